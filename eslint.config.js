@@ -1,0 +1,37 @@
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', '.data/**', '**/coverage/**'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: { ...globals.node },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'error',
+    },
+  },
+  {
+    // Packages take their configuration as arguments; only each app's config module reads the environment.
+    files: ['packages/**/*.ts', 'apps/**/src/**/*.ts'],
+    ignores: ['apps/*/src/config.ts', 'packages/telemetry/src/instrumentation.ts', 'packages/test-utils/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read the environment in the app config module and pass values in.' },
+      ],
+    },
+  },
+  {
+    // Command-line scripts and tests talk to a terminal.
+    files: ['scripts/**', '**/scripts/**', '**/*.test.ts', 'bench/**', 'tooling/**'],
+    rules: { 'no-console': 'off' },
+  },
+);

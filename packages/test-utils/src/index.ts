@@ -1,0 +1,5 @@
+export { startRedisServer, findRedisServerBinary, RedisServerNotInstalledError } from './redis-server.js';
+export type { RedisServerHandle, StartRedisServerOptions } from './redis-server.js';
+export { freePort } from './free-port.js';
+export { uniquePrefix } from './unique-prefix.js';
+export { waitFor } from './wait-for.js';

@@ -1,0 +1,156 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './free-port.js';
+
+export class RedisServerNotInstalledError extends Error {
+  constructor(binary: string) {
+    super(
+      `redis-server was not found (looked for "${binary}"). Tests need a real Redis: ` +
+        `install it with "sudo apt-get install -y redis-server" (Debian/Ubuntu) or "brew install redis" (macOS), ` +
+        `or point REDIS_SERVER_BIN at the binary.`,
+    );
+    this.name = 'RedisServerNotInstalledError';
+  }
+}
+
+export interface StartRedisServerOptions {
+  /** Password for the default user (`requirepass`). */
+  password?: string;
+  /** Extra ACL lines, e.g. `user app on >secret ~* +@all`. */
+  aclUsers?: string[];
+  /** Keep an append-only file in the temp dir (off by default). */
+  appendOnly?: boolean;
+  /** Extra `--name value` arguments for redis-server. */
+  args?: string[];
+  /** Binary to run; defaults to REDIS_SERVER_BIN or `redis-server` on PATH. */
+  binary?: string;
+}
+
+export interface RedisServerHandle {
+  readonly host: string;
+  readonly port: number;
+  /** `redis://127.0.0.1:<port>` (no credentials). */
+  readonly url: string;
+  readonly dir: string;
+  /** Stops the server (SIGTERM, then SIGKILL) and keeps its directory for a restart. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port with the same settings. */
+  restart(): Promise<void>;
+  /** Stops it and removes its directory. Safe to call twice. */
+  destroy(): Promise<void>;
+}
+
+export function findRedisServerBinary(binary?: string): string {
+  // The test runner passes this through; packages never read it.
+  const candidate = binary ?? process.env.REDIS_SERVER_BIN ?? 'redis-server';
+  const probe = spawnSync(candidate, ['--version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) throw new RedisServerNotInstalledError(candidate);
+  return candidate;
+}
+
+/** Starts a throwaway redis-server on a free port, with no persistence unless asked. */
+export async function startRedisServer(options: StartRedisServerOptions = {}): Promise<RedisServerHandle> {
+  const binary = findRedisServerBinary(options.binary);
+  const dir = mkdtempSync(join(tmpdir(), 'rnh-redis-'));
+  const port = await freePortWithRetry();
+  const configPath = join(dir, 'redis.conf');
+  writeFileSync(configPath, renderConfig(port, dir, options));
+
+  let child: ChildProcess | undefined = await launch(binary, configPath, port);
+  let destroyed = false;
+
+  const stop = async () => {
+    if (!child) return;
+    const running = child;
+    child = undefined;
+    await terminate(running);
+  };
+
+  return {
+    host: '127.0.0.1',
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    dir,
+    stop,
+    async restart() {
+      await stop();
+      child = await launch(binary, configPath, port);
+    },
+    async destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function renderConfig(port: number, dir: string, options: StartRedisServerOptions): string {
+  const lines = [
+    `port ${port}`,
+    'bind 127.0.0.1',
+    `dir ${dir}`,
+    'save ""',
+    `appendonly ${options.appendOnly ? 'yes' : 'no'}`,
+    'daemonize no',
+    'loglevel warning',
+    'logfile ""',
+  ];
+  if (options.password) lines.push(`requirepass ${options.password}`);
+  for (const acl of options.aclUsers ?? []) lines.push(acl);
+  return `${lines.join('\n')}\n`;
+}
+
+async function freePortWithRetry(): Promise<number> {
+  // Ports below 55000 leave room for cluster bus ports (port + 10000).
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await freePort();
+    if (port < 55_000) return port;
+  }
+  return freePort();
+}
+
+function launch(binary: string, configPath: string, port: number): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, [configPath, '--loglevel', 'notice'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`redis-server on port ${port} did not become ready in 10 s:\n${output}`));
+    }, 10_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        child.stdout?.resume();
+        child.stderr?.resume();
+        resolve(child);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server on port ${port} exited with code ${code}:\n${output}`));
+    });
+  });
+}
+
+function terminate(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(killer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,35 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedisServer, uniquePrefix, type RedisServerHandle } from '../src/index.js';
+
+describe('startRedisServer', () => {
+  let server: RedisServerHandle;
+  beforeAll(async () => {
+    server = await startRedisServer({ password: 'pw' });
+  });
+  afterAll(() => server.destroy());
+
+  it('runs a real redis-server on its own port that keeps data across commands', async () => {
+    expect(server.port).not.toBe(6379);
+    const client = new Redis({ port: server.port, password: 'pw', lazyConnect: true });
+    await client.connect();
+    const key = `${uniquePrefix('utils')}k`;
+    await client.set(key, 'v');
+    expect(await client.get(key)).toBe('v');
+    const info = await client.info('server');
+    expect(info).toContain(`tcp_port:${server.port}`);
+    client.disconnect();
+  });
+
+  it('restarts on the same port', async () => {
+    await server.restart();
+    const client = new Redis({ port: server.port, password: 'pw', lazyConnect: true });
+    await client.connect();
+    expect(await client.ping()).toBe('PONG');
+    client.disconnect();
+  });
+
+  it('gives prefixes that differ per call', () => {
+    expect(uniquePrefix('a')).not.toBe(uniquePrefix('a'));
+  });
+});
