@@ -1,3 +1,4 @@
 import { packageConfig } from '@rnh/vitest-config';
 
-export default packageConfig();
+// The end-to-end test runs the compiled package in child processes; see test/global-setup.ts.
+export default packageConfig({ globalSetup: ['test/global-setup.ts'] });

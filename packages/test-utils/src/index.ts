@@ -3,3 +3,5 @@ export type { RedisServerHandle, StartRedisServerOptions } from './redis-server.
 export { freePort } from './free-port.js';
 export { uniquePrefix } from './unique-prefix.js';
 export { waitFor } from './wait-for.js';
+export { startAppProcess } from './app-process.js';
+export type { AppProcess, StartAppProcessOptions } from './app-process.js';

@@ -100,6 +100,9 @@ function renderConfig(port: number, dir: string, options: StartRedisServerOption
   ];
   if (options.password) lines.push(`requirepass ${options.password}`);
   for (const acl of options.aclUsers ?? []) lines.push(acl);
+  // `--name value` pairs become config lines (`name value`).
+  const args = options.args ?? [];
+  for (let index = 0; index < args.length; index += 2) lines.push(`${args[index]!.replace(/^--/, '')} ${args[index + 1] ?? ''}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -33,3 +33,18 @@ describe('startRedisServer', () => {
     expect(uniquePrefix('a')).not.toBe(uniquePrefix('a'));
   });
 });
+
+describe('startRedisServer with extra arguments', () => {
+  it('passes them to redis-server as config', async () => {
+    const server = await startRedisServer({ args: ['--maxmemory', '10mb', '--maxmemory-policy', 'noeviction'] });
+    try {
+      const client = new Redis({ port: server.port, lazyConnect: true });
+      await client.connect();
+      expect(await client.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
+      expect(await client.config('GET', 'maxmemory')).toEqual(['maxmemory', String(10 * 1024 * 1024)]);
+      client.disconnect();
+    } finally {
+      await server.destroy();
+    }
+  });
+});

@@ -1,0 +1,38 @@
+// Every error leaves the api as JSON `{ error: { code, message } }`: never a stack trace, never a 500 for a client's mistake.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from '@rnh/telemetry';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'HttpError';
+  }
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new HttpError(404, 'not_found', `No route for ${req.method} ${req.path}`));
+};
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const { status, code, message } = describe(error);
+    if (status >= 500) logger.error({ err: error, method: req.method, route: req.route?.path }, 'request failed');
+    if (res.headersSent) return;
+    res.status(status).json({ error: { code, message } });
+  };
+}
+
+function describe(error: unknown): { status: number; code: string; message: string } {
+  if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message };
+  // body-parser and friends mark client errors with a 4xx status.
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, code: 'bad_request', message: (error as Error).message };
+  }
+  return { status: 500, code: 'internal_error', message: 'Something went wrong on our side.' };
+}

@@ -1,0 +1,32 @@
+// Entry point: `node --import @rnh/telemetry/instrumentation dist/main.js`.
+import { RedisAuthError } from '@rnh/redis-client';
+import { shutdownTelemetry } from '@rnh/telemetry';
+import { ConfigError, loadConfig } from './config.js';
+import { createContainer } from './container.js';
+import { startApi } from './server.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const container = createContainer(config);
+  const api = await startApi(container);
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    container.logger.info({ signal }, 'api shutting down');
+    void api
+      .stop()
+      .then(() => shutdownTelemetry())
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        container.logger.error({ err: error }, 'api shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+main().catch((error: unknown) => {
+  // Configuration mistakes are the user's to fix: say what is wrong, no stack trace.
+  process.stderr.write(error instanceof ConfigError || error instanceof RedisAuthError ? `${error.message}\n` : `api failed to start: ${String((error as Error)?.stack ?? error)}\n`);
+  process.exit(error instanceof ConfigError || error instanceof RedisAuthError ? 2 : 1);
+});

@@ -1,0 +1,47 @@
+// Starts the HTTP server and wires graceful shutdown: stop accepting, finish in-flight requests, close Redis.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connectAtStartup } from '@rnh/redis-client';
+import { createApp } from './app.js';
+import type { ApiContainer } from './container.js';
+
+export interface RunningApi {
+  server: Server;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startApi(container: ApiContainer, listen = container.config.http): Promise<RunningApi> {
+  await connectAtStartup(container.redis, container.logger);
+  const server = createServer(createApp(container));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host;
+  const url = `http://${host}:${port}`;
+  container.logger.info({ url }, 'api listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await closeServer(server, container.config.shutdownTimeoutMs);
+      await container.shutdown();
+    })();
+    return stopping;
+  };
+  return { server, url, stop };
+}
+
+function closeServer(server: Server, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

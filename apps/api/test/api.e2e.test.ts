@@ -1,0 +1,107 @@
+// The real api process, started the way users start it, spoken to over HTTP.
+import { fileURLToPath } from 'node:url';
+import { freePort, startAppProcess, startRedisServer, uniquePrefix, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const apiDir = fileURLToPath(new URL('..', import.meta.url));
+const baseEnv = { NODE_ENV: 'test', LOG_LEVEL: 'warn', OTEL_TRACES_EXPORTER: 'none' };
+
+async function startApi(env: Record<string, string>): Promise<AppProcess> {
+  const port = await freePort();
+  return startAppProcess({ cwd: apiDir, port, env: { ...baseEnv, API_HOST: '127.0.0.1', API_PORT: String(port), ...env } });
+}
+
+describe('api process', () => {
+  let redis: RedisServerHandle;
+  let api: AppProcess;
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    api = await startApi({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: uniquePrefix('api') });
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await redis?.destroy();
+  });
+
+  it('answers /health with the Redis status and latency', async () => {
+    const res = await fetch(`${api.url}/health`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { status: string; redis: { status: string; latencyMs: number } };
+    expect(body.status).toBe('ok');
+    expect(body.redis.status).toBe('up');
+    expect(body.redis.latencyMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('is ready when Redis answers', async () => {
+    const res = await fetch(`${api.url}/ready`);
+    expect(res.status).toBe(200);
+  });
+
+  it('serves redis-client metrics with live values on /metrics', async () => {
+    await fetch(`${api.url}/health`);
+    const text = await (await fetch(`${api.url}/metrics`)).text();
+    expect(text).toMatch(/redis_client_connection_state\{[^}]*pool="commands"[^}]*state="ready"[^}]*\} 1/);
+    expect(text).toMatch(/redis_server_up\{[^}]*\} 1/);
+    expect(text).toMatch(/db_client_operation_duration_seconds_count\{[^}]*db_operation_name="ping"[^}]*\} [1-9]/);
+    const usedMemory = /redis_server_memory_used_bytes\{[^}]*\} (\d+)/.exec(text);
+    expect(Number(usedMemory?.[1])).toBeGreaterThan(0);
+    expect(text).toMatch(/http_server_request_duration_seconds_count\{[^}]*http_route="\/health"/);
+  });
+
+  it('answers an unknown route with a JSON 404', async () => {
+    const res = await fetch(`${api.url}/nope`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: { code: 'not_found', message: 'No route for GET /nope' } });
+  });
+
+  it('reports Redis down on /health and turns unready, then recovers', async () => {
+    await redis.stop();
+    const health = await fetch(`${api.url}/health`);
+    expect(health.status).toBe(200);
+    expect(((await health.json()) as { redis: { status: string } }).redis.status).toBe('down');
+    expect((await fetch(`${api.url}/ready`)).status).toBe(503);
+
+    await redis.restart();
+    await expect
+      .poll(async () => (await fetch(`${api.url}/ready`)).status, { timeout: 15_000, interval: 200 })
+      .toBe(200);
+  });
+
+  it('exits cleanly on SIGTERM', async () => {
+    const exit = await api.stop();
+    expect(exit).toEqual({ code: 0, signal: null });
+  });
+});
+
+describe('api configuration', () => {
+  it('refuses to start on a bad variable, naming it', async () => {
+    const api = startApi({ API_PORT: 'eighty', REDIS_DB: '-3' });
+    await expect(api).rejects.toThrow(/API_PORT must be a port number 1-65535 \(got "eighty"\)/);
+    await expect(api).rejects.toThrow(/REDIS_DB/);
+  });
+
+  it('refuses to start with a wrong Redis password, saying so', async () => {
+    const redis = await startRedisServer({ password: 'right-password' });
+    try {
+      const api = startApi({ REDIS_URL: `redis://:wrong-password@127.0.0.1:${redis.port}` });
+      await expect(api).rejects.toThrow(/Redis authentication failed/);
+      await expect(api).rejects.toThrow(/code 2/);
+      await expect(api).rejects.not.toThrow(/wrong-password/);
+    } finally {
+      await redis.destroy();
+    }
+  });
+
+  it('starts degraded when Redis is unreachable, and says so on /health', async () => {
+    const port = await freePort();
+    const api = await startApi({ REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_CONNECT_TIMEOUT: '500' });
+    try {
+      const health = (await (await fetch(`${api.url}/health`)).json()) as { status: string; redis: { status: string } };
+      expect(health).toMatchObject({ status: 'degraded', redis: { status: 'down' } });
+      expect((await fetch(`${api.url}/ready`)).status).toBe(503);
+    } finally {
+      await api.stop();
+    }
+  });
+});

@@ -1,0 +1,42 @@
+// The worker's one place that reads the environment. Everything else gets values from here.
+import { booleanFlag, logLevel, milliseconds, nodeEnv, parseEnv, port } from '@rnh/config';
+import { redisOptionsFromEnv, type RedisOptions } from '@rnh/redis-client';
+import { z } from 'zod';
+
+export { ConfigError } from '@rnh/config';
+
+export interface WorkerConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  serviceName: string;
+  /** The worker's own HTTP port for /health, /ready and /metrics. */
+  http: { host: string; port: number };
+  log: { level: string; pretty: boolean };
+  redis: RedisOptions;
+  heartbeatIntervalMs: number;
+  shutdownTimeoutMs: number;
+}
+
+const schema = z.object({
+  NODE_ENV: nodeEnv(),
+  WORKER_HOST: z.string().min(1, 'WORKER_HOST must be a host name or address').default('0.0.0.0'),
+  WORKER_PORT: port('WORKER_PORT', 3001),
+  WORKER_HEARTBEAT_MS: milliseconds('WORKER_HEARTBEAT_MS', 10_000),
+  WORKER_SHUTDOWN_TIMEOUT_MS: milliseconds('WORKER_SHUTDOWN_TIMEOUT_MS', 30_000),
+  LOG_LEVEL: logLevel(),
+  LOG_PRETTY: booleanFlag('LOG_PRETTY', false),
+  OTEL_SERVICE_NAME: z.string().min(1, 'OTEL_SERVICE_NAME must not be empty').default('rnh-worker'),
+});
+
+/** Reads and validates the worker's configuration; throws one ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
+  const values = parseEnv(schema, env, { redis: redisOptionsFromEnv });
+  return {
+    nodeEnv: values.NODE_ENV,
+    serviceName: values.OTEL_SERVICE_NAME,
+    http: { host: values.WORKER_HOST, port: values.WORKER_PORT },
+    log: { level: values.LOG_LEVEL, pretty: values.LOG_PRETTY },
+    redis: values.redis,
+    heartbeatIntervalMs: values.WORKER_HEARTBEAT_MS,
+    shutdownTimeoutMs: values.WORKER_SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,30 @@
+// Entry point: `node --import @rnh/telemetry/instrumentation dist/main.js`.
+import { RedisAuthError } from '@rnh/redis-client';
+import { shutdownTelemetry } from '@rnh/telemetry';
+import { ConfigError, loadConfig } from './config.js';
+import { startWorker } from './worker.js';
+
+async function main(): Promise<void> {
+  const worker = await startWorker(loadConfig());
+  const onSignal = (signal: NodeJS.Signals) => {
+    worker.container.logger.info({ signal }, 'worker shutting down');
+    void worker
+      .stop()
+      .then(() => shutdownTelemetry())
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        worker.container.logger.error({ err: error }, 'worker shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+main().catch((error: unknown) => {
+  // Configuration mistakes are the user's to fix: say what is wrong, no stack trace.
+  process.stderr.write(
+    error instanceof ConfigError || error instanceof RedisAuthError ? `${error.message}\n` : `worker failed to start: ${String((error as Error)?.stack ?? error)}\n`,
+  );
+  process.exit(error instanceof ConfigError || error instanceof RedisAuthError ? 2 : 1);
+});

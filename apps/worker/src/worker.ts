@@ -1,0 +1,32 @@
+// Starts the worker: health server first (so orchestrators can see it), then the work loops.
+import { connectAtStartup } from '@rnh/redis-client';
+import type { WorkerConfig } from './config.js';
+import { createContainer, type WorkerContainer } from './container.js';
+import { startHealthServer, type RunningHealthServer } from './health-server.js';
+
+export interface RunningWorker {
+  container: WorkerContainer;
+  health: RunningHealthServer;
+  stop(): Promise<void>;
+}
+
+export async function startWorker(config: WorkerConfig, overrides: Parameters<typeof createContainer>[1] = {}): Promise<RunningWorker> {
+  const container = createContainer(config, overrides);
+  await connectAtStartup(container.redis, container.logger);
+  const health = await startHealthServer(container);
+  container.heartbeat.start();
+  container.logger.info({ redis: `${config.redis.mode}` }, 'worker started');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    container,
+    health,
+    stop() {
+      stopping ??= (async () => {
+        await container.shutdown();
+        await health.close();
+      })();
+      return stopping;
+    },
+  };
+}

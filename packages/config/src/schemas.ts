@@ -1,0 +1,30 @@
+// Schemas for common variables. Each message names the variable and the expected form.
+import { z } from 'zod';
+
+export const port = (name: string, fallback: number) => {
+  const message = `${name} must be a port number 1-65535`;
+  return z.coerce.number({ error: message }).int(message).min(1, message).max(65535, message).default(fallback);
+};
+
+export const milliseconds = (name: string, fallback: number) => {
+  const message = `${name} must be a whole number of milliseconds`;
+  return z.coerce.number({ error: message }).int(message).positive(message).default(fallback);
+};
+
+export const booleanFlag = (name: string, fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: `${name} must be true or false` })
+    .optional()
+    .transform((value) => (value === undefined ? fallback : ['true', '1', 'yes'].includes(value)));
+
+export const nodeEnv = () =>
+  z
+    .enum(['development', 'production', 'test'], { error: 'NODE_ENV must be development, production or test' })
+    .default('development');
+
+export const logLevel = () =>
+  z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info');

@@ -1,0 +1,72 @@
+import { Cluster, Redis, type ClusterOptions, type RedisOptions as IORedisOptions } from 'ioredis';
+import { describeTarget } from '../config/describe.js';
+import type { CreateRedisExtra, RedisClient, RedisOptions, RedisRole } from '../types.js';
+import { backoffDelay } from './backoff.js';
+import { attachLogging } from './events.js';
+import { roleProfile } from './profiles.js';
+import { silentLogger } from './silent-logger.js';
+
+/** READONLY means we hit a replica after a failover: reconnect (to the new master) and resend. */
+function reconnectOnError(error: Error): boolean | 2 {
+  return error.message.startsWith('READONLY') ? 2 : false;
+}
+
+/**
+ * Creates an ioredis client (standalone, sentinel or cluster) for one role.
+ * It starts connecting right away; use `connectRedis()` to wait for it and get
+ * a clear error if it cannot connect. No `keyPrefix`: see `keyspace()`.
+ */
+export function createRedis(options: RedisOptions, role: RedisRole, extra: CreateRedisExtra = {}): RedisClient {
+  const profile = roleProfile(role, options);
+  const retryStrategy = (attempt: number): number => backoffDelay(attempt, options.retryDelayMs, options.maxRetryDelayMs);
+  const common = {
+    username: options.username,
+    password: options.password,
+    connectTimeout: options.connectTimeoutMs,
+    connectionName: extra.connectionName ?? `rnh:${role}`,
+    maxRetriesPerRequest: profile.maxRetriesPerRequest,
+    enableAutoPipelining: profile.enableAutoPipelining,
+    reconnectOnError,
+    // CLIENT SETINFO exists only from Redis 7.2; on older servers it fails on every connect (an error span each time).
+    disableClientInfo: true,
+    ...(options.tls ? { tls: {} } : {}),
+  } satisfies IORedisOptions;
+
+  let client: RedisClient;
+  if (options.mode === 'cluster') {
+    const clusterOptions: ClusterOptions & { maxRetriesPerRequest: number | null } = {
+      redisOptions: common,
+      clusterRetryStrategy: retryStrategy,
+      enableOfflineQueue: profile.enableOfflineQueue,
+      enableAutoPipelining: profile.enableAutoPipelining,
+      // Not a ClusterOptions field in the typings, but BullMQ inspects it on the client it is given.
+      maxRetriesPerRequest: profile.maxRetriesPerRequest,
+    };
+    client = new Cluster(options.clusterNodes, clusterOptions);
+  } else if (options.mode === 'sentinel') {
+    client = new Redis({
+      ...common,
+      db: options.db,
+      sentinels: options.sentinels,
+      name: options.sentinelName,
+      sentinelPassword: options.password,
+      retryStrategy,
+      sentinelRetryStrategy: retryStrategy,
+      enableOfflineQueue: profile.enableOfflineQueue,
+      // With TLS on, talk TLS to the sentinels and to the master they point at.
+      ...(options.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+    });
+  } else {
+    client = new Redis({
+      ...common,
+      host: options.host,
+      port: options.port,
+      db: options.db,
+      retryStrategy,
+      enableOfflineQueue: profile.enableOfflineQueue,
+    });
+  }
+
+  attachLogging(client, { pool: extra.pool ?? role, role, target: describeTarget(options), logger: extra.logger ?? silentLogger() });
+  return client;
+}

@@ -1,0 +1,63 @@
+// Public API of @rnh/redis-client. Every export is listed here on purpose.
+
+export type {
+  ConnectionEntry,
+  CreateRedisExtra,
+  DoctorCheck,
+  DoctorContext,
+  DoctorReport,
+  DoctorServerInfo,
+  HostPort,
+  Keyspace,
+  Logger,
+  RedisClient,
+  RedisConnectionsDeps,
+  RedisHealth,
+  RedisMode,
+  RedisOptions,
+  RedisRole,
+  ScriptDefinition,
+} from './types.js';
+
+export {
+  RedisAuthError,
+  RedisClientError,
+  RedisClosedError,
+  RedisConfigError,
+  RedisConnectionError,
+  RedisScriptError,
+  RedisTimeoutError,
+} from './errors.js';
+export type { RedisClientErrorCode, RedisConfigIssue } from './errors.js';
+
+export { defaultRedisOptions } from './config/defaults.js';
+export { redisOptionsFromEnv } from './config/from-env.js';
+export { describeTarget } from './config/describe.js';
+export { keyspace, escapeGlob } from './keyspace.js';
+
+export { backoffDelay } from './connection/backoff.js';
+export { roleProfile } from './connection/profiles.js';
+export type { RoleProfile } from './connection/profiles.js';
+export { createRedis } from './connection/create-redis.js';
+export { connectRedis } from './connection/connect.js';
+export type { ConnectRedisOptions } from './connection/connect.js';
+export { pingRedis } from './connection/health.js';
+export { closeRedis } from './connection/close.js';
+export { classifyRedisError } from './connection/error-type.js';
+export { RedisConnections } from './connection/connections.js';
+export { connectAtStartup } from './connection/connect-at-startup.js';
+
+export { RedisClientMetrics, OPERATION_DURATION_BUCKETS } from './metrics/client-metrics.js';
+export { instrumentClient } from './metrics/instrument.js';
+export { parseRedisInfo } from './metrics/parse-info.js';
+export { RedisServerInfoSampler } from './metrics/server-info-sampler.js';
+export type { RedisServerInfoSamplerOptions, ServerInfoSample } from './metrics/server-info-sampler.js';
+export { registerServerInfoMetrics } from './metrics/server-metrics.js';
+
+export { RedisScript } from './scripts/script.js';
+export type { ScriptArg } from './scripts/script.js';
+export { ScriptRegistry } from './scripts/registry.js';
+
+export { runRedisDoctor } from './doctor/doctor.js';
+export { formatDoctorReport } from './doctor/format.js';
+export { main as runRedisDoctorCli } from './doctor/cli.js';

@@ -1,0 +1,83 @@
+import { performance } from 'node:perf_hooks';
+import type { Command } from 'ioredis';
+import { classifyRedisError } from '../connection/error-type.js';
+import type { RedisClient } from '../types.js';
+import type { RedisClientMetrics } from './client-metrics.js';
+import { activeSpanExemplar } from './exemplar.js';
+
+type SendCommand = (command: Command, ...rest: unknown[]) => unknown;
+
+// One wrapper per client even if it is borrowed by several registries.
+const INSTRUMENTED = Symbol.for('@rnh/redis-client/instrumented');
+
+/**
+ * Counts reconnects and errors, and times every command by wrapping the
+ * client's `sendCommand`. In ioredis 5 every command reaches it: direct calls,
+ * `pipeline()`/`multi()` (Pipeline#exec calls `redis.sendCommand` per command)
+ * and auto-pipelined ones (they are queued on an internal pipeline). On a
+ * Cluster, `Cluster#sendCommand` sees each command once before routing it to a
+ * node client; retries after MOVED/ASK or a reconnect re-enter sendCommand with
+ * the same Command object, so each Command is timed once, from its first send
+ * until its promise settles (time in the offline queue included).
+ * Returns a function that removes the instrumentation.
+ */
+export function instrumentClient(client: RedisClient, pool: string, metrics: RedisClientMetrics): () => void {
+  const onReconnecting = (): void => metrics.reconnects.inc({ pool });
+  const onError = (error: unknown): void => metrics.errors.inc({ pool, error_type: classifyRedisError(error) });
+  client.on('reconnecting', onReconnecting);
+  client.on('error', onError);
+  client.on('node error', onError);
+  const unwrap = wrapSendCommand(client, pool, metrics);
+  return () => {
+    client.off('reconnecting', onReconnecting);
+    client.off('error', onError);
+    client.off('node error', onError);
+    unwrap();
+  };
+}
+
+function wrapSendCommand(client: RedisClient, pool: string, metrics: RedisClientMetrics): () => void {
+  const target = client as unknown as { sendCommand: SendCommand; [INSTRUMENTED]?: boolean };
+  if (target[INSTRUMENTED]) return () => undefined;
+  target[INSTRUMENTED] = true;
+
+  // Command names from ioredis' own list; anything else (e.g. `call('MODULE.CMD')`) is `other`, to bound the label.
+  const known = new Set(client.getBuiltinCommands());
+  const seen = new WeakSet<Command>();
+  const original = target.sendCommand;
+  const hadOwn = Object.hasOwn(target, 'sendCommand');
+  let active = true;
+
+  const wrapped: SendCommand = function (this: unknown, command, ...rest) {
+    if (active && !seen.has(command)) {
+      seen.add(command);
+      const started = performance.now();
+      const name = command.name.toLowerCase();
+      const exemplar = activeSpanExemplar();
+      const record = (errorType: string): void =>
+        metrics.observeOperation({
+          pool,
+          command: known.has(name) ? name : 'other',
+          errorType,
+          seconds: (performance.now() - started) / 1000,
+          exemplar,
+        });
+      command.promise.then(
+        () => record(''),
+        (error: unknown) => record(classifyRedisError(error)),
+      );
+    }
+    return original.call(this, command, ...rest);
+  };
+  target.sendCommand = wrapped;
+
+  return () => {
+    active = false;
+    // Only undo our own wrapper; if someone wrapped on top of it, `active = false` makes ours a pass-through.
+    if (target.sendCommand === wrapped) {
+      if (hadOwn) target.sendCommand = original;
+      else delete (target as { sendCommand?: SendCommand }).sendCommand;
+      delete target[INSTRUMENTED];
+    }
+  };
+}
