@@ -1,9 +1,10 @@
 // The real api process, started the way users start it, spoken to over HTTP.
 import { fileURLToPath } from 'node:url';
-import { freePort, startAppProcess, startRedisServer, uniquePrefix, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
+import { freePort, startAppProcess, startRedisServer, uncatalogedMetrics, uniquePrefix, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const apiDir = fileURLToPath(new URL('..', import.meta.url));
+const metricCatalog = fileURLToPath(new URL('../../../docs/metrics.md', import.meta.url));
 const baseEnv = { NODE_ENV: 'test', LOG_LEVEL: 'warn', OTEL_TRACES_EXPORTER: 'none' };
 
 async function startApi(env: Record<string, string>): Promise<AppProcess> {
@@ -47,6 +48,11 @@ describe('api process', () => {
     const usedMemory = /redis_server_memory_used_bytes\{[^}]*\} (\d+)/.exec(text);
     expect(Number(usedMemory?.[1])).toBeGreaterThan(0);
     expect(text).toMatch(/http_server_request_duration_seconds_count\{[^}]*http_route="\/health"/);
+  });
+
+  it('serves only metrics that docs/metrics.md lists', async () => {
+    const text = await (await fetch(`${api.url}/metrics`)).text();
+    expect(uncatalogedMetrics(text, metricCatalog)).toEqual([]);
   });
 
   it('answers an unknown route with a JSON 404', async () => {

@@ -1,10 +1,11 @@
 // The real worker process, started the way users start it, checked over HTTP and in Redis.
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { freePort, startAppProcess, startRedisServer, uniquePrefix, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
+import { freePort, startAppProcess, startRedisServer, uncatalogedMetrics, uniquePrefix, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const workerDir = fileURLToPath(new URL('..', import.meta.url));
+const metricCatalog = fileURLToPath(new URL('../../../docs/metrics.md', import.meta.url));
 
 describe('worker process', () => {
   let redis: RedisServerHandle;
@@ -58,6 +59,11 @@ describe('worker process', () => {
     expect(text).toMatch(/redis_server_up\{[^}]*\} 1/);
     expect(text).toMatch(/db_client_operation_duration_seconds_count\{[^}]*db_operation_name="set"[^}]*\} [1-9]/);
     expect(text).toMatch(/process_resident_memory_bytes/);
+  });
+
+  it('serves only metrics that docs/metrics.md lists', async () => {
+    const text = await (await fetch(`${worker.url}/metrics`)).text();
+    expect(uncatalogedMetrics(text, metricCatalog)).toEqual([]);
   });
 
   it('leaves on SIGTERM: exits 0 and removes its heartbeat', async () => {

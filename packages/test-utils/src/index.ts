@@ -5,3 +5,4 @@ export { uniquePrefix } from './unique-prefix.js';
 export { waitFor } from './wait-for.js';
 export { startAppProcess } from './app-process.js';
 export type { AppProcess, StartAppProcessOptions } from './app-process.js';
+export { catalogedMetricNames, servedMetricFamilies, uncatalogedMetrics } from './metric-catalog.js';
