@@ -28,3 +28,8 @@ export const logLevel = () =>
       error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
     })
     .default('info');
+
+export const seconds = (name: string, fallback: number) => {
+  const message = `${name} must be a whole number of seconds`;
+  return z.coerce.number({ error: message }).int(message).positive(message).default(fallback);
+};

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, booleanFlag, logLevel, milliseconds, parseEnv, port } from '../src/index.js';
+import { ConfigError, booleanFlag, logLevel, milliseconds, parseEnv, port, seconds } from '../src/index.js';
 
 const schema = z.object({
   APP_PORT: port('APP_PORT', 3000),
@@ -51,5 +51,17 @@ describe('parseEnv', () => {
     expect(() => parseEnv(schema, { APP_PORT: '0', REDIS_PORT: 'x' }, extra)).toThrow(
       /APP_PORT must be a port number 1-65535 \(got "0"\)\n {2}- REDIS_PORT must be a port number/,
     );
+  });
+});
+
+describe('seconds', () => {
+  const ttl = z.object({ TTL: seconds('TTL', 60) });
+  it('defaults and coerces', () => {
+    expect(parseEnv(ttl, {})).toEqual({ TTL: 60 });
+    expect(parseEnv(ttl, { TTL: '5' })).toEqual({ TTL: 5 });
+  });
+  it('rejects fractions and zero with the variable named', () => {
+    expect(() => parseEnv(ttl, { TTL: '1.5' })).toThrow('TTL must be a whole number of seconds (got "1.5")');
+    expect(() => parseEnv(ttl, { TTL: '0' })).toThrow('TTL must be a whole number of seconds (got "0")');
   });
 });

@@ -39,6 +39,20 @@ function numberField(sample: ServerInfoSample, field: string): number | undefine
   return Number.isFinite(value) ? value : undefined;
 }
 
+/** A collect() that refills the metric with one INFO field per node (`set` for gauges, `inc` after reset for counters). */
+function fillFrom(field: string, write: 'set' | 'inc') {
+  return async function collect(this: Gauge<'node'> | Counter<'node'>): Promise<void> {
+    const samples = await samplesFor(this);
+    this.reset();
+    for (const sample of samples) {
+      const value = numberField(sample, field);
+      if (value === undefined) continue;
+      if (write === 'set') (this as Gauge<'node'>).set({ node: sample.node }, value);
+      else (this as Counter<'node'>).inc({ node: sample.node }, value);
+    }
+  };
+}
+
 /**
  * Registers the `redis_server_*` metrics on `registry` (reusing them if already
  * there) and feeds them from `sampler` until the returned function is called.
@@ -61,40 +75,10 @@ export function registerServerInfoMetrics(registry: AnyRegistry, sampler: RedisS
       }),
     ),
     ...GAUGES.map(([name, field, help]) =>
-      getOrCreate(registry, name, () =>
-        new Gauge({
-          name,
-          help,
-          labelNames: ['node'],
-          registers,
-          async collect() {
-            const samples = await samplesFor(this);
-            this.reset();
-            for (const sample of samples) {
-              const value = numberField(sample, field);
-              if (value !== undefined) this.set({ node: sample.node }, value);
-            }
-          },
-        }),
-      ),
+      getOrCreate(registry, name, () => new Gauge({ name, help, labelNames: ['node'], registers, collect: fillFrom(field, 'set') })),
     ),
     ...COUNTERS.map(([name, field, help]) =>
-      getOrCreate(registry, name, () =>
-        new Counter({
-          name,
-          help,
-          labelNames: ['node'],
-          registers,
-          async collect() {
-            const samples = await samplesFor(this);
-            this.reset();
-            for (const sample of samples) {
-              const value = numberField(sample, field);
-              if (value !== undefined) this.inc({ node: sample.node }, value);
-            }
-          },
-        }),
-      ),
+      getOrCreate(registry, name, () => new Counter({ name, help, labelNames: ['node'], registers, collect: fillFrom(field, 'inc') })),
     ),
   ];
   for (const metric of metrics) sourcesOf<RedisServerInfoSampler>(metric).add(sampler);
