@@ -6,3 +6,5 @@ export { waitFor } from './wait-for.js';
 export { startAppProcess } from './app-process.js';
 export type { AppProcess, StartAppProcessOptions } from './app-process.js';
 export { catalogedMetricNames, servedMetricFamilies, uncatalogedMetrics } from './metric-catalog.js';
+export { startRedisCluster } from './redis-cluster.js';
+export type { RedisClusterHandle } from './redis-cluster.js';

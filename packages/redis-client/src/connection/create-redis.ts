@@ -39,6 +39,9 @@ export function createRedis(options: RedisOptions, role: RedisRole, extra: Creat
       clusterRetryStrategy: retryStrategy,
       enableOfflineQueue: profile.enableOfflineQueue,
       enableAutoPipelining: profile.enableAutoPipelining,
+      // ioredis routes auto-pipelined EVALSHA by the script's sha instead of its keys
+      // (redis/ioredis#2109), so concurrent scripts fail on a cluster; send them alone.
+      autoPipeliningIgnoredCommands: ['eval', 'evalsha'],
       // Not a ClusterOptions field in the typings, but BullMQ inspects it on the client it is given.
       maxRetriesPerRequest: profile.maxRetriesPerRequest,
     };

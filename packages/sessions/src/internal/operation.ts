@@ -1,0 +1,129 @@
+import { SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { classifyRedisError, type Logger } from '@rnh/redis-client';
+import {
+  RefreshTokenReuseError,
+  SessionsError,
+  SessionStoreUnavailableError,
+  TokenRejectedError,
+} from '../errors.js';
+
+export const TRACER_NAME = '@rnh/sessions';
+
+export interface OperationContext {
+  logger: Logger;
+  /** Whole-operation timeout in ms; 0 disables it (bulk operations time each Redis call instead). */
+  timeoutMs: number;
+}
+
+/** What an operation can say about itself on its span; never ids, tokens or keys. */
+export interface OperationScope {
+  readonly span: Span;
+  /** Bounded outcome (`ok` unless set), e.g. `found`, `refused_destroyed`, `rotated`, `grace`. */
+  outcome(value: string): void;
+  set(attributes: Attributes): void;
+}
+
+/**
+ * Runs one public operation in its own active span (Redis command spans become
+ * its children), with a timeout, and turns anything Redis throws into
+ * SessionStoreUnavailableError (fail closed). Our own coded errors pass through.
+ */
+export function runOperation<T>(
+  context: OperationContext,
+  name: string,
+  attributes: Attributes,
+  work: (scope: OperationScope) => Promise<T>,
+): Promise<T> {
+  return trace.getTracer(TRACER_NAME).startActiveSpan(name, { attributes }, async (span) => {
+    let outcome: string | undefined;
+    const scope: OperationScope = {
+      span,
+      outcome: (value) => {
+        outcome = value;
+      },
+      set: (more) => span.setAttributes(more),
+    };
+    try {
+      const result = await withTimeout(work(scope), context.timeoutMs, name);
+      span.setAttribute('rnh.outcome', outcome ?? 'ok');
+      return result;
+    } catch (error) {
+      const mapped = toSessionsError(error, name);
+      describeFailure(span, mapped);
+      if (mapped instanceof SessionStoreUnavailableError) {
+        const cause = mapped.cause instanceof Error ? mapped.cause : undefined;
+        context.logger.warn(
+          {
+            operation: name,
+            error_type: cause ? classifyRedisError(cause) : 'timeout',
+            error: cause?.message ?? mapped.message,
+          },
+          'session store unavailable',
+        );
+      }
+      throw mapped;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** Rejects with SessionStoreUnavailableError when `promise` is slower than `ms` (the Redis call itself carries on). */
+export function withTimeout<T>(promise: Promise<T>, ms: number, operation: string): Promise<T> {
+  if (!(ms > 0)) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new SessionStoreUnavailableError(
+            operation,
+            `session store unavailable: ${operation} timed out after ${ms} ms`,
+          ),
+        ),
+      ms,
+    );
+  });
+  // race() subscribes to `promise`, so its late rejection is handled, not reported as unhandled.
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function toSessionsError(error: unknown, operation: string): SessionsError {
+  if (error instanceof SessionsError) return error;
+  const cause = sanitizeCause(error);
+  return new SessionStoreUnavailableError(
+    operation,
+    `session store unavailable: ${operation} failed (${classifyRedisError(error)})`,
+    { cause },
+  );
+}
+
+/**
+ * A copy of the error with only name, message and code: ioredis errors carry the
+ * command and its arguments (keys that contain session ids), which a logger's
+ * error serializer would print.
+ */
+export function sanitizeCause(error: unknown): Error {
+  if (!(error instanceof Error)) return new Error('non-error value thrown');
+  const copy = new Error(error.message) as Error & { code?: string };
+  copy.name = error.name;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') copy.code = code;
+  return copy;
+}
+
+function describeFailure(span: Span, error: SessionsError): void {
+  if (error instanceof TokenRejectedError) {
+    span.setAttributes({ 'rnh.outcome': 'rejected', 'rnh.token.reason': error.reason });
+    return;
+  }
+  if (error instanceof RefreshTokenReuseError) {
+    span.setAttributes({ 'rnh.outcome': 'reuse_detected' });
+    return;
+  }
+  span.setAttributes({
+    'rnh.outcome': error instanceof SessionStoreUnavailableError ? 'unavailable' : 'error',
+    'error.type': error.code,
+  });
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+}

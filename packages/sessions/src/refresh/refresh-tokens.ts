@@ -1,0 +1,209 @@
+import type { Keyspace, Logger, RedisClient, RedisScript } from '@rnh/redis-client';
+import {
+  RefreshTokenReuseError,
+  SessionsArgumentError,
+  TokenRejectedError,
+  type TokenRejectReason,
+} from '../errors.js';
+import { base64UrlLength, hmacBase64Url, randomToken, sha256Hex } from '../internal/crypto.js';
+import { runOperation, type OperationContext } from '../internal/operation.js';
+import { defineScript, runScript } from '../internal/scripts.js';
+import { assertTaggableId, DEFAULTS, nonNegativeMs, positiveSeconds } from '../internal/validate.js';
+import type { SessionMetrics } from '../metrics/session-metrics.js';
+import type { IssuedRefreshToken, RefreshTokensOptions, RotatedRefreshToken } from '../types.js';
+import { REVOKE_FAMILY, ROTATE_REFRESH } from './scripts.js';
+
+const FAMILY_BYTES = 16;
+const SECRET_BYTES = 32;
+const FAMILY_SHAPE = new RegExp(`^[A-Za-z0-9_-]{${base64UrlLength(FAMILY_BYTES)}}$`);
+const TOKEN_SHAPE = new RegExp(
+  `^([A-Za-z0-9_-]{${base64UrlLength(FAMILY_BYTES)}})\\.([A-Za-z0-9_-]{${base64UrlLength(SECRET_BYTES)}})$`,
+);
+const KIND = 'refresh';
+
+type RotateReply = [string, string?, string?, number?];
+
+/**
+ * Rotating refresh tokens in families. A token is `<familyId>.<secret>`: the
+ * family id finds the family's keys without a global lookup; Redis holds only
+ * sha256 of secrets. Keys (the family's share the `{familyId}` tag):
+ *   <prefix>{<familyId>}        HASH u, cur, exp, prev, pn, pat (see the rotate script)
+ *   <prefix>{<familyId>}:used   LIST of hashes rotated away before `prev` (reuse detection, capped)
+ *   <prefix>user:<userId>       SET of the user's family ids (for revokeAllForUser)
+ *
+ * The successor of a token is derived: HMAC(old secret, nonce), with the nonce
+ * stored. So concurrent refreshes with the same token within `graceMs` get the
+ * same successor, which Redis itself could not produce (it has only hashes).
+ */
+export class RefreshTokens {
+  private readonly redis: RedisClient;
+  private readonly keys: Keyspace;
+  private readonly ttlMs: number;
+  private readonly graceMs: number;
+  private readonly history: number;
+  private readonly metrics: SessionMetrics | undefined;
+  private readonly logger: Logger;
+  private readonly op: OperationContext;
+  private readonly rotateScript: RedisScript;
+  private readonly revokeScript: RedisScript;
+
+  constructor(options: RefreshTokensOptions) {
+    this.redis = options.redis;
+    this.keys = options.keys;
+    this.ttlMs = Math.round(
+      positiveSeconds(options.ttlSeconds, DEFAULTS.refreshTtlSeconds, 'ttlSeconds') * 1000,
+    );
+    this.graceMs = nonNegativeMs(options.graceMs, DEFAULTS.refreshGraceMs, 'graceMs');
+    this.history = options.reuseHistory ?? DEFAULTS.reuseHistory;
+    if (!Number.isInteger(this.history) || this.history < 1)
+      throw new SessionsArgumentError('reuseHistory must be an integer >= 1');
+    this.metrics = options.metrics;
+    this.logger = options.logger;
+    this.op = {
+      logger: options.logger,
+      timeoutMs: nonNegativeMs(options.operationTimeoutMs, DEFAULTS.operationTimeoutMs, 'operationTimeoutMs'),
+    };
+    this.rotateScript = defineScript(ROTATE_REFRESH, options.scripts);
+    this.revokeScript = defineScript(REVOKE_FAMILY, options.scripts);
+    this.metrics?.initKinds([KIND], {
+      consumed: false,
+      reasons: ['malformed', 'expired_or_used', 'unknown'],
+    });
+  }
+
+  /** Starts a new family for the user (a sign-in) and returns its first token. */
+  issue(userId: string): Promise<IssuedRefreshToken> {
+    return runOperation(this.op, 'refresh.issue', { 'rnh.token.kind': KIND }, async () => {
+      assertTaggableId(userId, 'userId');
+      const familyId = randomToken(FAMILY_BYTES);
+      const secret = randomToken(SECRET_BYTES);
+      const expiresAt = Date.now() + this.ttlMs;
+      const family = this.familyKey(familyId);
+      const userSet = this.userKey(userId);
+      await Promise.all([
+        this.redis.sadd(userSet, familyId),
+        this.redis.pexpire(userSet, this.ttlMs),
+        this.redis.hset(family, 'u', userId, 'cur', sha256Hex(secret), 'exp', expiresAt),
+        this.redis.pexpire(family, this.ttlMs),
+      ]);
+      this.metrics?.tokensIssued.inc({ kind: KIND });
+      return { token: `${familyId}.${secret}`, familyId, expiresAt: new Date(expiresAt) };
+    });
+  }
+
+  /**
+   * Exchanges the current token for its successor. The same token again within
+   * `graceMs` returns the same successor; later, or any older token, is reuse:
+   * the family is revoked and RefreshTokenReuseError thrown. Unknown or expired:
+   * TokenRejectedError (`malformed`, `expired_or_used`, or `unknown` for a secret
+   * that is not of this family).
+   */
+  rotate(token: string): Promise<RotatedRefreshToken> {
+    return runOperation(this.op, 'refresh.rotate', { 'rnh.token.kind': KIND }, async (scope) => {
+      const match = typeof token === 'string' ? TOKEN_SHAPE.exec(token) : null;
+      if (!match) this.reject('malformed');
+      const familyId = match[1] as string;
+      const secret = match[2] as string;
+      const nonce = randomToken(16);
+      const reply = (await runScript(
+        this.rotateScript,
+        this.redis,
+        [this.familyKey(familyId), this.usedKey(familyId)],
+        [
+          sha256Hex(secret),
+          nonce,
+          sha256Hex(successorOf(secret, nonce)),
+          this.graceMs,
+          this.ttlMs,
+          this.history,
+        ],
+      )) as RotateReply;
+      const [status, userId = '', storedNonce = '', expiresAt = 0] = reply;
+      if (status === 'rotated' || status === 'grace') {
+        scope.outcome(status);
+        if (status === 'rotated') {
+          this.metrics?.refreshRotations.inc();
+          await this.redis.pexpire(this.userKey(userId), this.ttlMs);
+        }
+        return {
+          token: `${familyId}.${successorOf(secret, storedNonce)}`,
+          userId,
+          familyId,
+          expiresAt: new Date(Number(expiresAt)),
+        };
+      }
+      if (status === 'reuse') {
+        this.metrics?.refreshReuseDetected.inc();
+        this.logger.warn(
+          { operation: 'refresh.rotate', userId },
+          'refresh token reuse detected; the token family was revoked',
+        );
+        await this.redis.srem(this.userKey(userId), familyId).catch(() => undefined);
+        throw new RefreshTokenReuseError();
+      }
+      // 'unknown': the family exists but this secret was never one of its tokens (forged or garbled); not a reuse.
+      return this.reject(status === 'unknown' ? 'unknown' : 'expired_or_used');
+    });
+  }
+
+  /** Revokes one family: every token of it stops working. */
+  revokeFamily(familyId: string): Promise<void> {
+    return runOperation(this.op, 'refresh.revoke_family', {}, async (scope) => {
+      if (typeof familyId !== 'string' || !FAMILY_SHAPE.test(familyId)) return;
+      const userId = String(
+        await runScript(
+          this.revokeScript,
+          this.redis,
+          [this.familyKey(familyId), this.usedKey(familyId)],
+          [''],
+        ),
+      );
+      scope.set({ 'rnh.tokens.count': userId ? 1 : 0 });
+      if (userId) await this.redis.srem(this.userKey(userId), familyId);
+    });
+  }
+
+  /** Revokes every family of the user (e.g. on password change); returns how many were live. */
+  revokeAllForUser(userId: string): Promise<number> {
+    return runOperation(this.op, 'refresh.revoke_user', {}, async (scope) => {
+      assertTaggableId(userId, 'userId');
+      const userSet = this.userKey(userId);
+      const familyIds = (await this.redis.smembers(userSet)).filter((id) => FAMILY_SHAPE.test(id));
+      const owners = await Promise.all(
+        familyIds.map((familyId) =>
+          runScript(
+            this.revokeScript,
+            this.redis,
+            [this.familyKey(familyId), this.usedKey(familyId)],
+            [userId],
+          ),
+        ),
+      );
+      if (familyIds.length > 0) await this.redis.srem(userSet, ...familyIds);
+      const count = owners.filter((owner) => owner === userId).length;
+      scope.set({ 'rnh.tokens.count': count });
+      return count;
+    });
+  }
+
+  private reject(reason: TokenRejectReason): never {
+    this.metrics?.rejected(KIND, reason);
+    throw new TokenRejectedError(reason);
+  }
+
+  private familyKey(familyId: string): string {
+    return this.keys.key(`{${familyId}}`);
+  }
+
+  private usedKey(familyId: string): string {
+    return this.keys.key(`{${familyId}}`, 'used');
+  }
+
+  private userKey(userId: string): string {
+    return this.keys.key('user', userId);
+  }
+}
+
+function successorOf(secret: string, nonce: string): string {
+  return hmacBase64Url(secret, `rnh-refresh-successor:${nonce}`);
+}

@@ -1,0 +1,56 @@
+import type { ScriptDefinition } from '@rnh/redis-client';
+
+/**
+ * One rotation step on a family's keys (both tagged `{familyId}`).
+ * KEYS: family hash, used list. ARGV: presented hash, new nonce, successor hash, grace ms, ttl ms, history cap.
+ * Family hash: u (userId), cur (hash of the current secret), exp (its expiry, ms), prev (hash of the token
+ * rotated away last), pn (the nonce that derived cur from prev), pat (when, Redis ms).
+ * Returns {'rotated', userId, nonce, exp} | {'grace', userId, nonce, exp} | {'reuse', userId} | {'unknown'} | {'gone'}.
+ */
+export const ROTATE_REFRESH: ScriptDefinition = {
+  name: 'rnh:refresh:rotate',
+  keys: 2,
+  lua: `
+local f = redis.call('HMGET', KEYS[1], 'u', 'cur', 'prev', 'pn', 'pat', 'exp')
+if not f[1] then return {'gone'} end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if ARGV[1] == f[2] then
+  if f[3] then
+    redis.call('LPUSH', KEYS[2], f[3])
+    redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[6]) - 1)
+  end
+  local exp = now + tonumber(ARGV[5])
+  redis.call('HSET', KEYS[1], 'cur', ARGV[3], 'prev', ARGV[1], 'pn', ARGV[2], 'pat', now, 'exp', exp)
+  redis.call('PEXPIRE', KEYS[1], ARGV[5])
+  redis.call('PEXPIRE', KEYS[2], ARGV[5])
+  return {'rotated', f[1], ARGV[2], exp}
+end
+if f[3] and ARGV[1] == f[3] then
+  if now - tonumber(f[5]) <= tonumber(ARGV[4]) then return {'grace', f[1], f[4], tonumber(f[6])} end
+  redis.call('DEL', KEYS[1], KEYS[2])
+  return {'reuse', f[1]}
+end
+if redis.call('LPOS', KEYS[2], ARGV[1]) then
+  redis.call('DEL', KEYS[1], KEYS[2])
+  return {'reuse', f[1]}
+end
+return {'unknown'}
+`,
+};
+
+/**
+ * Deletes a family (every token of it stops working), optionally only when it belongs to `owner`.
+ * KEYS: family hash, used list. ARGV: owner userId or ''. Returns the family's userId, or '' when nothing was deleted.
+ */
+export const REVOKE_FAMILY: ScriptDefinition = {
+  name: 'rnh:refresh:revoke-family',
+  keys: 2,
+  lua: `
+local u = redis.call('HGET', KEYS[1], 'u')
+if not u then return '' end
+if ARGV[1] ~= '' and u ~= ARGV[1] then return '' end
+redis.call('DEL', KEYS[1], KEYS[2])
+return u
+`,
+};

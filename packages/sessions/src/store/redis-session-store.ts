@@ -1,0 +1,370 @@
+import type { Keyspace, Logger, RedisClient, RedisScript } from '@rnh/redis-client';
+import session, { type SessionData } from 'express-session';
+import { SessionsArgumentError } from '../errors.js';
+import type { SessionIndex } from '../user-index/session-index.js';
+import { settle } from '../internal/callback.js';
+import { runOperation, withTimeout, type OperationContext } from '../internal/operation.js';
+import { scanBatches, unlinkKeys } from '../internal/redis.js';
+import { defineScript, runScript } from '../internal/scripts.js';
+import { DEFAULTS, isTaggableId, nonNegativeMs, positiveSeconds } from '../internal/validate.js';
+import { ActiveSessionsSampler } from '../metrics/active-sessions.js';
+import type { SessionMetrics } from '../metrics/session-metrics.js';
+import type { RedisSessionStoreOptions } from '../types.js';
+import { deviceOf, userIdOf } from './device.js';
+import { sessionKey, sessionKeyPattern, sidFromSessionKey, storeKeyPattern, tombstoneKey } from './keys.js';
+import { DESTROY_SESSION, SET_SESSION, TOUCH_SESSION } from './scripts.js';
+import { idleTtlMs } from './ttl.js';
+
+type ErrorCallback = (error?: unknown) => void;
+type SetReply = [number, number?, string?, string?];
+type TouchReply = [number, string?, string?];
+type DestroyReply = [number, string];
+
+const SCAN_COUNT = 500;
+
+/**
+ * express-session store on Redis. Each session is one hash under `{sid}` with an
+ * idle TTL from the cookie, capped by an absolute lifetime from its first save
+ * (Redis time). `destroy` leaves a tombstone that the `set` script honours, so a
+ * slow request finishing after logout cannot bring the session back. Redis
+ * errors and timeouts reach express-session as SessionStoreUnavailableError
+ * (answer 503), never as "no session".
+ *
+ * Every method takes express-session's callback, or returns a promise without one.
+ */
+export class RedisSessionStore extends session.Store {
+  private readonly redis: RedisClient;
+  private readonly keys: Keyspace;
+  private readonly logger: Logger;
+  private readonly metrics: SessionMetrics | undefined;
+  private readonly index: SessionIndex | undefined;
+  private readonly defaultIdleMs: number;
+  private readonly absoluteMs: number;
+  private readonly tombstoneMs: number;
+  private readonly timeoutMs: number;
+  private readonly op: OperationContext;
+  private readonly bulkOp: OperationContext;
+  private readonly setScript: RedisScript;
+  private readonly touchScript: RedisScript;
+  private readonly destroyScript: RedisScript;
+  private readonly untrack: () => void;
+
+  constructor(options: RedisSessionStoreOptions) {
+    super();
+    this.redis = options.redis;
+    this.keys = options.keys;
+    this.logger = options.logger;
+    this.metrics = options.metrics;
+    this.index = options.index;
+    this.defaultIdleMs = Math.round(
+      positiveSeconds(options.defaultTtlSeconds, DEFAULTS.idleTtlSeconds, 'defaultTtlSeconds') * 1000,
+    );
+    this.absoluteMs = Math.round(
+      positiveSeconds(options.absoluteTtlSeconds, DEFAULTS.absoluteTtlSeconds, 'absoluteTtlSeconds') * 1000,
+    );
+    this.tombstoneMs = Math.round(
+      positiveSeconds(options.tombstoneTtlSeconds, DEFAULTS.tombstoneTtlSeconds, 'tombstoneTtlSeconds') *
+        1000,
+    );
+    this.timeoutMs = nonNegativeMs(
+      options.operationTimeoutMs,
+      DEFAULTS.operationTimeoutMs,
+      'operationTimeoutMs',
+    );
+    this.op = { logger: this.logger, timeoutMs: this.timeoutMs };
+    // SCAN-based operations can take many calls: each Redis call is timed instead of the whole.
+    this.bulkOp = { logger: this.logger, timeoutMs: 0 };
+    this.setScript = defineScript(SET_SESSION, options.scripts);
+    this.touchScript = defineScript(TOUCH_SESSION, options.scripts);
+    this.destroyScript = defineScript(DESTROY_SESSION, options.scripts);
+    this.untrack = this.metrics
+      ? this.metrics.trackActiveSessions(
+          this.keys.prefix,
+          new ActiveSessionsSampler({
+            client: this.redis,
+            pattern: sessionKeyPattern(this.keys),
+            cacheMs: nonNegativeMs(
+              options.activeSampleCacheMs,
+              DEFAULTS.activeSampleCacheMs,
+              'activeSampleCacheMs',
+            ),
+            timeoutMs: this.timeoutMs,
+            logger: this.logger,
+          }),
+        )
+      : () => undefined;
+  }
+
+  override get(sid: string): Promise<SessionData | null>;
+  override get(sid: string, callback: (error: unknown, session?: SessionData | null) => void): void;
+  override get(
+    sid: string,
+    callback?: (error: unknown, session?: SessionData | null) => void,
+  ): Promise<SessionData | null> | void {
+    return settle(this.readSession(sid), callback);
+  }
+
+  override set(sid: string, session: SessionData): Promise<void>;
+  override set(sid: string, session: SessionData, callback: ErrorCallback): void;
+  override set(sid: string, session: SessionData, callback?: ErrorCallback): Promise<void> | void {
+    return settle(this.writeSession(sid, session), callback);
+  }
+
+  override touch(sid: string, session: SessionData): Promise<void>;
+  override touch(sid: string, session: SessionData, callback: ErrorCallback): void;
+  override touch(sid: string, session: SessionData, callback?: ErrorCallback): Promise<void> | void {
+    return settle(this.touchSession(sid, session), callback);
+  }
+
+  override destroy(sid: string): Promise<void>;
+  override destroy(sid: string, callback: ErrorCallback): void;
+  override destroy(sid: string, callback?: ErrorCallback): Promise<void> | void {
+    return settle(this.destroySession(sid), callback);
+  }
+
+  /** Every stored session (with its `id`), found by SCAN inside the store's keyspace. */
+  override all(): Promise<SessionData[]>;
+  override all(callback: (error: unknown, sessions?: SessionData[]) => void): void;
+  override all(callback?: (error: unknown, sessions?: SessionData[]) => void): Promise<SessionData[]> | void {
+    return settle(this.allSessions(), callback);
+  }
+
+  override length(): Promise<number>;
+  override length(callback: (error: unknown, length?: number) => void): void;
+  override length(callback?: (error: unknown, length?: number) => void): Promise<number> | void {
+    return settle(
+      runOperation(this.bulkOp, 'sessions.length', {}, async (scope) => {
+        const count = (await this.sessionIds('sessions.length')).size;
+        scope.set({ 'rnh.sessions.count': count });
+        return count;
+      }),
+      callback,
+    );
+  }
+
+  /** Session ids (as connect-redis offers it). */
+  ids(): Promise<string[]>;
+  ids(callback: (error: unknown, ids?: string[]) => void): void;
+  ids(callback?: (error: unknown, ids?: string[]) => void): Promise<string[]> | void {
+    return settle(
+      runOperation(this.bulkOp, 'sessions.ids', {}, async (scope) => {
+        const ids = [...(await this.sessionIds('sessions.ids'))];
+        scope.set({ 'rnh.sessions.count': ids.length });
+        return ids;
+      }),
+      callback,
+    );
+  }
+
+  /** Deletes every session and tombstone of this store (SCAN + UNLINK in batches, only inside its keyspace). */
+  override clear(): Promise<void>;
+  override clear(callback: ErrorCallback): void;
+  override clear(callback?: ErrorCallback): Promise<void> | void {
+    return settle(
+      runOperation(this.bulkOp, 'sessions.clear', {}, async (scope) => {
+        let removed = 0;
+        for await (const batch of scanBatches(this.redis, storeKeyPattern(this.keys), {
+          count: SCAN_COUNT,
+          timeoutMs: this.timeoutMs,
+          operation: 'sessions.clear',
+        })) {
+          removed += await unlinkKeys(this.redis, batch, this.timeoutMs, 'sessions.clear');
+        }
+        scope.set({ 'rnh.sessions.count': removed });
+      }),
+      callback,
+    );
+  }
+
+  /** Stops contributing to `sessions_active`. The Redis connection is the caller's and stays open. */
+  close(): void {
+    this.untrack();
+  }
+
+  private readSession(sid: string): Promise<SessionData | null> {
+    return runOperation(this.op, 'sessions.get', {}, async (scope) => {
+      if (!isTaggableId(sid)) {
+        scope.set({ 'rnh.session.found': false });
+        scope.outcome('invalid_id');
+        return null;
+      }
+      const [data, created, userId] = await this.redis.hmget(sessionKey(this.keys, sid), 'd', 'c', 'u');
+      if (data === null || data === undefined) {
+        scope.set({ 'rnh.session.found': false });
+        return null;
+      }
+      if (
+        this.index &&
+        userId &&
+        created &&
+        isTaggableId(userId) &&
+        (await this.index.isRevoked(userId, sid, created))
+      ) {
+        // Revoked while this copy survived (e.g. written back after its tombstone expired): delete it now.
+        await runScript(
+          this.destroyScript,
+          this.redis,
+          [sessionKey(this.keys, sid), tombstoneKey(this.keys, sid)],
+          [this.tombstoneMs, '', ''],
+        );
+        scope.set({ 'rnh.session.found': false });
+        scope.outcome('revoked');
+        return null;
+      }
+      try {
+        const parsed = JSON.parse(data) as SessionData;
+        scope.set({ 'rnh.session.found': true });
+        return parsed;
+      } catch {
+        this.logger.warn(
+          { operation: 'sessions.get' },
+          'stored session is not valid JSON; treating it as absent',
+        );
+        scope.set({ 'rnh.session.found': false });
+        scope.outcome('corrupt');
+        return null;
+      }
+    });
+  }
+
+  private writeSession(sid: string, session: SessionData): Promise<void> {
+    return runOperation(this.op, 'sessions.set', {}, async (scope) => {
+      if (!isTaggableId(sid))
+        throw new SessionsArgumentError(
+          'session id must be a non-empty string of at most 256 characters without braces',
+        );
+      const userId = userIdOf(session);
+      let json: string;
+      try {
+        json = JSON.stringify(session);
+      } catch {
+        throw new SessionsArgumentError('session data is not JSON-serializable');
+      }
+      const reply = (await runScript(
+        this.setScript,
+        this.redis,
+        [sessionKey(this.keys, sid), tombstoneKey(this.keys, sid)],
+        [json, idleTtlMs(session, this.defaultIdleMs), this.absoluteMs, userId ?? ''],
+      )) as SetReply;
+      const [status, isNew, created = '', previousUser = ''] = reply;
+      scope.set({ 'rnh.session.new': isNew === 1, 'rnh.session.authenticated': userId !== undefined });
+      if (status === 0) {
+        // Destroyed meanwhile (logout, revoke): a late save must not resurrect it.
+        scope.outcome('refused_destroyed');
+        this.logger.debug({ operation: 'sessions.set' }, 'save of a destroyed session refused');
+        return;
+      }
+      if (status === -1) {
+        scope.outcome('expired');
+        if (this.index && previousUser && isTaggableId(previousUser))
+          await this.index.forget(previousUser, sid, { revoked: false });
+        return;
+      }
+      if (isNew === 1) this.metrics?.sessionsCreated.inc();
+      if (!this.index) return;
+      if (previousUser && previousUser !== userId && isTaggableId(previousUser)) {
+        await this.index.forget(previousUser, sid, { revoked: false });
+      }
+      if (userId !== undefined) {
+        if (!isTaggableId(userId)) {
+          this.logger.warn(
+            { operation: 'sessions.set' },
+            'session userId cannot be indexed (empty, too long or has braces)',
+          );
+          return;
+        }
+        if (!(await this.index.record(userId, sid, deviceOf(session), created)))
+          await this.dropRevoked(sid, scope.outcome);
+      }
+    });
+  }
+
+  private touchSession(sid: string, session: SessionData): Promise<void> {
+    return runOperation(this.op, 'sessions.touch', {}, async (scope) => {
+      if (!isTaggableId(sid)) return;
+      const [status, created = '', storedUser = ''] = (await runScript(
+        this.touchScript,
+        this.redis,
+        [sessionKey(this.keys, sid)],
+        [idleTtlMs(session, this.defaultIdleMs), this.absoluteMs],
+      )) as TouchReply;
+      scope.set({ 'rnh.session.found': status === 1 });
+      if (status !== 1) {
+        scope.outcome(status === 0 ? 'missing' : 'expired');
+        return;
+      }
+      // lastSeenAt follows touches too; the stored owner is the truth, not the request's copy.
+      if (this.index && storedUser && isTaggableId(storedUser)) {
+        if (!(await this.index.record(storedUser, sid, deviceOf(session), created)))
+          await this.dropRevoked(sid, scope.outcome);
+      }
+    });
+  }
+
+  private destroySession(sid: string): Promise<void> {
+    return runOperation(this.op, 'sessions.destroy', {}, async (scope) => {
+      if (!isTaggableId(sid)) return;
+      const [deleted, userId] = (await runScript(
+        this.destroyScript,
+        this.redis,
+        [sessionKey(this.keys, sid), tombstoneKey(this.keys, sid)],
+        [this.tombstoneMs, '', ''],
+      )) as DestroyReply;
+      scope.set({ 'rnh.session.found': deleted === 1 });
+      if (deleted === 1) this.metrics?.sessionsDestroyed.inc();
+      if (this.index && userId && isTaggableId(userId))
+        await this.index.forget(userId, sid, { revoked: true });
+    });
+  }
+
+  private allSessions(): Promise<SessionData[]> {
+    return runOperation(this.bulkOp, 'sessions.all', {}, async (scope) => {
+      const sessions: SessionData[] = [];
+      for (const batch of chunk([...(await this.sessionIds('sessions.all'))], SCAN_COUNT)) {
+        const values = await withTimeout(
+          Promise.all(batch.map((sid) => this.redis.hget(sessionKey(this.keys, sid), 'd'))),
+          this.timeoutMs,
+          'sessions.all',
+        );
+        values.forEach((value, index) => {
+          if (value === null) return; // expired since the scan
+          try {
+            sessions.push({ ...(JSON.parse(value) as SessionData), id: batch[index] } as SessionData);
+          } catch {
+            this.logger.warn({ operation: 'sessions.all' }, 'stored session is not valid JSON; skipped');
+          }
+        });
+      }
+      scope.set({ 'rnh.sessions.count': sessions.length });
+      return sessions;
+    });
+  }
+
+  private async sessionIds(operation: string): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for await (const batch of scanBatches(this.redis, sessionKeyPattern(this.keys), {
+      count: SCAN_COUNT,
+      timeoutMs: this.timeoutMs,
+      operation,
+    })) {
+      for (const key of batch) ids.add(sidFromSessionKey(this.keys, key));
+    }
+    return ids;
+  }
+
+  private async dropRevoked(sid: string, outcome: (value: string) => void): Promise<void> {
+    await runScript(
+      this.destroyScript,
+      this.redis,
+      [sessionKey(this.keys, sid), tombstoneKey(this.keys, sid)],
+      [this.tombstoneMs, '', ''],
+    );
+    outcome('refused_revoked');
+  }
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let index = 0; index < items.length; index += size) out.push(items.slice(index, index + size));
+  return out;
+}

@@ -1,0 +1,211 @@
+import type { Keyspace, Logger, RedisClient } from '@rnh/redis-client';
+import {
+  SessionsArgumentError,
+  TokenRejectedError,
+  UnknownTokenKindError,
+  type TokenRejectReason,
+} from '../errors.js';
+import { base64UrlLength, randomToken, sha256Hex } from '../internal/crypto.js';
+import { runOperation, type OperationContext } from '../internal/operation.js';
+import { DEFAULTS, nonNegativeMs } from '../internal/validate.js';
+import type { SessionMetrics } from '../metrics/session-metrics.js';
+import type { ConsumedToken, IssuedToken, OneTimeTokenKind, OneTimeTokensOptions } from '../types.js';
+
+const TOKEN_BYTES = 32;
+const TOKEN_SHAPE = new RegExp(`^[A-Za-z0-9_-]{${base64UrlLength(TOKEN_BYTES)}}$`);
+const KIND_SHAPE = /^[A-Za-z0-9_.-]{1,64}$/;
+const MAX_SUBJECT_LENGTH = 1024;
+
+interface StoredToken {
+  /** subject */
+  s: string;
+  /** data */
+  d: Record<string, string>;
+  /** sha256(token): the kind marker's key */
+  m: string;
+}
+
+/**
+ * Single-use tokens (email verification, password reset, invites). The token is
+ * 256 random bits, base64url; Redis holds only hashes:
+ *   <prefix>t:<sha256(kind:token)>              -> {subject, data} (JSON), TTL of the kind
+ *   <prefix>m:<sha256(token)>                   -> kind (lets `consume` tell "wrong purpose" apart without touching the other kind's token)
+ *   <prefix>s:<kind>:<sha256(subject)>          -> SET of the subject's token hashes (for revokeAllFor)
+ * `consume` is one GETDEL: of any number of concurrent redemptions exactly one wins.
+ */
+export class OneTimeTokens {
+  private readonly redis: RedisClient;
+  private readonly keys: Keyspace;
+  private readonly ttlMs: ReadonlyMap<string, number>;
+  private readonly metrics: SessionMetrics | undefined;
+  private readonly logger: Logger;
+  private readonly op: OperationContext;
+
+  constructor(options: OneTimeTokensOptions) {
+    this.redis = options.redis;
+    this.keys = options.keys;
+    this.metrics = options.metrics;
+    this.logger = options.logger;
+    this.op = {
+      logger: options.logger,
+      timeoutMs: nonNegativeMs(options.operationTimeoutMs, DEFAULTS.operationTimeoutMs, 'operationTimeoutMs'),
+    };
+    const ttl = new Map<string, number>();
+    for (const [kind, seconds] of Object.entries(options.ttlSeconds)) {
+      if (!KIND_SHAPE.test(kind))
+        throw new SessionsArgumentError(
+          `token kind ${JSON.stringify(kind.slice(0, 64))} must be 1-64 characters of A-Z a-z 0-9 _ . -`,
+        );
+      if (!Number.isFinite(seconds) || seconds <= 0)
+        throw new SessionsArgumentError(
+          `ttlSeconds.${kind} must be a positive number (got ${String(seconds)})`,
+        );
+      ttl.set(kind, Math.round(seconds * 1000));
+    }
+    if (ttl.size === 0) throw new SessionsArgumentError('ttlSeconds must configure at least one token kind');
+    this.ttlMs = ttl;
+    this.metrics?.initKinds([...ttl.keys()], {
+      consumed: true,
+      reasons: ['malformed', 'expired_or_used', 'wrong_purpose', 'unknown'],
+    });
+  }
+
+  /** The configured kinds. */
+  kinds(): OneTimeTokenKind[] {
+    return [...this.ttlMs.keys()];
+  }
+
+  issue(kind: OneTimeTokenKind, subject: string, data: Record<string, string> = {}): Promise<IssuedToken> {
+    return runOperation(this.op, 'tokens.issue', {}, async (scope) => {
+      const ttlMs = this.ttlOf(kind);
+      scope.set({ 'rnh.token.kind': kind });
+      if (typeof subject !== 'string' || subject.length === 0 || subject.length > MAX_SUBJECT_LENGTH) {
+        throw new SessionsArgumentError(
+          `subject must be a non-empty string of at most ${MAX_SUBJECT_LENGTH} characters`,
+        );
+      }
+      if (!isStringRecord(data)) throw new SessionsArgumentError('data must be an object of string values');
+      const token = randomToken(TOKEN_BYTES);
+      const hash = tokenHash(kind, token);
+      const marker = sha256Hex(token);
+      const stored: StoredToken = { s: subject, d: data, m: marker };
+      const subjectSet = this.subjectKey(kind, subject);
+      // Different keys, different slots: separate commands (auto-pipelined). The token key goes last,
+      // so by the time it is redeemable its subject set and marker exist.
+      await Promise.all([
+        this.redis.sadd(subjectSet, hash),
+        this.redis.pexpire(subjectSet, ttlMs),
+        this.redis.set(this.keys.key('m', marker), kind, 'PX', ttlMs),
+        this.redis.set(this.keys.key('t', hash), JSON.stringify(stored), 'PX', ttlMs),
+      ]);
+      this.metrics?.tokensIssued.inc({ kind });
+      return { token, expiresAt: new Date(Date.now() + ttlMs) };
+    });
+  }
+
+  /**
+   * Redeems a token once. Throws TokenRejectedError: `malformed` (not a token's
+   * shape), `wrong_purpose` (a live token of another kind, left untouched),
+   * `expired_or_used` (not found).
+   */
+  consume(kind: OneTimeTokenKind, token: string): Promise<ConsumedToken> {
+    return runOperation(this.op, 'tokens.consume', {}, async (scope) => {
+      this.ttlOf(kind);
+      scope.set({ 'rnh.token.kind': kind });
+      if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) this.reject(kind, 'malformed');
+      const hash = tokenHash(kind, token);
+      const marker = sha256Hex(token);
+      const raw = await this.redis.getdel(this.keys.key('t', hash));
+      if (raw === null) {
+        const markedKind = await this.redis.get(this.keys.key('m', marker));
+        this.reject(kind, markedKind !== null && markedKind !== kind ? 'wrong_purpose' : 'expired_or_used');
+      }
+      let stored: StoredToken;
+      try {
+        stored = JSON.parse(raw) as StoredToken;
+      } catch {
+        this.logger.warn({ operation: 'tokens.consume', kind }, 'stored token is not valid JSON');
+        this.reject(kind, 'unknown');
+      }
+      // Already redeemed (GETDEL); the rest is tidying and may fail without undoing that.
+      const cleanup = await Promise.allSettled([
+        this.redis.unlink(this.keys.key('m', marker)),
+        this.redis.srem(this.subjectKey(kind, stored.s), hash),
+      ]);
+      if (cleanup.some((result) => result.status === 'rejected')) {
+        this.logger.warn(
+          { operation: 'tokens.consume', kind },
+          'token redeemed, but removing its marker or subject entry failed (they expire)',
+        );
+      }
+      this.metrics?.tokensConsumed.inc({ kind });
+      return { subject: stored.s, data: stored.d ?? {} };
+    });
+  }
+
+  /** Invalidates every live token of this kind for the subject (e.g. older reset links); returns how many. */
+  revokeAllFor(kind: OneTimeTokenKind, subject: string): Promise<number> {
+    return runOperation(this.op, 'tokens.revoke_all', {}, async (scope) => {
+      this.ttlOf(kind);
+      scope.set({ 'rnh.token.kind': kind });
+      if (typeof subject !== 'string' || subject.length === 0)
+        throw new SessionsArgumentError('subject must be a non-empty string');
+      const subjectSet = this.subjectKey(kind, subject);
+      const hashes = await this.redis.smembers(subjectSet);
+      if (hashes.length === 0) {
+        scope.set({ 'rnh.tokens.count': 0 });
+        return 0;
+      }
+      const values = await Promise.all(hashes.map((hash) => this.redis.getdel(this.keys.key('t', hash))));
+      const markers = values.flatMap((value) => {
+        const marker = value === null ? undefined : markerOf(value);
+        return marker ? [this.keys.key('m', marker)] : [];
+      });
+      // SREM (not DEL) the members we saw: a token issued meanwhile stays listed.
+      await Promise.all([
+        this.redis.srem(subjectSet, ...hashes),
+        ...markers.map((key) => this.redis.unlink(key)),
+      ]);
+      const count = values.filter((value) => value !== null).length;
+      scope.set({ 'rnh.tokens.count': count });
+      return count;
+    });
+  }
+
+  private ttlOf(kind: OneTimeTokenKind): number {
+    const ttl = typeof kind === 'string' ? this.ttlMs.get(kind) : undefined;
+    if (ttl === undefined) throw new UnknownTokenKindError(String(kind));
+    return ttl;
+  }
+
+  private reject(kind: string, reason: TokenRejectReason): never {
+    this.metrics?.rejected(kind, reason);
+    throw new TokenRejectedError(reason);
+  }
+
+  private subjectKey(kind: string, subject: string): string {
+    return this.keys.key('s', kind, sha256Hex(subject));
+  }
+}
+
+function tokenHash(kind: string, token: string): string {
+  return sha256Hex(`${kind}:${token}`);
+}
+
+function markerOf(raw: string): string | undefined {
+  try {
+    const marker = (JSON.parse(raw) as Partial<StoredToken>).m;
+    return typeof marker === 'string' ? marker : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((entry) => typeof entry === 'string')
+  );
+}

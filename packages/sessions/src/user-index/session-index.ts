@@ -1,0 +1,245 @@
+import type { Keyspace, Logger, RedisClient, RedisScript } from '@rnh/redis-client';
+import { runOperation, type OperationContext } from '../internal/operation.js';
+import { defineScript, runScript } from '../internal/scripts.js';
+import {
+  assertTaggableId,
+  DEFAULTS,
+  isTaggableId,
+  nonNegativeMs,
+  positiveSeconds,
+} from '../internal/validate.js';
+import type { SessionMetrics } from '../metrics/session-metrics.js';
+import type { DeviceInput } from '../store/device.js';
+import { sessionKey, tombstoneKey } from '../store/keys.js';
+import { DESTROY_SESSION } from '../store/scripts.js';
+import type { SessionDevice, SessionIndexOptions, UserSessionInfo } from '../types.js';
+import { entriesKey, revokedKey } from './keys.js';
+import { MARK_REVOKED, RECORD_SESSION } from './scripts.js';
+
+type DestroyReply = [number, string];
+
+/**
+ * Each user's sessions with their device metadata, for "where am I signed in"
+ * and for revoking sessions. The session key is the truth: revoke deletes the
+ * session first (one script on the session's slot, which also checks that it
+ * belongs to the user), then updates the index on the user's slot; `list` drops
+ * entries whose session key is gone. Revocations also leave markers (a per-sid
+ * marker, or a per-user cutoff for revokeOthers/revokeAll) that the store checks
+ * on load, so a session the index missed, or one a late request wrote back
+ * after its tombstone expired, still does not authenticate.
+ */
+export class SessionIndex {
+  private readonly redis: RedisClient;
+  private readonly keys: Keyspace;
+  private readonly sessionKeys: Keyspace;
+  private readonly metrics: SessionMetrics | undefined;
+  private readonly logger: Logger;
+  private readonly retentionMs: number;
+  private readonly tombstoneMs: number;
+  private readonly op: OperationContext;
+  private readonly recordScript: RedisScript;
+  private readonly markScript: RedisScript;
+  private readonly destroyScript: RedisScript;
+
+  constructor(options: SessionIndexOptions) {
+    this.redis = options.redis;
+    this.keys = options.keys;
+    this.sessionKeys = options.sessionKeys;
+    this.metrics = options.metrics;
+    this.logger = options.logger;
+    this.retentionMs = Math.round(
+      positiveSeconds(options.retentionSeconds, DEFAULTS.absoluteTtlSeconds, 'retentionSeconds') * 1000,
+    );
+    this.tombstoneMs = Math.round(
+      positiveSeconds(options.tombstoneTtlSeconds, DEFAULTS.tombstoneTtlSeconds, 'tombstoneTtlSeconds') *
+        1000,
+    );
+    this.op = {
+      logger: options.logger,
+      timeoutMs: nonNegativeMs(options.operationTimeoutMs, DEFAULTS.operationTimeoutMs, 'operationTimeoutMs'),
+    };
+    this.recordScript = defineScript(RECORD_SESSION, options.scripts);
+    this.markScript = defineScript(MARK_REVOKED, options.scripts);
+    this.destroyScript = defineScript(DESTROY_SESSION, options.scripts);
+  }
+
+  /** The user's live sessions, newest lastSeenAt first; entries whose session is gone are removed on the way. */
+  list(userId: string, currentSessionId?: string): Promise<UserSessionInfo[]> {
+    return runOperation(this.op, 'sessions.list', {}, async (scope) => {
+      assertTaggableId(userId, 'userId');
+      const entries = await this.redis.hgetall(entriesKey(this.keys, userId));
+      const sids = Object.keys(entries);
+      const exists = await Promise.all(
+        sids.map((sid) =>
+          isTaggableId(sid) ? this.redis.exists(sessionKey(this.sessionKeys, sid)) : Promise.resolve(0),
+        ),
+      );
+      const stale: string[] = [];
+      const live: UserSessionInfo[] = [];
+      sids.forEach((sid, index) => {
+        const device = exists[index] === 1 ? parseDevice(entries[sid]) : undefined;
+        if (!device) {
+          stale.push(sid);
+          return;
+        }
+        const info: UserSessionInfo = { sessionId: sid, device };
+        if (currentSessionId !== undefined) info.current = sid === currentSessionId;
+        live.push(info);
+      });
+      if (stale.length > 0) await this.redis.hdel(entriesKey(this.keys, userId), ...stale);
+      live.sort((a, b) => b.device.lastSeenAt - a.device.lastSeenAt);
+      scope.set({ 'rnh.sessions.count': live.length, 'rnh.sessions.stale_removed': stale.length });
+      return live;
+    });
+  }
+
+  /** Revokes one session if it belongs to the user: deletes it (leaving a tombstone), then its index entry. */
+  revoke(userId: string, sessionId: string): Promise<boolean> {
+    return runOperation(this.op, 'sessions.revoke', { 'rnh.revoke.scope': 'one' }, async (scope) => {
+      assertTaggableId(userId, 'userId');
+      if (!isTaggableId(sessionId)) return false;
+      const [deleted] = (await runScript(
+        this.destroyScript,
+        this.redis,
+        [sessionKey(this.sessionKeys, sessionId), tombstoneKey(this.sessionKeys, sessionId)],
+        [this.tombstoneMs, userId, ''],
+      )) as DestroyReply;
+      if (deleted === 1) {
+        await this.mark(userId, '', '', [sessionId], []);
+        this.metrics?.sessionsRevoked.inc({ scope: 'one' });
+      } else {
+        // Not this user's live session: drop a dangling entry if this user's index has one.
+        await this.redis.hdel(entriesKey(this.keys, userId), sessionId);
+      }
+      scope.set({ 'rnh.sessions.count': deleted });
+      return deleted === 1;
+    });
+  }
+
+  /** Revokes every session of the user except `keepSessionId` (e.g. "sign out other devices"); returns how many were deleted. */
+  revokeOthers(userId: string, keepSessionId: string): Promise<number> {
+    return runOperation(
+      this.op,
+      'sessions.revoke_others',
+      { 'rnh.revoke.scope': 'others' },
+      async (scope) => {
+        assertTaggableId(userId, 'userId');
+        assertTaggableId(keepSessionId, 'keepSessionId');
+        const count = await this.revokeMany(userId, 'others', keepSessionId);
+        this.metrics?.sessionsRevoked.inc({ scope: 'others' }, count);
+        scope.set({ 'rnh.sessions.count': count });
+        return count;
+      },
+    );
+  }
+
+  /** Revokes every session of the user (e.g. on password change); returns how many were deleted. */
+  revokeAll(userId: string): Promise<number> {
+    return runOperation(this.op, 'sessions.revoke_all', { 'rnh.revoke.scope': 'all' }, async (scope) => {
+      assertTaggableId(userId, 'userId');
+      const count = await this.revokeMany(userId, 'all', '');
+      this.metrics?.sessionsRevoked.inc({ scope: 'all' }, count);
+      scope.set({ 'rnh.sessions.count': count });
+      return count;
+    });
+  }
+
+  /**
+   * Used by RedisSessionStore on set and touch: records the session with its
+   * device and lastSeenAt. Returns false (nothing written) when the index says
+   * the session was revoked. `createdUs` is the session's creation time (Redis µs).
+   */
+  async record(userId: string, sessionId: string, device: DeviceInput, createdUs: string): Promise<boolean> {
+    const createdAt = device.createdAt ?? Math.floor(Number(createdUs) / 1000);
+    const recorded = await runScript(
+      this.recordScript,
+      this.redis,
+      [entriesKey(this.keys, userId), revokedKey(this.keys, userId)],
+      [sessionId, device.userAgent ?? '', device.ipPrefix ?? '', createdAt, createdUs, this.retentionMs],
+    );
+    return recorded === 1;
+  }
+
+  /** Used by RedisSessionStore on load: whether a revocation covers this session. */
+  async isRevoked(userId: string, sessionId: string, createdUs: string): Promise<boolean> {
+    const [own, cutoff, kept] = await this.redis.hmget(
+      revokedKey(this.keys, userId),
+      `s:${sessionId}`,
+      '*',
+      '+',
+    );
+    if (own !== null) return true;
+    return cutoff !== null && kept !== sessionId && Number(createdUs) <= Number(cutoff);
+  }
+
+  /** Used by RedisSessionStore when it deletes a session: removes the entry, with a revocation marker when `revoked`. */
+  async forget(userId: string, sessionId: string, options: { revoked: boolean }): Promise<void> {
+    if (options.revoked) await this.mark(userId, '', '', [sessionId], []);
+    else await this.redis.hdel(entriesKey(this.keys, userId), sessionId);
+  }
+
+  private async revokeMany(userId: string, mode: 'all' | 'others', keep: string): Promise<number> {
+    // The cutoff first: from here on, any session of this user created up to now fails to load,
+    // including ones the index does not list; sessions created later (a new login) are not touched.
+    const cutoff = await this.mark(userId, mode, keep, [], []);
+    const sids = (await this.redis.hkeys(entriesKey(this.keys, userId))).filter((sid) => sid !== keep);
+    const replies = await Promise.all(
+      sids.map((sid) =>
+        isTaggableId(sid)
+          ? (runScript(
+              this.destroyScript,
+              this.redis,
+              [sessionKey(this.sessionKeys, sid), tombstoneKey(this.sessionKeys, sid)],
+              [this.tombstoneMs, userId, cutoff],
+            ) as Promise<DestroyReply>)
+          : Promise.resolve<DestroyReply>([0, '']),
+      ),
+    );
+    const deleted: string[] = [];
+    const gone: string[] = [];
+    sids.forEach((sid, index) => {
+      const [removed, owner] = replies[index] ?? [0, ''];
+      if (removed === 1) deleted.push(sid);
+      else if (owner !== userId) gone.push(sid); // expired, or not this user's: a stale entry
+      // else: this user's session created after the cutoff (a new login): keep it
+    });
+    // The cutoff covers the deleted sessions, so their entries go without per-sid markers.
+    if (deleted.length + gone.length > 0) await this.mark(userId, '', '', [], [...deleted, ...gone]);
+    if (gone.length > 0)
+      this.logger.debug(
+        { operation: `sessions.revoke_${mode}`, stale: gone.length },
+        'removed stale session index entries',
+      );
+    return deleted.length;
+  }
+
+  private async mark(
+    userId: string,
+    mode: '' | 'all' | 'others',
+    keep: string,
+    marked: string[],
+    forgotten: string[],
+  ): Promise<string> {
+    const reply = await runScript(
+      this.markScript,
+      this.redis,
+      [entriesKey(this.keys, userId), revokedKey(this.keys, userId)],
+      [this.retentionMs, mode, keep, marked.length, ...marked, ...forgotten],
+    );
+    return String(reply);
+  }
+}
+
+function parseDevice(raw: string | undefined): SessionDevice | undefined {
+  if (!raw) return undefined;
+  try {
+    const value = JSON.parse(raw) as Partial<SessionDevice>;
+    if (typeof value.createdAt !== 'number' || typeof value.lastSeenAt !== 'number') return undefined;
+    const device: SessionDevice = { createdAt: value.createdAt, lastSeenAt: value.lastSeenAt };
+    if (typeof value.userAgent === 'string') device.userAgent = value.userAgent;
+    if (typeof value.ipPrefix === 'string') device.ipPrefix = value.ipPrefix;
+    return device;
+  } catch {
+    return undefined;
+  }
+}

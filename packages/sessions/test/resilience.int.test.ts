@@ -1,0 +1,140 @@
+import { startRedisServer, waitFor, type RedisServerHandle } from '@rnh/test-utils';
+import type { SessionData } from 'express-session';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  OneTimeTokens,
+  RedisSessionStore,
+  SessionIndex,
+  SessionStoreUnavailableError,
+} from '../src/index.js';
+import { Browser, connectionsFor, memoryLogger, startApp } from './helpers.js';
+
+let server: RedisServerHandle;
+
+beforeAll(async () => {
+  // Persistence on, so data written before the stop is there after the restart.
+  server = await startRedisServer({ appendOnly: true });
+});
+afterAll(async () => {
+  await server?.destroy();
+});
+
+const data = (extra: Record<string, unknown> = {}) =>
+  ({ cookie: { originalMaxAge: 60_000, maxAge: 60_000 }, ...extra }) as unknown as SessionData;
+
+async function elapsed<T>(work: () => Promise<T>): Promise<{ ms: number; error: unknown }> {
+  const started = Date.now();
+  const error = await work().then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  return { ms: Date.now() - started, error };
+}
+
+describe('when Redis fails, sessions fail closed', () => {
+  it('a hung Redis: operations time out with SessionStoreUnavailableError instead of hanging', async () => {
+    const log = memoryLogger();
+    const connections = connectionsFor(server, log.logger);
+    const admin = new Redis({ host: server.host, port: server.port });
+    try {
+      const store = new RedisSessionStore({
+        redis: connections.shared('commands'),
+        keys: connections.keys.child('sess'),
+        logger: log.logger,
+        operationTimeoutMs: 300,
+      });
+      await store.set('paused-sid', data({ userId: 'u1' }));
+      await admin.call('CLIENT', 'PAUSE', '1500', 'ALL');
+      const { ms, error } = await elapsed(() => store.get('paused-sid'));
+      expect(error).toBeInstanceOf(SessionStoreUnavailableError);
+      expect((error as Error).message).toMatch(/sessions\.get timed out after 300 ms/);
+      expect(ms).toBeLessThan(1400);
+      // After the pause the same session loads again.
+      await waitFor(async () => (await store.get('paused-sid').catch(() => null)) !== null, {
+        timeoutMs: 5000,
+        what: 'session after the pause',
+      });
+    } finally {
+      await admin.quit();
+      await connections.close();
+    }
+  });
+
+  it('Redis stopped: get/set reject within about the timeout, HTTP answers 503, and after a restart the same sid loads', async () => {
+    const log = memoryLogger();
+    const connections = connectionsFor(server, log.logger);
+    const redis = connections.shared('commands');
+    const sessionKeys = connections.keys.child('sess');
+    const index = new SessionIndex({
+      redis,
+      keys: connections.keys.child('user-sessions'),
+      sessionKeys,
+      logger: log.logger,
+      operationTimeoutMs: 500,
+    });
+    const store = new RedisSessionStore({
+      redis,
+      keys: sessionKeys,
+      logger: log.logger,
+      index,
+      operationTimeoutMs: 500,
+    });
+    const tokens = new OneTimeTokens({
+      redis,
+      keys: connections.keys.child('tokens'),
+      ttlSeconds: { invite: 3600 },
+      logger: log.logger,
+      operationTimeoutMs: 500,
+    });
+    const app = await startApp(store);
+    try {
+      await connections.connect();
+      const browser = new Browser(app.url);
+      const sid = String((await browser.login('user-1')).body.sid);
+      const { token } = await tokens.issue('invite', 'team');
+
+      await server.stop();
+
+      const attempts: Array<() => Promise<unknown>> = [
+        () => store.get(sid),
+        () => store.set(sid, data({ userId: 'user-1' })),
+        () => store.touch(sid, data()),
+        () => store.destroy(sid),
+      ];
+      for (const attempt of attempts) {
+        const { ms, error } = await elapsed(attempt);
+        expect(error).toBeInstanceOf(SessionStoreUnavailableError);
+        expect(error).toMatchObject({ code: 'SESSION_STORE_UNAVAILABLE' });
+        expect(ms).toBeLessThan(3000);
+      }
+      // The cause is a sanitized copy: no ioredis `command` (with its keys) to leak into logs.
+      const { error } = await elapsed(() => store.get(sid));
+      expect(((error as Error).cause as Record<string, unknown> | undefined)?.command).toBeUndefined();
+      // The callback form (what express-session uses) gets the same error.
+      const viaCallback = await new Promise<unknown>((resolve) => store.get(sid, (err) => resolve(err)));
+      expect(viaCallback).toBeInstanceOf(SessionStoreUnavailableError);
+
+      // Through express-session: 503, not a silent logout (which would be 200 with userId null).
+      const response = await browser.me();
+      expect(response.status).toBe(503);
+      expect(response.body).toEqual({ error: { code: 'session_store_unavailable', message: 'try again' } });
+      await expect(tokens.consume('invite', token)).rejects.toBeInstanceOf(SessionStoreUnavailableError);
+      await expect(index.list('user-1')).rejects.toBeInstanceOf(SessionStoreUnavailableError);
+
+      await server.restart();
+      await waitFor(async () => (await store.get(sid).catch(() => null)) !== null, {
+        timeoutMs: 10_000,
+        what: 'the session after the restart',
+      });
+      expect((await browser.me()).body).toMatchObject({ userId: 'user-1', sid });
+      expect(await tokens.consume('invite', token)).toMatchObject({ subject: 'team' });
+
+      expect(log.text()).toContain('session store unavailable');
+      expect(log.text()).not.toContain(sid);
+    } finally {
+      await app.close();
+      await connections.close();
+    }
+  });
+});
