@@ -3,7 +3,10 @@ import express, { type Express } from 'express';
 import { httpMetricsMiddleware, metricsHandler } from '@rnh/telemetry';
 import type { ApiContainer } from './container.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
+import { sessionMiddleware } from './auth/session-middleware.js';
+import { authRouter } from './routes/auth.js';
 import { healthRouter } from './routes/health.js';
+import { meRouter } from './routes/me.js';
 
 export function createApp(container: ApiContainer): Express {
   const app = express();
@@ -13,6 +16,19 @@ export function createApp(container: ApiContainer): Express {
   app.use(httpMetricsMiddleware(container.registry));
   app.get('/metrics', metricsHandler(container.registry));
   app.use(healthRouter(container));
+
+  app.use(express.json({ limit: '100kb' }));
+  app.use(
+    sessionMiddleware({
+      store: container.sessionStore,
+      secret: container.config.sessions.secret,
+      cookieName: container.config.sessions.cookieName,
+      idleTtlSeconds: container.config.sessions.idleTtlSeconds,
+      secure: container.config.sessions.secureCookie,
+    }),
+  );
+  app.use(authRouter(container.accounts, container.config.sessions.cookieName));
+  app.use(meRouter({ accounts: container.accounts, sessionIndex: container.sessionIndex, accessTokens: container.accessTokens }));
 
   app.use(notFoundHandler);
   app.use(errorHandler(container.logger));

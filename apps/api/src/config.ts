@@ -1,9 +1,9 @@
 // The api's one place that reads the environment. Everything else gets values from here.
-import { booleanFlag, logLevel, milliseconds, nodeEnv, parseEnv, port } from '@rnh/config';
+import { ConfigError, booleanFlag, logLevel, milliseconds, nodeEnv, parseEnv, port, seconds } from '@rnh/config';
 import { redisOptionsFromEnv, type RedisOptions } from '@rnh/redis-client';
 import { z } from 'zod';
 
-export { ConfigError } from '@rnh/config';
+export { ConfigError };
 
 export interface ApiConfig {
   nodeEnv: 'development' | 'production' | 'test';
@@ -12,7 +12,31 @@ export interface ApiConfig {
   log: { level: string; pretty: boolean };
   redis: RedisOptions;
   shutdownTimeoutMs: number;
+  /** Where embedded data lives: PGlite's database and dev mail. */
+  dataDir: string;
+  /** A PostgreSQL URL; without one the api uses embedded PGlite under `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Base URL for links in emails. */
+  publicUrl: string;
+  mail: { smtpUrl: string | undefined; from: string };
+  sessions: {
+    secret: string;
+    cookieName: string;
+    secureCookie: boolean;
+    idleTtlSeconds: number;
+    absoluteTtlSeconds: number;
+  };
+  tokens: {
+    emailVerificationTtlSeconds: number;
+    passwordResetTtlSeconds: number;
+    inviteTtlSeconds: number;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+  };
 }
+
+// Only for development and tests; production refuses to start without SESSION_SECRET.
+const DEVELOPMENT_SESSION_SECRET = 'development-only-session-secret-change-me';
 
 const schema = z.object({
   NODE_ENV: nodeEnv(),
@@ -23,11 +47,32 @@ const schema = z.object({
   LOG_LEVEL: logLevel(),
   LOG_PRETTY: booleanFlag('LOG_PRETTY', false),
   OTEL_SERVICE_NAME: z.string().min(1, 'OTEL_SERVICE_NAME must not be empty').default('rnh-api'),
+  API_DATA_DIR: z.string().min(1, 'API_DATA_DIR must be a directory path').default('.data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
+    .optional(),
+  API_PUBLIC_URL: z.url({ error: 'API_PUBLIC_URL must be a URL such as https://app.example.com' }).optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_URL must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().min(3, 'MAIL_FROM must be an address such as "RNH <no-reply@example.com>"').default('RNH <no-reply@localhost>'),
+  SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
+  SESSION_COOKIE_NAME: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'SESSION_COOKIE_NAME must be a plain cookie name').default('sid'),
+  SESSION_IDLE_TTL_SECONDS: seconds('SESSION_IDLE_TTL_SECONDS', 86_400),
+  SESSION_ABSOLUTE_TTL_SECONDS: seconds('SESSION_ABSOLUTE_TTL_SECONDS', 30 * 86_400),
+  EMAIL_VERIFICATION_TTL_SECONDS: seconds('EMAIL_VERIFICATION_TTL_SECONDS', 86_400),
+  PASSWORD_RESET_TTL_SECONDS: seconds('PASSWORD_RESET_TTL_SECONDS', 3_600),
+  INVITE_TTL_SECONDS: seconds('INVITE_TTL_SECONDS', 7 * 86_400),
+  ACCESS_TOKEN_TTL_SECONDS: seconds('ACCESS_TOKEN_TTL_SECONDS', 900),
+  REFRESH_TOKEN_TTL_SECONDS: seconds('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400),
 });
 
 /** Reads and validates the api's configuration; throws one ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
   const values = parseEnv(schema, env, { redis: redisOptionsFromEnv });
+  const production = values.NODE_ENV === 'production';
+  if (production && !values.SESSION_SECRET) {
+    throw new ConfigError(['SESSION_SECRET must be set in production (at least 32 random characters)']);
+  }
   return {
     nodeEnv: values.NODE_ENV,
     serviceName: values.OTEL_SERVICE_NAME,
@@ -35,6 +80,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     log: { level: values.LOG_LEVEL, pretty: values.LOG_PRETTY },
     redis: values.redis,
     shutdownTimeoutMs: values.API_SHUTDOWN_TIMEOUT_MS,
+    dataDir: values.API_DATA_DIR,
+    databaseUrl: values.DATABASE_URL,
+    publicUrl: (values.API_PUBLIC_URL ?? `http://localhost:${values.API_PORT}`).replace(/\/$/, ''),
+    mail: { smtpUrl: values.SMTP_URL, from: values.MAIL_FROM },
+    sessions: {
+      secret: values.SESSION_SECRET ?? DEVELOPMENT_SESSION_SECRET,
+      cookieName: values.SESSION_COOKIE_NAME,
+      secureCookie: production,
+      idleTtlSeconds: values.SESSION_IDLE_TTL_SECONDS,
+      absoluteTtlSeconds: values.SESSION_ABSOLUTE_TTL_SECONDS,
+    },
+    tokens: {
+      emailVerificationTtlSeconds: values.EMAIL_VERIFICATION_TTL_SECONDS,
+      passwordResetTtlSeconds: values.PASSWORD_RESET_TTL_SECONDS,
+      inviteTtlSeconds: values.INVITE_TTL_SECONDS,
+      accessTtlSeconds: values.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTtlSeconds: values.REFRESH_TOKEN_TTL_SECONDS,
+    },
   };
 }
 

@@ -2,12 +2,14 @@
 import { RedisAuthError } from '@rnh/redis-client';
 import { shutdownTelemetry } from '@rnh/telemetry';
 import { ConfigError, loadConfig } from './config.js';
+import { DatabaseStartupError } from './db/errors.js';
+import { MailError } from './mail/errors.js';
 import { createContainer } from './container.js';
 import { startApi } from './server.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const container = createContainer(config);
+  const container = await createContainer(config);
   const api = await startApi(container);
 
   const onSignal = (signal: NodeJS.Signals) => {
@@ -27,6 +29,11 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Configuration mistakes are the user's to fix: say what is wrong, no stack trace.
-  process.stderr.write(error instanceof ConfigError || error instanceof RedisAuthError ? `${error.message}\n` : `api failed to start: ${String((error as Error)?.stack ?? error)}\n`);
-  process.exit(error instanceof ConfigError || error instanceof RedisAuthError ? 2 : 1);
+  process.stderr.write(isStartupMistake(error) ? `${error.message}\n` : `api failed to start: ${String((error as Error)?.stack ?? error)}\n`);
+  process.exit(isStartupMistake(error) ? 2 : 1);
 });
+
+/** Errors the operator fixes in configuration or environment: their message says all, no stack trace. */
+function isStartupMistake(error: unknown): error is Error {
+  return error instanceof ConfigError || error instanceof RedisAuthError || error instanceof DatabaseStartupError || error instanceof MailError;
+}

@@ -1,4 +1,7 @@
 // The real api process, started the way users start it, spoken to over HTTP.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startAppProcess, startRedisServer, uncatalogedMetrics, uniquePrefix, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,9 +10,21 @@ const apiDir = fileURLToPath(new URL('..', import.meta.url));
 const metricCatalog = fileURLToPath(new URL('../../../docs/metrics.md', import.meta.url));
 const baseEnv = { NODE_ENV: 'test', LOG_LEVEL: 'warn', OTEL_TRACES_EXPORTER: 'none' };
 
+const dataDirs: string[] = [];
+afterAll(() => {
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Each api process gets its own data directory (its embedded database allows one process). */
 async function startApi(env: Record<string, string>): Promise<AppProcess> {
   const port = await freePort();
-  return startAppProcess({ cwd: apiDir, port, env: { ...baseEnv, API_HOST: '127.0.0.1', API_PORT: String(port), ...env } });
+  const dataDir = mkdtempSync(join(tmpdir(), 'rnh-api-'));
+  dataDirs.push(dataDir);
+  return startAppProcess({
+    cwd: apiDir,
+    port,
+    env: { ...baseEnv, API_HOST: '127.0.0.1', API_PORT: String(port), API_DATA_DIR: dataDir, ...env },
+  });
 }
 
 describe('api process', () => {

@@ -1,6 +1,7 @@
 // Every error leaves the api as JSON `{ error: { code, message } }`: never a stack trace, never a 500 for a client's mistake.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '@rnh/telemetry';
+import { describeKnownError } from './known-errors.js';
 
 export class HttpError extends Error {
   constructor(
@@ -29,6 +30,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 
 function describe(error: unknown): { status: number; code: string; message: string } {
   if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message };
+  const known = describeKnownError(error);
+  if (known) return known;
   // body-parser and friends mark client errors with a 4xx status.
   const status = (error as { status?: unknown } | null)?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {

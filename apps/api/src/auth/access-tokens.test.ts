@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { AccessTokens } from './access-tokens.js';
+
+describe('AccessTokens', () => {
+  const tokens = new AccessTokens({ secret: 'a-secret-of-enough-length-for-tests', ttlSeconds: 60 });
+
+  it('round-trips the user id', () => {
+    expect(tokens.verify(tokens.sign('user-1').token)).toBe('user-1');
+  });
+
+  it('rejects a token signed with another secret', () => {
+    const other = new AccessTokens({ secret: 'another-secret-of-enough-length', ttlSeconds: 60 });
+    expect(tokens.verify(other.sign('user-1').token)).toBeUndefined();
+  });
+
+  it('rejects a tampered payload', () => {
+    const [, signature] = tokens.sign('user-1').token.split('.');
+    const forged = Buffer.from(JSON.stringify({ sub: 'admin', exp: 9_999_999_999 })).toString('base64url');
+    expect(tokens.verify(`${forged}.${signature}`)).toBeUndefined();
+  });
+
+  it('rejects an expired token and garbage', () => {
+    let now = Date.now();
+    const clocked = new AccessTokens({ secret: 'a-secret-of-enough-length-for-tests', ttlSeconds: 60, now: () => now });
+    const { token } = clocked.sign('user-1');
+    now += 61_000;
+    expect(clocked.verify(token)).toBeUndefined();
+    expect(tokens.verify('garbage')).toBeUndefined();
+    expect(tokens.verify('a.b.c')).toBeUndefined();
+  });
+});

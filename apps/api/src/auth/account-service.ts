@@ -1,0 +1,142 @@
+// Account flows, independent of HTTP: signup, credentials, password change and reset,
+// email verification, API-client tokens. Routes translate these into requests and responses.
+import type { OneTimeTokens, RefreshTokens, SessionIndex } from '@rnh/sessions';
+import type { Logger } from '@rnh/telemetry';
+import type { Counter } from 'prom-client';
+import { HttpError } from '../http/errors.js';
+import type { Mailer } from '../mail/mailer.js';
+import { emailVerificationMessage, passwordResetMessage } from '../mail/templates.js';
+import { hashPassword, needsRehash, verifyPassword } from '../users/passwords.js';
+import type { User, UsersRepository } from '../users/users-repository.js';
+import type { AccessTokens } from './access-tokens.js';
+
+export interface AccountServiceDeps {
+  users: UsersRepository;
+  sessionIndex: SessionIndex;
+  oneTimeTokens: OneTimeTokens;
+  refreshTokens: RefreshTokens;
+  accessTokens: AccessTokens;
+  mailer: Mailer;
+  /** Base URL for links in emails, e.g. `https://app.example.com`. */
+  publicUrl: string;
+  logins: Counter<'outcome'>;
+  logger: Logger;
+}
+
+// Spent on unknown emails too, so a login's timing does not tell whether an account exists.
+const DUMMY_HASH_PROMISE = hashPassword('timing-equaliser-password');
+
+export class AccountService {
+  constructor(private readonly deps: AccountServiceDeps) {}
+
+  async signup(input: { email: string; password: string; displayName: string }): Promise<User> {
+    const user = await this.deps.users.create({
+      email: input.email,
+      displayName: input.displayName,
+      passwordHash: await hashPassword(input.password),
+    });
+    await this.sendEmailVerification(user);
+    return user;
+  }
+
+  /** The user for these credentials; one answer for unknown email and wrong password. */
+  async authenticate(email: string, password: string): Promise<User> {
+    const credentials = await this.deps.users.findCredentialsByEmail(email);
+    const valid = await verifyPassword(password, credentials?.passwordHash ?? (await DUMMY_HASH_PROMISE));
+    if (!credentials || !valid) {
+      this.deps.logins.inc({ outcome: 'invalid_credentials' });
+      throw new HttpError(401, 'invalid_credentials', 'Email or password is wrong.');
+    }
+    this.deps.logins.inc({ outcome: 'success' });
+    // Stored with older hashing parameters: upgrade while we hold the plain password.
+    if (needsRehash(credentials.passwordHash)) await this.deps.users.updatePassword(credentials.id, await hashPassword(password));
+    const user = await this.deps.users.findById(credentials.id);
+    if (!user) throw new HttpError(401, 'invalid_credentials', 'Email or password is wrong.');
+    return user;
+  }
+
+  async requireUser(userId: string): Promise<User> {
+    const user = await this.deps.users.findById(userId);
+    if (!user) throw new HttpError(401, 'unauthenticated', 'Sign in first.');
+    return user;
+  }
+
+  /** Changes the password and signs out every other session and API client of the user. */
+  async changePassword(userId: string, currentPassword: string, newPassword: string, keepSessionId: string | undefined): Promise<void> {
+    const user = await this.requireUser(userId);
+    const credentials = await this.deps.users.findCredentialsByEmail(user.email);
+    if (!credentials || !(await verifyPassword(currentPassword, credentials.passwordHash))) {
+      throw new HttpError(400, 'wrong_password', 'The current password is wrong.');
+    }
+    await this.deps.users.updatePassword(userId, await hashPassword(newPassword));
+    if (keepSessionId) await this.deps.sessionIndex.revokeOthers(userId, keepSessionId);
+    else await this.deps.sessionIndex.revokeAll(userId);
+    await this.deps.refreshTokens.revokeAllForUser(userId);
+  }
+
+  async sendEmailVerification(user: User): Promise<void> {
+    if (user.emailVerifiedAt) return;
+    const { token } = await this.deps.oneTimeTokens.issue('email_verification', user.id);
+    const link = `${this.deps.publicUrl}/verify-email?token=${encodeURIComponent(token)}`;
+    await this.deps.mailer.send({ to: user.email, ...emailVerificationMessage({ link, displayName: user.displayName }) });
+  }
+
+  async confirmEmail(token: string): Promise<User> {
+    const { subject: userId } = await this.deps.oneTimeTokens.consume('email_verification', token);
+    await this.deps.users.markEmailVerified(userId);
+    return this.requireUser(userId);
+  }
+
+  /** Sends a reset link when the account exists; says nothing either way (no user enumeration). */
+  async requestPasswordReset(email: string): Promise<void> {
+    const user = await this.deps.users.findByEmail(email);
+    if (!user) {
+      this.deps.logger.info('password reset requested for an unknown email');
+      return;
+    }
+    // Only the newest link works.
+    await this.deps.oneTimeTokens.revokeAllFor('password_reset', user.id);
+    const { token } = await this.deps.oneTimeTokens.issue('password_reset', user.id);
+    const link = `${this.deps.publicUrl}/reset-password?token=${encodeURIComponent(token)}`;
+    await this.deps.mailer.send({ to: user.email, ...passwordResetMessage({ link, displayName: user.displayName }) });
+  }
+
+  /** Sets the new password and signs the user out everywhere: whoever had the old one is locked out. */
+  async resetPassword(token: string, newPassword: string): Promise<void> {
+    const { subject: userId } = await this.deps.oneTimeTokens.consume('password_reset', token);
+    await this.deps.users.updatePassword(userId, await hashPassword(newPassword));
+    // Receiving the link proves the address, too.
+    await this.deps.users.markEmailVerified(userId);
+    await this.deps.sessionIndex.revokeAll(userId);
+    await this.deps.refreshTokens.revokeAllForUser(userId);
+  }
+
+  async issueClientTokens(userId: string): Promise<ClientTokens> {
+    const refresh = await this.deps.refreshTokens.issue(userId);
+    return this.clientTokens(userId, refresh.token, refresh.expiresAt);
+  }
+
+  async refreshClientTokens(refreshToken: string): Promise<ClientTokens> {
+    const rotated = await this.deps.refreshTokens.rotate(refreshToken);
+    return this.clientTokens(rotated.userId, rotated.token, rotated.expiresAt);
+  }
+
+  private clientTokens(userId: string, refreshToken: string, refreshExpiresAt: Date): ClientTokens {
+    const access = this.deps.accessTokens.sign(userId);
+    return {
+      tokenType: 'Bearer',
+      accessToken: access.token,
+      expiresIn: access.expiresIn,
+      refreshToken,
+      refreshExpiresAt: refreshExpiresAt.toISOString(),
+    };
+  }
+}
+
+export interface ClientTokens {
+  tokenType: 'Bearer';
+  accessToken: string;
+  expiresIn: number;
+  refreshToken: string;
+  refreshExpiresAt: string;
+}

@@ -1,0 +1,82 @@
+// Sign-up, sign-in and out, email verification, password reset, and API-client tokens.
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { AccountService } from '../auth/account-service.js';
+import { ipPrefix } from '../auth/ip-prefix.js';
+import { destroySession, regenerateSession, saveSession } from '../auth/session-actions.js';
+import { parseBody } from '../http/validate.js';
+import { publicUser } from './public-user.js';
+
+const email = z.string().trim().toLowerCase().email('must be an email address').max(254);
+const password = z.string().min(8, 'must be at least 8 characters').max(1024, 'must be at most 1024 characters');
+const token = z.string().min(1, 'is required').max(512);
+
+const signupBody = z.object({ email, password, displayName: z.string().trim().min(1, 'is required').max(100) });
+const credentialsBody = z.object({ email, password: z.string().min(1, 'is required').max(1024) });
+const tokenBody = z.object({ token });
+const resetBody = z.object({ token, newPassword: password });
+const emailBody = z.object({ email });
+const refreshBody = z.object({ refreshToken: token });
+
+export function authRouter(accounts: AccountService, sessionCookieName: string): Router {
+  const router = Router();
+
+  router.post('/auth/signup', async (req, res) => {
+    const input = parseBody(signupBody, req.body);
+    const user = await accounts.signup(input);
+    await startSession(req, user.id);
+    res.status(201).json({ user: publicUser(user) });
+  });
+
+  router.post('/auth/login', async (req, res) => {
+    const { email: address, password: secret } = parseBody(credentialsBody, req.body);
+    const user = await accounts.authenticate(address, secret);
+    await startSession(req, user.id);
+    res.json({ user: publicUser(user) });
+  });
+
+  router.post('/auth/logout', async (req, res) => {
+    if (req.session?.userId) await destroySession(req);
+    res.clearCookie(sessionCookieName, { path: '/' });
+    res.status(204).end();
+  });
+
+  router.post('/auth/verify-email/confirm', async (req, res) => {
+    const user = await accounts.confirmEmail(parseBody(tokenBody, req.body).token);
+    res.json({ user: publicUser(user) });
+  });
+
+  // Always the same answer, whether or not the email has an account.
+  router.post('/auth/password-reset/request', async (req, res) => {
+    await accounts.requestPasswordReset(parseBody(emailBody, req.body).email);
+    res.status(202).json({ message: 'If an account exists for that email, a reset link is on its way.' });
+  });
+
+  router.post('/auth/password-reset/confirm', async (req, res) => {
+    const { token: resetToken, newPassword } = parseBody(resetBody, req.body);
+    await accounts.resetPassword(resetToken, newPassword);
+    res.status(204).end();
+  });
+
+  // API clients: credentials -> a short-lived access token and a rotating refresh token.
+  router.post('/auth/token', async (req, res) => {
+    const { email: address, password: secret } = parseBody(credentialsBody, req.body);
+    const user = await accounts.authenticate(address, secret);
+    res.json(await accounts.issueClientTokens(user.id));
+  });
+
+  router.post('/auth/refresh', async (req, res) => {
+    res.json(await accounts.refreshClientTokens(parseBody(refreshBody, req.body).refreshToken));
+  });
+
+  return router;
+}
+
+/** A new session id on every sign-in (no session fixation), with the device it came from. */
+async function startSession(req: Request, userId: string): Promise<void> {
+  await regenerateSession(req);
+  const now = Date.now();
+  req.session.userId = userId;
+  req.session.device = { userAgent: req.get('user-agent')?.slice(0, 200), ipPrefix: ipPrefix(req.ip), createdAt: now, lastSeenAt: now };
+  await saveSession(req);
+}

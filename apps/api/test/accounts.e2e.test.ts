@@ -1,0 +1,269 @@
+// Account flows through the real api process over HTTP: sessions with cookies, tokens by email,
+// API-client tokens, and what happens when Redis goes away or the api restarts.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, startAppProcess, startRedisServer, uniquePrefix, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpClient } from './support/http-client.js';
+import { latestTokenFor } from './support/mailbox.js';
+
+const apiDir = fileURLToPath(new URL('..', import.meta.url));
+
+interface UserBody {
+  user: { id: string; email: string; displayName: string; emailVerified: boolean };
+}
+interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+describe('accounts', () => {
+  let redis: RedisServerHandle;
+  let api: AppProcess;
+  let dataDir: string;
+  let env: Record<string, string>;
+  const mailDir = () => join(dataDir, 'mail');
+
+  const startApi = async () => {
+    const port = await freePort();
+    api = await startAppProcess({ cwd: apiDir, port, env: { ...env, API_PORT: String(port) } });
+    return api;
+  };
+
+  beforeAll(async () => {
+    redis = await startRedisServer({ appendOnly: true });
+    dataDir = mkdtempSync(join(tmpdir(), 'rnh-api-'));
+    env = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      OTEL_TRACES_EXPORTER: 'none',
+      API_HOST: '127.0.0.1',
+      API_DATA_DIR: dataDir,
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: uniquePrefix('accounts'),
+      REDIS_CONNECT_TIMEOUT: '1000',
+      SESSION_SECRET: 'test-session-secret-with-at-least-32-chars',
+    };
+    await startApi();
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await redis?.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const signup = async (client: HttpClient, email: string, password = 'correct horse battery') => {
+    const res = await client.post<UserBody>('/auth/signup', { email, password, displayName: 'Ada' });
+    expect(res.status).toBe(201);
+    return res.body.user;
+  };
+
+  it('signs up, keeps the session in a cookie, and verifies the email by the mailed link', async () => {
+    const browser = new HttpClient(api.url);
+    const user = await signup(browser, 'Ada@Example.com');
+    expect(user).toMatchObject({ email: 'ada@example.com', emailVerified: false });
+    const cookie = browser.cookie('sid');
+    expect(cookie).toBeDefined();
+
+    const me = await browser.get<UserBody>('/me');
+    expect(me.status).toBe(200);
+    expect(me.body.user.id).toBe(user.id);
+
+    const token = latestTokenFor(mailDir(), 'ada@example.com', /verify/i);
+    expect(token).toBeDefined();
+    const confirmed = await browser.post<UserBody>('/auth/verify-email/confirm', { token });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.user.emailVerified).toBe(true);
+
+    const again = await browser.post<ErrorBody>('/auth/verify-email/confirm', { token });
+    expect(again.status).toBe(400);
+    expect(again.body.error.code).toBe('invalid_token');
+  });
+
+  it('answers bad input, a taken email and wrong credentials with clear 4xx JSON errors', async () => {
+    const client = new HttpClient(api.url);
+    const invalid = await client.post<ErrorBody>('/auth/signup', { email: 'not-an-email', password: 'x' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error).toEqual({ code: 'validation_failed', message: 'email: must be an email address' });
+
+    await signup(client, 'taken@example.com');
+    const taken = await new HttpClient(api.url).post<ErrorBody>('/auth/signup', {
+      email: 'taken@example.com',
+      password: 'another password',
+      displayName: 'B',
+    });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.code).toBe('email_taken');
+
+    const wrongPassword = await new HttpClient(api.url).post<ErrorBody>('/auth/login', { email: 'taken@example.com', password: 'nope-nope' });
+    const unknownEmail = await new HttpClient(api.url).post<ErrorBody>('/auth/login', { email: 'nobody@example.com', password: 'nope-nope' });
+    expect(wrongPassword.status).toBe(401);
+    expect(unknownEmail.status).toBe(401);
+    expect(unknownEmail.body).toEqual(wrongPassword.body);
+
+    const anonymous = await new HttpClient(api.url).get<ErrorBody>('/me');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.error.code).toBe('unauthenticated');
+  });
+
+  it('gives each login a new session id, lists devices, and signs out the others', async () => {
+    const laptop = new HttpClient(api.url, 'Laptop Browser');
+    await signup(laptop, 'devices@example.com');
+    const signupCookie = laptop.cookie('sid');
+    const loggedIn = await laptop.post('/auth/login', { email: 'devices@example.com', password: 'correct horse battery' });
+    expect(loggedIn.status).toBe(200);
+    expect(laptop.cookie('sid')).not.toBe(signupCookie);
+
+    const phone = new HttpClient(api.url, 'Phone Browser');
+    const tablet = new HttpClient(api.url, 'Tablet Browser');
+    for (const device of [phone, tablet]) {
+      expect((await device.post('/auth/login', { email: 'devices@example.com', password: 'correct horse battery' })).status).toBe(200);
+    }
+
+    const listed = await laptop.get<{ sessions: Array<{ id: string; current: boolean; userAgent: string; ipPrefix: string }> }>('/me/sessions');
+    expect(listed.status).toBe(200);
+    expect(listed.body.sessions.map((entry) => entry.userAgent).sort()).toEqual(['Laptop Browser', 'Phone Browser', 'Tablet Browser']);
+    expect(listed.body.sessions.filter((entry) => entry.current)).toHaveLength(1);
+    expect(listed.body.sessions[0]!.ipPrefix).toBe('127.0.0.0/24');
+    expect(JSON.stringify(listed.body)).not.toContain(decodeURIComponent(laptop.cookie('sid')!).slice(2, 20));
+
+    // Revoke one device by its handle.
+    const phoneEntry = (await phone.get<{ sessions: Array<{ id: string; current: boolean }> }>('/me/sessions')).body.sessions.find((entry) => entry.current)!;
+    expect((await laptop.delete(`/me/sessions/${phoneEntry.id}`)).status).toBe(204);
+    expect((await phone.get('/me')).status).toBe(401);
+
+    const others = await laptop.delete<{ revoked: number }>('/me/sessions');
+    expect(others.body.revoked).toBe(1);
+    expect((await tablet.get('/me')).status).toBe(401);
+    expect((await laptop.get('/me')).status).toBe(200);
+
+    expect((await laptop.post('/auth/logout')).status).toBe(204);
+    expect((await laptop.get('/me')).status).toBe(401);
+  });
+
+  it('changing the password signs out the other sessions', async () => {
+    const first = new HttpClient(api.url);
+    await signup(first, 'change@example.com');
+    const second = new HttpClient(api.url);
+    await second.post('/auth/login', { email: 'change@example.com', password: 'correct horse battery' });
+
+    const wrong = await first.post<ErrorBody>('/me/password', { currentPassword: 'wrong password', newPassword: 'a new password' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.code).toBe('wrong_password');
+
+    expect((await first.post('/me/password', { currentPassword: 'correct horse battery', newPassword: 'a new password' })).status).toBe(204);
+    expect((await first.get('/me')).status).toBe(200);
+    expect((await second.get('/me')).status).toBe(401);
+    expect((await new HttpClient(api.url).post('/auth/login', { email: 'change@example.com', password: 'a new password' })).status).toBe(200);
+  });
+
+  it('resets a forgotten password by email without telling who has an account', async () => {
+    const browser = new HttpClient(api.url);
+    await signup(browser, 'forgot@example.com');
+
+    const known = await new HttpClient(api.url).post('/auth/password-reset/request', { email: 'forgot@example.com' });
+    const unknown = await new HttpClient(api.url).post('/auth/password-reset/request', { email: 'ghost@example.com' });
+    expect(known.status).toBe(202);
+    expect(unknown.status).toBe(202);
+    expect(unknown.body).toEqual(known.body);
+    expect(latestTokenFor(mailDir(), 'ghost@example.com', /reset/i)).toBeUndefined();
+
+    const token = latestTokenFor(mailDir(), 'forgot@example.com', /reset/i)!;
+    expect(token).toBeDefined();
+    const wrongPurpose = await new HttpClient(api.url).post<ErrorBody>('/auth/verify-email/confirm', { token });
+    expect(wrongPurpose.status).toBe(400);
+
+    expect((await new HttpClient(api.url).post('/auth/password-reset/confirm', { token, newPassword: 'brand new password' })).status).toBe(204);
+    expect((await browser.get('/me')).status).toBe(401);
+    const reused = await new HttpClient(api.url).post<ErrorBody>('/auth/password-reset/confirm', { token, newPassword: 'another new one' });
+    expect(reused.status).toBe(400);
+    expect(reused.body.error.code).toBe('invalid_token');
+    expect((await new HttpClient(api.url).post('/auth/login', { email: 'forgot@example.com', password: 'brand new password' })).status).toBe(200);
+  });
+
+  it('rotates refresh tokens for API clients and revokes the family on reuse', async () => {
+    await signup(new HttpClient(api.url), 'client@example.com');
+    const client = new HttpClient(api.url);
+    const issued = await client.post<{ accessToken: string; refreshToken: string }>('/auth/token', {
+      email: 'client@example.com',
+      password: 'correct horse battery',
+    });
+    expect(issued.status).toBe(200);
+    expect((await client.get('/me', { authorization: `Bearer ${issued.body.accessToken}` })).status).toBe(200);
+    expect((await client.get('/me', { authorization: 'Bearer forged.token' })).status).toBe(401);
+
+    const rotated = await client.post<{ refreshToken: string }>('/auth/refresh', { refreshToken: issued.body.refreshToken });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.refreshToken).not.toBe(issued.body.refreshToken);
+    const next = await client.post<{ refreshToken: string }>('/auth/refresh', { refreshToken: rotated.body.refreshToken });
+    expect(next.status).toBe(200);
+
+    // The first token again, long after its grace window would matter: treated as theft.
+    const reuse = await client.post<ErrorBody>('/auth/refresh', { refreshToken: issued.body.refreshToken });
+    expect(reuse.status).toBe(401);
+    expect(reuse.body.error.code).toBe('refresh_token_reused');
+    const newest = await client.post<ErrorBody>('/auth/refresh', { refreshToken: next.body.refreshToken });
+    expect(newest.status).toBeGreaterThanOrEqual(400);
+    expect(newest.status).toBeLessThan(500);
+  });
+
+  it('answers 503 while Redis is down, and the same cookie works again when it is back', async () => {
+    const browser = new HttpClient(api.url);
+    await signup(browser, 'outage@example.com');
+    expect((await browser.get('/me')).status).toBe(200);
+
+    const sessionKeys = async () => {
+      const admin = new Redis({ host: redis.host, port: redis.port, lazyConnect: true, maxRetriesPerRequest: 1 });
+      try {
+        await admin.connect();
+        const [, keys] = await admin.scan('0', 'MATCH', `${env.REDIS_KEY_PREFIX}sess:*`, 'COUNT', 10_000);
+        return keys.length;
+      } finally {
+        admin.disconnect();
+      }
+    };
+    const storedBefore = await sessionKeys();
+    expect(storedBefore).toBeGreaterThan(0);
+
+    await redis.stop();
+    const during = await browser.get<ErrorBody>('/me');
+    expect(during.status).toBe(503);
+    expect(during.body.error.code).toBe('session_store_unavailable');
+
+    await redis.restart();
+    // The test's Redis keeps an append-only file, so every session is still there.
+    expect(await sessionKeys()).toBe(storedBefore);
+    await expect
+      .poll(async () => (await browser.get('/me')).status, { timeout: 15_000, interval: 200, message: `api output:\n${api.output().slice(-3000)}` })
+      .toBe(200);
+  });
+
+  it('keeps sessions across an api restart', async () => {
+    const browser = new HttpClient(api.url);
+    const user = await signup(browser, 'restart@example.com');
+    expect(await api.stop()).toEqual({ code: 0, signal: null });
+
+    await startApi();
+    const again = new HttpClient(api.url);
+    const sid = browser.cookie('sid')!;
+    const me = await again.get<UserBody>('/me', { cookie: `sid=${sid}` });
+    expect(me.status).toBe(200);
+    expect(me.body.user.id).toBe(user.id);
+  });
+
+  it('counts sessions and tokens on /metrics, with no session id or token in any label', async () => {
+    const browser = new HttpClient(api.url);
+    await signup(browser, 'metrics@example.com');
+    expect((await new HttpClient(api.url).post('/auth/login', { email: 'metrics@example.com', password: 'wrong password' })).status).toBe(401);
+    const text = await (await fetch(`${api.url}/metrics`)).text();
+    expect(text).toMatch(/sessions_created_total\{[^}]*\} [1-9]/);
+    expect(text).toMatch(/tokens_issued_total\{[^}]*kind="email_verification"[^}]*\} [1-9]/);
+    expect(text).toMatch(/auth_logins_total\{[^}]*outcome="invalid_credentials"[^}]*\} [1-9]/);
+    const sid = decodeURIComponent(browser.cookie('sid')!).replace(/^s:/, '').split('.')[0]!;
+    expect(text).not.toContain(sid);
+    const token = latestTokenFor(mailDir(), 'metrics@example.com', /verify/i)!;
+    expect(text).not.toContain(token);
+  });
+});

@@ -1,0 +1,29 @@
+// Reads the dev mail transport's files to follow the links the api sends.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The token in the newest message to `to` whose subject matches, or undefined. */
+export function latestTokenFor(mailDir: string, to: string, subject: RegExp): string | undefined {
+  let files: string[];
+  try {
+    files = readdirSync(mailDir).filter((file) => file.endsWith('.eml')).sort().reverse();
+  } catch {
+    return undefined;
+  }
+  for (const file of files) {
+    const raw = readFileSync(join(mailDir, file), 'utf8');
+    const text = decodeQuotedPrintable(raw);
+    if (!new RegExp(`^To: .*${escape(to)}`, 'im').test(text) || !subject.test(text)) continue;
+    const match = /[?&]token=([A-Za-z0-9_.~%-]+)/.exec(text);
+    if (match) return decodeURIComponent(match[1]!);
+  }
+  return undefined;
+}
+
+function decodeQuotedPrintable(raw: string): string {
+  return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
