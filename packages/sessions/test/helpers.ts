@@ -9,10 +9,11 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { defaultRedisOptions, RedisConnections, type Logger } from '@rnh/redis-client';
-import { uniquePrefix, type RedisServerHandle } from '@rnh/test-utils';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startRedisServer, uniquePrefix, type RedisServerHandle } from '@rnh/test-utils';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { Registry, RegistryContentType } from 'prom-client';
 import { SessionStoreUnavailableError, type RedisSessionStore, type SessionDevice } from '../src/index.js';
@@ -217,4 +218,37 @@ export class Browser {
   me() {
     return this.request('GET', '/me');
   }
+}
+
+export interface TestRedis {
+  readonly server: RedisServerHandle;
+  /** A plain client for looking at what the code under test stored. */
+  readonly admin: Redis;
+  /** Steps run after each test, last registered first. */
+  readonly cleanup: Array<() => Promise<void> | void>;
+}
+
+/** One real redis-server for the test file, an admin client on it, and per-test cleanup. */
+export function useRedisServer(): TestRedis {
+  const state: { server?: RedisServerHandle; admin?: Redis; cleanup: Array<() => Promise<void> | void> } = { cleanup: [] };
+  beforeAll(async () => {
+    state.server = await startRedisServer();
+    state.admin = new Redis({ host: state.server.host, port: state.server.port });
+  });
+  afterEach(async () => {
+    for (const step of state.cleanup.splice(0).reverse()) await step();
+  });
+  afterAll(async () => {
+    await state.admin?.quit();
+    await state.server?.destroy();
+  });
+  return {
+    get server() {
+      return state.server!;
+    },
+    get admin() {
+      return state.admin!;
+    },
+    cleanup: state.cleanup,
+  };
 }

@@ -1,36 +1,20 @@
-import { startRedisServer, type RedisServerHandle } from '@rnh/test-utils';
-import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createSessionMetrics,
   OneTimeTokens,
   TokenRejectedError,
   UnknownTokenKindError,
 } from '../src/index.js';
-import { connectionsFor, dumpKeys, memoryLogger, metricValue, sleep } from './helpers.js';
+import { useRedisServer, connectionsFor, dumpKeys, memoryLogger, metricValue, sleep } from './helpers.js';
 
-let server: RedisServerHandle;
-let admin: Redis;
-const cleanup: Array<() => Promise<void> | void> = [];
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = new Redis({ host: server.host, port: server.port });
-});
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-afterAll(async () => {
-  await admin?.quit();
-  await server?.destroy();
-});
+const testRedis = useRedisServer();
 
 function setup(
   ttlSeconds: Record<string, number> = { email_verification: 3600, password_reset: 900, invite: 86_400 },
 ) {
   const { logger } = memoryLogger();
-  const connections = connectionsFor(server, logger);
+  const connections = connectionsFor(testRedis.server, logger);
   const registry = new Registry();
   const keys = connections.keys.child('tokens');
   const tokens = new OneTimeTokens({
@@ -40,7 +24,7 @@ function setup(
     metrics: createSessionMetrics(registry),
     logger,
   });
-  cleanup.push(() => connections.close());
+  testRedis.cleanup.push(() => connections.close());
   return { tokens, registry, keys };
 }
 
@@ -160,7 +144,7 @@ describe('OneTimeTokens', () => {
       tokens.issue('password_reset', 'user-6'),
       tokens.issue('invite', 'team-1', { role: 'viewer' }),
     ]);
-    const stored = await dumpKeys(admin, keys.pattern());
+    const stored = await dumpKeys(testRedis.admin, keys.pattern());
     expect(stored.length).toBeGreaterThanOrEqual(9); // token, marker and subject set per token
     const everything = stored.map((entry) => `${entry.key} ${entry.value}`).join('\n');
     for (const { token } of issued) expect(everything).not.toContain(token);

@@ -1,34 +1,18 @@
-import { startRedisServer, type RedisServerHandle } from '@rnh/test-utils';
-import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createSessionMetrics,
   RefreshTokenReuseError,
   RefreshTokens,
   TokenRejectedError,
 } from '../src/index.js';
-import { connectionsFor, dumpKeys, memoryLogger, metricValue, sleep } from './helpers.js';
+import { useRedisServer, connectionsFor, dumpKeys, memoryLogger, metricValue, sleep } from './helpers.js';
 
-let server: RedisServerHandle;
-let admin: Redis;
-const cleanup: Array<() => Promise<void> | void> = [];
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = new Redis({ host: server.host, port: server.port });
-});
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-afterAll(async () => {
-  await admin?.quit();
-  await server?.destroy();
-});
+const testRedis = useRedisServer();
 
 function setup(options: { graceMs?: number; ttlSeconds?: number } = {}) {
   const log = memoryLogger();
-  const connections = connectionsFor(server, log.logger);
+  const connections = connectionsFor(testRedis.server, log.logger);
   const registry = new Registry();
   const keys = connections.keys.child('refresh');
   const refresh = new RefreshTokens({
@@ -39,7 +23,7 @@ function setup(options: { graceMs?: number; ttlSeconds?: number } = {}) {
     graceMs: 300,
     ...options,
   });
-  cleanup.push(() => connections.close());
+  testRedis.cleanup.push(() => connections.close());
   return { refresh, registry, keys, logText: log.text };
 }
 
@@ -66,7 +50,7 @@ describe('RefreshTokens', () => {
     const third = await refresh.rotate(second.token);
     expect(third.token).not.toBe(second.token);
 
-    const everything = (await dumpKeys(admin, keys.pattern()))
+    const everything = (await dumpKeys(testRedis.admin, keys.pattern()))
       .map((entry) => `${entry.key} ${entry.value}`)
       .join('\n');
     for (const token of [issued.token, second.token, third.token]) {
@@ -144,7 +128,7 @@ describe('RefreshTokens', () => {
     expect(await rejectionReason(refresh.rotate(tablet.token))).toBe('expired_or_used');
     expect((await refresh.rotate(someoneElse.token)).userId).toBe('user-6');
     expect(await refresh.revokeAllForUser('user-5')).toBe(0);
-    expect(await admin.exists(keys.key('user', 'user-5'))).toBe(0);
+    expect(await testRedis.admin.exists(keys.key('user', 'user-5'))).toBe(0);
   });
 
   it('expires with the ttl', async () => {

@@ -1,35 +1,19 @@
-import { startRedisServer, type RedisServerHandle } from '@rnh/test-utils';
 import type { SessionData } from 'express-session';
-import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createSessionMetrics,
   RedisSessionStore,
   SessionIndex,
   SessionsArgumentError,
 } from '../src/index.js';
-import { Browser, connectionsFor, memoryLogger, metricValue, sleep, startApp } from './helpers.js';
+import { Browser, connectionsFor, memoryLogger, metricValue, sleep, startApp , useRedisServer } from './helpers.js';
 
-let server: RedisServerHandle;
-let admin: Redis;
-const cleanup: Array<() => Promise<void> | void> = [];
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = new Redis({ host: server.host, port: server.port });
-});
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-afterAll(async () => {
-  await admin?.quit();
-  await server?.destroy();
-});
+const testRedis = useRedisServer();
 
 async function setup() {
   const { logger } = memoryLogger();
-  const connections = connectionsFor(server, logger);
+  const connections = connectionsFor(testRedis.server, logger);
   const redis = connections.shared('commands');
   const registry = new Registry();
   const metrics = createSessionMetrics(registry);
@@ -38,7 +22,7 @@ async function setup() {
   const index = new SessionIndex({ redis, keys: indexKeys, sessionKeys, metrics, logger });
   const store = new RedisSessionStore({ redis, keys: sessionKeys, logger, metrics, index });
   const app = await startApp(store);
-  cleanup.push(
+  testRedis.cleanup.push(
     () => connections.close(),
     () => app.close(),
   );
@@ -88,7 +72,7 @@ describe('SessionIndex: one user on several devices', () => {
     expect(await index.list('alice')).toEqual([]);
     expect(await authed(laptop)).toBeNull();
     expect(await authed(phone)).toBeNull();
-    expect(await admin.hlen(indexKeys.key('{alice}'))).toBe(0);
+    expect(await testRedis.admin.hlen(indexKeys.key('{alice}'))).toBe(0);
     expect(phoneAgain).not.toBe(sids.phone);
 
     // A new login after the revocation works.
@@ -119,10 +103,10 @@ describe('SessionIndex: one user on several devices', () => {
     expect(await metricValue(registry, 'sessions_revoked_total', { scope: 'one' })).toBe(1);
 
     // Deleted behind the index's back (expiry, eviction, an operator): list drops it and cleans the entry.
-    expect(await admin.hexists(indexKeys.key('{bob}'), spareSid)).toBe(1);
-    await admin.del(sessionKeys.key(`{${spareSid}}`));
+    expect(await testRedis.admin.hexists(indexKeys.key('{bob}'), spareSid)).toBe(1);
+    await testRedis.admin.del(sessionKeys.key(`{${spareSid}}`));
     expect(await index.list('bob')).toEqual([]);
-    expect(await admin.hexists(indexKeys.key('{bob}'), spareSid)).toBe(0);
+    expect(await testRedis.admin.hexists(indexKeys.key('{bob}'), spareSid)).toBe(0);
 
     await expect(index.list('{bad}')).rejects.toBeInstanceOf(SessionsArgumentError);
   });
@@ -137,11 +121,11 @@ describe('SessionIndex: one user on several devices', () => {
     await store.set('dave-1', data);
     expect(await index.revoke('dave', 'dave-1')).toBe(true);
 
-    await admin.del(sessionKeys.key('{dave-1}', 'gone')); // the tombstone expired
+    await testRedis.admin.del(sessionKeys.key('{dave-1}', 'gone')); // the tombstone expired
     await store.set('dave-1', data); // a very late request
     expect(await store.get('dave-1')).toBeNull();
     expect(await index.list('dave')).toEqual([]);
-    expect(await admin.exists(sessionKeys.key('{dave-1}'))).toBe(0);
+    expect(await testRedis.admin.exists(sessionKeys.key('{dave-1}'))).toBe(0);
   });
 
   it('revokeAll also covers a session the index never recorded (cutoff on load)', async () => {

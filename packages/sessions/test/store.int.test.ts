@@ -1,9 +1,7 @@
 import type { RedisConnections } from '@rnh/redis-client';
-import { startRedisServer, type RedisServerHandle } from '@rnh/test-utils';
 import type { SessionData } from 'express-session';
-import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSessionMetrics, RedisSessionStore } from '../src/index.js';
 import {
   Browser,
@@ -13,27 +11,14 @@ import {
   sleep,
   startApp,
   type TestApp,
+  useRedisServer,
 } from './helpers.js';
 
-let server: RedisServerHandle;
-let admin: Redis;
-const cleanup: Array<() => Promise<void> | void> = [];
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = new Redis({ host: server.host, port: server.port });
-});
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-afterAll(async () => {
-  await admin?.quit();
-  await server?.destroy();
-});
+const testRedis = useRedisServer();
 
 function setup(storeOptions: Partial<ConstructorParameters<typeof RedisSessionStore>[0]> = {}) {
   const { logger, text: logText } = memoryLogger();
-  const connections: RedisConnections = connectionsFor(server, logger);
+  const connections: RedisConnections = connectionsFor(testRedis.server, logger);
   const registry = new Registry();
   const metrics = createSessionMetrics(registry);
   const keys = connections.keys.child('sess');
@@ -45,13 +30,13 @@ function setup(storeOptions: Partial<ConstructorParameters<typeof RedisSessionSt
     activeSampleCacheMs: 0,
     ...storeOptions,
   });
-  cleanup.push(() => connections.close());
+  testRedis.cleanup.push(() => connections.close());
   return { connections, registry, keys, store, logText };
 }
 
 async function serve(store: RedisSessionStore, options?: Parameters<typeof startApp>[1]): Promise<TestApp> {
   const app = await startApp(store, options);
-  cleanup.push(() => app.close());
+  testRedis.cleanup.push(() => app.close());
   return app;
 }
 
@@ -74,32 +59,32 @@ describe('RedisSessionStore with express-session over HTTP', () => {
     expect(browser.cookie).toMatch(/^connect\.sid=s%3A/);
     const sid = String(login.body.sid);
     const key = keys.key(`{${sid}}`);
-    expect(await admin.hget(key, 'u')).toBe('user-1');
-    expect(JSON.parse((await admin.hget(key, 'd')) ?? '{}')).toMatchObject({
+    expect(await testRedis.admin.hget(key, 'u')).toBe('user-1');
+    expect(JSON.parse((await testRedis.admin.hget(key, 'd')) ?? '{}')).toMatchObject({
       userId: 'user-1',
       cookie: { httpOnly: true },
     });
-    expect(await admin.hget(key, 'c')).toMatch(/^\d{16}$/);
+    expect(await testRedis.admin.hget(key, 'c')).toMatch(/^\d{16}$/);
 
     // Loaded on the next request.
     expect((await browser.me()).body).toEqual({ userId: 'user-1', sid });
 
     // Unmodified + rolling: express-session calls touch, which resets the TTL (no rewrite).
     await sleep(400);
-    const before = await admin.pttl(key);
-    const createdBefore = await admin.hget(key, 'c');
+    const before = await testRedis.admin.pttl(key);
+    const createdBefore = await testRedis.admin.hget(key, 'c');
     await browser.me();
-    const after = await admin.pttl(key);
+    const after = await testRedis.admin.pttl(key);
     expect(before).toBeLessThanOrEqual(59_700);
     expect(after).toBeGreaterThan(before);
-    expect(await admin.hget(key, 'c')).toBe(createdBefore);
+    expect(await testRedis.admin.hget(key, 'c')).toBe(createdBefore);
 
     // Logging in again regenerates: a new sid, and the old one no longer loads.
     const oldCookie = browser.cookie;
     const again = await browser.login('user-1');
     const newSid = String(again.body.sid);
     expect(newSid).not.toBe(sid);
-    expect(await admin.exists(key)).toBe(0);
+    expect(await testRedis.admin.exists(key)).toBe(0);
     expect(await store.get(sid)).toBeNull();
     const stale = new Browser(app.url);
     stale.cookie = oldCookie;
@@ -108,7 +93,7 @@ describe('RedisSessionStore with express-session over HTTP', () => {
 
     // Logout destroys the key.
     expect((await browser.request('POST', '/logout')).status).toBe(200);
-    expect(await admin.exists(keys.key(`{${newSid}}`))).toBe(0);
+    expect(await testRedis.admin.exists(keys.key(`{${newSid}}`))).toBe(0);
     expect((await browser.me()).body.userId).toBeNull();
 
     expect(await metricValue(registry, 'sessions_created_total')).toBe(2);
@@ -125,7 +110,7 @@ describe('RedisSessionStore with express-session over HTTP', () => {
     const sibling = `${keys.prefix.slice(0, -1)}x:{a1}`;
     const parent = connections.keys.key('other');
     const outside = 'elsewhere:{a1}';
-    await Promise.all([admin.set(sibling, '1'), admin.set(parent, '1'), admin.set(outside, '1')]);
+    await Promise.all([testRedis.admin.set(sibling, '1'), testRedis.admin.set(parent, '1'), testRedis.admin.set(outside, '1')]);
 
     expect(await store.length()).toBe(2);
     expect((await store.ids()).sort()).toEqual(['a1', 'b2']);
@@ -145,9 +130,9 @@ describe('RedisSessionStore with express-session over HTTP', () => {
 
     await store.clear();
     expect(await store.length()).toBe(0);
-    expect(await admin.exists(keys.key('{c3}', 'gone'))).toBe(0);
-    expect(await admin.exists(sibling, parent, outside)).toBe(3);
-    await admin.del(outside);
+    expect(await testRedis.admin.exists(keys.key('{c3}', 'gone'))).toBe(0);
+    expect(await testRedis.admin.exists(sibling, parent, outside)).toBe(3);
+    await testRedis.admin.del(outside);
   });
 });
 
@@ -156,17 +141,17 @@ describe('lifetimes', () => {
     const { keys, store } = setup({ absoluteTtlSeconds: 1.5 });
     const key = keys.key('{capped}');
     await store.set('capped', sessionData(60_000, { step: 1 }));
-    const first = await admin.pttl(key);
+    const first = await testRedis.admin.pttl(key);
     expect(first).toBeGreaterThan(1000);
     expect(first).toBeLessThanOrEqual(1500);
 
     await sleep(600);
     await store.touch('capped', sessionData(60_000));
-    const touched = await admin.pttl(key);
+    const touched = await testRedis.admin.pttl(key);
     expect(touched).toBeLessThanOrEqual(900); // 60 s idle would have been 60000
 
     await store.set('capped', sessionData(60_000, { step: 2 }));
-    expect(await admin.pttl(key)).toBeLessThanOrEqual(900);
+    expect(await testRedis.admin.pttl(key)).toBeLessThanOrEqual(900);
     expect(await store.get('capped')).toMatchObject({ step: 2 });
 
     await sleep(1000);
@@ -179,8 +164,8 @@ describe('lifetimes', () => {
     await store.set('browser-session', {
       cookie: { originalMaxAge: null, expires: null },
     } as unknown as SessionData);
-    expect(await admin.pttl(keys.key('{with-cookie}'))).toBeLessThanOrEqual(5000);
-    const defaultTtl = await admin.pttl(keys.key('{browser-session}'));
+    expect(await testRedis.admin.pttl(keys.key('{with-cookie}'))).toBeLessThanOrEqual(5000);
+    const defaultTtl = await testRedis.admin.pttl(keys.key('{browser-session}'));
     expect(defaultTtl).toBeGreaterThan(110_000);
     expect(defaultTtl).toBeLessThanOrEqual(120_000);
 
@@ -188,7 +173,7 @@ describe('lifetimes', () => {
     await store.set('with-cookie', {
       cookie: { originalMaxAge: 1000, expires: new Date(Date.now() - 1000) },
     } as unknown as SessionData);
-    expect(await admin.exists(keys.key('{with-cookie}'))).toBe(0);
+    expect(await testRedis.admin.exists(keys.key('{with-cookie}'))).toBe(0);
   });
 });
 
@@ -199,8 +184,8 @@ describe('destroyed sessions stay destroyed', () => {
     await store.destroy('raced');
     await store.set('raced', sessionData(60_000, { userId: 'u', late: true }));
     expect(await store.get('raced')).toBeNull();
-    expect(await admin.exists(keys.key('{raced}'))).toBe(0);
-    expect(await admin.pttl(keys.key('{raced}', 'gone'))).toBeGreaterThan(0);
+    expect(await testRedis.admin.exists(keys.key('{raced}'))).toBe(0);
+    expect(await testRedis.admin.pttl(keys.key('{raced}', 'gone'))).toBeGreaterThan(0);
   });
 
   it('a slow request finishing after logout does not log the user back in (HTTP)', async () => {
@@ -225,7 +210,7 @@ describe('destroyed sessions stay destroyed', () => {
     expect((await slow).status).toBe(200); // its save was refused quietly
     expect(logText()).toContain('save of a destroyed session refused');
 
-    expect(await admin.exists(keys.key(`{${sid}}`))).toBe(0);
+    expect(await testRedis.admin.exists(keys.key(`{${sid}}`))).toBe(0);
     expect((await browser.me()).body.userId).toBeNull();
   });
 });
