@@ -25,7 +25,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read the environment in the app config module and pass values in.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read the environment in the app config module and pass values in.',
+        },
       ],
     },
   },

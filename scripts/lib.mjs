@@ -50,7 +50,10 @@ export function pinnedPnpmVersion() {
 export function ensurePnpm() {
   const version = pinnedPnpmVersion();
   const localBin = join(dataDir, 'tools', 'node_modules', '.bin');
-  const env = { ...process.env, PATH: `${localBin}:${join(root, 'node_modules', '.bin')}:${process.env.PATH}` };
+  const env = {
+    ...process.env,
+    PATH: `${localBin}:${join(root, 'node_modules', '.bin')}:${process.env.PATH}`,
+  };
   const current = spawnSync('pnpm', ['--version'], { env, encoding: 'utf8' });
   if (current.status === 0 && current.stdout.trim() === version) return env;
 
@@ -58,9 +61,18 @@ export function ensurePnpm() {
   mkdirSync(join(dataDir, 'tools'), { recursive: true });
   const install = spawnSync(
     'npm',
-    ['install', '--prefix', join(dataDir, 'tools'), '--no-audit', '--no-fund', '--loglevel=error', `pnpm@${version}`],
+    [
+      'install',
+      '--prefix',
+      join(dataDir, 'tools'),
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      `pnpm@${version}`,
+    ],
     { stdio: 'inherit' },
   );
-  if (install.status !== 0 || !existsSync(join(localBin, 'pnpm'))) fail(`Could not install pnpm ${version} with npm.`);
+  if (install.status !== 0 || !existsSync(join(localBin, 'pnpm')))
+    fail(`Could not install pnpm ${version} with npm.`);
   return env;
 }

@@ -16,7 +16,8 @@ const INSTALL_HINT =
 export function ensureRedisServerInstalled({ autoInstall }) {
   if (commandExists(process.env.REDIS_SERVER_BIN ?? 'redis-server')) return;
   const canInstall = autoInstall && process.getuid?.() === 0 && commandExists('apt-get');
-  if (!canInstall) fail(`redis-server is not installed; the tests start their own Redis servers with it. ${INSTALL_HINT}`);
+  if (!canInstall)
+    fail(`redis-server is not installed; the tests start their own Redis servers with it. ${INSTALL_HINT}`);
   say('redis-server is missing: installing it with apt-get…');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
@@ -75,22 +76,39 @@ export async function ensureRedisRunning(env = process.env) {
     return;
   }
   const local = ['127.0.0.1', 'localhost', '::1'].includes(host);
-  if (!local) fail(`Nothing answers at ${host}:${port} (from REDIS_URL/REDIS_HOST/REDIS_PORT). Start that Redis or fix the address.`);
-  if (!commandExists('redis-server')) fail(`Nothing answers at ${host}:${port} and redis-server is not installed. ${INSTALL_HINT}`);
+  if (!local)
+    fail(
+      `Nothing answers at ${host}:${port} (from REDIS_URL/REDIS_HOST/REDIS_PORT). Start that Redis or fix the address.`,
+    );
+  if (!commandExists('redis-server'))
+    fail(`Nothing answers at ${host}:${port} and redis-server is not installed. ${INSTALL_HINT}`);
 
   const dir = join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
   const args = [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
-    '--appendonly', 'yes', '--daemonize', 'yes',
-    '--pidfile', join(dir, 'redis.pid'), '--logfile', join(dir, 'redis.log'),
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--daemonize',
+    'yes',
+    '--pidfile',
+    join(dir, 'redis.pid'),
+    '--logfile',
+    join(dir, 'redis.log'),
   ];
   if (password) args.push('--requirepass', password);
   const started = spawnSync('redis-server', args, { stdio: 'inherit' });
   if (started.status !== 0) fail(`redis-server did not start; see ${join(dir, 'redis.log')}.`);
   for (let attempt = 0; attempt < 50; attempt++) {
     if (await redisAnswers(host, port)) {
-      say(`Started redis-server on ${host}:${port} for development (data in .data/redis; stop it with "redis-cli -p ${port} shutdown").`);
+      say(
+        `Started redis-server on ${host}:${port} for development (data in .data/redis; stop it with "redis-cli -p ${port} shutdown").`,
+      );
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));

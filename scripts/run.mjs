@@ -19,13 +19,25 @@ if ((await run('pnpm', ['install', '--frozen-lockfile', '--reporter=silent'], { 
 if (command === 'test') {
   ensureRedisServerInstalled({ autoInstall: true });
   say('Lint, typecheck and every test (turbo run lint typecheck test)…');
-  const code = await run('pnpm', ['exec', 'turbo', 'run', 'lint', 'typecheck', 'test', '--output-logs=errors-only'], { env });
+  const code = await run(
+    'pnpm',
+    ['exec', 'turbo', 'run', 'lint', 'typecheck', 'test', '--output-logs=errors-only'],
+    { env },
+  );
   const seconds = Math.round((Date.now() - started) / 1000);
-  if (code !== 0) fail(`Tests failed after ${seconds} s. Run "pnpm exec turbo run test --filter=<package>" to see one package's output.`, code);
+  if (code !== 0)
+    fail(
+      `Tests failed after ${seconds} s. Run "pnpm exec turbo run test --filter=<package>" to see one package's output.`,
+      code,
+    );
   say(`All checks passed in ${seconds} s.`);
 } else {
   await ensureRedisRunning(env);
   say('Building and starting api and worker (turbo run start)…');
-  const code = await run('pnpm', ['exec', 'turbo', 'run', 'start', '--filter=@rnh/api', '--filter=@rnh/worker'], { env });
+  const code = await run(
+    'pnpm',
+    ['exec', 'turbo', 'run', 'start', '--filter=@rnh/api', '--filter=@rnh/worker'],
+    { env },
+  );
   process.exit(code);
 }

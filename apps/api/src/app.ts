@@ -28,7 +28,13 @@ export function createApp(container: ApiContainer): Express {
     }),
   );
   app.use(authRouter(container.accounts, container.config.sessions.cookieName));
-  app.use(meRouter({ accounts: container.accounts, sessionIndex: container.sessionIndex, accessTokens: container.accessTokens }));
+  app.use(
+    meRouter({
+      accounts: container.accounts,
+      sessionIndex: container.sessionIndex,
+      accessTokens: container.accessTokens,
+    }),
+  );
 
   app.use(notFoundHandler);
   app.use(errorHandler(container.logger));

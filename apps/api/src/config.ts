@@ -1,5 +1,14 @@
 // The api's one place that reads the environment. Everything else gets values from here.
-import { ConfigError, booleanFlag, logLevel, milliseconds, nodeEnv, parseEnv, port, seconds } from '@rnh/config';
+import {
+  ConfigError,
+  booleanFlag,
+  logLevel,
+  milliseconds,
+  nodeEnv,
+  parseEnv,
+  port,
+  seconds,
+} from '@rnh/config';
 import { redisOptionsFromEnv, type RedisOptions } from '@rnh/redis-client';
 import { z } from 'zod';
 
@@ -53,10 +62,19 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
     .optional(),
   API_PUBLIC_URL: z.url({ error: 'API_PUBLIC_URL must be a URL such as https://app.example.com' }).optional(),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_URL must be an smtp:// or smtps:// URL').optional(),
-  MAIL_FROM: z.string().min(3, 'MAIL_FROM must be an address such as "RNH <no-reply@example.com>"').default('RNH <no-reply@localhost>'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'SMTP_URL must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z
+    .string()
+    .min(3, 'MAIL_FROM must be an address such as "RNH <no-reply@example.com>"')
+    .default('RNH <no-reply@localhost>'),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
-  SESSION_COOKIE_NAME: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'SESSION_COOKIE_NAME must be a plain cookie name').default('sid'),
+  SESSION_COOKIE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'SESSION_COOKIE_NAME must be a plain cookie name')
+    .default('sid'),
   SESSION_IDLE_TTL_SECONDS: seconds('SESSION_IDLE_TTL_SECONDS', 86_400),
   SESSION_ABSOLUTE_TTL_SECONDS: seconds('SESSION_ABSOLUTE_TTL_SECONDS', 30 * 86_400),
   EMAIL_VERIFICATION_TTL_SECONDS: seconds('EMAIL_VERIFICATION_TTL_SECONDS', 86_400),
@@ -76,7 +94,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     nodeEnv: values.NODE_ENV,
     serviceName: values.OTEL_SERVICE_NAME,
-    http: { host: values.API_HOST, port: values.API_PORT, trustProxy: parseTrustProxy(values.API_TRUST_PROXY) },
+    http: {
+      host: values.API_HOST,
+      port: values.API_PORT,
+      trustProxy: parseTrustProxy(values.API_TRUST_PROXY),
+    },
     log: { level: values.LOG_LEVEL, pretty: values.LOG_PRETTY },
     redis: values.redis,
     shutdownTimeoutMs: values.API_SHUTDOWN_TIMEOUT_MS,

@@ -34,21 +34,40 @@ export interface ApiContainer {
   shutdown(): Promise<void>;
 }
 
-export async function createContainer(config: ApiConfig, overrides: { logger?: Logger } = {}): Promise<ApiContainer> {
+export async function createContainer(
+  config: ApiConfig,
+  overrides: { logger?: Logger } = {},
+): Promise<ApiContainer> {
   const logger =
-    overrides.logger ?? createLogger({ name: config.serviceName, level: config.log.level, pretty: config.log.pretty });
+    overrides.logger ??
+    createLogger({ name: config.serviceName, level: config.log.level, pretty: config.log.pretty });
   const registry = createMetricsRegistry({ defaultLabels: { app: 'api' } });
   const redis = new RedisConnections({ options: config.redis, logger, registry });
   // Connect now (without waiting) so /health, /metrics and the first request see a live connection.
   const commands = redis.shared('commands');
 
   const dataDir = resolve(config.dataDir);
-  const database = await createDatabase({ url: config.databaseUrl, dataDir: join(dataDir, 'pglite'), logger });
-  const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, mailDir: join(dataDir, 'mail'), from: config.mail.from, logger });
+  const database = await createDatabase({
+    url: config.databaseUrl,
+    dataDir: join(dataDir, 'pglite'),
+    logger,
+  });
+  const mailer = createMailer({
+    smtpUrl: config.mail.smtpUrl,
+    mailDir: join(dataDir, 'mail'),
+    from: config.mail.from,
+    logger,
+  });
 
   const sessionMetrics = createSessionMetrics(registry);
   const sessionKeys = redis.keys.child('sess');
-  const sessionIndex = new SessionIndex({ redis: commands, keys: redis.keys.child('user-sessions'), sessionKeys, metrics: sessionMetrics, logger });
+  const sessionIndex = new SessionIndex({
+    redis: commands,
+    keys: redis.keys.child('user-sessions'),
+    sessionKeys,
+    metrics: sessionMetrics,
+    logger,
+  });
   const sessionStore = new RedisSessionStore({
     redis: commands,
     keys: sessionKeys,
@@ -76,7 +95,10 @@ export async function createContainer(config: ApiConfig, overrides: { logger?: L
     metrics: sessionMetrics,
     logger,
   });
-  const accessTokens = new AccessTokens({ secret: config.sessions.secret, ttlSeconds: config.tokens.accessTtlSeconds });
+  const accessTokens = new AccessTokens({
+    secret: config.sessions.secret,
+    ttlSeconds: config.tokens.accessTtlSeconds,
+  });
   const logins = new Counter({
     name: 'auth_logins_total',
     help: 'Sign-in attempts (sessions and API tokens) by outcome.',

@@ -29,11 +29,20 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Configuration mistakes are the user's to fix: say what is wrong, no stack trace.
-  process.stderr.write(isStartupMistake(error) ? `${error.message}\n` : `api failed to start: ${String((error as Error)?.stack ?? error)}\n`);
+  process.stderr.write(
+    isStartupMistake(error)
+      ? `${error.message}\n`
+      : `api failed to start: ${String((error as Error)?.stack ?? error)}\n`,
+  );
   process.exit(isStartupMistake(error) ? 2 : 1);
 });
 
 /** Errors the operator fixes in configuration or environment: their message says all, no stack trace. */
 function isStartupMistake(error: unknown): error is Error {
-  return error instanceof ConfigError || error instanceof RedisAuthError || error instanceof DatabaseStartupError || error instanceof MailError;
+  return (
+    error instanceof ConfigError ||
+    error instanceof RedisAuthError ||
+    error instanceof DatabaseStartupError ||
+    error instanceof MailError
+  );
 }

@@ -4,7 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, startAppProcess, startRedisServer, uniquePrefix, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
+import {
+  freePort,
+  startAppProcess,
+  startRedisServer,
+  uniquePrefix,
+  type AppProcess,
+  type RedisServerHandle,
+} from '@rnh/test-utils';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from './support/http-client.js';
@@ -86,7 +93,10 @@ describe('accounts', () => {
     const client = new HttpClient(api.url);
     const invalid = await client.post<ErrorBody>('/auth/signup', { email: 'not-an-email', password: 'x' });
     expect(invalid.status).toBe(400);
-    expect(invalid.body.error).toEqual({ code: 'validation_failed', message: 'email: must be an email address' });
+    expect(invalid.body.error).toEqual({
+      code: 'validation_failed',
+      message: 'email: must be an email address',
+    });
 
     await signup(client, 'taken@example.com');
     const taken = await new HttpClient(api.url).post<ErrorBody>('/auth/signup', {
@@ -97,8 +107,14 @@ describe('accounts', () => {
     expect(taken.status).toBe(409);
     expect(taken.body.error.code).toBe('email_taken');
 
-    const wrongPassword = await new HttpClient(api.url).post<ErrorBody>('/auth/login', { email: 'taken@example.com', password: 'nope-nope' });
-    const unknownEmail = await new HttpClient(api.url).post<ErrorBody>('/auth/login', { email: 'nobody@example.com', password: 'nope-nope' });
+    const wrongPassword = await new HttpClient(api.url).post<ErrorBody>('/auth/login', {
+      email: 'taken@example.com',
+      password: 'nope-nope',
+    });
+    const unknownEmail = await new HttpClient(api.url).post<ErrorBody>('/auth/login', {
+      email: 'nobody@example.com',
+      password: 'nope-nope',
+    });
     expect(wrongPassword.status).toBe(401);
     expect(unknownEmail.status).toBe(401);
     expect(unknownEmail.body).toEqual(wrongPassword.body);
@@ -112,25 +128,43 @@ describe('accounts', () => {
     const laptop = new HttpClient(api.url, 'Laptop Browser');
     await signup(laptop, 'devices@example.com');
     const signupCookie = laptop.cookie('sid');
-    const loggedIn = await laptop.post('/auth/login', { email: 'devices@example.com', password: 'correct horse battery' });
+    const loggedIn = await laptop.post('/auth/login', {
+      email: 'devices@example.com',
+      password: 'correct horse battery',
+    });
     expect(loggedIn.status).toBe(200);
     expect(laptop.cookie('sid')).not.toBe(signupCookie);
 
     const phone = new HttpClient(api.url, 'Phone Browser');
     const tablet = new HttpClient(api.url, 'Tablet Browser');
     for (const device of [phone, tablet]) {
-      expect((await device.post('/auth/login', { email: 'devices@example.com', password: 'correct horse battery' })).status).toBe(200);
+      expect(
+        (
+          await device.post('/auth/login', {
+            email: 'devices@example.com',
+            password: 'correct horse battery',
+          })
+        ).status,
+      ).toBe(200);
     }
 
-    const listed = await laptop.get<{ sessions: Array<{ id: string; current: boolean; userAgent: string; ipPrefix: string }> }>('/me/sessions');
+    const listed = await laptop.get<{
+      sessions: Array<{ id: string; current: boolean; userAgent: string; ipPrefix: string }>;
+    }>('/me/sessions');
     expect(listed.status).toBe(200);
-    expect(listed.body.sessions.map((entry) => entry.userAgent).sort()).toEqual(['Laptop Browser', 'Phone Browser', 'Tablet Browser']);
+    expect(listed.body.sessions.map((entry) => entry.userAgent).sort()).toEqual([
+      'Laptop Browser',
+      'Phone Browser',
+      'Tablet Browser',
+    ]);
     expect(listed.body.sessions.filter((entry) => entry.current)).toHaveLength(1);
     expect(listed.body.sessions[0]!.ipPrefix).toBe('127.0.0.0/24');
     expect(JSON.stringify(listed.body)).not.toContain(decodeURIComponent(laptop.cookie('sid')!).slice(2, 20));
 
     // Revoke one device by its handle.
-    const phoneEntry = (await phone.get<{ sessions: Array<{ id: string; current: boolean }> }>('/me/sessions')).body.sessions.find((entry) => entry.current)!;
+    const phoneEntry = (
+      await phone.get<{ sessions: Array<{ id: string; current: boolean }> }>('/me/sessions')
+    ).body.sessions.find((entry) => entry.current)!;
     expect((await laptop.delete(`/me/sessions/${phoneEntry.id}`)).status).toBe(204);
     expect((await phone.get('/me')).status).toBe(401);
 
@@ -149,22 +183,43 @@ describe('accounts', () => {
     const second = new HttpClient(api.url);
     await second.post('/auth/login', { email: 'change@example.com', password: 'correct horse battery' });
 
-    const wrong = await first.post<ErrorBody>('/me/password', { currentPassword: 'wrong password', newPassword: 'a new password' });
+    const wrong = await first.post<ErrorBody>('/me/password', {
+      currentPassword: 'wrong password',
+      newPassword: 'a new password',
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.code).toBe('wrong_password');
 
-    expect((await first.post('/me/password', { currentPassword: 'correct horse battery', newPassword: 'a new password' })).status).toBe(204);
+    expect(
+      (
+        await first.post('/me/password', {
+          currentPassword: 'correct horse battery',
+          newPassword: 'a new password',
+        })
+      ).status,
+    ).toBe(204);
     expect((await first.get('/me')).status).toBe(200);
     expect((await second.get('/me')).status).toBe(401);
-    expect((await new HttpClient(api.url).post('/auth/login', { email: 'change@example.com', password: 'a new password' })).status).toBe(200);
+    expect(
+      (
+        await new HttpClient(api.url).post('/auth/login', {
+          email: 'change@example.com',
+          password: 'a new password',
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('resets a forgotten password by email without telling who has an account', async () => {
     const browser = new HttpClient(api.url);
     await signup(browser, 'forgot@example.com');
 
-    const known = await new HttpClient(api.url).post('/auth/password-reset/request', { email: 'forgot@example.com' });
-    const unknown = await new HttpClient(api.url).post('/auth/password-reset/request', { email: 'ghost@example.com' });
+    const known = await new HttpClient(api.url).post('/auth/password-reset/request', {
+      email: 'forgot@example.com',
+    });
+    const unknown = await new HttpClient(api.url).post('/auth/password-reset/request', {
+      email: 'ghost@example.com',
+    });
     expect(known.status).toBe(202);
     expect(unknown.status).toBe(202);
     expect(unknown.body).toEqual(known.body);
@@ -172,15 +227,34 @@ describe('accounts', () => {
 
     const token = latestTokenFor(mailDir(), 'forgot@example.com', /reset/i)!;
     expect(token).toBeDefined();
-    const wrongPurpose = await new HttpClient(api.url).post<ErrorBody>('/auth/verify-email/confirm', { token });
+    const wrongPurpose = await new HttpClient(api.url).post<ErrorBody>('/auth/verify-email/confirm', {
+      token,
+    });
     expect(wrongPurpose.status).toBe(400);
 
-    expect((await new HttpClient(api.url).post('/auth/password-reset/confirm', { token, newPassword: 'brand new password' })).status).toBe(204);
+    expect(
+      (
+        await new HttpClient(api.url).post('/auth/password-reset/confirm', {
+          token,
+          newPassword: 'brand new password',
+        })
+      ).status,
+    ).toBe(204);
     expect((await browser.get('/me')).status).toBe(401);
-    const reused = await new HttpClient(api.url).post<ErrorBody>('/auth/password-reset/confirm', { token, newPassword: 'another new one' });
+    const reused = await new HttpClient(api.url).post<ErrorBody>('/auth/password-reset/confirm', {
+      token,
+      newPassword: 'another new one',
+    });
     expect(reused.status).toBe(400);
     expect(reused.body.error.code).toBe('invalid_token');
-    expect((await new HttpClient(api.url).post('/auth/login', { email: 'forgot@example.com', password: 'brand new password' })).status).toBe(200);
+    expect(
+      (
+        await new HttpClient(api.url).post('/auth/login', {
+          email: 'forgot@example.com',
+          password: 'brand new password',
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('rotates refresh tokens for API clients and revokes the family on reuse', async () => {
@@ -191,13 +265,19 @@ describe('accounts', () => {
       password: 'correct horse battery',
     });
     expect(issued.status).toBe(200);
-    expect((await client.get('/me', { authorization: `Bearer ${issued.body.accessToken}` })).status).toBe(200);
+    expect((await client.get('/me', { authorization: `Bearer ${issued.body.accessToken}` })).status).toBe(
+      200,
+    );
     expect((await client.get('/me', { authorization: 'Bearer forged.token' })).status).toBe(401);
 
-    const rotated = await client.post<{ refreshToken: string }>('/auth/refresh', { refreshToken: issued.body.refreshToken });
+    const rotated = await client.post<{ refreshToken: string }>('/auth/refresh', {
+      refreshToken: issued.body.refreshToken,
+    });
     expect(rotated.status).toBe(200);
     expect(rotated.body.refreshToken).not.toBe(issued.body.refreshToken);
-    const next = await client.post<{ refreshToken: string }>('/auth/refresh', { refreshToken: rotated.body.refreshToken });
+    const next = await client.post<{ refreshToken: string }>('/auth/refresh', {
+      refreshToken: rotated.body.refreshToken,
+    });
     expect(next.status).toBe(200);
 
     // The first token again, long after its grace window would matter: treated as theft.
@@ -215,7 +295,12 @@ describe('accounts', () => {
     expect((await browser.get('/me')).status).toBe(200);
 
     const sessionKeys = async () => {
-      const admin = new Redis({ host: redis.host, port: redis.port, lazyConnect: true, maxRetriesPerRequest: 1 });
+      const admin = new Redis({
+        host: redis.host,
+        port: redis.port,
+        lazyConnect: true,
+        maxRetriesPerRequest: 1,
+      });
       try {
         await admin.connect();
         const [, keys] = await admin.scan('0', 'MATCH', `${env.REDIS_KEY_PREFIX}sess:*`, 'COUNT', 10_000);
@@ -236,7 +321,11 @@ describe('accounts', () => {
     // The test's Redis keeps an append-only file, so every session is still there.
     expect(await sessionKeys()).toBe(storedBefore);
     await expect
-      .poll(async () => (await browser.get('/me')).status, { timeout: 15_000, interval: 200, message: `api output:\n${api.output().slice(-3000)}` })
+      .poll(async () => (await browser.get('/me')).status, {
+        timeout: 15_000,
+        interval: 200,
+        message: `api output:\n${api.output().slice(-3000)}`,
+      })
       .toBe(200);
   });
 
@@ -256,7 +345,14 @@ describe('accounts', () => {
   it('counts sessions and tokens on /metrics, with no session id or token in any label', async () => {
     const browser = new HttpClient(api.url);
     await signup(browser, 'metrics@example.com');
-    expect((await new HttpClient(api.url).post('/auth/login', { email: 'metrics@example.com', password: 'wrong password' })).status).toBe(401);
+    expect(
+      (
+        await new HttpClient(api.url).post('/auth/login', {
+          email: 'metrics@example.com',
+          password: 'wrong password',
+        })
+      ).status,
+    ).toBe(401);
     const text = await (await fetch(`${api.url}/metrics`)).text();
     expect(text).toMatch(/sessions_created_total\{[^}]*\} [1-9]/);
     expect(text).toMatch(/tokens_issued_total\{[^}]*kind="email_verification"[^}]*\} [1-9]/);

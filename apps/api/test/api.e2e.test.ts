@@ -3,7 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, startAppProcess, startRedisServer, uncatalogedMetrics, uniquePrefix, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
+import {
+  freePort,
+  startAppProcess,
+  startRedisServer,
+  uncatalogedMetrics,
+  uniquePrefix,
+  type AppProcess,
+  type RedisServerHandle,
+} from '@rnh/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const apiDir = fileURLToPath(new URL('..', import.meta.url));
@@ -59,7 +67,9 @@ describe('api process', () => {
     const text = await (await fetch(`${api.url}/metrics`)).text();
     expect(text).toMatch(/redis_client_connection_state\{[^}]*pool="commands"[^}]*state="ready"[^}]*\} 1/);
     expect(text).toMatch(/redis_server_up\{[^}]*\} 1/);
-    expect(text).toMatch(/db_client_operation_duration_seconds_count\{[^}]*db_operation_name="ping"[^}]*\} [1-9]/);
+    expect(text).toMatch(
+      /db_client_operation_duration_seconds_count\{[^}]*db_operation_name="ping"[^}]*\} [1-9]/,
+    );
     const usedMemory = /redis_server_memory_used_bytes\{[^}]*\} (\d+)/.exec(text);
     expect(Number(usedMemory?.[1])).toBeGreaterThan(0);
     expect(text).toMatch(/http_server_request_duration_seconds_count\{[^}]*http_route="\/health"/);
@@ -118,7 +128,10 @@ describe('api configuration', () => {
     const port = await freePort();
     const api = await startApi({ REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_CONNECT_TIMEOUT: '500' });
     try {
-      const health = (await (await fetch(`${api.url}/health`)).json()) as { status: string; redis: { status: string } };
+      const health = (await (await fetch(`${api.url}/health`)).json()) as {
+        status: string;
+        redis: { status: string };
+      };
       expect(health).toMatchObject({ status: 'degraded', redis: { status: 'down' } });
       expect((await fetch(`${api.url}/ready`)).status).toBe(503);
     } finally {

@@ -3,7 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, startAppProcess, startRedisServer, uniquePrefix, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
+import {
+  freePort,
+  startAppProcess,
+  startRedisServer,
+  uniquePrefix,
+  type AppProcess,
+  type RedisServerHandle,
+} from '@rnh/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './db/support/postgres.js';
 import { HttpClient } from './support/http-client.js';
@@ -50,16 +57,25 @@ describe('api on PostgreSQL', () => {
 
   it('reports PostgreSQL on /health, signs up and keeps the account across restarts', async () => {
     const first = await startApi();
-    const health = (await (await fetch(`${first.url}/health`)).json()) as { database: { kind: string; status: string } };
+    const health = (await (await fetch(`${first.url}/health`)).json()) as {
+      database: { kind: string; status: string };
+    };
     expect(health.database).toMatchObject({ kind: 'postgres', status: 'up' });
 
     const browser = new HttpClient(first.url);
-    const signup = await browser.post('/auth/signup', { email: 'pg@example.com', password: 'correct horse battery', displayName: 'Pg' });
+    const signup = await browser.post('/auth/signup', {
+      email: 'pg@example.com',
+      password: 'correct horse battery',
+      displayName: 'Pg',
+    });
     expect(signup.status).toBe(201);
     expect(await first.stop()).toEqual({ code: 0, signal: null });
 
     const second = await startApi();
-    const login = await new HttpClient(second.url).post('/auth/login', { email: 'pg@example.com', password: 'correct horse battery' });
+    const login = await new HttpClient(second.url).post('/auth/login', {
+      email: 'pg@example.com',
+      password: 'correct horse battery',
+    });
     expect(login.status).toBe(200);
   });
 });

@@ -19,7 +19,8 @@ export interface WorkerContainer {
 
 export function createContainer(config: WorkerConfig, overrides: { logger?: Logger } = {}): WorkerContainer {
   const logger =
-    overrides.logger ?? createLogger({ name: config.serviceName, level: config.log.level, pretty: config.log.pretty });
+    overrides.logger ??
+    createLogger({ name: config.serviceName, level: config.log.level, pretty: config.log.pretty });
   const registry = createMetricsRegistry({ defaultLabels: { app: 'worker' } });
   const redis = new RedisConnections({ options: config.redis, logger, registry });
   const heartbeat = new Heartbeat({

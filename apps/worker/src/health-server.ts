@@ -15,7 +15,10 @@ export async function startHealthServer(container: WorkerContainer): Promise<Run
   const server = createServer((req, res) => {
     route(container, serveMetrics, req, res).catch((error: unknown) => {
       container.logger.error({ err: error }, 'health server request failed');
-      if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal_error', message: 'Something went wrong on our side.' } });
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          error: { code: 'internal_error', message: 'Something went wrong on our side.' },
+        });
     });
   });
   const { host, port } = container.config.http;
@@ -40,7 +43,8 @@ async function route(
   res: ServerResponse,
 ): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
-  if (req.method !== 'GET') return sendJson(res, 405, { error: { code: 'method_not_allowed', message: 'Only GET is served here.' } });
+  if (req.method !== 'GET')
+    return sendJson(res, 405, { error: { code: 'method_not_allowed', message: 'Only GET is served here.' } });
   if (path === '/metrics') return serveMetrics(req, res);
   if (path === '/health') {
     const redis = await container.redis.ping();

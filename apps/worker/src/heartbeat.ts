@@ -36,7 +36,12 @@ export class Heartbeat {
     await tracer.startActiveSpan('worker.heartbeat', async (span) => {
       try {
         const ttlSeconds = Math.ceil((intervalMs * 3) / 1000);
-        await redis.set(key, JSON.stringify({ pid: process.pid, startedAt: this.startedAt }), 'EX', ttlSeconds);
+        await redis.set(
+          key,
+          JSON.stringify({ pid: process.pid, startedAt: this.startedAt }),
+          'EX',
+          ttlSeconds,
+        );
         this.lastBeatAt = Date.now();
       } catch (error) {
         span.setStatus({ code: SpanStatusCode.ERROR, message: 'heartbeat failed' });

@@ -24,7 +24,9 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   // Configuration mistakes are the user's to fix: say what is wrong, no stack trace.
   process.stderr.write(
-    error instanceof ConfigError || error instanceof RedisAuthError ? `${error.message}\n` : `worker failed to start: ${String((error as Error)?.stack ?? error)}\n`,
+    error instanceof ConfigError || error instanceof RedisAuthError
+      ? `${error.message}\n`
+      : `worker failed to start: ${String((error as Error)?.stack ?? error)}\n`,
   );
   process.exit(error instanceof ConfigError || error instanceof RedisAuthError ? 2 : 1);
 });

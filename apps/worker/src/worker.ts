@@ -10,7 +10,10 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function startWorker(config: WorkerConfig, overrides: Parameters<typeof createContainer>[1] = {}): Promise<RunningWorker> {
+export async function startWorker(
+  config: WorkerConfig,
+  overrides: Parameters<typeof createContainer>[1] = {},
+): Promise<RunningWorker> {
   const container = createContainer(config, overrides);
   await connectAtStartup(container.redis, container.logger);
   const health = await startHealthServer(container);

@@ -1,7 +1,15 @@
 // The real worker process, started the way users start it, checked over HTTP and in Redis.
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { freePort, startAppProcess, startRedisServer, uncatalogedMetrics, uniquePrefix, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
+import {
+  freePort,
+  startAppProcess,
+  startRedisServer,
+  uncatalogedMetrics,
+  uniquePrefix,
+  type AppProcess,
+  type RedisServerHandle,
+} from '@rnh/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const workerDir = fileURLToPath(new URL('..', import.meta.url));
@@ -57,7 +65,9 @@ describe('worker process', () => {
     const text = await (await fetch(`${worker.url}/metrics`)).text();
     expect(text).toMatch(/redis_client_connection_state\{[^}]*pool="commands"[^}]*state="ready"[^}]*\} 1/);
     expect(text).toMatch(/redis_server_up\{[^}]*\} 1/);
-    expect(text).toMatch(/db_client_operation_duration_seconds_count\{[^}]*db_operation_name="set"[^}]*\} [1-9]/);
+    expect(text).toMatch(
+      /db_client_operation_duration_seconds_count\{[^}]*db_operation_name="set"[^}]*\} [1-9]/,
+    );
     expect(text).toMatch(/process_resident_memory_bytes/);
   });
 

@@ -31,5 +31,7 @@ export function parseEnv<Schema extends z.ZodType, Extra extends Record<string, 
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return { ...(parsed.data as object), ...extras } as z.output<Schema> & { [K in keyof Extra]: ReturnType<Extra[K]> };
+  return { ...(parsed.data as object), ...extras } as z.output<Schema> & {
+    [K in keyof Extra]: ReturnType<Extra[K]>;
+  };
 }

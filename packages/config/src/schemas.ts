@@ -3,7 +3,12 @@ import { z } from 'zod';
 
 export const port = (name: string, fallback: number) => {
   const message = `${name} must be a port number 1-65535`;
-  return z.coerce.number({ error: message }).int(message).min(1, message).max(65535, message).default(fallback);
+  return z.coerce
+    .number({ error: message })
+    .int(message)
+    .min(1, message)
+    .max(65535, message)
+    .default(fallback);
 };
 
 export const milliseconds = (name: string, fallback: number) => {
@@ -19,7 +24,9 @@ export const booleanFlag = (name: string, fallback: boolean) =>
 
 export const nodeEnv = () =>
   z
-    .enum(['development', 'production', 'test'], { error: 'NODE_ENV must be development, production or test' })
+    .enum(['development', 'production', 'test'], {
+      error: 'NODE_ENV must be development, production or test',
+    })
     .default('development');
 
 export const logLevel = () =>

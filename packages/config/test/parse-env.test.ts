@@ -11,11 +11,21 @@ const schema = z.object({
 
 describe('parseEnv', () => {
   it('applies defaults when nothing is set', () => {
-    expect(parseEnv(schema, {})).toEqual({ APP_PORT: 3000, APP_TIMEOUT_MS: 500, APP_PRETTY: false, LOG_LEVEL: 'info' });
+    expect(parseEnv(schema, {})).toEqual({
+      APP_PORT: 3000,
+      APP_TIMEOUT_MS: 500,
+      APP_PRETTY: false,
+      LOG_LEVEL: 'info',
+    });
   });
 
   it('coerces strings from the environment', () => {
-    const config = parseEnv(schema, { APP_PORT: '8080', APP_TIMEOUT_MS: '20', APP_PRETTY: 'yes', LOG_LEVEL: 'debug' });
+    const config = parseEnv(schema, {
+      APP_PORT: '8080',
+      APP_TIMEOUT_MS: '20',
+      APP_PRETTY: 'yes',
+      LOG_LEVEL: 'debug',
+    });
     expect(config).toEqual({ APP_PORT: 8080, APP_TIMEOUT_MS: 20, APP_PRETTY: true, LOG_LEVEL: 'debug' });
   });
 
@@ -37,7 +47,9 @@ describe('parseEnv', () => {
   });
 
   it('rejects a port out of range', () => {
-    expect(() => parseEnv(schema, { APP_PORT: '70000' })).toThrow('APP_PORT must be a port number 1-65535 (got "70000")');
+    expect(() => parseEnv(schema, { APP_PORT: '70000' })).toThrow(
+      'APP_PORT must be a port number 1-65535 (got "70000")',
+    );
   });
 
   it('adds the problems of extra parsers to the same error', () => {

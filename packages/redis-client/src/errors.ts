@@ -34,7 +34,9 @@ export class RedisConfigError extends RedisClientError {
   constructor(issues: readonly RedisConfigIssue[]) {
     const lines = issues.map((issue) => issue.message);
     const message =
-      lines.length === 1 ? `Invalid Redis configuration: ${lines[0]}` : `Invalid Redis configuration:\n- ${lines.join('\n- ')}`;
+      lines.length === 1
+        ? `Invalid Redis configuration: ${lines[0]}`
+        : `Invalid Redis configuration:\n- ${lines.join('\n- ')}`;
     super('REDIS_CONFIG_INVALID', message);
     this.issues = issues;
     this.variable = issues[0]?.variable ?? 'unknown';
@@ -43,7 +45,10 @@ export class RedisConfigError extends RedisClientError {
 
 /** Redis could not be reached or the connection ended before it was ready. */
 export class RedisConnectionError extends RedisClientError {
-  constructor(message: string, options?: { cause?: unknown; code?: 'REDIS_CONNECTION_FAILED' | 'REDIS_AUTH_FAILED' }) {
+  constructor(
+    message: string,
+    options?: { cause?: unknown; code?: 'REDIS_CONNECTION_FAILED' | 'REDIS_AUTH_FAILED' },
+  ) {
     super(options?.code ?? 'REDIS_CONNECTION_FAILED', message, options);
   }
 }
@@ -69,7 +74,10 @@ export class RedisClosedError extends RedisClientError {
 }
 
 export class RedisScriptError extends RedisClientError {
-  constructor(code: 'REDIS_SCRIPT_UNKNOWN' | 'REDIS_SCRIPT_CONFLICT' | 'REDIS_INVALID_ARGUMENT', message: string) {
+  constructor(
+    code: 'REDIS_SCRIPT_UNKNOWN' | 'REDIS_SCRIPT_CONFLICT' | 'REDIS_INVALID_ARGUMENT',
+    message: string,
+  ) {
     super(code, message);
   }
 }

@@ -9,14 +9,18 @@ export function keyspace(prefix: string, ...domain: string[]): Keyspace {
   for (const segment of domain) {
     // Braces in the prefix would turn it into a hash tag and pin every key to one cluster slot.
     if (!segment || /[{}\s]/.test(segment)) {
-      throw new RedisClientError('REDIS_INVALID_ARGUMENT', `keyspace domain must be non-empty without braces or whitespace (got ${JSON.stringify(segment)})`);
+      throw new RedisClientError(
+        'REDIS_INVALID_ARGUMENT',
+        `keyspace domain must be non-empty without braces or whitespace (got ${JSON.stringify(segment)})`,
+      );
     }
   }
   const full = prefix + domain.map((segment) => `${segment}:`).join('');
   return {
     prefix: full,
     key: (...parts) => {
-      if (parts.length === 0) throw new RedisClientError('REDIS_INVALID_ARGUMENT', 'keyspace.key() needs at least one part');
+      if (parts.length === 0)
+        throw new RedisClientError('REDIS_INVALID_ARGUMENT', 'keyspace.key() needs at least one part');
       return full + parts.join(':');
     },
     child: (...more) => keyspace(full, ...more),
@@ -24,7 +28,10 @@ export function keyspace(prefix: string, ...domain: string[]): Keyspace {
     hashTag: (tag) => {
       const text = String(tag);
       if (!text || /[{}]/.test(text)) {
-        throw new RedisClientError('REDIS_INVALID_ARGUMENT', `hash tag must be non-empty without braces (got ${JSON.stringify(text)})`);
+        throw new RedisClientError(
+          'REDIS_INVALID_ARGUMENT',
+          `hash tag must be non-empty without braces (got ${JSON.stringify(text)})`,
+        );
       }
       return `{${text}}`;
     },

@@ -18,7 +18,10 @@ afterAll(async () => {
 
 describe('authentication', () => {
   it('connects as an ACL user with username and password', async () => {
-    const connections = new RedisConnections({ options: optionsFor(server, { username: 'app', password: 's3cret' }), logger: memoryLogger().logger });
+    const connections = new RedisConnections({
+      options: optionsFor(server, { username: 'app', password: 's3cret' }),
+      logger: memoryLogger().logger,
+    });
     try {
       await connections.connect();
       expect(await connections.shared('commands').call('ACL', 'WHOAMI')).toBe('app');
@@ -30,7 +33,10 @@ describe('authentication', () => {
   it('reports a wrong password as a clear RedisAuthError, logged without the password', async () => {
     const consoleError = vi.spyOn(console, 'error');
     const log = memoryLogger();
-    const connections = new RedisConnections({ options: optionsFor(server, { username: 'app', password: 'wrong-pass' }), logger: log.logger });
+    const connections = new RedisConnections({
+      options: optionsFor(server, { username: 'app', password: 'wrong-pass' }),
+      logger: log.logger,
+    });
     try {
       const error = await connections.connect().then(
         () => undefined,
@@ -40,12 +46,19 @@ describe('authentication', () => {
       expect(error).toBeInstanceOf(RedisClientError);
       expect(error).toMatchObject({ code: 'REDIS_AUTH_FAILED' });
       expect((error as Error).message).toMatch(/authentication failed for user "app"/);
-      expect((error as Error).cause).toMatchObject({ name: 'ReplyError', message: expect.stringMatching(/^WRONGPASS/) });
+      expect((error as Error).cause).toMatchObject({
+        name: 'ReplyError',
+        message: expect.stringMatching(/^WRONGPASS/),
+      });
 
       expect(await connections.ping(500)).toMatchObject({ status: 'down' });
       // Every client has an 'error' listener, so ioredis never reports an unhandled error event.
       expect(consoleError).not.toHaveBeenCalled();
-      expect(log.lines().some((line) => line.msg === 'redis error' && line.pool === 'commands' && line.role === 'commands')).toBe(true);
+      expect(
+        log
+          .lines()
+          .some((line) => line.msg === 'redis error' && line.pool === 'commands' && line.role === 'commands'),
+      ).toBe(true);
       expect(log.text()).not.toContain('wrong-pass');
       expect(JSON.stringify((error as Error).cause)).not.toContain('wrong-pass');
     } finally {
@@ -57,7 +70,9 @@ describe('authentication', () => {
   it('reports a missing password (NOAUTH) as an authentication error', async () => {
     const client = createRedis(optionsFor(server), 'commands');
     try {
-      await expect(connectRedis(client, { timeoutMs: 2000 })).rejects.toThrow(/authentication failed .*requires a password/);
+      await expect(connectRedis(client, { timeoutMs: 2000 })).rejects.toThrow(
+        /authentication failed .*requires a password/,
+      );
     } finally {
       await closeRedis(client);
     }
@@ -68,7 +83,9 @@ describe('authentication', () => {
     try {
       const error = await connectRedis(client, { timeoutMs: 2000 }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(RedisConnectionError);
-      expect((error as Error).message).toBe('Could not connect to Redis at 127.0.0.1:1: connection refused (is Redis running and listening there?)');
+      expect((error as Error).message).toBe(
+        'Could not connect to Redis at 127.0.0.1:1: connection refused (is Redis running and listening there?)',
+      );
     } finally {
       await closeRedis(client);
     }

@@ -18,12 +18,21 @@ describe('on Redis Cluster (3 masters)', () => {
   it('runs commands and concurrent auto-pipelined scripts for keys on every master', async () => {
     const registry = new Registry();
     const connections = new RedisConnections({
-      options: defaultRedisOptions({ mode: 'cluster', clusterNodes: cluster.nodes, keyPrefix: uniquePrefix('rcc'), connectTimeoutMs: 5000 }),
+      options: defaultRedisOptions({
+        mode: 'cluster',
+        clusterNodes: cluster.nodes,
+        keyPrefix: uniquePrefix('rcc'),
+        connectTimeoutMs: 5000,
+      }),
       logger: memoryLogger().logger,
       registry,
     });
     const scripts = new ScriptRegistry();
-    const incrBy = scripts.define({ name: 'incrBy', lua: "return redis.call('INCRBY', KEYS[1], ARGV[1])", keys: 1 });
+    const incrBy = scripts.define({
+      name: 'incrBy',
+      lua: "return redis.call('INCRBY', KEYS[1], ARGV[1])",
+      keys: 1,
+    });
     try {
       await connections.connect();
       const redis = connections.shared('commands');
@@ -37,8 +46,11 @@ describe('on Redis Cluster (3 masters)', () => {
       expect(perMaster.reduce((sum, count) => sum + count, 0)).toBe(60);
 
       const text = await registry.metrics();
-      for (const { host, port } of cluster.nodes) expect(text).toContain(`redis_server_up{node="${host}:${port}"} 1`);
-      expect(text).toMatch(/db_client_operation_duration_seconds_count\{[^}]*db_operation_name="evalsha"[^}]*\} [1-9]/);
+      for (const { host, port } of cluster.nodes)
+        expect(text).toContain(`redis_server_up{node="${host}:${port}"} 1`);
+      expect(text).toMatch(
+        /db_client_operation_duration_seconds_count\{[^}]*db_operation_name="evalsha"[^}]*\} [1-9]/,
+      );
     } finally {
       await connections.close();
     }

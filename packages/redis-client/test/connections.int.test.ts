@@ -44,10 +44,18 @@ describe('RedisConnections', () => {
       const commands = connections.shared('commands') as Redis;
       const producer = connections.shared('producer') as Redis;
       const worker = connections.create('worker', 'emails') as Redis;
-      expect(commands.options).toMatchObject({ enableAutoPipelining: true, enableOfflineQueue: true, maxRetriesPerRequest: 3 });
+      expect(commands.options).toMatchObject({
+        enableAutoPipelining: true,
+        enableOfflineQueue: true,
+        maxRetriesPerRequest: 3,
+      });
       expect(connections.shared('subscriber').options).toMatchObject({ enableAutoPipelining: false });
       expect(producer.options).toMatchObject({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-      expect(worker.options).toMatchObject({ maxRetriesPerRequest: null, enableOfflineQueue: true, keyPrefix: '' });
+      expect(worker.options).toMatchObject({
+        maxRetriesPerRequest: null,
+        enableOfflineQueue: true,
+        keyPrefix: '',
+      });
       await connections.connect();
       await worker.ping();
       expect(await worker.client('GETNAME')).toBe('rnh:worker:emails');
@@ -73,7 +81,9 @@ describe('RedisConnections', () => {
       const worker = connections.create('worker', 'jobs');
       await connections.connect();
       await borrowed.set(connections.keys.key('b'), '1');
-      expect(await metricValue(registry, 'redis_client_connection_state', { pool: 'bullmq', state: 'ready' })).toBe(1);
+      expect(
+        await metricValue(registry, 'redis_client_connection_state', { pool: 'bullmq', state: 'ready' }),
+      ).toBe(1);
 
       const first = connections.close();
       expect(connections.close()).toBe(first);
@@ -85,11 +95,15 @@ describe('RedisConnections', () => {
       expect(borrowed.status).toBe('ready');
       expect(await borrowed.get(connections.keys.key('b'))).toBe('1');
       expect(() => connections.shared('commands')).toThrow(RedisClosedError);
-      expect(() => connections.create('worker', 'x')).toThrow(expect.objectContaining({ code: 'REDIS_CLOSED' }));
+      expect(() => connections.create('worker', 'x')).toThrow(
+        expect.objectContaining({ code: 'REDIS_CLOSED' }),
+      );
       expect(connections.isReady()).toBe(false);
       expect(await connections.ping()).toMatchObject({ status: 'down' });
       // The closed registry no longer reports its pools.
-      expect(await metricValue(registry, 'redis_client_connection_state', { pool: 'commands' })).toBeUndefined();
+      expect(
+        await metricValue(registry, 'redis_client_connection_state', { pool: 'commands' }),
+      ).toBeUndefined();
     } finally {
       await closeRedis(borrowed);
     }
@@ -116,6 +130,8 @@ describe('RedisConnections', () => {
   it('validates pool names', () => {
     const connections = new RedisConnections({ options: optionsFor(server), logger: memoryLogger().logger });
     expect(() => connections.create('worker', 'has space')).toThrow(/pool name/);
-    expect(() => connections.borrow(new Redis({ lazyConnect: true }), '')).toThrow(expect.objectContaining({ code: 'REDIS_INVALID_ARGUMENT' }));
+    expect(() => connections.borrow(new Redis({ lazyConnect: true }), '')).toThrow(
+      expect.objectContaining({ code: 'REDIS_INVALID_ARGUMENT' }),
+    );
   });
 });

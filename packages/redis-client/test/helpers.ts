@@ -7,7 +7,10 @@ import { defaultRedisOptions } from '../src/config/defaults.js';
 import type { Logger, RedisOptions } from '../src/types.js';
 
 /** Options for a test server: own key prefix, quick reconnects, short timeouts. */
-export function optionsFor(server: Pick<RedisServerHandle, 'host' | 'port'>, overrides: Partial<RedisOptions> = {}): RedisOptions {
+export function optionsFor(
+  server: Pick<RedisServerHandle, 'host' | 'port'>,
+  overrides: Partial<RedisOptions> = {},
+): RedisOptions {
   return defaultRedisOptions({
     host: server.host,
     port: server.port,
@@ -20,7 +23,11 @@ export function optionsFor(server: Pick<RedisServerHandle, 'host' | 'port'>, ove
 }
 
 /** A real pino logger writing JSON lines into memory, so tests see exactly what would be logged. */
-export function memoryLogger(): { logger: Logger; lines: () => Array<Record<string, unknown>>; text: () => string } {
+export function memoryLogger(): {
+  logger: Logger;
+  lines: () => Array<Record<string, unknown>>;
+  text: () => string;
+} {
   const chunks: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -44,7 +51,12 @@ export function memoryLogger(): { logger: Logger; lines: () => Array<Record<stri
 type Labels = Record<string, string>;
 
 /** The value of one series (after running the metric's collect()), or undefined when absent. */
-export async function metricValue(registry: Registry<RegistryContentType>, name: string, labels: Labels, metricName?: string): Promise<number | undefined> {
+export async function metricValue(
+  registry: Registry<RegistryContentType>,
+  name: string,
+  labels: Labels,
+  metricName?: string,
+): Promise<number | undefined> {
   const metric = registry.getSingleMetric(name);
   if (!metric) return undefined;
   const { values } = await metric.get();
@@ -57,7 +69,12 @@ export async function metricValue(registry: Registry<RegistryContentType>, name:
 }
 
 /** Histogram sample count for a command on a pool. */
-export function operationCount(registry: Registry<RegistryContentType>, pool: string, command: string, errorType = ''): Promise<number> {
+export function operationCount(
+  registry: Registry<RegistryContentType>,
+  pool: string,
+  command: string,
+  errorType = '',
+): Promise<number> {
   return metricValue(
     registry,
     'db_client_operation_duration_seconds',
@@ -68,6 +85,7 @@ export function operationCount(registry: Registry<RegistryContentType>, pool: st
 
 export function parseCommandStats(text: string): Record<string, number> {
   const calls: Record<string, number> = {};
-  for (const match of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[match[1] ?? ''] = Number(match[2]);
+  for (const match of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+    calls[match[1] ?? ''] = Number(match[2]);
   return calls;
 }

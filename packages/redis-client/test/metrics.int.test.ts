@@ -25,7 +25,12 @@ afterAll(async () => {
 });
 
 function setup(registry: Registry<RegistryContentType> = new Registry(), serverInfoCacheMs?: number) {
-  const connections = new RedisConnections({ options: optionsFor(server), logger: memoryLogger().logger, registry, serverInfoCacheMs });
+  const connections = new RedisConnections({
+    options: optionsFor(server),
+    logger: memoryLogger().logger,
+    registry,
+    serverInfoCacheMs,
+  });
   return { registry, connections, keys: connections.keys };
 }
 
@@ -58,7 +63,9 @@ describe('operation duration histogram', () => {
       expect(await operationCount(registry, 'commands', 'other', 'ERR')).toBe(1);
 
       const text = await registry.metrics();
-      expect(text).toContain('db_client_operation_duration_seconds_bucket{le="0.0001",db_system_name="redis",db_operation_name="get",error_type="",db_client_connection_pool_name="commands"}');
+      expect(text).toContain(
+        'db_client_operation_duration_seconds_bucket{le="0.0001",db_system_name="redis",db_operation_name="get",error_type="",db_client_connection_pool_name="commands"}',
+      );
       expect(text).toMatch(/redis_client_pending_commands\{pool="commands"\} 0/);
     } finally {
       await connections.close();
@@ -75,9 +82,17 @@ describe('operation duration histogram', () => {
     try {
       await connections.connect();
       const redis = connections.shared('commands');
-      const span = trace.wrapSpanContext({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: TraceFlags.SAMPLED });
+      const span = trace.wrapSpanContext({
+        traceId: 'a'.repeat(32),
+        spanId: 'b'.repeat(16),
+        traceFlags: TraceFlags.SAMPLED,
+      });
       await context.with(trace.setSpan(context.active(), span), () => redis.get(keys.key('traced')));
-      const unsampled = trace.wrapSpanContext({ traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), traceFlags: TraceFlags.NONE });
+      const unsampled = trace.wrapSpanContext({
+        traceId: 'c'.repeat(32),
+        spanId: 'd'.repeat(16),
+        traceFlags: TraceFlags.NONE,
+      });
       await context.with(trace.setSpan(context.active(), unsampled), () => redis.hget(keys.key('h'), 'f'));
 
       const text = await registry.metrics();
@@ -95,13 +110,21 @@ describe('operation duration histogram', () => {
   it('lets two RedisConnections share one registry', async () => {
     const registry = new Registry();
     const first = setup(registry);
-    const second = new RedisConnections({ options: optionsFor(server), logger: memoryLogger().logger, registry });
+    const second = new RedisConnections({
+      options: optionsFor(server),
+      logger: memoryLogger().logger,
+      registry,
+    });
     try {
       await Promise.all([first.connections.connect(), second.connect()]);
       second.create('worker', 'w1');
       await second.connect();
-      expect(await metricValue(registry, 'redis_client_connection_state', { pool: 'commands', state: 'ready' })).toBe(2);
-      expect(await metricValue(registry, 'redis_client_connection_state', { pool: 'w1', state: 'ready' })).toBe(1);
+      expect(
+        await metricValue(registry, 'redis_client_connection_state', { pool: 'commands', state: 'ready' }),
+      ).toBe(2);
+      expect(
+        await metricValue(registry, 'redis_client_connection_state', { pool: 'w1', state: 'ready' }),
+      ).toBe(1);
     } finally {
       await Promise.all([first.connections.close(), second.close()]);
     }
@@ -140,7 +163,12 @@ describe('server INFO metrics', () => {
       expect(await value('redis_server_uptime_seconds')).toBeGreaterThanOrEqual(0);
       expect(await value('redis_server_commands_processed_total')).toBeGreaterThan(0);
       expect(await value('redis_server_memory_fragmentation_ratio')).toBeGreaterThan(0);
-      for (const name of ['redis_server_blocked_clients', 'redis_server_rejected_connections_total', 'redis_server_evicted_keys_total', 'redis_server_expired_keys_total']) {
+      for (const name of [
+        'redis_server_blocked_clients',
+        'redis_server_rejected_connections_total',
+        'redis_server_evicted_keys_total',
+        'redis_server_expired_keys_total',
+      ]) {
         expect(await value(name), name).toBe(Number(info[name.replace(/^redis_server_|_total$/g, '')]));
       }
     } finally {
@@ -169,9 +197,15 @@ describe('server INFO metrics', () => {
     const unregister = registerServerInfoMetrics(registry, sampler);
     try {
       expect(await metricValue(registry, 'redis_server_up', { node: 'down:1' })).toBe(0);
-      expect(await metricValue(registry, 'redis_server_memory_used_bytes', { node: 'down:1' })).toBeUndefined();
-      expect(await metricValue(registry, 'redis_server_keyspace_hits_total', { node: 'down:1' })).toBeUndefined();
-      expect(await sampler.sample()).toEqual([{ node: 'down:1', up: false, error: expect.stringMatching(/status/) }]);
+      expect(
+        await metricValue(registry, 'redis_server_memory_used_bytes', { node: 'down:1' }),
+      ).toBeUndefined();
+      expect(
+        await metricValue(registry, 'redis_server_keyspace_hits_total', { node: 'down:1' }),
+      ).toBeUndefined();
+      expect(await sampler.sample()).toEqual([
+        { node: 'down:1', up: false, error: expect.stringMatching(/status/) },
+      ]);
     } finally {
       unregister();
       await closeRedis(client);

@@ -25,9 +25,17 @@ async function calls(): Promise<Record<string, number>> {
 describe('Lua scripts', () => {
   it('fall back to EVAL after SCRIPT FLUSH, then run by EVALSHA again without resending the body', async () => {
     const registry = new Registry();
-    const connections = new RedisConnections({ options: optionsFor(server), logger: memoryLogger().logger, registry });
+    const connections = new RedisConnections({
+      options: optionsFor(server),
+      logger: memoryLogger().logger,
+      registry,
+    });
     const scripts = new ScriptRegistry();
-    const incrBy = scripts.define({ name: 'incrBy', lua: "return redis.call('INCRBY', KEYS[1], ARGV[1])", keys: 1 });
+    const incrBy = scripts.define({
+      name: 'incrBy',
+      lua: "return redis.call('INCRBY', KEYS[1], ARGV[1])",
+      keys: 1,
+    });
     try {
       await connections.connect();
       const redis = connections.shared('commands');

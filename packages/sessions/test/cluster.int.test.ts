@@ -1,5 +1,10 @@
 import { defaultRedisOptions, RedisConnections } from '@rnh/redis-client';
-import { startRedisCluster, uniquePrefix, type RedisClusterHandle, type RedisServerHandle } from '@rnh/test-utils';
+import {
+  startRedisCluster,
+  uniquePrefix,
+  type RedisClusterHandle,
+  type RedisServerHandle,
+} from '@rnh/test-utils';
 import type { SessionData } from 'express-session';
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

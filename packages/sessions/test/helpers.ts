@@ -162,14 +162,12 @@ export async function startApp(store: RedisSessionStore, options: TestAppOptions
   });
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const unavailable = error instanceof SessionStoreUnavailableError;
-    res
-      .status(unavailable ? 503 : 500)
-      .json({
-        error: {
-          code: unavailable ? 'session_store_unavailable' : 'internal',
-          message: unavailable ? 'try again' : 'internal error',
-        },
-      });
+    res.status(unavailable ? 503 : 500).json({
+      error: {
+        code: unavailable ? 'session_store_unavailable' : 'internal',
+        message: unavailable ? 'try again' : 'internal error',
+      },
+    });
   });
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -230,7 +228,9 @@ export interface TestRedis {
 
 /** One real redis-server for the test file, an admin client on it, and per-test cleanup. */
 export function useRedisServer(): TestRedis {
-  const state: { server?: RedisServerHandle; admin?: Redis; cleanup: Array<() => Promise<void> | void> } = { cleanup: [] };
+  const state: { server?: RedisServerHandle; admin?: Redis; cleanup: Array<() => Promise<void> | void> } = {
+    cleanup: [],
+  };
   beforeAll(async () => {
     state.server = await startRedisServer();
     state.admin = new Redis({ host: state.server.host, port: state.server.port });

@@ -7,7 +7,15 @@ import {
   SessionIndex,
   SessionsArgumentError,
 } from '../src/index.js';
-import { Browser, connectionsFor, memoryLogger, metricValue, sleep, startApp , useRedisServer } from './helpers.js';
+import {
+  Browser,
+  connectionsFor,
+  memoryLogger,
+  metricValue,
+  sleep,
+  startApp,
+  useRedisServer,
+} from './helpers.js';
 
 const testRedis = useRedisServer();
 

@@ -110,7 +110,11 @@ describe('RedisSessionStore with express-session over HTTP', () => {
     const sibling = `${keys.prefix.slice(0, -1)}x:{a1}`;
     const parent = connections.keys.key('other');
     const outside = 'elsewhere:{a1}';
-    await Promise.all([testRedis.admin.set(sibling, '1'), testRedis.admin.set(parent, '1'), testRedis.admin.set(outside, '1')]);
+    await Promise.all([
+      testRedis.admin.set(sibling, '1'),
+      testRedis.admin.set(parent, '1'),
+      testRedis.admin.set(outside, '1'),
+    ]);
 
     expect(await store.length()).toBe(2);
     expect((await store.ids()).sort()).toEqual(['a1', 'b2']);

@@ -14,7 +14,15 @@ export function prefersOpenMetrics(accept: string | undefined): boolean {
     const values = new Map(
       params.map((param) => {
         const at = param.indexOf('=');
-        return at < 0 ? [param, ''] : [param.slice(0, at).trim(), param.slice(at + 1).trim().replace(/^"|"$/g, '')];
+        return at < 0
+          ? [param, '']
+          : [
+              param.slice(0, at).trim(),
+              param
+                .slice(at + 1)
+                .trim()
+                .replace(/^"|"$/g, ''),
+            ];
       }),
     );
     const q = values.has('q') ? Number(values.get('q')) : 1;

@@ -54,12 +54,14 @@ describe('httpMetricsMiddleware', () => {
     await fetch(`${base}/health`);
 
     // Recorded on the response's 'finish', which may trail the client seeing the response.
-    await expect.poll(() => counts(registry)).toEqual({
-      'GET /users/:id 200': 2,
-      'POST /admin/users/:id/ban 403': 1,
-      'GET unmatched 404': 1,
-      '_OTHER unmatched 404': 1,
-    });
+    await expect
+      .poll(() => counts(registry))
+      .toEqual({
+        'GET /users/:id 200': 2,
+        'POST /admin/users/:id/ban 403': 1,
+        'GET unmatched 404': 1,
+        '_OTHER unmatched 404': 1,
+      });
     const text = await registry.metrics();
     expect(text).not.toMatch(/abc123|secret|users\/42/);
   });

@@ -89,7 +89,8 @@ function durationRecorder(registry: Registry<RegistryContentType>): Recorder {
 export function routeOf(req: RoutedRequest): string {
   const path = req.route?.path;
   if (path === undefined || path === null) return 'unmatched';
-  const template = typeof path === 'string' ? path : Array.isArray(path) ? path.map(String).join('|') : String(path);
+  const template =
+    typeof path === 'string' ? path : Array.isArray(path) ? path.map(String).join('|') : String(path);
   const route = `${req.baseUrl ?? ''}${template}`;
   return route === '' ? '/' : route;
 }

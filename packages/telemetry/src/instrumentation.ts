@@ -29,7 +29,10 @@ if (!disabled && registerEsmHook()) {
  */
 function readAppPackage(dir: string): { name?: string; version?: string } {
   try {
-    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      name?: unknown;
+      version?: unknown;
+    };
     const name = typeof pkg.name === 'string' ? pkg.name.replace(/^@[^/]+\//, '') : undefined;
     const version = typeof pkg.version === 'string' ? pkg.version : undefined;
     return { ...(name ? { name } : {}), ...(version ? { version } : {}) };

@@ -8,7 +8,8 @@ function memoryDestination() {
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
       callback();
     },
   });
@@ -30,7 +31,13 @@ describe('createLogger', () => {
     });
     logger.info('outside');
 
-    expect(lines[0]).toMatchObject({ name: 'test', msg: 'inside', trace_id: ids?.traceId, span_id: ids?.spanId, trace_flags: '01' });
+    expect(lines[0]).toMatchObject({
+      name: 'test',
+      msg: 'inside',
+      trace_id: ids?.traceId,
+      span_id: ids?.spanId,
+      trace_flags: '01',
+    });
     expect(lines[1]).toMatchObject({ msg: 'outside' });
     expect(lines[1]).not.toHaveProperty('trace_id');
   });
@@ -55,13 +62,28 @@ describe('createLogger', () => {
         password: 'hunter2',
         token: 'tok_top',
         user: { id: 42, password: 'hunter3', token: 'tok_nested' },
-        req: { headers: { authorization: 'Bearer abc.def', cookie: 'sid=s3cr3t', 'set-cookie': 'sid=s3cr3t2', accept: '*/*' } },
+        req: {
+          headers: {
+            authorization: 'Bearer abc.def',
+            cookie: 'sid=s3cr3t',
+            'set-cookie': 'sid=s3cr3t2',
+            accept: '*/*',
+          },
+        },
         refreshToken: 'rt_secret',
       },
       'login',
     );
     const text = JSON.stringify(lines[0]);
-    for (const secret of ['hunter2', 'hunter3', 'tok_top', 'tok_nested', 'Bearer abc.def', 's3cr3t', 'rt_secret']) {
+    for (const secret of [
+      'hunter2',
+      'hunter3',
+      'tok_top',
+      'tok_nested',
+      'Bearer abc.def',
+      's3cr3t',
+      'rt_secret',
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(lines[0]).toMatchObject({ password: '[Redacted]', user: { id: 42, password: '[Redacted]' } });

@@ -5,7 +5,15 @@ import { pino, type LoggerOptions } from 'pino';
 import { traceLogFields } from './trace-context.js';
 import type { CreateLoggerOptions, Logger } from './types.js';
 
-const SECRET_FIELDS = ['password', 'authorization', 'cookie', 'set-cookie', 'token', 'accessToken', 'refreshToken'];
+const SECRET_FIELDS = [
+  'password',
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'token',
+  'accessToken',
+  'refreshToken',
+];
 
 /**
  * Redacted wherever they appear at the top level or up to two objects deep

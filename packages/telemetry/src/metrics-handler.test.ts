@@ -21,7 +21,9 @@ describe('metricsHandler', () => {
   const tracing = startTestTracing();
   const registry = createMetricsRegistry({ defaultLabels: { app: 'test' } });
   const errors: unknown[] = [];
-  const server = createServer((req, res) => void metricsHandler(registry, { logger: { error: (d) => errors.push(d) } })(req, res));
+  const server = createServer(
+    (req, res) => void metricsHandler(registry, { logger: { error: (d) => errors.push(d) } })(req, res),
+  );
   let url = '';
   let traceId = '';
 
@@ -35,10 +37,19 @@ describe('metricsHandler', () => {
       registers: [registry],
       enableExemplars: true,
     });
-    const counter = new Counter({ name: 'work_done_total', help: 'Work done.', labelNames: ['kind'], registers: [registry] });
+    const counter = new Counter({
+      name: 'work_done_total',
+      help: 'Work done.',
+      labelNames: ['kind'],
+      registers: [registry],
+    });
     tracing.tracer.startActiveSpan('work', (span) => {
       traceId = span.spanContext().traceId;
-      histogram.observe({ labels: { kind: 'a' }, value: 0.05, exemplarLabels: activeTraceExemplar() as never });
+      histogram.observe({
+        labels: { kind: 'a' },
+        value: 0.05,
+        exemplarLabels: activeTraceExemplar() as never,
+      });
       span.end();
     });
     counter.inc({ kind: 'a' });
@@ -52,11 +63,15 @@ describe('metricsHandler', () => {
   it('serves OpenMetrics with the trace exemplar when Prometheus asks for it', async () => {
     const res = await fetch(url, { headers: { accept: PROMETHEUS_ACCEPT } });
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+    expect(res.headers.get('content-type')).toBe(
+      'application/openmetrics-text; version=1.0.0; charset=utf-8',
+    );
     const body = await res.text();
     expect(body.endsWith('# EOF\n')).toBe(true);
     const bucket = body.split('\n').find((line) => line.startsWith('work_duration_seconds_bucket{le="0.1"'));
-    expect(bucket).toMatch(new RegExp(`# \\{trace_id="${traceId}",span_id="[0-9a-f]{16}"\\} 0\\.05 \\d+(\\.\\d+)?$`));
+    expect(bucket).toMatch(
+      new RegExp(`# \\{trace_id="${traceId}",span_id="[0-9a-f]{16}"\\} 0\\.05 \\d+(\\.\\d+)?$`),
+    );
     expect(body).toContain('# TYPE work_done counter\n');
     expect(body).toContain('work_done_total{kind="a",app="test"} 1');
     // Default process metrics are collected into the registry.
@@ -64,7 +79,12 @@ describe('metricsHandler', () => {
   });
 
   it('serves the classic text format without exemplars by default', async () => {
-    for (const accept of [undefined, '*/*', 'text/plain;version=0.0.4', 'text/html,application/xhtml+xml,*/*;q=0.8']) {
+    for (const accept of [
+      undefined,
+      '*/*',
+      'text/plain;version=0.0.4',
+      'text/html,application/xhtml+xml,*/*;q=0.8',
+    ]) {
       const res = await fetch(url, accept ? { headers: { accept } } : {});
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
@@ -80,7 +100,10 @@ describe('metricsHandler', () => {
   it('answers concurrent scrapes of both formats consistently', async () => {
     const bodies = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        fetch(url, i % 2 ? { headers: { accept: PROMETHEUS_ACCEPT } } : {}).then(async (res) => ({ i, body: await res.text() })),
+        fetch(url, i % 2 ? { headers: { accept: PROMETHEUS_ACCEPT } } : {}).then(async (res) => ({
+          i,
+          body: await res.text(),
+        })),
       ),
     );
     for (const { i, body } of bodies) expect(body.includes('# EOF')).toBe(i % 2 === 1);
@@ -96,7 +119,9 @@ describe('metricsHandler', () => {
         throw new Error('collector exploded');
       },
     });
-    const failing = createServer((req, res) => void metricsHandler(broken, { logger: { error: (d) => errors.push(d) } })(req, res));
+    const failing = createServer(
+      (req, res) => void metricsHandler(broken, { logger: { error: (d) => errors.push(d) } })(req, res),
+    );
     const base = await listen(failing);
     try {
       const res = await fetch(`${base}/metrics`);

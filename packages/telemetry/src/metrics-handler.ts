@@ -41,7 +41,13 @@ export function metricsHandler(
   };
 }
 
-function send(res: ServerResponse, status: number, contentType: string, body: string, method: string | undefined): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  method: string | undefined,
+): void {
   if (res.headersSent) return;
   res.statusCode = status;
   res.setHeader('content-type', contentType);

@@ -14,14 +14,22 @@ describe('openMetricsToPrometheus', () => {
       '',
     ].join('\n');
     expect(openMetricsToPrometheus(openMetrics)).toBe(
-      ['# HELP jobs_total Jobs done.', '# TYPE jobs_total counter', 'jobs_total{queue="email"} 3', '# HELP odd Odd.', '# TYPE odd untyped', 'odd 1', ''].join(
-        '\n',
-      ),
+      [
+        '# HELP jobs_total Jobs done.',
+        '# TYPE jobs_total counter',
+        'jobs_total{queue="email"} 3',
+        '# HELP odd Odd.',
+        '# TYPE odd untyped',
+        'odd 1',
+        '',
+      ].join('\n'),
     );
   });
 
   it('is not fooled by # inside label values', () => {
-    expect(stripExemplar('m{route="/a # {b}",x="\\" # "} 1 # {trace_id="t"} 1 2')).toBe('m{route="/a # {b}",x="\\" # "} 1');
+    expect(stripExemplar('m{route="/a # {b}",x="\\" # "} 1 # {trace_id="t"} 1 2')).toBe(
+      'm{route="/a # {b}",x="\\" # "} 1',
+    );
     expect(stripExemplar('m 1 # {trace_id="t"} 1')).toBe('m 1');
     expect(stripExemplar('m{a="b"} 1')).toBe('m{a="b"} 1');
   });

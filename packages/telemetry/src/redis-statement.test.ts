@@ -4,7 +4,9 @@ import { redactKey, redisStatementSerializer } from './redis-statement.js';
 describe('redisStatementSerializer', () => {
   it('keeps the command and the constant words of the first key', () => {
     expect(redisStatementSerializer('SET', ['rnh:sess:abc123', '{"userId":42}'])).toBe('set rnh:sess:?');
-    expect(redisStatementSerializer('get', ['rnh:cache:users:profile:42'])).toBe('get rnh:cache:users:profile:?');
+    expect(redisStatementSerializer('get', ['rnh:cache:users:profile:42'])).toBe(
+      'get rnh:cache:users:profile:?',
+    );
     expect(redisStatementSerializer('hgetall', ['rnh:queue:email:jobs'])).toBe('hgetall rnh:queue:email:?');
   });
 
@@ -13,8 +15,12 @@ describe('redisStatementSerializer', () => {
     const statement = redisStatementSerializer('set', ['rnh:cache:users:profile:42', secretJson, 'EX', 300]);
     expect(statement).toBe('set rnh:cache:users:profile:?');
     expect(statement).not.toContain('hunter2');
-    expect(redisStatementSerializer('publish', ['rnh:bus:invalidate', 'tag:users:42'])).toBe('publish rnh:bus:?');
-    expect(redisStatementSerializer('zadd', ['rnh:rl:login', 1700000000, 'member-abc'])).toBe('zadd rnh:rl:?');
+    expect(redisStatementSerializer('publish', ['rnh:bus:invalidate', 'tag:users:42'])).toBe(
+      'publish rnh:bus:?',
+    );
+    expect(redisStatementSerializer('zadd', ['rnh:rl:login', 1700000000, 'member-abc'])).toBe(
+      'zadd rnh:rl:?',
+    );
   });
 
   it('replaces id-like segments anywhere in the key', () => {
@@ -48,7 +54,9 @@ describe('redisStatementSerializer', () => {
   it('handles commands without keys and odd arguments', () => {
     expect(redisStatementSerializer('multi', [])).toBe('multi');
     expect(redisStatementSerializer('info', ['memory'])).toBe('info memory');
-    expect(redisStatementSerializer('script', ['LOAD', 'return redis.call("get", KEYS[1])'])).toBe('script load');
+    expect(redisStatementSerializer('script', ['LOAD', 'return redis.call("get", KEYS[1])'])).toBe(
+      'script load',
+    );
     expect(redisStatementSerializer('eval', ['return 1', 0])).toBe('eval');
     expect(redisStatementSerializer('get', [Buffer.from('rnh:binary:key')])).toBe('get ?');
     expect(redisStatementSerializer('get', [''])).toBe('get ?');

@@ -41,11 +41,15 @@ export function redisStatementSerializer(commandName: string, args: unknown[]): 
   if (NAME_ONLY.has(name) || args.length === 0) return name;
   if (SUBCOMMAND.has(name)) {
     const sub = args[0];
-    return typeof sub === 'string' && /^[a-z][a-z-]{0,23}$/i.test(sub) ? `${name} ${sub.toLowerCase()}` : name;
+    return typeof sub === 'string' && /^[a-z][a-z-]{0,23}$/i.test(sub)
+      ? `${name} ${sub.toLowerCase()}`
+      : name;
   }
   if (SCRIPT_CALL.has(name)) {
     const numKeys = Number(toText(args[1]));
-    return Number.isInteger(numKeys) && numKeys > 0 && args.length > 2 ? `${name} ${redactKey(args[2])}` : name;
+    return Number.isInteger(numKeys) && numKeys > 0 && args.length > 2
+      ? `${name} ${redactKey(args[2])}`
+      : name;
   }
   return `${name} ${redactKey(args[0])}`;
 }
@@ -55,9 +59,11 @@ export function redactKey(key: unknown): string {
   const text = toText(key);
   if (text === undefined || text === '') return '?';
   const segments = text.split(':');
-  const shown = segments.slice(0, MAX_SEGMENTS).map((segment, index) =>
-    index === segments.length - 1 ? redactSegment(segment, true) : redactSegment(segment, false),
-  );
+  const shown = segments
+    .slice(0, MAX_SEGMENTS)
+    .map((segment, index) =>
+      index === segments.length - 1 ? redactSegment(segment, true) : redactSegment(segment, false),
+    );
   if (segments.length > MAX_SEGMENTS) shown.push('…');
   return shown.join(':');
 }

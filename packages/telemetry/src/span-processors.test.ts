@@ -18,10 +18,17 @@ describe('spanProcessorsFromEnv', () => {
 
   it('builds the traces URL the way the OTLP spec says', () => {
     expect(tracesUrl({})).toBeUndefined();
-    expect(tracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toBe('http://collector:4318/v1/traces');
-    expect(tracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })).toBe('http://collector:4318/v1/traces');
+    expect(tracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toBe(
+      'http://collector:4318/v1/traces',
+    );
+    expect(tracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })).toBe(
+      'http://collector:4318/v1/traces',
+    );
     expect(
-      tracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b:4318/custom' }),
+      tracesUrl({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b:4318/custom',
+      }),
     ).toBe('http://b:4318/custom');
   });
 });
@@ -34,7 +41,11 @@ describe('startTelemetry', () => {
   });
 
   it('parses OTEL_RESOURCE_ATTRIBUTES', () => {
-    expect(resourceAttributesFromEnv({ OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=prod, team=a%2Cb,broken' })).toEqual({
+    expect(
+      resourceAttributesFromEnv({
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=prod, team=a%2Cb,broken',
+      }),
+    ).toEqual({
       'deployment.environment.name': 'prod',
       team: 'a,b',
     });

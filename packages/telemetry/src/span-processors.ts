@@ -51,7 +51,9 @@ export function batchProcessor(exporter: SpanExporter, env: TelemetryEnv): SpanP
 export function otlpExporterFromEnv(env: TelemetryEnv): OTLPTraceExporter {
   const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL)?.trim();
   if (protocol && protocol !== 'http/json' && protocol !== 'http/protobuf') {
-    diag.warn(`OTLP protocol "${protocol}" is not bundled; sending http/json (the collector's :4318 accepts it).`);
+    diag.warn(
+      `OTLP protocol "${protocol}" is not bundled; sending http/json (the collector's :4318 accepts it).`,
+    );
   }
   const url = tracesUrl(env);
   return new OTLPTraceExporter(url ? { url } : {});

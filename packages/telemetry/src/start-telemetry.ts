@@ -1,7 +1,12 @@
 // Builds and starts the OpenTelemetry NodeSDK for traces only: metrics are prom-client's
 // job (scraped from /metrics), so no OTel metric reader or log exporter is configured.
 import { diag } from '@opentelemetry/api';
-import { defaultResource, hostDetector, processDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  defaultResource,
+  hostDetector,
+  processDetector,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
@@ -57,7 +62,10 @@ export function startTelemetry(options: StartTelemetryOptions): TelemetryHandle 
 
 function chooseSpanProcessors(options: StartTelemetryOptions, env: TelemetryEnv): SpanProcessor[] {
   if (!options.spanProcessors && !options.traceExporter) return spanProcessorsFromEnv(env);
-  return [...(options.spanProcessors ?? []), ...(options.traceExporter ? [batchProcessor(options.traceExporter, env)] : [])];
+  return [
+    ...(options.spanProcessors ?? []),
+    ...(options.traceExporter ? [batchProcessor(options.traceExporter, env)] : []),
+  ];
 }
 
 /** `OTEL_RESOURCE_ATTRIBUTES=key=value,key2=value2` (values percent-encoded), per the spec. */

@@ -20,7 +20,8 @@ export function activeTraceExemplar(): TraceExemplar | undefined {
 }
 
 /** Fields stamped on every log line written while a span is active (sampled or not). */
-export function traceLogFields(): { trace_id: string; span_id: string; trace_flags: string } | Record<string, never> {
+export function traceLogFields():
+  { trace_id: string; span_id: string; trace_flags: string } | Record<string, never> {
   const context = activeSpanContext();
   if (!context) return {};
   return {

@@ -77,7 +77,11 @@ export interface RoutedRequest extends IncomingMessage {
 }
 
 /** An Express-compatible middleware built only on Node's types. */
-export type HttpMetricsMiddleware = (req: RoutedRequest, res: ServerResponse, next: (error?: unknown) => void) => void;
+export type HttpMetricsMiddleware = (
+  req: RoutedRequest,
+  res: ServerResponse,
+  next: (error?: unknown) => void,
+) => void;
 
 /** Exemplar labels linking a metric sample to the trace it was measured in. */
 export interface TraceExemplar {

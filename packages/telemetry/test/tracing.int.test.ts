@@ -6,10 +6,22 @@
 // test/global-setup.ts.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { freePort, startAppProcess, startRedisServer, uniquePrefix, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
+import {
+  freePort,
+  startAppProcess,
+  startRedisServer,
+  uniquePrefix,
+  type AppProcess,
+  type RedisServerHandle,
+} from '@rnh/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageDir, testDistDir } from './global-setup.js';
-import { OTLP_KIND, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.js';
+import {
+  OTLP_KIND,
+  startOtlpReceiver,
+  type OtlpReceiver,
+  type ReceivedSpan,
+} from './helpers/otlp-receiver.js';
 
 const SECRET_TOKEN = 'tok_9fQ2xLr7WbK3mZ8vNc4Hs1Ty';
 const SECRET_VALUE = '{"userId":"u-7731","email":"ada@example.com","password":"hunter2-secret"}';
@@ -30,7 +42,11 @@ describe('traces of a real app started with --import @rnh/telemetry/instrumentat
     const port = await freePort();
     app = await startAppProcess({
       cwd: packageDir,
-      args: ['--import', pathToFileURL(join(testDistDir, 'instrumentation.js')).href, join(packageDir, 'test/fixtures/traced-app.mjs')],
+      args: [
+        '--import',
+        pathToFileURL(join(testDistDir, 'instrumentation.js')).href,
+        join(packageDir, 'test/fixtures/traced-app.mjs'),
+      ],
       port,
       env: {
         PORT: String(port),
@@ -47,12 +63,16 @@ describe('traces of a real app started with --import @rnh/telemetry/instrumentat
 
     const item = await fetch(`${app.url}/items/42`);
     expect(await item.json()).toEqual({ id: '42', stored: true });
-    const scrape = await fetch(`${app.url}/metrics`, { headers: { accept: 'application/openmetrics-text;version=1.0.0' } });
+    const scrape = await fetch(`${app.url}/metrics`, {
+      headers: { accept: 'application/openmetrics-text;version=1.0.0' },
+    });
     openMetrics = await scrape.text();
 
     exit = await app.stop('SIGTERM');
     spans = receiver.spans();
-    const server = spans.find((span) => span.kind === OTLP_KIND.SERVER && span.attributes['url.path'] === '/items/42');
+    const server = spans.find(
+      (span) => span.kind === OTLP_KIND.SERVER && span.attributes['url.path'] === '/items/42',
+    );
     itemTraceId = server?.traceId ?? '';
   });
 
@@ -79,7 +99,11 @@ describe('traces of a real app started with --import @rnh/telemetry/instrumentat
     const byId = new Map(spans.map((span) => [span.spanId, span]));
     const ancestry = (span: ReceivedSpan) => {
       const chain: ReceivedSpan[] = [];
-      for (let parent = span.parentSpanId && byId.get(span.parentSpanId); parent; parent = parent.parentSpanId && byId.get(parent.parentSpanId)) {
+      for (
+        let parent = span.parentSpanId && byId.get(span.parentSpanId);
+        parent;
+        parent = parent.parentSpanId && byId.get(parent.parentSpanId)
+      ) {
         chain.push(parent);
       }
       return chain;
@@ -97,7 +121,9 @@ describe('traces of a real app started with --import @rnh/telemetry/instrumentat
   });
 
   it('also traces Redis commands outside any request (worker-like), as root spans', () => {
-    const worker = spans.find((span) => span.name === 'set' && span.attributes['db.query.text'] === `set ${redactedPrefix}worker:?`);
+    const worker = spans.find(
+      (span) => span.name === 'set' && span.attributes['db.query.text'] === `set ${redactedPrefix}worker:?`,
+    );
     expect(worker).toBeDefined();
     expect(worker?.parentSpanId).toBeUndefined();
     expect(worker?.traceId).not.toBe(itemTraceId);
@@ -108,7 +134,14 @@ describe('traces of a real app started with --import @rnh/telemetry/instrumentat
     // The search covers the real payloads: the request's trace is in them.
     expect(itemTraceId).toMatch(/^[0-9a-f]{32}$/);
     expect(everything).toContain(itemTraceId);
-    for (const secret of [SECRET_TOKEN, SECRET_VALUE, 'hunter2-secret', 'ada@example.com', 'u-7731', prefix]) {
+    for (const secret of [
+      SECRET_TOKEN,
+      SECRET_VALUE,
+      'hunter2-secret',
+      'ada@example.com',
+      'u-7731',
+      prefix,
+    ]) {
       expect(everything).not.toContain(secret);
     }
   });
@@ -116,7 +149,12 @@ describe('traces of a real app started with --import @rnh/telemetry/instrumentat
   it('links the HTTP duration histogram to the same trace with an exemplar', () => {
     const bucket = openMetrics
       .split('\n')
-      .find((line) => line.startsWith('http_server_request_duration_seconds_bucket') && line.includes('http_route="/items/:id"') && line.includes(' # {'));
+      .find(
+        (line) =>
+          line.startsWith('http_server_request_duration_seconds_bucket') &&
+          line.includes('http_route="/items/:id"') &&
+          line.includes(' # {'),
+      );
     expect(bucket).toContain(`trace_id="${itemTraceId}"`);
     expect(openMetrics.endsWith('# EOF\n')).toBe(true);
   });

@@ -38,7 +38,11 @@ export async function startAppProcess(options: StartAppProcessOptions): Promise<
   );
 
   const url = `http://127.0.0.1:${options.port}`;
-  const answered = waitForHealth(`${url}${options.healthPath ?? '/health'}`, options.readyTimeoutMs ?? 30_000, () => child.exitCode !== null);
+  const answered = waitForHealth(
+    `${url}${options.healthPath ?? '/health'}`,
+    options.readyTimeoutMs ?? 30_000,
+    () => child.exitCode !== null,
+  );
   const died = exited.then(({ code, signal }) => {
     throw new Error(`process exited (code ${code}, signal ${signal}) before it answered:\n${output}`);
   });

@@ -18,11 +18,20 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterHandle
   const servers = await Promise.all(
     Array.from({ length: masters }, () =>
       startRedisServer({
-        args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'],
+        args: [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          'nodes.conf',
+          '--cluster-node-timeout',
+          '2000',
+        ],
       }),
     ),
   );
-  const admins = servers.map((server) => new Redis({ host: server.host, port: server.port, lazyConnect: false }));
+  const admins = servers.map(
+    (server) => new Redis({ host: server.host, port: server.port, lazyConnect: false }),
+  );
   const destroy = async () => {
     await Promise.all(admins.map((admin) => admin.quit().catch(() => admin.disconnect())));
     await Promise.all(servers.map((server) => server.destroy()));
@@ -35,11 +44,16 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterHandle
         return admin.call('CLUSTER', 'ADDSLOTSRANGE', String(first), String(last));
       }),
     );
-    for (const server of servers.slice(1)) await admins[0]!.call('CLUSTER', 'MEET', server.host, String(server.port));
+    for (const server of servers.slice(1))
+      await admins[0]!.call('CLUSTER', 'MEET', server.host, String(server.port));
     await waitFor(
       async () => {
-        const infos = await Promise.all(admins.map((admin) => admin.call('CLUSTER', 'INFO') as Promise<string>));
-        return infos.every((info) => info.includes('cluster_state:ok') && info.includes(`cluster_known_nodes:${masters}`));
+        const infos = await Promise.all(
+          admins.map((admin) => admin.call('CLUSTER', 'INFO') as Promise<string>),
+        );
+        return infos.every(
+          (info) => info.includes('cluster_state:ok') && info.includes(`cluster_known_nodes:${masters}`),
+        );
       },
       { timeoutMs: 20_000, what: 'the cluster to converge' },
     );

@@ -102,7 +102,8 @@ function renderConfig(port: number, dir: string, options: StartRedisServerOption
   for (const acl of options.aclUsers ?? []) lines.push(acl);
   // `--name value` pairs become config lines (`name value`).
   const args = options.args ?? [];
-  for (let index = 0; index < args.length; index += 2) lines.push(`${args[index]!.replace(/^--/, '')} ${args[index + 1] ?? ''}`);
+  for (let index = 0; index < args.length; index += 2)
+    lines.push(`${args[index]!.replace(/^--/, '')} ${args[index + 1] ?? ''}`);
   return `${lines.join('\n')}\n`;
 }
 

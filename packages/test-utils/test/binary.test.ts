@@ -4,6 +4,8 @@ import { findRedisServerBinary, RedisServerNotInstalledError } from '../src/inde
 describe('findRedisServerBinary', () => {
   it('explains how to install redis-server when the binary is missing', () => {
     expect(() => findRedisServerBinary('/nonexistent/redis-server')).toThrow(RedisServerNotInstalledError);
-    expect(() => findRedisServerBinary('/nonexistent/redis-server')).toThrow(/apt-get install -y redis-server/);
+    expect(() => findRedisServerBinary('/nonexistent/redis-server')).toThrow(
+      /apt-get install -y redis-server/,
+    );
   });
 });

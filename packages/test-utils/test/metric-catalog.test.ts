@@ -7,7 +7,13 @@ import { catalogedMetricNames, uncatalogedMetrics } from '../src/index.js';
 const catalog = join(mkdtempSync(join(tmpdir(), 'catalog-')), 'metrics.md');
 writeFileSync(
   catalog,
-  ['| name | type |', '|---|---|', '| `redis_server_up` | gauge |', '| `process_*` | various |', 'text `not_a_row`'].join('\n'),
+  [
+    '| name | type |',
+    '|---|---|',
+    '| `redis_server_up` | gauge |',
+    '| `process_*` | various |',
+    'text `not_a_row`',
+  ].join('\n'),
 );
 
 describe('metric catalog', () => {

@@ -36,7 +36,9 @@ describe('startRedisServer', () => {
 
 describe('startRedisServer with extra arguments', () => {
   it('passes them to redis-server as config', async () => {
-    const server = await startRedisServer({ args: ['--maxmemory', '10mb', '--maxmemory-policy', 'noeviction'] });
+    const server = await startRedisServer({
+      args: ['--maxmemory', '10mb', '--maxmemory-policy', 'noeviction'],
+    });
     try {
       const client = new Redis({ port: server.port, lazyConnect: true });
       await client.connect();

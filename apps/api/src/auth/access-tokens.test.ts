@@ -21,7 +21,11 @@ describe('AccessTokens', () => {
 
   it('rejects an expired token and garbage', () => {
     let now = Date.now();
-    const clocked = new AccessTokens({ secret: 'a-secret-of-enough-length-for-tests', ttlSeconds: 60, now: () => now });
+    const clocked = new AccessTokens({
+      secret: 'a-secret-of-enough-length-for-tests',
+      ttlSeconds: 60,
+      now: () => now,
+    });
     const { token } = clocked.sign('user-1');
     now += 61_000;
     expect(clocked.verify(token)).toBeUndefined();

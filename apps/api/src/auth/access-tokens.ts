@@ -27,7 +27,8 @@ export class AccessTokens {
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
     try {
       const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Partial<AccessTokenClaims>;
-      if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number' || claims.exp <= this.nowSeconds()) return undefined;
+      if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number' || claims.exp <= this.nowSeconds())
+        return undefined;
       return claims.sub;
     } catch {
       return undefined;

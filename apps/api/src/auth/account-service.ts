@@ -49,7 +49,8 @@ export class AccountService {
     }
     this.deps.logins.inc({ outcome: 'success' });
     // Stored with older hashing parameters: upgrade while we hold the plain password.
-    if (needsRehash(credentials.passwordHash)) await this.deps.users.updatePassword(credentials.id, await hashPassword(password));
+    if (needsRehash(credentials.passwordHash))
+      await this.deps.users.updatePassword(credentials.id, await hashPassword(password));
     const user = await this.deps.users.findById(credentials.id);
     if (!user) throw new HttpError(401, 'invalid_credentials', 'Email or password is wrong.');
     return user;
@@ -62,7 +63,12 @@ export class AccountService {
   }
 
   /** Changes the password and signs out every other session and API client of the user. */
-  async changePassword(userId: string, currentPassword: string, newPassword: string, keepSessionId: string | undefined): Promise<void> {
+  async changePassword(
+    userId: string,
+    currentPassword: string,
+    newPassword: string,
+    keepSessionId: string | undefined,
+  ): Promise<void> {
     const user = await this.requireUser(userId);
     const credentials = await this.deps.users.findCredentialsByEmail(user.email);
     if (!credentials || !(await verifyPassword(currentPassword, credentials.passwordHash))) {
@@ -78,7 +84,10 @@ export class AccountService {
     if (user.emailVerifiedAt) return;
     const { token } = await this.deps.oneTimeTokens.issue('email_verification', user.id);
     const link = `${this.deps.publicUrl}/verify-email?token=${encodeURIComponent(token)}`;
-    await this.deps.mailer.send({ to: user.email, ...emailVerificationMessage({ link, displayName: user.displayName }) });
+    await this.deps.mailer.send({
+      to: user.email,
+      ...emailVerificationMessage({ link, displayName: user.displayName }),
+    });
   }
 
   async confirmEmail(token: string): Promise<User> {
@@ -98,7 +107,10 @@ export class AccountService {
     await this.deps.oneTimeTokens.revokeAllFor('password_reset', user.id);
     const { token } = await this.deps.oneTimeTokens.issue('password_reset', user.id);
     const link = `${this.deps.publicUrl}/reset-password?token=${encodeURIComponent(token)}`;
-    await this.deps.mailer.send({ to: user.email, ...passwordResetMessage({ link, displayName: user.displayName }) });
+    await this.deps.mailer.send({
+      to: user.email,
+      ...passwordResetMessage({ link, displayName: user.displayName }),
+    });
   }
 
   /** Sets the new password and signs the user out everywhere: whoever had the old one is locked out. */

@@ -60,13 +60,19 @@ export async function createDatabase({ url, dataDir, logger }: CreateDatabaseOpt
     await close().catch(() => undefined);
     throw error;
   }
-  logger.info({ kind, where: url ? redactUrl(url) : dataDir.startsWith(IN_MEMORY) ? IN_MEMORY : dataDir }, 'database ready');
+  logger.info(
+    { kind, where: url ? redactUrl(url) : dataDir.startsWith(IN_MEMORY) ? IN_MEMORY : dataDir },
+    'database ready',
+  );
 
   return {
     db,
     kind,
     migrations: () => migrationStatus(db),
-    health: (timeoutMs) => (closing ? Promise.resolve({ status: 'down', latencyMs: null, error: 'database is closed' }) : ping(db, timeoutMs)),
+    health: (timeoutMs) =>
+      closing
+        ? Promise.resolve({ status: 'down', latencyMs: null, error: 'database is closed' })
+        : ping(db, timeoutMs),
     close,
   };
 }

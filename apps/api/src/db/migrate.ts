@@ -24,9 +24,13 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, logger: Logger): Promi
   const failed = results.find((result) => result.status === 'Error');
   if (error !== undefined) {
     const which = failed ? `migration ${failed.migrationName}` : 'migrations';
-    throw new DatabaseStartupError('MIGRATION_FAILED', `database ${which} failed: ${describe(error)}`, { cause: error });
+    throw new DatabaseStartupError('MIGRATION_FAILED', `database ${which} failed: ${describe(error)}`, {
+      cause: error,
+    });
   }
-  const applied = results.filter((result) => result.status === 'Success').map((result) => result.migrationName);
+  const applied = results
+    .filter((result) => result.status === 'Success')
+    .map((result) => result.migrationName);
   if (applied.length > 0) logger.info({ applied }, 'database migrated');
   return applied;
 }

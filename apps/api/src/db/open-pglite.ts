@@ -58,5 +58,7 @@ function notWritable(dataDir: string, error: unknown): DatabaseStartupError {
 }
 
 function describe(error: unknown): string {
-  return (error as NodeJS.ErrnoException | null)?.code ?? (error instanceof Error ? error.message : String(error));
+  return (
+    (error as NodeJS.ErrnoException | null)?.code ?? (error instanceof Error ? error.message : String(error))
+  );
 }

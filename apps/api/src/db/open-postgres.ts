@@ -13,16 +13,27 @@ export interface PostgresOptions {
   maxConnections?: number;
 }
 
-export async function openPostgres({ url, logger, connectTimeoutMs = 5_000, maxConnections = 10 }: PostgresOptions): Promise<PostgresDialect> {
+export async function openPostgres({
+  url,
+  logger,
+  connectTimeoutMs = 5_000,
+  maxConnections = 10,
+}: PostgresOptions): Promise<PostgresDialect> {
   const secret = passwordOf(url);
   let pool: Pool;
   try {
-    pool = new Pool({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs, max: maxConnections });
+    pool = new Pool({
+      connectionString: url,
+      connectionTimeoutMillis: connectTimeoutMs,
+      max: maxConnections,
+    });
   } catch (error) {
     throw unreachable(url, error, secret);
   }
   // Without a listener, an idle connection dropped by the server (restart, failover) crashes the process.
-  pool.on('error', (error) => logger.warn({ err: redactError(error, secret) }, 'idle PostgreSQL connection failed'));
+  pool.on('error', (error) =>
+    logger.warn({ err: redactError(error, secret) }, 'idle PostgreSQL connection failed'),
+  );
   try {
     const client = await pool.connect();
     client.release();
@@ -47,7 +58,11 @@ export function redactUrl(url: string): string {
 function unreachable(url: string, error: unknown, secret: string | undefined): DatabaseStartupError {
   const safe = redactError(error, secret);
   const reason = [safe.code, safe.message].filter(Boolean).join(': ') || 'unknown error';
-  return new DatabaseStartupError('DATABASE_UNREACHABLE', `DATABASE_URL: cannot connect to ${redactUrl(url)} (${reason})`, { cause: safe });
+  return new DatabaseStartupError(
+    'DATABASE_UNREACHABLE',
+    `DATABASE_URL: cannot connect to ${redactUrl(url)} (${reason})`,
+    { cause: safe },
+  );
 }
 
 // Drivers and URL parsers may echo the connection string (TypeError's `input`); keep only a scrubbed message and code.

@@ -22,7 +22,8 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const { status, code, message } = describe(error);
-    if (status >= 500) logger.error({ err: error, method: req.method, route: req.route?.path }, 'request failed');
+    if (status >= 500)
+      logger.error({ err: error, method: req.method, route: req.route?.path }, 'request failed');
     if (res.headersSent) return;
     res.status(status).json({ error: { code, message } });
   };

@@ -11,25 +11,47 @@ const TOKEN_MESSAGES: Record<string, string> = {
   wrong_purpose: 'That link or token is not valid for this action.',
 };
 
-export function describeKnownError(error: unknown): { status: number; code: string; message: string } | undefined {
+export function describeKnownError(
+  error: unknown,
+): { status: number; code: string; message: string } | undefined {
   if (error instanceof SessionStoreUnavailableError) {
     // Never a silent logout: the session may be fine, we just cannot read it right now.
-    return { status: 503, code: 'session_store_unavailable', message: 'Sessions are temporarily unavailable; try again shortly.' };
+    return {
+      status: 503,
+      code: 'session_store_unavailable',
+      message: 'Sessions are temporarily unavailable; try again shortly.',
+    };
   }
   if (error instanceof RefreshTokenReuseError) {
-    return { status: 401, code: 'refresh_token_reused', message: 'This refresh token was already used; sign in again.' };
+    return {
+      status: 401,
+      code: 'refresh_token_reused',
+      message: 'This refresh token was already used; sign in again.',
+    };
   }
   if (error instanceof TokenRejectedError) {
-    return { status: 400, code: 'invalid_token', message: TOKEN_MESSAGES[error.reason] ?? 'That link or token is not valid.' };
+    return {
+      status: 400,
+      code: 'invalid_token',
+      message: TOKEN_MESSAGES[error.reason] ?? 'That link or token is not valid.',
+    };
   }
   if (error instanceof EmailTakenError) {
     return { status: 409, code: 'email_taken', message: 'An account with that email already exists.' };
   }
   if (error instanceof MailDeliveryError) {
-    return { status: 503, code: 'mail_unavailable', message: 'Email cannot be sent right now; try again shortly.' };
+    return {
+      status: 503,
+      code: 'mail_unavailable',
+      message: 'Email cannot be sent right now; try again shortly.',
+    };
   }
   if (error instanceof RedisClientError || isIoredisUnavailable(error)) {
-    return { status: 503, code: 'redis_unavailable', message: 'A backing service is temporarily unavailable; try again shortly.' };
+    return {
+      status: 503,
+      code: 'redis_unavailable',
+      message: 'A backing service is temporarily unavailable; try again shortly.',
+    };
   }
   return undefined;
 }
@@ -38,5 +60,9 @@ export function describeKnownError(error: unknown): { status: number; code: stri
 function isIoredisUnavailable(error: unknown): boolean {
   const name = (error as { name?: unknown } | null)?.name;
   const message = String((error as { message?: unknown } | null)?.message ?? '');
-  return name === 'MaxRetriesPerRequestError' || message.includes("Stream isn't writeable") || message.includes('Connection is closed');
+  return (
+    name === 'MaxRetriesPerRequestError' ||
+    message.includes("Stream isn't writeable") ||
+    message.includes('Connection is closed')
+  );
 }

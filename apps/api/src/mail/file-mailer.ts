@@ -8,14 +8,26 @@ import type { Logger } from '@rnh/telemetry';
 import { MailError } from './errors.js';
 import type { Mailer, MailMessage } from './mailer.js';
 
-export function createFileMailer({ mailDir, from, logger }: { mailDir: string; from: string; logger: Logger }): Mailer {
+export function createFileMailer({
+  mailDir,
+  from,
+  logger,
+}: {
+  mailDir: string;
+  from: string;
+  logger: Logger;
+}): Mailer {
   try {
     mkdirSync(mailDir, { recursive: true });
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new MailError('MAIL_DIR_NOT_WRITABLE', `the mail directory ${mailDir} cannot be created (${reason}): set API_DATA_DIR to a writable directory, or SMTP_URL to send mail`, {
-      cause: error,
-    });
+    throw new MailError(
+      'MAIL_DIR_NOT_WRITABLE',
+      `the mail directory ${mailDir} cannot be created (${reason}): set API_DATA_DIR to a writable directory, or SMTP_URL to send mail`,
+      {
+        cause: error,
+      },
+    );
   }
   // Nodemailer builds the exact message SMTP would carry; we keep the bytes instead of sending them.
   const transport = createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
@@ -27,7 +39,10 @@ export function createFileMailer({ mailDir, from, logger }: { mailDir: string; f
       const info = await transport.sendMail({ from, ...message });
       // Strictly increasing within this process, so two messages in one millisecond still sort in order.
       lastStamp = Math.max(Date.now(), lastStamp + 1);
-      const file = join(mailDir, `${new Date(lastStamp).toISOString().replace(/[:.]/g, '-')}_${safeName(info.messageId)}.eml`);
+      const file = join(
+        mailDir,
+        `${new Date(lastStamp).toISOString().replace(/[:.]/g, '-')}_${safeName(info.messageId)}.eml`,
+      );
       // Write then rename: a reader polling the directory never sees half a message.
       await writeFile(`${file}.tmp`, info.message as Buffer, { mode: 0o600 });
       await rename(`${file}.tmp`, file);
@@ -42,5 +57,8 @@ export function createFileMailer({ mailDir, from, logger }: { mailDir: string; f
 }
 
 function safeName(messageId: string): string {
-  return messageId.replace(/^<|>$/g, '').replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100);
+  return messageId
+    .replace(/^<|>$/g, '')
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .slice(0, 100);
 }

@@ -24,8 +24,13 @@ export async function readMailbox(mailDir: string): Promise<MailboxMessage[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  const files = names.filter((name) => name.endsWith('.eml')).sort().reverse();
-  return Promise.all(files.map(async (name) => parseMessage(join(mailDir, name), await readFile(join(mailDir, name), 'utf8'))));
+  const files = names
+    .filter((name) => name.endsWith('.eml'))
+    .sort()
+    .reverse();
+  return Promise.all(
+    files.map(async (name) => parseMessage(join(mailDir, name), await readFile(join(mailDir, name), 'utf8'))),
+  );
 }
 
 export function parseMessage(file: string, raw: string): MailboxMessage {

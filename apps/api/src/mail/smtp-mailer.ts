@@ -13,7 +13,15 @@ const URL_DEFAULTS: Record<string, string> = {
   socketTimeout: '30000',
 };
 
-export function createSmtpMailer({ smtpUrl, from, logger }: { smtpUrl: string; from: string; logger: Logger }): Mailer {
+export function createSmtpMailer({
+  smtpUrl,
+  from,
+  logger,
+}: {
+  smtpUrl: string;
+  from: string;
+  logger: Logger;
+}): Mailer {
   const transport = createTransport(withDefaults(smtpUrl));
   let closed = false;
 
@@ -27,7 +35,9 @@ export function createSmtpMailer({ smtpUrl, from, logger }: { smtpUrl: string; f
       } catch (error) {
         const { code, responseCode } = error as { code?: string; responseCode?: number };
         const reason = [code, responseCode].filter(Boolean).join(' ') || 'error';
-        throw new MailDeliveryError(`SMTP delivery failed (${reason}): ${(error as Error).message}`, { cause: error });
+        throw new MailDeliveryError(`SMTP delivery failed (${reason}): ${(error as Error).message}`, {
+          cause: error,
+        });
       }
     },
     async close() {

@@ -7,18 +7,30 @@ export interface MailContent {
   html: string;
 }
 
-export function emailVerificationMessage({ link, displayName }: { link: string; displayName: string }): MailContent {
+export function emailVerificationMessage({
+  link,
+  displayName,
+}: {
+  link: string;
+  displayName: string;
+}): MailContent {
   return compose({
     subject: 'Confirm your email address',
     greeting: `Hi ${displayName},`,
     lead: 'Please confirm your email address for your Referral Network Hub account.',
     action: 'Confirm email address',
     link,
-    footer: "If you did not create an account, you can ignore this email.",
+    footer: 'If you did not create an account, you can ignore this email.',
   });
 }
 
-export function passwordResetMessage({ link, displayName }: { link: string; displayName: string }): MailContent {
+export function passwordResetMessage({
+  link,
+  displayName,
+}: {
+  link: string;
+  displayName: string;
+}): MailContent {
   return compose({
     subject: 'Reset your password',
     greeting: `Hi ${displayName},`,
@@ -29,7 +41,15 @@ export function passwordResetMessage({ link, displayName }: { link: string; disp
   });
 }
 
-export function inviteMessage({ link, inviterName, networkName }: { link: string; inviterName: string; networkName?: string }): MailContent {
+export function inviteMessage({
+  link,
+  inviterName,
+  networkName,
+}: {
+  link: string;
+  inviterName: string;
+  networkName?: string;
+}): MailContent {
   const where = networkName ? `the ${networkName} network` : 'the Referral Network Hub';
   return compose({
     subject: `${inviterName} invited you to ${where}`,

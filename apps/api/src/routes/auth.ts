@@ -8,10 +8,17 @@ import { parseBody } from '../http/validate.js';
 import { publicUser } from './public-user.js';
 
 const email = z.string().trim().toLowerCase().email('must be an email address').max(254);
-const password = z.string().min(8, 'must be at least 8 characters').max(1024, 'must be at most 1024 characters');
+const password = z
+  .string()
+  .min(8, 'must be at least 8 characters')
+  .max(1024, 'must be at most 1024 characters');
 const token = z.string().min(1, 'is required').max(512);
 
-const signupBody = z.object({ email, password, displayName: z.string().trim().min(1, 'is required').max(100) });
+const signupBody = z.object({
+  email,
+  password,
+  displayName: z.string().trim().min(1, 'is required').max(100),
+});
 const credentialsBody = z.object({ email, password: z.string().min(1, 'is required').max(1024) });
 const tokenBody = z.object({ token });
 const resetBody = z.object({ token, newPassword: password });
@@ -77,6 +84,11 @@ async function startSession(req: Request, userId: string): Promise<void> {
   await regenerateSession(req);
   const now = Date.now();
   req.session.userId = userId;
-  req.session.device = { userAgent: req.get('user-agent')?.slice(0, 200), ipPrefix: ipPrefix(req.ip), createdAt: now, lastSeenAt: now };
+  req.session.device = {
+    userAgent: req.get('user-agent')?.slice(0, 200),
+    ipPrefix: ipPrefix(req.ip),
+    createdAt: now,
+    lastSeenAt: now,
+  };
   await saveSession(req);
 }

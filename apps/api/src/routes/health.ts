@@ -6,7 +6,11 @@ export function healthRouter(container: ApiContainer): Router {
   const router = Router();
   const check = async () => {
     const [redis, database] = await Promise.all([container.redis.ping(), container.database.health()]);
-    return { redis, database: { kind: container.database.kind, ...database }, up: redis.status === 'up' && database.status === 'up' };
+    return {
+      redis,
+      database: { kind: container.database.kind, ...database },
+      up: redis.status === 'up' && database.status === 'up',
+    };
   };
 
   // Alive as long as the process answers; dependencies are reported, not required.

@@ -12,7 +12,10 @@ import { publicUser } from './public-user.js';
 
 const changePasswordBody = z.object({
   currentPassword: z.string().min(1, 'is required').max(1024),
-  newPassword: z.string().min(8, 'must be at least 8 characters').max(1024, 'must be at most 1024 characters'),
+  newPassword: z
+    .string()
+    .min(8, 'must be at least 8 characters')
+    .max(1024, 'must be at most 1024 characters'),
 });
 
 /**
@@ -23,7 +26,11 @@ export function sessionHandle(sessionId: string): string {
   return createHash('sha256').update(sessionId).digest('base64url').slice(0, 22);
 }
 
-export function meRouter(deps: { accounts: AccountService; sessionIndex: SessionIndex; accessTokens: AccessTokens }): Router {
+export function meRouter(deps: {
+  accounts: AccountService;
+  sessionIndex: SessionIndex;
+  accessTokens: AccessTokens;
+}): Router {
   const { accounts, sessionIndex } = deps;
   const router = Router();
   router.use('/me', requireCaller(deps.accessTokens));
@@ -41,7 +48,9 @@ export function meRouter(deps: { accounts: AccountService; sessionIndex: Session
 
   router.post('/me/verify-email', async (_req, res) => {
     await accounts.sendEmailVerification(await accounts.requireUser(callerOf(res).userId));
-    res.status(202).json({ message: 'If your email is not verified yet, a verification link is on its way.' });
+    res
+      .status(202)
+      .json({ message: 'If your email is not verified yet, a verification link is on its way.' });
   });
 
   router.get('/me/sessions', async (_req, res) => {

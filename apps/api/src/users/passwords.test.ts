@@ -23,7 +23,8 @@ describe('passwords', () => {
   it('treats a tampered or foreign hash as a mismatch without throwing', async () => {
     const stored = await hashPassword('hunter22hunter22');
     const parts = stored.split('$');
-    const flipLast = (value: string) => value.slice(0, -2) + (value.at(-2) === 'A' ? 'B' : 'A') + value.at(-1);
+    const flipLast = (value: string) =>
+      value.slice(0, -2) + (value.at(-2) === 'A' ? 'B' : 'A') + value.at(-1);
     const tampered = [
       [...parts.slice(0, 5), flipLast(parts[5]!)].join('$'),
       [...parts.slice(0, 4), flipLast(parts[4]!), parts[5]].join('$'),

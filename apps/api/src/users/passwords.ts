@@ -32,7 +32,13 @@ export async function verifyPassword(plain: string, stored: string): Promise<boo
 /** Whether a stored hash uses weaker parameters than today's, so it should be rehashed at the next sign-in. */
 export function needsRehash(stored: string): boolean {
   const parsed = parse(stored);
-  return !parsed || parsed.params.N < N || parsed.params.r < R || parsed.params.p < P || parsed.key.length < KEY_BYTES;
+  return (
+    !parsed ||
+    parsed.params.N < N ||
+    parsed.params.r < R ||
+    parsed.params.p < P ||
+    parsed.key.length < KEY_BYTES
+  );
 }
 
 interface ParsedHash {
@@ -44,7 +50,11 @@ interface ParsedHash {
 function parse(stored: string): ParsedHash | undefined {
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return undefined;
-  const [n, r, p] = parts.slice(1, 4).map((part) => (/^\d{1,8}$/.test(part) ? Number(part) : NaN)) as [number, number, number];
+  const [n, r, p] = parts.slice(1, 4).map((part) => (/^\d{1,8}$/.test(part) ? Number(part) : NaN)) as [
+    number,
+    number,
+    number,
+  ];
   const salt = Buffer.from(parts[4] ?? '', 'base64url');
   const key = Buffer.from(parts[5] ?? '', 'base64url');
   const powerOfTwo = n > 1 && (n & (n - 1)) === 0;
@@ -53,11 +63,21 @@ function parse(stored: string): ParsedHash | undefined {
   return { params: { N: n, r, p }, salt, key };
 }
 
-function derive(plain: string, salt: Buffer, length: number, params: { N: number; r: number; p: number }): Promise<Buffer> {
+function derive(
+  plain: string,
+  salt: Buffer,
+  length: number,
+  params: { N: number; r: number; p: number },
+): Promise<Buffer> {
   // scrypt needs about 128 * N * r bytes; Node's default cap (32 MiB) is just short of that for N=2^15, r=8.
-  const options: ScryptOptions = { ...params, maxmem: Math.min(MAX_MEMORY, 256 * params.N * params.r * params.p) };
+  const options: ScryptOptions = {
+    ...params,
+    maxmem: Math.min(MAX_MEMORY, 256 * params.N * params.r * params.p),
+  };
   // NFKC: the same password typed on another keyboard or OS may arrive as different code points.
   return new Promise((resolve, reject) => {
-    scrypt(plain.normalize('NFKC'), salt, length, options, (error, key) => (error ? reject(error) : resolve(key)));
+    scrypt(plain.normalize('NFKC'), salt, length, options, (error, key) =>
+      error ? reject(error) : resolve(key),
+    );
   });
 }

@@ -40,7 +40,11 @@ export class UsersRepository {
     try {
       const row = await this.db
         .insertInto('users')
-        .values({ email: normalizeEmail(input.email), display_name: input.displayName, password_hash: input.passwordHash })
+        .values({
+          email: normalizeEmail(input.email),
+          display_name: input.displayName,
+          password_hash: input.passwordHash,
+        })
         .returning(USER_COLUMNS)
         .executeTakeFirstOrThrow();
       return toUser(row);
@@ -51,13 +55,21 @@ export class UsersRepository {
   }
 
   async findByEmail(email: string): Promise<User | undefined> {
-    const row = await this.db.selectFrom('users').select(USER_COLUMNS).where('email', '=', normalizeEmail(email)).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('users')
+      .select(USER_COLUMNS)
+      .where('email', '=', normalizeEmail(email))
+      .executeTakeFirst();
     return row && toUser(row);
   }
 
   async findById(id: string): Promise<User | undefined> {
     if (!UUID.test(id)) return undefined;
-    const row = await this.db.selectFrom('users').select(USER_COLUMNS).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('users')
+      .select(USER_COLUMNS)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && toUser(row);
   }
 

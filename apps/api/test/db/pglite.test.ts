@@ -24,7 +24,9 @@ describe('PGlite in memory', () => {
     expect(status.version).toBe('001_create_users');
     expect(status.pending).toEqual([]);
     expect(status.applied.map((migration) => migration.name)).toEqual(['001_create_users']);
-    expect(log.messages('database migrated')).toEqual([expect.objectContaining({ applied: ['001_create_users'] })]);
+    expect(log.messages('database migrated')).toEqual([
+      expect.objectContaining({ applied: ['001_create_users'] }),
+    ]);
   });
 
   it('creates the users table with database-generated ids and timestamps', async () => {
@@ -40,7 +42,10 @@ describe('PGlite in memory', () => {
   });
 
   it('refuses a mixed-case email written around the repository', async () => {
-    const insert = database.db.insertInto('users').values({ email: 'Mixed@Example.com', display_name: 'M', password_hash: 'x' }).execute();
+    const insert = database.db
+      .insertInto('users')
+      .values({ email: 'Mixed@Example.com', display_name: 'M', password_hash: 'x' })
+      .execute();
     await expect(insert).rejects.toMatchObject({ code: '23514' });
   });
 
@@ -78,7 +83,10 @@ describe('PGlite in a directory', () => {
   it('creates missing parents, takes over a stale lock, keeps data across reopen, and refuses a second opener', async () => {
     const dataDir = join(root, 'nested', 'data', 'pglite');
     const first = await createDatabase({ dataDir, logger });
-    await first.db.insertInto('users').values({ email: 'kept@example.com', display_name: 'Kept', password_hash: 'x' }).execute();
+    await first.db
+      .insertInto('users')
+      .values({ email: 'kept@example.com', display_name: 'Kept', password_hash: 'x' })
+      .execute();
     const appliedAt = (await first.migrations()).applied[0]?.executedAt;
     await first.close();
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
@@ -88,7 +96,11 @@ describe('PGlite in a directory', () => {
     const log = captureLogger();
     const second = await createDatabase({ dataDir, logger: log.logger });
     try {
-      const row = await second.db.selectFrom('users').select('display_name').where('email', '=', 'kept@example.com').executeTakeFirst();
+      const row = await second.db
+        .selectFrom('users')
+        .select('display_name')
+        .where('email', '=', 'kept@example.com')
+        .executeTakeFirst();
       expect(row).toEqual({ display_name: 'Kept' });
       expect((await second.migrations()).applied[0]?.executedAt).toEqual(appliedAt);
       expect(log.messages('database migrated')).toEqual([]);
@@ -96,7 +108,10 @@ describe('PGlite in a directory', () => {
 
       const third = createDatabase({ dataDir, logger });
       await expect(third).rejects.toBeInstanceOf(DatabaseStartupError);
-      await expect(third).rejects.toMatchObject({ code: 'DATA_DIR_IN_USE', message: expect.stringContaining(dataDir) });
+      await expect(third).rejects.toMatchObject({
+        code: 'DATA_DIR_IN_USE',
+        message: expect.stringContaining(dataDir),
+      });
       // The refused opener left the lock with its owner.
       expect((await second.health()).status).toBe('up');
       expect(readFileSync(`${dataDir}.lock`, 'utf8').trim()).toBe(String(process.pid));

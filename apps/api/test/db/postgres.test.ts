@@ -18,7 +18,9 @@ describe('PostgreSQL', () => {
 
   it('migrates once when three instances start together, and each then sees the current schema', async () => {
     const logs = [captureLogger(), captureLogger(), captureLogger()];
-    const databases = await Promise.all(logs.map(({ logger }) => createDatabase({ url: target.url, dataDir: 'unused', logger })));
+    const databases = await Promise.all(
+      logs.map(({ logger }) => createDatabase({ url: target.url, dataDir: 'unused', logger })),
+    );
     try {
       expect(databases.map((database) => database.kind)).toEqual(['postgres', 'postgres', 'postgres']);
       const migrated = logs.flatMap((log) => log.messages('database migrated'));
@@ -59,25 +61,37 @@ describe('PostgreSQL', () => {
       expect(row).toMatchObject({ email: 'pg@example.com', email_verified_at: null });
       expect(row.id).toMatch(/^[0-9a-f-]{36}$/);
       expect(row.created_at).toBeInstanceOf(Date);
-      const mixedCase = database.db.insertInto('users').values({ email: 'PG@example.com', display_name: 'P', password_hash: 'x' }).execute();
+      const mixedCase = database.db
+        .insertInto('users')
+        .values({ email: 'PG@example.com', display_name: 'P', password_hash: 'x' })
+        .execute();
       await expect(mixedCase).rejects.toMatchObject({ code: '23514' });
     });
 
     it('reports its health, names the database without a password in the log, and is down once closed', async () => {
       expect(await database.health()).toMatchObject({ status: 'up', latencyMs: expect.any(Number) });
-      expect(log.messages('database ready')).toEqual([expect.objectContaining({ kind: 'postgres', where: target.url })]);
+      expect(log.messages('database ready')).toEqual([
+        expect.objectContaining({ kind: 'postgres', where: target.url }),
+      ]);
       await database.close();
       expect(await database.health()).toMatchObject({ status: 'down', latencyMs: null });
     });
   });
 
   it('leaves no connection open after close', async () => {
-    const database = await createDatabase({ url: target.url, dataDir: 'unused', logger: captureLogger().logger });
+    const database = await createDatabase({
+      url: target.url,
+      dataDir: 'unused',
+      logger: captureLogger().logger,
+    });
     await database.close();
     const admin = new Client({ connectionString: target.url });
     await admin.connect();
     try {
-      const { rows } = await admin.query<{ n: string }>('select count(*) as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [target.name]);
+      const { rows } = await admin.query<{ n: string }>(
+        'select count(*) as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+        [target.name],
+      );
       expect(Number(rows[0]?.n)).toBe(0);
     } finally {
       await admin.end();
@@ -89,13 +103,18 @@ describe('DATABASE_URL that does not answer', () => {
   it('fails the start naming the variable and the server, never the password', async () => {
     const port = await freePort();
     const url = `postgres://rnh:s3cret-Pa55@127.0.0.1:${port}/rnh`;
-    const error = await createDatabase({ url, dataDir: 'unused', logger: captureLogger().logger }).catch((caught: unknown) => caught);
+    const error = await createDatabase({ url, dataDir: 'unused', logger: captureLogger().logger }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toMatchObject({
       name: 'DatabaseStartupError',
       code: 'DATABASE_UNREACHABLE',
       message: `DATABASE_URL: cannot connect to postgres://rnh:***@127.0.0.1:${port}/rnh (ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${port})`,
     });
-    const everything = JSON.stringify(error, Object.getOwnPropertyNames(error)) + String((error as Error).cause) + JSON.stringify((error as Error).cause);
+    const everything =
+      JSON.stringify(error, Object.getOwnPropertyNames(error)) +
+      String((error as Error).cause) +
+      JSON.stringify((error as Error).cause);
     expect(everything).not.toContain('s3cret-Pa55');
   });
 
@@ -104,8 +123,17 @@ describe('DATABASE_URL that does not answer', () => {
     const url = new URL(ADMIN_URL);
     url.password = 'not-the-password';
     url.pathname = '/rnh_no_such_database';
-    const error = await createDatabase({ url: url.toString(), dataDir: 'unused', logger: captureLogger().logger }).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'DATABASE_UNREACHABLE', message: expect.stringMatching(/^DATABASE_URL: cannot connect to .*\*\*\*.*rnh_no_such_database.*3D000/) });
+    const error = await createDatabase({
+      url: url.toString(),
+      dataDir: 'unused',
+      logger: captureLogger().logger,
+    }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      code: 'DATABASE_UNREACHABLE',
+      message: expect.stringMatching(
+        /^DATABASE_URL: cannot connect to .*\*\*\*.*rnh_no_such_database.*3D000/,
+      ),
+    });
     expect(String((error as Error).message)).not.toContain('not-the-password');
   });
 });

@@ -12,7 +12,13 @@ interface Driver {
 }
 
 const drivers: [string, () => Driver][] = [
-  ['pglite', () => ({ open: () => createDatabase({ dataDir: 'memory://', logger: captureLogger().logger }), cleanup: async () => undefined })],
+  [
+    'pglite',
+    () => ({
+      open: () => createDatabase({ dataDir: 'memory://', logger: captureLogger().logger }),
+      cleanup: async () => undefined,
+    }),
+  ],
   [
     'postgres',
     () => {
@@ -46,7 +52,11 @@ describe.each(drivers)('UsersRepository on %s', (_kind, makeDriver) => {
 
   it('creates a user, storing the email lowercased', async () => {
     const address = email('Ada.Lovelace');
-    const user = await users.create({ email: `  ${address.toUpperCase()} `, displayName: 'Ada', passwordHash: 'hash-1' });
+    const user = await users.create({
+      email: `  ${address.toUpperCase()} `,
+      displayName: 'Ada',
+      passwordHash: 'hash-1',
+    });
     expect(user).toEqual({
       id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
       email: address.toLowerCase(),
@@ -62,7 +72,10 @@ describe.each(drivers)('UsersRepository on %s', (_kind, makeDriver) => {
     await users.create({ email: address, displayName: 'Grace', passwordHash: 'hash' });
     const again = users.create({ email: address.toUpperCase(), displayName: 'Other', passwordHash: 'hash' });
     await expect(again).rejects.toBeInstanceOf(EmailTakenError);
-    await expect(again).rejects.toMatchObject({ code: 'EMAIL_TAKEN', cause: expect.objectContaining({ code: '23505' }) });
+    await expect(again).rejects.toMatchObject({
+      code: 'EMAIL_TAKEN',
+      cause: expect.objectContaining({ code: '23505' }),
+    });
   });
 
   it('finds by email whatever its case, and by id', async () => {
@@ -77,10 +90,18 @@ describe.each(drivers)('UsersRepository on %s', (_kind, makeDriver) => {
 
   it('gives the password hash only through findCredentialsByEmail', async () => {
     const address = email('barbara');
-    const created = await users.create({ email: address, displayName: 'Barbara', passwordHash: 'scrypt$hash' });
+    const created = await users.create({
+      email: address,
+      displayName: 'Barbara',
+      passwordHash: 'scrypt$hash',
+    });
     expect(created).not.toHaveProperty('passwordHash');
     expect(await users.findById(created.id)).not.toHaveProperty('passwordHash');
-    expect(await users.findCredentialsByEmail(address.toUpperCase())).toEqual({ id: created.id, email: address, passwordHash: 'scrypt$hash' });
+    expect(await users.findCredentialsByEmail(address.toUpperCase())).toEqual({
+      id: created.id,
+      email: address,
+      passwordHash: 'scrypt$hash',
+    });
     expect(await users.findCredentialsByEmail(email('nobody'))).toBeUndefined();
   });
 
@@ -100,7 +121,11 @@ describe.each(drivers)('UsersRepository on %s', (_kind, makeDriver) => {
   });
 
   it('marks the email verified once, keeping the first time', async () => {
-    const created = await users.create({ email: email('margaret'), displayName: 'Margaret', passwordHash: 'hash' });
+    const created = await users.create({
+      email: email('margaret'),
+      displayName: 'Margaret',
+      passwordHash: 'hash',
+    });
     expect(await users.markEmailVerified(created.id)).toBe(true);
     const verified = await users.findById(created.id);
     expect(verified?.emailVerifiedAt).toBeInstanceOf(Date);
@@ -114,10 +139,14 @@ describe.each(drivers)('UsersRepository on %s', (_kind, makeDriver) => {
   it('lets exactly one of several concurrent signups for one email win', async () => {
     const address = email('race');
     const attempts = await Promise.allSettled(
-      Array.from({ length: 5 }, (_, i) => users.create({ email: address, displayName: `Racer ${i}`, passwordHash: 'hash' })),
+      Array.from({ length: 5 }, (_, i) =>
+        users.create({ email: address, displayName: `Racer ${i}`, passwordHash: 'hash' }),
+      ),
     );
     expect(attempts.filter((attempt) => attempt.status === 'fulfilled')).toHaveLength(1);
-    const rejected = attempts.filter((attempt): attempt is PromiseRejectedResult => attempt.status === 'rejected');
+    const rejected = attempts.filter(
+      (attempt): attempt is PromiseRejectedResult => attempt.status === 'rejected',
+    );
     expect(rejected.every((attempt) => attempt.reason instanceof EmailTakenError)).toBe(true);
   });
 });

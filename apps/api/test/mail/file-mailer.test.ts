@@ -14,7 +14,11 @@ describe('file mailer', () => {
   let mailDir: string;
   let mailer: Mailer;
   const logLines: string[] = [];
-  const logger = createLogger({ name: 'test', level: 'debug', destination: { write: (line: string) => void logLines.push(line) } });
+  const logger = createLogger({
+    name: 'test',
+    level: 'debug',
+    destination: { write: (line: string) => void logLines.push(line) },
+  });
 
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'rnh-mail-'));
@@ -29,7 +33,10 @@ describe('file mailer', () => {
 
   it('writes a readable .eml with the headers and both bodies, and logs only its path', async () => {
     const link = 'http://localhost:3000/verify-email?token=secret-token-123';
-    const { messageId } = await mailer.send({ to: 'ada@example.com', ...emailVerificationMessage({ link, displayName: 'Ada' }) });
+    const { messageId } = await mailer.send({
+      to: 'ada@example.com',
+      ...emailVerificationMessage({ link, displayName: 'Ada' }),
+    });
     expect(mailer.kind).toBe('file');
     expect(messageId).toMatch(/^<.+@.+>$/);
 
@@ -44,18 +51,38 @@ describe('file mailer', () => {
     expect(raw).toContain('secret-token-123');
 
     const logged = logLines.map((line) => JSON.parse(line) as { msg: string; file?: string });
-    expect(logged).toEqual([expect.objectContaining({ msg: 'mail written to file', file: join(mailDir, files[0]!), messageId })]);
+    expect(logged).toEqual([
+      expect.objectContaining({ msg: 'mail written to file', file: join(mailDir, files[0]!), messageId }),
+    ]);
     expect(logLines.join('')).not.toContain('secret-token-123');
   });
 
   it('reads the mailbox back, newest first, with decoded headers and text', async () => {
-    await mailer.send({ to: 'grace@example.com', ...passwordResetMessage({ link: 'http://localhost:3000/reset-password?token=reset-1', displayName: 'Grace' }) });
-    await mailer.send({ to: 'grace@example.com', subject: 'Grüße, Zoë ✓', text: `Zeile mit Ümlauten\n${'lang '.repeat(40)}\nEnde` });
+    await mailer.send({
+      to: 'grace@example.com',
+      ...passwordResetMessage({
+        link: 'http://localhost:3000/reset-password?token=reset-1',
+        displayName: 'Grace',
+      }),
+    });
+    await mailer.send({
+      to: 'grace@example.com',
+      subject: 'Grüße, Zoë ✓',
+      text: `Zeile mit Ümlauten\n${'lang '.repeat(40)}\nEnde`,
+    });
 
     const messages = await readMailbox(mailDir);
-    expect(messages.map((message) => message.subject)).toEqual(['Grüße, Zoë ✓', 'Reset your password', 'Confirm your email address']);
+    expect(messages.map((message) => message.subject)).toEqual([
+      'Grüße, Zoë ✓',
+      'Reset your password',
+      'Confirm your email address',
+    ]);
     const [unicode, reset] = messages;
-    expect(unicode).toMatchObject({ to: 'grace@example.com', from: 'RNH <no-reply@rnh.test>', html: undefined });
+    expect(unicode).toMatchObject({
+      to: 'grace@example.com',
+      from: 'RNH <no-reply@rnh.test>',
+      html: undefined,
+    });
     expect(unicode!.text).toBe(`Zeile mit Ümlauten\n${'lang '.repeat(40)}\nEnde`);
     expect(reset!.text).toContain('http://localhost:3000/reset-password?token=reset-1');
     expect(reset!.html).toContain('href="http://localhost:3000/reset-password?token=reset-1"');
@@ -66,8 +93,15 @@ describe('file mailer', () => {
   it('keeps send order in the file names even within one millisecond', async () => {
     const dir = join(root, 'burst');
     const burst = createMailer({ mailDir: dir, from: 'RNH <no-reply@rnh.test>', logger });
-    for (let i = 0; i < 5; i++) await burst.send({ to: 'x@example.com', subject: `message ${i}`, text: String(i) });
-    expect((await readMailbox(dir)).map((message) => message.subject)).toEqual(['message 4', 'message 3', 'message 2', 'message 1', 'message 0']);
+    for (let i = 0; i < 5; i++)
+      await burst.send({ to: 'x@example.com', subject: `message ${i}`, text: String(i) });
+    expect((await readMailbox(dir)).map((message) => message.subject)).toEqual([
+      'message 4',
+      'message 3',
+      'message 2',
+      'message 1',
+      'message 0',
+    ]);
   });
 
   it('returns an empty mailbox for a directory that does not exist yet', async () => {
@@ -77,7 +111,11 @@ describe('file mailer', () => {
   it('fails at creation, naming the directory, when it cannot be made', () => {
     const file = join(root, 'a-file');
     writeFileSync(file, 'not a directory');
-    expect(() => createMailer({ mailDir: join(file, 'mail'), from: 'RNH <no-reply@rnh.test>', logger })).toThrow(MailError);
-    expect(() => createMailer({ mailDir: join(file, 'mail'), from: 'RNH <no-reply@rnh.test>', logger })).toThrow(/a-file\/mail cannot be created \(ENOTDIR\).*API_DATA_DIR/);
+    expect(() =>
+      createMailer({ mailDir: join(file, 'mail'), from: 'RNH <no-reply@rnh.test>', logger }),
+    ).toThrow(MailError);
+    expect(() =>
+      createMailer({ mailDir: join(file, 'mail'), from: 'RNH <no-reply@rnh.test>', logger }),
+    ).toThrow(/a-file\/mail cannot be created \(ENOTDIR\).*API_DATA_DIR/);
   });
 });

@@ -13,9 +13,18 @@ describe('SMTP mailer', () => {
   afterAll(() => sink.close());
 
   it('delivers over SMTP with the configured sender', async () => {
-    const mailer = createMailer({ smtpUrl: sink.url, mailDir: '/nonexistent', from: 'RNH <no-reply@rnh.test>', logger: captureLogger().logger });
+    const mailer = createMailer({
+      smtpUrl: sink.url,
+      mailDir: '/nonexistent',
+      from: 'RNH <no-reply@rnh.test>',
+      logger: captureLogger().logger,
+    });
     try {
-      const { messageId } = await mailer.send({ to: 'ada@example.com', subject: 'Hello over SMTP', text: 'Body line' });
+      const { messageId } = await mailer.send({
+        to: 'ada@example.com',
+        subject: 'Hello over SMTP',
+        text: 'Body line',
+      });
       expect(messageId).toBeTruthy();
       expect(sink.received).toHaveLength(1);
       expect(sink.received[0]!.from).toContain('no-reply@rnh.test');
@@ -29,9 +38,16 @@ describe('SMTP mailer', () => {
 
   it('fails with a MailDeliveryError when no server answers', async () => {
     const port = await freePort();
-    const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, mailDir: '/nonexistent', from: 'RNH <no-reply@rnh.test>', logger: captureLogger().logger });
+    const mailer = createMailer({
+      smtpUrl: `smtp://127.0.0.1:${port}`,
+      mailDir: '/nonexistent',
+      from: 'RNH <no-reply@rnh.test>',
+      logger: captureLogger().logger,
+    });
     try {
-      await expect(mailer.send({ to: 'ada@example.com', subject: 's', text: 't' })).rejects.toThrow(MailDeliveryError);
+      await expect(mailer.send({ to: 'ada@example.com', subject: 's', text: 't' })).rejects.toThrow(
+        MailDeliveryError,
+      );
     } finally {
       await mailer.close();
     }

@@ -17,7 +17,11 @@ describe('mail templates', () => {
   });
 
   it('escapes names in the html and keeps them out of header line breaks', () => {
-    const message = inviteMessage({ link, inviterName: '<b>Eve</b>\r\nBcc: victim@example.com', networkName: 'Q&A' });
+    const message = inviteMessage({
+      link,
+      inviterName: '<b>Eve</b>\r\nBcc: victim@example.com',
+      networkName: 'Q&A',
+    });
     expect(message.html).not.toContain('<b>Eve</b>');
     expect(message.html).toContain('&#60;b&#62;Eve&#60;/b&#62;');
     expect(message.subject).not.toMatch(/[\r\n]/);

@@ -25,11 +25,18 @@ export class HttpClient {
     return copy;
   }
 
-  get<T = Record<string, unknown>>(path: string, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
+  get<T = Record<string, unknown>>(
+    path: string,
+    headers: Record<string, string> = {},
+  ): Promise<JsonResponse<T>> {
     return this.request<T>('GET', path, undefined, headers);
   }
 
-  post<T = Record<string, unknown>>(path: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
+  post<T = Record<string, unknown>>(
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<JsonResponse<T>> {
     return this.request<T>('POST', path, body, headers);
   }
 
@@ -37,7 +44,12 @@ export class HttpClient {
     return this.request<T>('DELETE', path);
   }
 
-  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<JsonResponse<T>> {
     const cookieHeader = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,

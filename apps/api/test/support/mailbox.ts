@@ -6,7 +6,10 @@ import { join } from 'node:path';
 export function latestTokenFor(mailDir: string, to: string, subject: RegExp): string | undefined {
   let files: string[];
   try {
-    files = readdirSync(mailDir).filter((file) => file.endsWith('.eml')).sort().reverse();
+    files = readdirSync(mailDir)
+      .filter((file) => file.endsWith('.eml'))
+      .sort()
+      .reverse();
   } catch {
     return undefined;
   }
@@ -21,7 +24,9 @@ export function latestTokenFor(mailDir: string, to: string, subject: RegExp): st
 }
 
 function decodeQuotedPrintable(raw: string): string {
-  return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return raw
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 function escape(text: string): string {

@@ -54,8 +54,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         else if (verb === 'QUIT') {
           reply('221 bye');
           socket.end();
-        }
-        else reply('502 5.5.2 not implemented');
+        } else reply('502 5.5.2 not implemented');
       }
     });
     socket.on('error', () => undefined);

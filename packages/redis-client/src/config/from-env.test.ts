@@ -41,7 +41,14 @@ describe('redisOptionsFromEnv', () => {
 
   it('reads rediss:// with an ACL user, an encoded password and a database', () => {
     const options = redisOptionsFromEnv({ REDIS_URL: 'rediss://app:p%40ss%3Aw0rd@redis.example.com/3' });
-    expect(options).toMatchObject({ host: 'redis.example.com', port: 6379, tls: true, username: 'app', password: 'p@ss:w0rd', db: 3 });
+    expect(options).toMatchObject({
+      host: 'redis.example.com',
+      port: 6379,
+      tls: true,
+      username: 'app',
+      password: 'p@ss:w0rd',
+      db: 3,
+    });
   });
 
   it('reads a password-only URL (default user) and IPv6 hosts', () => {
@@ -60,7 +67,14 @@ describe('redisOptionsFromEnv', () => {
       REDIS_DB: '5',
       REDIS_TLS: 'false',
     });
-    expect(options).toMatchObject({ host: 'env-host', port: 7001, password: 'fromenv', username: 'worker', db: 5, tls: false });
+    expect(options).toMatchObject({
+      host: 'env-host',
+      port: 7001,
+      password: 'fromenv',
+      username: 'worker',
+      db: 5,
+      tls: false,
+    });
   });
 
   it('reads the guide variables', () => {
@@ -90,11 +104,18 @@ describe('redisOptionsFromEnv', () => {
   });
 
   it('treats blank values as unset', () => {
-    expect(redisOptionsFromEnv({ REDIS_PASSWORD: '', REDIS_PORT: '  ', REDIS_URL: '' })).toEqual(defaultRedisOptions());
+    expect(redisOptionsFromEnv({ REDIS_PASSWORD: '', REDIS_PORT: '  ', REDIS_URL: '' })).toEqual(
+      defaultRedisOptions(),
+    );
   });
 
   it('reads sentinels with their master name', () => {
-    expect(redisOptionsFromEnv({ REDIS_SENTINELS: 's1:26379, s2:26380,[::1]:26381', REDIS_SENTINEL_NAME: 'mymaster' })).toMatchObject({
+    expect(
+      redisOptionsFromEnv({
+        REDIS_SENTINELS: 's1:26379, s2:26380,[::1]:26381',
+        REDIS_SENTINEL_NAME: 'mymaster',
+      }),
+    ).toMatchObject({
       mode: 'sentinel',
       sentinelName: 'mymaster',
       sentinels: [
@@ -119,20 +140,56 @@ describe('redisOptionsFromEnv', () => {
     [{ REDIS_PORT: 'abc' }, 'REDIS_PORT', 'REDIS_PORT must be a port number 1-65535 (got "abc")'],
     [{ REDIS_PORT: '70000' }, 'REDIS_PORT', 'REDIS_PORT must be a port number 1-65535 (got "70000")'],
     [{ REDIS_DB: '-1' }, 'REDIS_DB', 'REDIS_DB must be a database index, an integer >= 0 (got "-1")'],
-    [{ REDIS_MAX_RETRIES: '2.5' }, 'REDIS_MAX_RETRIES', 'REDIS_MAX_RETRIES must be an integer >= 0 (got "2.5")'],
-    [{ REDIS_RETRY_DELAY: '0' }, 'REDIS_RETRY_DELAY', 'REDIS_RETRY_DELAY must be a delay in milliseconds, an integer >= 1 (got "0")'],
-    [{ REDIS_CONNECT_TIMEOUT: '10s' }, 'REDIS_CONNECT_TIMEOUT', 'REDIS_CONNECT_TIMEOUT must be a timeout in milliseconds'],
+    [
+      { REDIS_MAX_RETRIES: '2.5' },
+      'REDIS_MAX_RETRIES',
+      'REDIS_MAX_RETRIES must be an integer >= 0 (got "2.5")',
+    ],
+    [
+      { REDIS_RETRY_DELAY: '0' },
+      'REDIS_RETRY_DELAY',
+      'REDIS_RETRY_DELAY must be a delay in milliseconds, an integer >= 1 (got "0")',
+    ],
+    [
+      { REDIS_CONNECT_TIMEOUT: '10s' },
+      'REDIS_CONNECT_TIMEOUT',
+      'REDIS_CONNECT_TIMEOUT must be a timeout in milliseconds',
+    ],
     [{ REDIS_TLS: 'yes please' }, 'REDIS_TLS', 'REDIS_TLS must be true, false, 1 or 0 (got "yes please")'],
     [{ REDIS_URL: 'http://localhost:6379' }, 'REDIS_URL', 'REDIS_URL must be a redis:// or rediss:// URL'],
     [{ REDIS_URL: 'redis://localhost/abc' }, 'REDIS_URL', 'REDIS_URL database'],
-    [{ REDIS_KEY_PREFIX: 'rnh {x}:' }, 'REDIS_KEY_PREFIX', 'REDIS_KEY_PREFIX must not contain whitespace or { }'],
-    [{ REDIS_SENTINELS: 's1:26379,s2' , REDIS_SENTINEL_NAME: 'm' }, 'REDIS_SENTINELS', 'REDIS_SENTINELS must be a comma-separated list of host:port'],
-    [{ REDIS_SENTINELS: 's1:26379' }, 'REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_NAME is required with REDIS_SENTINELS'],
+    [
+      { REDIS_KEY_PREFIX: 'rnh {x}:' },
+      'REDIS_KEY_PREFIX',
+      'REDIS_KEY_PREFIX must not contain whitespace or { }',
+    ],
+    [
+      { REDIS_SENTINELS: 's1:26379,s2', REDIS_SENTINEL_NAME: 'm' },
+      'REDIS_SENTINELS',
+      'REDIS_SENTINELS must be a comma-separated list of host:port',
+    ],
+    [
+      { REDIS_SENTINELS: 's1:26379' },
+      'REDIS_SENTINEL_NAME',
+      'REDIS_SENTINEL_NAME is required with REDIS_SENTINELS',
+    ],
     [{ REDIS_SENTINEL_NAME: 'mymaster' }, 'REDIS_SENTINEL_NAME', 'REDIS_SENTINELS is not'],
-    [{ REDIS_CLUSTER_NODES: 'a:1,b:99999' }, 'REDIS_CLUSTER_NODES', 'REDIS_CLUSTER_NODES must be a comma-separated list of host:port'],
-    [{ REDIS_CLUSTER_NODES: 'a:7000', REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_NAME: 'm' }, 'REDIS_CLUSTER_NODES', 'cannot both be set'],
+    [
+      { REDIS_CLUSTER_NODES: 'a:1,b:99999' },
+      'REDIS_CLUSTER_NODES',
+      'REDIS_CLUSTER_NODES must be a comma-separated list of host:port',
+    ],
+    [
+      { REDIS_CLUSTER_NODES: 'a:7000', REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_NAME: 'm' },
+      'REDIS_CLUSTER_NODES',
+      'cannot both be set',
+    ],
     [{ REDIS_CLUSTER_NODES: 'a:7000', REDIS_DB: '3' }, 'REDIS_DB', 'REDIS_DB must be 0 in cluster mode'],
-    [{ REDIS_CLUSTER_NODES: 'a:7000', REDIS_URL: 'redis://a:7000/4' }, 'REDIS_URL', "REDIS_URL's database must be 0 in cluster mode"],
+    [
+      { REDIS_CLUSTER_NODES: 'a:7000', REDIS_URL: 'redis://a:7000/4' },
+      'REDIS_URL',
+      "REDIS_URL's database must be 0 in cluster mode",
+    ],
   ])('names the variable in the error for %o', (env, variable, text) => {
     const error = configError(env);
     expect(error.code).toBe('REDIS_CONFIG_INVALID');
@@ -157,7 +214,10 @@ describe('redisOptionsFromEnv', () => {
 
 describe('defaultRedisOptions', () => {
   it('applies overrides but ignores undefined ones', () => {
-    expect(defaultRedisOptions({ port: 7000, password: undefined })).toMatchObject({ port: 7000, host: '127.0.0.1' });
+    expect(defaultRedisOptions({ port: 7000, password: undefined })).toMatchObject({
+      port: 7000,
+      host: '127.0.0.1',
+    });
     expect('password' in defaultRedisOptions({ password: undefined })).toBe(false);
   });
 });

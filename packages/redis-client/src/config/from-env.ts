@@ -50,7 +50,9 @@ export function redisOptionsFromEnv(env: Env): RedisOptions {
 
   const db = readVar(env, 'REDIS_DB');
   if (db) {
-    options.db = parseInteger(db, 'REDIS_DB', issues, { min: 0, expected: 'a database index, an integer >= 0' }) ?? options.db;
+    options.db =
+      parseInteger(db, 'REDIS_DB', issues, { min: 0, expected: 'a database index, an integer >= 0' }) ??
+      options.db;
     dbSource = 'REDIS_DB';
   }
 
@@ -61,7 +63,10 @@ export function redisOptionsFromEnv(env: Env): RedisOptions {
   if (prefix !== undefined && prefix !== '') {
     // Braces would make every key share one hash tag (one cluster slot); whitespace breaks CLI use.
     if (/[\s{}]/.test(prefix)) {
-      issues.add('REDIS_KEY_PREFIX', `REDIS_KEY_PREFIX must not contain whitespace or { } (got ${quote(prefix)})`);
+      issues.add(
+        'REDIS_KEY_PREFIX',
+        `REDIS_KEY_PREFIX must not contain whitespace or { } (got ${quote(prefix)})`,
+      );
     } else {
       options.keyPrefix = prefix;
     }
@@ -71,12 +76,16 @@ export function redisOptionsFromEnv(env: Env): RedisOptions {
     const raw = readVar(env, name);
     return raw === undefined ? undefined : parseInteger(raw, name, issues, { min, expected });
   };
-  options.maxRetriesPerRequest = integer('REDIS_MAX_RETRIES', 0, 'an integer >= 0') ?? options.maxRetriesPerRequest;
-  options.retryDelayMs = integer('REDIS_RETRY_DELAY', 1, 'a delay in milliseconds, an integer >= 1') ?? options.retryDelayMs;
+  options.maxRetriesPerRequest =
+    integer('REDIS_MAX_RETRIES', 0, 'an integer >= 0') ?? options.maxRetriesPerRequest;
+  options.retryDelayMs =
+    integer('REDIS_RETRY_DELAY', 1, 'a delay in milliseconds, an integer >= 1') ?? options.retryDelayMs;
   options.maxRetryDelayMs =
-    integer('REDIS_MAX_RETRY_DELAY', 1, 'a delay in milliseconds, an integer >= 1') ?? options.maxRetryDelayMs;
+    integer('REDIS_MAX_RETRY_DELAY', 1, 'a delay in milliseconds, an integer >= 1') ??
+    options.maxRetryDelayMs;
   options.connectTimeoutMs =
-    integer('REDIS_CONNECT_TIMEOUT', 1, 'a timeout in milliseconds, an integer >= 1') ?? options.connectTimeoutMs;
+    integer('REDIS_CONNECT_TIMEOUT', 1, 'a timeout in milliseconds, an integer >= 1') ??
+    options.connectTimeoutMs;
 
   readTopology(env, options, issues, dbSource);
 
@@ -90,24 +99,36 @@ function readTopology(env: Env, options: RedisOptions, issues: IssueCollector, d
   const clusterRaw = readVar(env, 'REDIS_CLUSTER_NODES');
 
   if (sentinelsRaw && clusterRaw) {
-    issues.add('REDIS_CLUSTER_NODES', 'REDIS_CLUSTER_NODES and REDIS_SENTINELS cannot both be set: choose cluster or sentinel mode');
+    issues.add(
+      'REDIS_CLUSTER_NODES',
+      'REDIS_CLUSTER_NODES and REDIS_SENTINELS cannot both be set: choose cluster or sentinel mode',
+    );
     return;
   }
   if (sentinelsRaw) {
     const sentinels = parseHostList(sentinelsRaw, 'REDIS_SENTINELS', issues);
     if (!sentinelName) {
-      issues.add('REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_NAME is required with REDIS_SENTINELS: the master group name, e.g. "mymaster"');
+      issues.add(
+        'REDIS_SENTINEL_NAME',
+        'REDIS_SENTINEL_NAME is required with REDIS_SENTINELS: the master group name, e.g. "mymaster"',
+      );
     }
     if (sentinels && sentinelName) Object.assign(options, { mode: 'sentinel', sentinels, sentinelName });
     return;
   }
   if (sentinelName) {
-    issues.add('REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_NAME is set but REDIS_SENTINELS is not: list the sentinels as host:port,host:port');
+    issues.add(
+      'REDIS_SENTINEL_NAME',
+      'REDIS_SENTINEL_NAME is set but REDIS_SENTINELS is not: list the sentinels as host:port,host:port',
+    );
   }
   if (clusterRaw) {
     const clusterNodes = parseHostList(clusterRaw, 'REDIS_CLUSTER_NODES', issues);
     if (options.db !== 0) {
-      issues.add(dbSource, `${dbSource === 'REDIS_URL' ? "REDIS_URL's database" : 'REDIS_DB'} must be 0 in cluster mode: Redis Cluster has only database 0 (got ${options.db})`);
+      issues.add(
+        dbSource,
+        `${dbSource === 'REDIS_URL' ? "REDIS_URL's database" : 'REDIS_DB'} must be 0 in cluster mode: Redis Cluster has only database 0 (got ${options.db})`,
+      );
     }
     if (clusterNodes) Object.assign(options, { mode: 'cluster', clusterNodes });
   }

@@ -55,7 +55,10 @@ export function parseHostList(raw: string, variable: string, issues: IssueCollec
     const port = match?.[3] ? Number(match[3]) : 0;
     const host = match?.[1] ?? match?.[2];
     if (!host || port < 1 || port > 65_535) {
-      return issues.add(variable, `${variable} must be a comma-separated list of host:port, e.g. "10.0.0.1:26379,10.0.0.2:26379" (got ${quote(raw)})`);
+      return issues.add(
+        variable,
+        `${variable} must be a comma-separated list of host:port, e.g. "10.0.0.1:26379,10.0.0.2:26379" (got ${quote(raw)})`,
+      );
     }
     nodes.push({ host, port });
   }
@@ -84,7 +87,8 @@ export function parseRedisUrl(raw: string, variable: string, issues: IssueCollec
   } catch {
     return issues.add(variable, expected);
   }
-  if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname) return issues.add(variable, expected);
+  if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname)
+    return issues.add(variable, expected);
 
   const parts: UrlParts = {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
@@ -100,7 +104,10 @@ export function parseRedisUrl(raw: string, variable: string, issues: IssueCollec
   const path = url.pathname.replace(/^\//, '');
   if (path) {
     if (!/^\d+$/.test(path)) {
-      return issues.add(variable, `${variable} database (the path after the host) must be an integer >= 0 (got ${quote(`/${path}`)})`);
+      return issues.add(
+        variable,
+        `${variable} database (the path after the host) must be an integer >= 0 (got ${quote(`/${path}`)})`,
+      );
     }
     parts.db = Number(path);
   }

@@ -8,7 +8,9 @@ export function isCluster(client: RedisClient): client is Cluster {
 /** host:port (or the cluster's seed nodes) read from the client, for messages; never credentials. */
 export function clientTarget(client: RedisClient): string {
   if (isCluster(client)) {
-    const nodes = (client as unknown as { startupNodes?: Array<{ host?: string; port?: number } | string | number> }).startupNodes ?? [];
+    const nodes =
+      (client as unknown as { startupNodes?: Array<{ host?: string; port?: number } | string | number> })
+        .startupNodes ?? [];
     return `cluster via ${nodes.map((node) => (typeof node === 'object' ? `${node.host ?? '127.0.0.1'}:${node.port ?? 6379}` : String(node))).join(',')}`;
   }
   const { host, port, sentinels, name } = client.options;
@@ -22,7 +24,10 @@ export function clientUsername(client: RedisClient): string | undefined {
 
 /** Commands written and not yet answered, plus those waiting for a connection. */
 export function pendingCommands(client: RedisClient): number {
-  const queues = client as unknown as { commandQueue?: { length: number }; offlineQueue?: { length: number } };
+  const queues = client as unknown as {
+    commandQueue?: { length: number };
+    offlineQueue?: { length: number };
+  };
   let pending = (queues.commandQueue?.length ?? 0) + (queues.offlineQueue?.length ?? 0);
   if (isCluster(client)) {
     for (const node of client.nodes('all')) pending += pendingCommands(node);
@@ -30,7 +35,15 @@ export function pendingCommands(client: RedisClient): number {
   return pending;
 }
 
-export const CONNECTION_STATES = ['wait', 'connecting', 'connect', 'ready', 'close', 'reconnecting', 'end'] as const;
+export const CONNECTION_STATES = [
+  'wait',
+  'connecting',
+  'connect',
+  'ready',
+  'close',
+  'reconnecting',
+  'end',
+] as const;
 export type ConnectionState = (typeof CONNECTION_STATES)[number];
 
 /** Folds the few extra ioredis states into the bounded label set. */

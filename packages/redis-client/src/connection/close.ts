@@ -27,7 +27,13 @@ async function closeOnce(client: RedisClient, timeoutMs: number): Promise<void> 
   try {
     // QUIT only makes sense on a live connection; otherwise it would sit in the offline queue.
     if (client.status === 'ready') {
-      const outcome = await Promise.race([client.quit().then(() => 'quit' as const, () => 'failed' as const), deadline]);
+      const outcome = await Promise.race([
+        client.quit().then(
+          () => 'quit' as const,
+          () => 'failed' as const,
+        ),
+        deadline,
+      ]);
       if (outcome !== 'quit') hardDisconnect(client);
     } else {
       hardDisconnect(client);

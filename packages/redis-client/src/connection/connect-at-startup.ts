@@ -8,11 +8,18 @@ import type { RedisConnections } from './connections.js';
  * so the process starts degraded (health says so, readiness is false) and the
  * connections keep reconnecting in the background.
  */
-export async function connectAtStartup(connections: RedisConnections, logger: Logger, timeoutMs?: number): Promise<void> {
+export async function connectAtStartup(
+  connections: RedisConnections,
+  logger: Logger,
+  timeoutMs?: number,
+): Promise<void> {
   try {
     await connections.connect(timeoutMs);
   } catch (error) {
     if (error instanceof RedisAuthError) throw error;
-    logger.warn({ err: error }, 'Redis is not reachable yet; starting degraded and reconnecting in the background');
+    logger.warn(
+      { err: error },
+      'Redis is not reachable yet; starting degraded and reconnecting in the background',
+    );
   }
 }

@@ -1,4 +1,10 @@
-import { RedisAuthError, RedisClosedError, RedisConnectionError, RedisTimeoutError, type RedisClientError } from '../errors.js';
+import {
+  RedisAuthError,
+  RedisClosedError,
+  RedisConnectionError,
+  RedisTimeoutError,
+  type RedisClientError,
+} from '../errors.js';
 import type { RedisClient } from '../types.js';
 import { clientTarget, clientUsername } from './client-info.js';
 import { redactErrorSecrets } from './redact.js';
@@ -16,9 +22,13 @@ export interface ConnectRedisOptions {
  * (authentication, refused, timeout); the ioredis error is the `cause`.
  * The client keeps its retry strategy: close it if you give up on it.
  */
-export function connectRedis(client: RedisClient, { timeoutMs = 10_000, target = clientTarget(client) }: ConnectRedisOptions = {}): Promise<void> {
+export function connectRedis(
+  client: RedisClient,
+  { timeoutMs = 10_000, target = clientTarget(client) }: ConnectRedisOptions = {},
+): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
-  if (client.status === 'end') return Promise.reject(new RedisClosedError(`Redis connection to ${target} is closed`));
+  if (client.status === 'end')
+    return Promise.reject(new RedisClosedError(`Redis connection to ${target} is closed`));
 
   return new Promise<void>((resolve, reject) => {
     // A cluster's own 'error' is a generic "Failed to refresh slots cache."; a
@@ -37,8 +47,10 @@ export function connectRedis(client: RedisClient, { timeoutMs = 10_000, target =
       else resolve();
     };
     const onReady = (): void => settle();
-    const onError = (error: unknown): void => settle(toConnectError(error, target, clientUsername(client), lastNodeError));
-    const onEnd = (): void => settle(new RedisConnectionError(`Redis connection to ${target} ended before it was ready`));
+    const onError = (error: unknown): void =>
+      settle(toConnectError(error, target, clientUsername(client), lastNodeError));
+    const onEnd = (): void =>
+      settle(new RedisConnectionError(`Redis connection to ${target} ended before it was ready`));
     const timer = setTimeout(
       () => settle(new RedisTimeoutError(`Redis at ${target} was not ready within ${timeoutMs} ms`)),
       timeoutMs,
@@ -54,33 +66,59 @@ export function connectRedis(client: RedisClient, { timeoutMs = 10_000, target =
 const AUTH_FAILURE = /WRONGPASS|invalid password|invalid username-password|AUTH failed|NOPERM.*auth/i;
 
 /** Turns a connection-time ioredis error into a coded error with a reason a human can act on. */
-export function toConnectError(error: unknown, target: string, username?: string, nodeError?: unknown): RedisClientError {
-  const root = redactErrorSecrets((error as { lastNodeError?: unknown } | null)?.lastNodeError ?? nodeError ?? error);
+export function toConnectError(
+  error: unknown,
+  target: string,
+  username?: string,
+  nodeError?: unknown,
+): RedisClientError {
+  const root = redactErrorSecrets(
+    (error as { lastNodeError?: unknown } | null)?.lastNodeError ?? nodeError ?? error,
+  );
   const message = root instanceof Error ? root.message : String(root);
   const code = (root as { code?: unknown } | null)?.code;
   const who = username ? `user "${username}"` : 'the default user';
 
   if (/^NOAUTH/.test(message)) {
-    return new RedisAuthError(`Redis authentication failed at ${target}: the server requires a password and none was accepted (${message})`, { cause: error });
+    return new RedisAuthError(
+      `Redis authentication failed at ${target}: the server requires a password and none was accepted (${message})`,
+      { cause: error },
+    );
   }
   if (AUTH_FAILURE.test(message)) {
-    return new RedisAuthError(`Redis authentication failed for ${who} at ${target}: wrong username or password (${message})`, { cause: error });
+    return new RedisAuthError(
+      `Redis authentication failed for ${who} at ${target}: wrong username or password (${message})`,
+      { cause: error },
+    );
   }
   if (code === 'ETIMEDOUT') {
-    return new RedisTimeoutError(`Could not connect to Redis at ${target}: connection timed out`, { cause: error });
+    return new RedisTimeoutError(`Could not connect to Redis at ${target}: connection timed out`, {
+      cause: error,
+    });
   }
   if (code === 'ECONNREFUSED') {
-    return new RedisConnectionError(`Could not connect to Redis at ${target}: connection refused (is Redis running and listening there?)`, { cause: error });
+    return new RedisConnectionError(
+      `Could not connect to Redis at ${target}: connection refused (is Redis running and listening there?)`,
+      { cause: error },
+    );
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new RedisConnectionError(`Could not connect to Redis at ${target}: host not found`, { cause: error });
+    return new RedisConnectionError(`Could not connect to Redis at ${target}: host not found`, {
+      cause: error,
+    });
   }
   if (/SSL|TLS|EPROTO|certificate/i.test(`${String(code)} ${message}`)) {
-    return new RedisConnectionError(`TLS handshake with Redis at ${target} failed (does the server's TLS setting match rediss:// / tls?): ${message}`, { cause: error });
+    return new RedisConnectionError(
+      `TLS handshake with Redis at ${target} failed (does the server's TLS setting match rediss:// / tls?): ${message}`,
+      { cause: error },
+    );
   }
   if ((error as Error | null)?.name === 'ClusterAllFailedError') {
     // ioredis refreshes slots over throwaway connections and drops their socket errors.
-    return new RedisConnectionError(`Could not connect to Redis at ${target}: no cluster node answered CLUSTER SLOTS (last node error: ${message})`, { cause: error });
+    return new RedisConnectionError(
+      `Could not connect to Redis at ${target}: no cluster node answered CLUSTER SLOTS (last node error: ${message})`,
+      { cause: error },
+    );
   }
   return new RedisConnectionError(`Could not connect to Redis at ${target}: ${message}`, { cause: error });
 }

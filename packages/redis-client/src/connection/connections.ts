@@ -104,7 +104,11 @@ export class RedisConnections {
   async connect(timeoutMs = this.options.connectTimeoutMs): Promise<void> {
     this.shared('commands');
     const target = describeTarget(this.options);
-    await Promise.all(this.entries.filter((entry) => entry.owned).map((entry) => connectRedis(entry.client, { timeoutMs, target })));
+    await Promise.all(
+      this.entries
+        .filter((entry) => entry.owned)
+        .map((entry) => connectRedis(entry.client, { timeoutMs, target })),
+    );
   }
 
   /** PING on the shared `commands` connection; never throws. */
@@ -138,7 +142,8 @@ export class RedisConnections {
   }
 
   private assertOpen(): void {
-    if (this.closing) throw new RedisClosedError('RedisConnections is closed: no new connections after close()');
+    if (this.closing)
+      throw new RedisClosedError('RedisConnections is closed: no new connections after close()');
   }
 }
 
@@ -150,6 +155,9 @@ function serverNodeLabel(options: RedisOptions): string {
 
 function assertPoolName(pool: string): void {
   if (!POOL_NAME.test(pool)) {
-    throw new RedisClientError('REDIS_INVALID_ARGUMENT', `pool name must be 1-64 characters of A-Z a-z 0-9 _ . : - (got ${JSON.stringify(pool)})`);
+    throw new RedisClientError(
+      'REDIS_INVALID_ARGUMENT',
+      `pool name must be 1-64 characters of A-Z a-z 0-9 _ . : - (got ${JSON.stringify(pool)})`,
+    );
   }
 }

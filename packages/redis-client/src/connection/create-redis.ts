@@ -16,9 +16,14 @@ function reconnectOnError(error: Error): boolean | 2 {
  * It starts connecting right away; use `connectRedis()` to wait for it and get
  * a clear error if it cannot connect. No `keyPrefix`: see `keyspace()`.
  */
-export function createRedis(options: RedisOptions, role: RedisRole, extra: CreateRedisExtra = {}): RedisClient {
+export function createRedis(
+  options: RedisOptions,
+  role: RedisRole,
+  extra: CreateRedisExtra = {},
+): RedisClient {
   const profile = roleProfile(role, options);
-  const retryStrategy = (attempt: number): number => backoffDelay(attempt, options.retryDelayMs, options.maxRetryDelayMs);
+  const retryStrategy = (attempt: number): number =>
+    backoffDelay(attempt, options.retryDelayMs, options.maxRetryDelayMs);
   const common = {
     username: options.username,
     password: options.password,
@@ -70,6 +75,11 @@ export function createRedis(options: RedisOptions, role: RedisRole, extra: Creat
     });
   }
 
-  attachLogging(client, { pool: extra.pool ?? role, role, target: describeTarget(options), logger: extra.logger ?? silentLogger() });
+  attachLogging(client, {
+    pool: extra.pool ?? role,
+    role,
+    target: describeTarget(options),
+    logger: extra.logger ?? silentLogger(),
+  });
   return client;
 }

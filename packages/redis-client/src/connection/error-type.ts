@@ -5,12 +5,44 @@
  * label set small.
  */
 const REPLY_PREFIXES = new Set([
-  'ERR', 'WRONGTYPE', 'NOSCRIPT', 'READONLY', 'MOVED', 'ASK', 'TRYAGAIN', 'CLUSTERDOWN', 'CROSSSLOT',
-  'LOADING', 'BUSY', 'BUSYKEY', 'BUSYGROUP', 'NOGROUP', 'NOAUTH', 'WRONGPASS', 'NOPERM', 'OOM',
-  'EXECABORT', 'NOREPLICAS', 'MASTERDOWN', 'MISCONF', 'NOTBUSY', 'UNBLOCKED', 'NOPROTO', 'UNKILLABLE',
+  'ERR',
+  'WRONGTYPE',
+  'NOSCRIPT',
+  'READONLY',
+  'MOVED',
+  'ASK',
+  'TRYAGAIN',
+  'CLUSTERDOWN',
+  'CROSSSLOT',
+  'LOADING',
+  'BUSY',
+  'BUSYKEY',
+  'BUSYGROUP',
+  'NOGROUP',
+  'NOAUTH',
+  'WRONGPASS',
+  'NOPERM',
+  'OOM',
+  'EXECABORT',
+  'NOREPLICAS',
+  'MASTERDOWN',
+  'MISCONF',
+  'NOTBUSY',
+  'UNBLOCKED',
+  'NOPROTO',
+  'UNKILLABLE',
 ]);
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+]);
 
 export function classifyRedisError(error: unknown): string {
   if (!(error instanceof Error)) return 'other';
@@ -23,7 +55,9 @@ export function classifyRedisError(error: unknown): string {
   if (
     (typeof code === 'string' && CONNECTION_CODES.has(code)) ||
     ['AbortError', 'MaxRetriesPerRequestError', 'ClusterAllFailedError'].includes(error.name) ||
-    /Connection is closed|Stream isn't writeable|isn't ready|Cluster is ended|connection close/i.test(error.message)
+    /Connection is closed|Stream isn't writeable|isn't ready|Cluster is ended|connection close/i.test(
+      error.message,
+    )
   ) {
     return 'connection';
   }

@@ -22,7 +22,8 @@ export function attachLogging(client: RedisClient, { pool, role, target, logger 
     error: (error) => logger.error({ ...fields, error: safeErrorFields(error) }, 'redis error'),
     close: () => logger.debug(fields, 'redis connection closed'),
     end: () => logger.info(fields, 'redis connection ended'),
-    'node error': (error, node) => logger.warn({ ...fields, node, error: safeErrorFields(error) }, 'redis cluster node error'),
+    'node error': (error, node) =>
+      logger.warn({ ...fields, node, error: safeErrorFields(error) }, 'redis cluster node error'),
   };
   for (const [event, listener] of Object.entries(listeners)) client.on(event, listener);
   return () => {

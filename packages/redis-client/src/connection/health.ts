@@ -7,7 +7,10 @@ export async function pingRedis(client: RedisClient, timeoutMs = 1000): Promise<
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`PING timed out after ${timeoutMs} ms (status ${client.status})`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`PING timed out after ${timeoutMs} ms (status ${client.status})`)),
+      timeoutMs,
+    );
   });
   try {
     await Promise.race([client.ping(), deadline]);

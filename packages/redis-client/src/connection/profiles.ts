@@ -8,16 +8,31 @@ export interface RoleProfile {
 }
 
 /** The per-role ioredis settings; see RedisRole for why each differs. */
-export function roleProfile(role: RedisRole, options: Pick<RedisOptions, 'maxRetriesPerRequest'>): RoleProfile {
+export function roleProfile(
+  role: RedisRole,
+  options: Pick<RedisOptions, 'maxRetriesPerRequest'>,
+): RoleProfile {
   switch (role) {
     case 'commands':
-      return { enableAutoPipelining: true, enableOfflineQueue: true, maxRetriesPerRequest: options.maxRetriesPerRequest };
+      return {
+        enableAutoPipelining: true,
+        enableOfflineQueue: true,
+        maxRetriesPerRequest: options.maxRetriesPerRequest,
+      };
     case 'subscriber':
       // Auto-pipelining would batch (P)SUBSCRIBE with other commands on a connection in subscriber mode.
-      return { enableAutoPipelining: false, enableOfflineQueue: true, maxRetriesPerRequest: options.maxRetriesPerRequest };
+      return {
+        enableAutoPipelining: false,
+        enableOfflineQueue: true,
+        maxRetriesPerRequest: options.maxRetriesPerRequest,
+      };
     case 'producer':
       // Fail fast: an enqueue that cannot reach Redis must error now (503), not wait in a queue.
-      return { enableAutoPipelining: false, enableOfflineQueue: false, maxRetriesPerRequest: Math.min(1, options.maxRetriesPerRequest) };
+      return {
+        enableAutoPipelining: false,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: Math.min(1, options.maxRetriesPerRequest),
+      };
     case 'worker':
       return { enableAutoPipelining: false, enableOfflineQueue: true, maxRetriesPerRequest: null };
   }

@@ -22,5 +22,7 @@ export function safeErrorFields(error: unknown): { type: string; message: string
   if (!(error instanceof Error)) return { type: typeof error, message: String(error) };
   redactErrorSecrets(error);
   const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? { type: error.name, message: error.message, code } : { type: error.name, message: error.message };
+  return typeof code === 'string'
+    ? { type: error.name, message: error.message, code }
+    : { type: error.name, message: error.message };
 }

@@ -22,12 +22,21 @@ const PROBE_TTL_MS = 30_000;
 export async function runRedisDoctor(options: RedisOptions, ctx: DoctorContext): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
   const target = describeTarget(options);
-  const client = createRedis(options, 'commands', { connectionName: 'rnh:doctor', logger: ctx.logger ?? silentLogger(), pool: 'doctor' });
+  const client = createRedis(options, 'commands', {
+    connectionName: 'rnh:doctor',
+    logger: ctx.logger ?? silentLogger(),
+    pool: 'doctor',
+  });
   let server: DoctorReport['server'];
   try {
     try {
       await connectRedis(client, { timeoutMs: options.connectTimeoutMs, target });
-      checks.push(ok('connect', `connected to ${target}${options.username ? ` as user "${options.username}"` : ''}${options.tls ? ' over TLS' : ''}`));
+      checks.push(
+        ok(
+          'connect',
+          `connected to ${target}${options.username ? ` as user "${options.username}"` : ''}${options.tls ? ' over TLS' : ''}`,
+        ),
+      );
     } catch (error) {
       checks.push(fail('connect', message(error)));
       return report(checks);
@@ -36,7 +45,11 @@ export async function runRedisDoctor(options: RedisOptions, ctx: DoctorContext):
     checks.push(authCheck(options, ctx.production));
 
     const health = await pingRedis(client, 2000);
-    checks.push(health.status === 'up' ? ok('ping', `PONG in ${health.latencyMs} ms`) : fail('ping', `PING failed: ${health.error}`));
+    checks.push(
+      health.status === 'up'
+        ? ok('ping', `PONG in ${health.latencyMs} ms`)
+        : fail('ping', `PING failed: ${health.error}`),
+    );
 
     checks.push(await readWriteCheck(client, `${options.keyPrefix}doctor:${randomBytes(6).toString('hex')}`));
 
@@ -63,9 +76,16 @@ function report(checks: DoctorCheck[], server?: DoctorReport['server']): DoctorR
 }
 
 function authCheck(options: RedisOptions, production: boolean): DoctorCheck {
-  if (options.password) return ok('auth', options.username ? `ACL user "${options.username}" with a password` : 'password set (default user)');
+  if (options.password)
+    return ok(
+      'auth',
+      options.username ? `ACL user "${options.username}" with a password` : 'password set (default user)',
+    );
   return production
-    ? warn('auth', 'no password configured in production: anyone who can reach this Redis can read and change every key; set a password, ideally for an ACL user')
+    ? warn(
+        'auth',
+        'no password configured in production: anyone who can reach this Redis can read and change every key; set a password, ideally for an ACL user',
+      )
     : ok('auth', 'no password (acceptable outside production)');
 }
 

@@ -24,26 +24,62 @@ describe('formatDoctorReport', () => {
     const text = formatDoctorReport({
       ok: true,
       checks: [{ name: 'connect', status: 'ok', detail: 'connected' }],
-      server: { version: '7.2.4', role: 'master', mode: 'standalone', usedMemoryBytes: 2048, maxMemoryBytes: 0, evictionPolicy: 'noeviction', rdb: true, aof: false, latencyMs: 0.4 },
+      server: {
+        version: '7.2.4',
+        role: 'master',
+        mode: 'standalone',
+        usedMemoryBytes: 2048,
+        maxMemoryBytes: 0,
+        evictionPolicy: 'noeviction',
+        rdb: true,
+        aof: false,
+        latencyMs: 0.4,
+      },
     });
-    expect(text).toContain('Redis 7.2.4 (standalone, master), memory 2.0 KB used / no limit, policy noeviction, RDB on, AOF off');
+    expect(text).toContain(
+      'Redis 7.2.4 (standalone, master), memory 2.0 KB used / no limit, policy noeviction, RDB on, AOF off',
+    );
     expect(text.split('\n').at(-1)).toBe('Redis doctor: OK');
   });
 });
 
 describe('serverChecks', () => {
-  const base = { version: '7.2.4', role: 'master', mode: 'standalone', usedMemoryBytes: 1024, maxMemoryBytes: 1 << 20, evictionPolicy: 'noeviction', rdb: false, aof: true, latencyMs: 1, configReadable: true };
+  const base = {
+    version: '7.2.4',
+    role: 'master',
+    mode: 'standalone',
+    usedMemoryBytes: 1024,
+    maxMemoryBytes: 1 << 20,
+    evictionPolicy: 'noeviction',
+    rdb: false,
+    aof: true,
+    latencyMs: 1,
+    configReadable: true,
+  };
 
   it('is all ok for a well configured server', () => {
     expect(serverChecks(base).every((check) => check.status === 'ok')).toBe(true);
   });
 
   it('warns about eviction, no limit, no persistence, replicas, old versions and unreadable CONFIG', () => {
-    const checks = serverChecks({ ...base, evictionPolicy: 'allkeys-lru', maxMemoryBytes: 0, aof: false, role: 'slave', configReadable: false });
+    const checks = serverChecks({
+      ...base,
+      evictionPolicy: 'allkeys-lru',
+      maxMemoryBytes: 0,
+      aof: false,
+      role: 'slave',
+      configReadable: false,
+    });
     const byName = Object.fromEntries(checks.map((check) => [check.name, check]));
-    expect(byName['eviction-policy']).toMatchObject({ status: 'warn', detail: expect.stringContaining('BullMQ') });
+    expect(byName['eviction-policy']).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('BullMQ'),
+    });
     expect(byName.maxmemory?.status).toBe('warn');
-    expect(byName.persistence).toMatchObject({ status: 'warn', detail: expect.stringContaining('RDB unknown, AOF off') });
+    expect(byName.persistence).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('RDB unknown, AOF off'),
+    });
     expect(byName.server).toMatchObject({ status: 'warn', detail: expect.stringContaining('replica') });
     expect(byName.config?.status).toBe('warn');
     expect(serverChecks({ ...base, version: '5.0.7' }).find((c) => c.name === 'server')?.status).toBe('warn');

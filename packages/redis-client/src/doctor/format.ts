@@ -6,7 +6,9 @@ const MARKERS = { ok: '✓', warn: '!', fail: '✗' } as const;
 /** Plain text for a terminal: one line per check, then a summary line. */
 export function formatDoctorReport(report: DoctorReport): string {
   const width = Math.max(0, ...report.checks.map((check) => check.name.length));
-  const lines = report.checks.map((check) => `${MARKERS[check.status]} ${check.name.padEnd(width)}  ${check.detail}`);
+  const lines = report.checks.map(
+    (check) => `${MARKERS[check.status]} ${check.name.padEnd(width)}  ${check.detail}`,
+  );
   const { server } = report;
   if (server) {
     lines.push(

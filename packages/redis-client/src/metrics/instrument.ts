@@ -23,7 +23,8 @@ const INSTRUMENTED = Symbol.for('@rnh/redis-client/instrumented');
  */
 export function instrumentClient(client: RedisClient, pool: string, metrics: RedisClientMetrics): () => void {
   const onReconnecting = (): void => metrics.reconnects.inc({ pool });
-  const onError = (error: unknown): void => metrics.errors.inc({ pool, error_type: classifyRedisError(error) });
+  const onError = (error: unknown): void =>
+    metrics.errors.inc({ pool, error_type: classifyRedisError(error) });
   client.on('reconnecting', onReconnecting);
   client.on('error', onError);
   client.on('node error', onError);

@@ -46,7 +46,8 @@ export class RedisServerInfoSampler {
 
   /** Never rejects: a failed INFO becomes `{ up: false, error }`. */
   sample(): Promise<ServerInfoSample[]> {
-    if (this.cached && this.now() - this.cached.at < this.cacheMs) return Promise.resolve(this.cached.samples);
+    if (this.cached && this.now() - this.cached.at < this.cacheMs)
+      return Promise.resolve(this.cached.samples);
     this.inFlight ??= this.fetchAll()
       .then((samples) => {
         this.cached = { at: this.now(), samples };
@@ -67,8 +68,11 @@ export class RedisServerInfoSampler {
     }
     if (!isCluster(client)) return [await this.fetchOne(client, this.options.node ?? clientTarget(client))];
     const masters = client.status === 'ready' ? client.nodes('master') : [];
-    if (masters.length === 0) return [{ node: this.options.node ?? 'cluster', up: false, error: `cluster status ${client.status}` }];
-    return Promise.all(masters.map((node) => this.fetchOne(node, `${node.options.host}:${node.options.port}`)));
+    if (masters.length === 0)
+      return [{ node: this.options.node ?? 'cluster', up: false, error: `cluster status ${client.status}` }];
+    return Promise.all(
+      masters.map((node) => this.fetchOne(node, `${node.options.host}:${node.options.port}`)),
+    );
   }
 
   private async fetchOne(client: Redis, node: string): Promise<ServerInfoSample> {
@@ -79,7 +83,10 @@ export class RedisServerInfoSampler {
       const text = await Promise.race([
         client.info(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`INFO timed out after ${this.timeoutMs} ms`)), this.timeoutMs);
+          timer = setTimeout(
+            () => reject(new Error(`INFO timed out after ${this.timeoutMs} ms`)),
+            this.timeoutMs,
+          );
         }),
       ]);
       return { node, up: true, info: parseRedisInfo(text) };

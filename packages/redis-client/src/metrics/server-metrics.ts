@@ -5,10 +5,22 @@ import { getOrCreate, sourcesOf, type AnyRegistry } from './registry-util.js';
 /** Gauges: INFO field -> metric. */
 const GAUGES = [
   ['redis_server_memory_used_bytes', 'used_memory', 'Bytes allocated by Redis (INFO used_memory).'],
-  ['redis_server_memory_max_bytes', 'maxmemory', 'Configured maxmemory in bytes; 0 means no limit (INFO maxmemory).'],
-  ['redis_server_memory_fragmentation_ratio', 'mem_fragmentation_ratio', 'RSS / used memory (INFO mem_fragmentation_ratio).'],
+  [
+    'redis_server_memory_max_bytes',
+    'maxmemory',
+    'Configured maxmemory in bytes; 0 means no limit (INFO maxmemory).',
+  ],
+  [
+    'redis_server_memory_fragmentation_ratio',
+    'mem_fragmentation_ratio',
+    'RSS / used memory (INFO mem_fragmentation_ratio).',
+  ],
   ['redis_server_connected_clients', 'connected_clients', 'Client connections open on the server.'],
-  ['redis_server_blocked_clients', 'blocked_clients', 'Clients blocked in BLPOP/BZPOPMIN/XREAD... (BullMQ workers wait here).'],
+  [
+    'redis_server_blocked_clients',
+    'blocked_clients',
+    'Clients blocked in BLPOP/BZPOPMIN/XREAD... (BullMQ workers wait here).',
+  ],
   ['redis_server_uptime_seconds', 'uptime_in_seconds', 'Seconds since the server started.'],
 ] as const;
 
@@ -19,7 +31,11 @@ const GAUGES = [
  * restart shows as an ordinary counter reset.
  */
 const COUNTERS = [
-  ['redis_server_rejected_connections_total', 'rejected_connections', 'Connections refused because maxclients was reached.'],
+  [
+    'redis_server_rejected_connections_total',
+    'rejected_connections',
+    'Connections refused because maxclients was reached.',
+  ],
   ['redis_server_evicted_keys_total', 'evicted_keys', 'Keys evicted because of maxmemory.'],
   ['redis_server_expired_keys_total', 'expired_keys', 'Keys deleted because their TTL expired.'],
   ['redis_server_keyspace_hits_total', 'keyspace_hits', 'Successful key lookups.'],
@@ -58,27 +74,41 @@ function fillFrom(field: string, write: 'set' | 'inc') {
  * there) and feeds them from `sampler` until the returned function is called.
  * A node whose INFO failed has `redis_server_up 0` and no other series.
  */
-export function registerServerInfoMetrics(registry: AnyRegistry, sampler: RedisServerInfoSampler): () => void {
+export function registerServerInfoMetrics(
+  registry: AnyRegistry,
+  sampler: RedisServerInfoSampler,
+): () => void {
   const registers = [registry];
   const metrics: object[] = [
-    getOrCreate(registry, 'redis_server_up', () =>
-      new Gauge({
-        name: 'redis_server_up',
-        help: '1 if the last INFO from the node succeeded, else 0.',
-        labelNames: ['node'],
-        registers,
-        async collect() {
-          const samples = await samplesFor(this);
-          this.reset();
-          for (const sample of samples) this.set({ node: sample.node }, sample.up ? 1 : 0);
-        },
-      }),
+    getOrCreate(
+      registry,
+      'redis_server_up',
+      () =>
+        new Gauge({
+          name: 'redis_server_up',
+          help: '1 if the last INFO from the node succeeded, else 0.',
+          labelNames: ['node'],
+          registers,
+          async collect() {
+            const samples = await samplesFor(this);
+            this.reset();
+            for (const sample of samples) this.set({ node: sample.node }, sample.up ? 1 : 0);
+          },
+        }),
     ),
     ...GAUGES.map(([name, field, help]) =>
-      getOrCreate(registry, name, () => new Gauge({ name, help, labelNames: ['node'], registers, collect: fillFrom(field, 'set') })),
+      getOrCreate(
+        registry,
+        name,
+        () => new Gauge({ name, help, labelNames: ['node'], registers, collect: fillFrom(field, 'set') }),
+      ),
     ),
     ...COUNTERS.map(([name, field, help]) =>
-      getOrCreate(registry, name, () => new Counter({ name, help, labelNames: ['node'], registers, collect: fillFrom(field, 'inc') })),
+      getOrCreate(
+        registry,
+        name,
+        () => new Counter({ name, help, labelNames: ['node'], registers, collect: fillFrom(field, 'inc') }),
+      ),
     ),
   ];
   for (const metric of metrics) sourcesOf<RedisServerInfoSampler>(metric).add(sampler);

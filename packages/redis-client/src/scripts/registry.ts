@@ -13,7 +13,10 @@ export class ScriptRegistry {
     const script = new RedisScript(def);
     if (existing) {
       if (existing.sha === script.sha && existing.keys === script.keys) return existing;
-      throw new RedisScriptError('REDIS_SCRIPT_CONFLICT', `script "${def.name}" is already defined with a different body or key count`);
+      throw new RedisScriptError(
+        'REDIS_SCRIPT_CONFLICT',
+        `script "${def.name}" is already defined with a different body or key count`,
+      );
     }
     this.scripts.set(def.name, script);
     return script;

@@ -6,12 +6,16 @@ import { RedisScript } from './script.js';
 describe('RedisScript', () => {
   it('computes the SHA1 Redis uses', () => {
     // sha1("return 1"), as SCRIPT LOAD answers.
-    expect(new RedisScript({ name: 'one', lua: 'return 1', keys: 0 }).sha).toBe('e0e1f9fabfc9d4800c877a703b823ac0578ff8db');
+    expect(new RedisScript({ name: 'one', lua: 'return 1', keys: 0 }).sha).toBe(
+      'e0e1f9fabfc9d4800c877a703b823ac0578ff8db',
+    );
   });
 
   it('rejects a wrong number of keys before calling Redis', async () => {
     const script = new RedisScript({ name: 'two', lua: 'return 1', keys: 2 });
-    await expect(script.run(undefined as never, ['a'], [])).rejects.toThrow('script "two" takes 2 keys (got 1)');
+    await expect(script.run(undefined as never, ['a'], [])).rejects.toThrow(
+      'script "two" takes 2 keys (got 1)',
+    );
   });
 });
 

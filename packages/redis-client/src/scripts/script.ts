@@ -18,7 +18,10 @@ export class RedisScript {
 
   constructor(def: ScriptDefinition) {
     if (!Number.isInteger(def.keys) || def.keys < 0) {
-      throw new RedisScriptError('REDIS_INVALID_ARGUMENT', `script "${def.name}": keys must be an integer >= 0 (got ${def.keys})`);
+      throw new RedisScriptError(
+        'REDIS_INVALID_ARGUMENT',
+        `script "${def.name}": keys must be an integer >= 0 (got ${def.keys})`,
+      );
     }
     this.name = def.name;
     this.lua = def.lua;
@@ -28,7 +31,10 @@ export class RedisScript {
 
   async run(client: RedisClient, keys: string[], args: ScriptArg[]): Promise<unknown> {
     if (keys.length !== this.keys) {
-      throw new RedisScriptError('REDIS_INVALID_ARGUMENT', `script "${this.name}" takes ${this.keys} keys (got ${keys.length})`);
+      throw new RedisScriptError(
+        'REDIS_INVALID_ARGUMENT',
+        `script "${this.name}" takes ${this.keys} keys (got ${keys.length})`,
+      );
     }
     try {
       return await client.evalsha(this.sha, keys.length, ...keys, ...args);

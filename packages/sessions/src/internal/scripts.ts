@@ -12,6 +12,11 @@ export function defineScript(def: ScriptDefinition, registry?: ScriptRegistry): 
 }
 
 /** Runs a script: EVALSHA, and EVAL once on NOSCRIPT (Cluster-safe: see createRedis). */
-export function runScript(script: RedisScript, client: RedisClient, keys: string[], args: ScriptArg[]): Promise<unknown> {
+export function runScript(
+  script: RedisScript,
+  client: RedisClient,
+  keys: string[],
+  args: ScriptArg[],
+): Promise<unknown> {
   return script.run(client, keys, args);
 }

@@ -42,7 +42,14 @@ interface OtlpRequest {
     resource?: { attributes?: OtlpAttribute[] };
     scopeSpans?: {
       scope?: { name?: string };
-      spans?: { name: string; kind: number; traceId: string; spanId: string; parentSpanId?: string; attributes?: OtlpAttribute[] }[];
+      spans?: {
+        name: string;
+        kind: number;
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        attributes?: OtlpAttribute[];
+      }[];
     }[];
   }[];
 }

@@ -10,10 +10,15 @@ export interface CapturedLogger {
 
 export function captureLogger(): CapturedLogger {
   const lines: string[] = [];
-  const logger = createLogger({ name: 'test', level: 'debug', destination: { write: (line: string) => void lines.push(line) } });
+  const logger = createLogger({
+    name: 'test',
+    level: 'debug',
+    destination: { write: (line: string) => void lines.push(line) },
+  });
   return {
     logger,
     lines,
-    messages: (msg) => lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === msg),
+    messages: (msg) =>
+      lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === msg),
   };
 }

@@ -20,7 +20,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     name,
     url: url.toString(),
     // FORCE: a pool the test forgot to close must not leave the database behind.
-    drop: () => withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
 }
 
