@@ -12,20 +12,10 @@ const INSTALL_HINT =
   'Install it with "sudo apt-get install -y redis-server" (Debian/Ubuntu) or "brew install redis" (macOS), ' +
   'or point REDIS_URL at a Redis you run elsewhere.';
 
-/** Fails with install instructions when redis-server is missing; installs it with apt-get when allowed and possible. */
-export function ensureRedisServerInstalled({ autoInstall }) {
+/** Fails with install instructions when redis-server is missing (scripts/prerequisites.sh installs it on Debian). */
+export function ensureRedisServerInstalled() {
   if (commandExists(process.env.REDIS_SERVER_BIN ?? 'redis-server')) return;
-  const canInstall = autoInstall && process.getuid?.() === 0 && commandExists('apt-get');
-  if (!canInstall)
-    fail(`redis-server is not installed; the tests start their own Redis servers with it. ${INSTALL_HINT}`);
-  say('redis-server is missing: installing it with apt-get…');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  const install = spawnSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { stdio: 'inherit', env });
-  if (update.status !== 0 || install.status !== 0 || !commandExists('redis-server')) {
-    fail(`Could not install redis-server with apt-get. ${INSTALL_HINT}`);
-  }
-  // Debian starts a service on 6379 after install; our tests never use it.
+  fail(`redis-server is not installed; the tests start their own Redis servers with it. ${INSTALL_HINT}`);
 }
 
 /** The address the apps will use, from the same variables they read. */

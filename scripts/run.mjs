@@ -2,7 +2,9 @@
 // `npm start` and `npm test`: the two commands of the Quick start. Each makes sure
 // the tools are there (pnpm at the pinned version, dependencies, redis-server),
 // then hands over to Turborepo.
-import { ensurePnpm, fail, run, say } from './lib.mjs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { commandExists, dataDir, ensurePnpm, fail, run, say } from './lib.mjs';
 import { ensureRedisServerInstalled, ensureRedisRunning } from './redis.mjs';
 
 const command = process.argv[2];
@@ -17,7 +19,13 @@ if ((await run('pnpm', ['install', '--frozen-lockfile', '--reporter=silent'], { 
 }
 
 if (command === 'test') {
-  ensureRedisServerInstalled({ autoInstall: true });
+  // As root on Debian, install and start what the tests need (redis-server, PostgreSQL).
+  if (process.getuid?.() === 0 && commandExists('apt-get')) {
+    if ((await run('scripts/prerequisites.sh', [], { env })) !== 0)
+      fail('Installing the test prerequisites failed; see above.');
+  }
+  ensureRedisServerInstalled();
+  Object.assign(env, readTestEnv());
   say('Lint, typecheck and every test (turbo run lint typecheck test)…');
   const code = await run(
     'pnpm',
@@ -40,4 +48,16 @@ if (command === 'test') {
     { env },
   );
   process.exit(code);
+}
+
+/** Settings the prerequisites script left for the tests (e.g. DATABASE_TEST_URL on a fresh PostgreSQL). */
+function readTestEnv() {
+  const file = join(dataDir, 'test-env');
+  if (!existsSync(file)) return {};
+  return Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('='))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
 }
