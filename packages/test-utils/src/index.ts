@@ -8,3 +8,5 @@ export type { AppProcess, StartAppProcessOptions } from './app-process.js';
 export { catalogedMetricNames, servedMetricFamilies, uncatalogedMetrics } from './metric-catalog.js';
 export { startRedisCluster } from './redis-cluster.js';
 export type { RedisClusterHandle } from './redis-cluster.js';
+export { startRedisSentinel } from './redis-sentinel.js';
+export type { RedisSentinelHandle, StartRedisSentinelOptions } from './redis-sentinel.js';

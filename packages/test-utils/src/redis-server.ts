@@ -107,7 +107,7 @@ function renderConfig(port: number, dir: string, options: StartRedisServerOption
   return `${lines.join('\n')}\n`;
 }
 
-async function freePortWithRetry(): Promise<number> {
+export async function freePortWithRetry(): Promise<number> {
   // Ports below 55000 leave room for cluster bus ports (port + 10000).
   for (let attempt = 0; attempt < 20; attempt++) {
     const port = await freePort();
@@ -116,9 +116,17 @@ async function freePortWithRetry(): Promise<number> {
   return freePort();
 }
 
-function launch(binary: string, configPath: string, port: number): Promise<ChildProcess> {
+/** Starts redis-server (or, with `sentinel`, a Sentinel) and resolves once it says it is ready. */
+export function launch(
+  binary: string,
+  configPath: string,
+  port: number,
+  sentinel = false,
+): Promise<ChildProcess> {
+  const ready = sentinel ? '+monitor master' : 'Ready to accept connections';
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, [configPath, '--loglevel', 'notice'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [configPath, ...(sentinel ? ['--sentinel'] : []), '--loglevel', 'notice'];
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -126,7 +134,7 @@ function launch(binary: string, configPath: string, port: number): Promise<Child
     }, 10_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
+      if (output.includes(ready)) {
         clearTimeout(timer);
         child.stdout?.off('data', onData);
         child.stdout?.resume();
@@ -147,7 +155,7 @@ function launch(binary: string, configPath: string, port: number): Promise<Child
   });
 }
 
-function terminate(child: ChildProcess): Promise<void> {
+export function terminate(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
