@@ -1,0 +1,34 @@
+// Public API of @rnh/cache. Every export is listed here on purpose.
+
+export type {
+  CacheDeps,
+  CacheLayer,
+  CacheOptions,
+  GetOrSetOptions,
+  GetOrSetOutcome,
+  InvalidationKind,
+  L1Options,
+  LockOptions,
+  LookupResult,
+  SetOptions,
+  Ttl,
+  TtlPreset,
+} from './types.js';
+
+export {
+  CacheArgumentError,
+  CacheError,
+  CacheLoaderTimeoutError,
+  CacheSerializationError,
+  CacheUnavailableError,
+} from './errors.js';
+export type { CacheErrorCode } from './errors.js';
+
+export { Cache, TRACER_NAME } from './cache.js';
+export { CacheMetrics, createCacheMetrics, LOADER_DURATION_BUCKETS } from './metrics.js';
+export { DEFAULT_TTL_PRESETS } from './internal/ttl.js';
+export { ENVELOPE_VERSION, decodeEnvelope, encodeEnvelope } from './serializer.js';
+export type { DecodedEntry, Envelope } from './serializer.js';
+
+export { responseCache, responseKey } from './middleware.js';
+export type { ResponseCacheOptions } from './middleware.js';

@@ -1,0 +1,78 @@
+import { classifyRedisError, type Logger, type RedisClient } from '@rnh/redis-client';
+import { CacheUnavailableError } from '../errors.js';
+import type { CacheMetrics } from '../metrics.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
+
+/**
+ * Every Redis call of the cache goes through here: skipped while the breaker is
+ * open, bounded by a timeout, and on failure counted (`cache_errors_total`),
+ * logged (no key, no value) and rethrown as CacheUnavailableError so the caller
+ * decides between failing open and throwing.
+ */
+export class L2 {
+  constructor(
+    readonly redis: RedisClient,
+    private readonly logger: Logger,
+    private readonly metrics: CacheMetrics,
+    private readonly breaker: CircuitBreaker,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async call<T>(cache: string, operation: string, work: (redis: RedisClient) => Promise<T>): Promise<T> {
+    if (!this.breaker.allow()) {
+      throw new CacheUnavailableError(
+        operation,
+        `cache ${operation} skipped: Redis circuit breaker is open`,
+        {
+          code: 'CACHE_CIRCUIT_OPEN',
+        },
+      );
+    }
+    try {
+      const result = await withTimeout(work(this.redis), this.timeoutMs, operation);
+      this.breaker.success();
+      return result;
+    } catch (error) {
+      this.breaker.failure();
+      this.metrics.errors.inc({ cache, operation });
+      this.logger.warn(
+        {
+          cache,
+          operation,
+          error_type: error instanceof CacheUnavailableError ? 'timeout' : classifyRedisError(error),
+          error: error instanceof Error ? error.message : 'unknown',
+          breaker: this.breaker.state,
+        },
+        'cache Redis operation failed',
+      );
+      if (error instanceof CacheUnavailableError) throw error;
+      throw new CacheUnavailableError(operation, `cache ${operation} failed: Redis unavailable`, {
+        cause: error,
+      });
+    }
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, operation: string): Promise<T> {
+  if (ms <= 0) return work;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(
+        new CacheUnavailableError(operation, `cache ${operation} timed out after ${ms} ms`, {
+          code: 'CACHE_TIMEOUT',
+        }),
+      );
+    }, ms);
+    timer.unref();
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,147 @@
+import { Counter, Gauge, Histogram, type Registry, type RegistryContentType } from 'prom-client';
+
+type AnyRegistry = Registry<RegistryContentType>;
+
+export const LOADER_DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Reuses a metric already registered under `name` (createCacheMetrics called twice), else creates it. */
+function getOrCreate<M>(registry: AnyRegistry, name: string, create: () => M): M {
+  return (registry.getSingleMetric(name) as M | undefined) ?? create();
+}
+
+/**
+ * The cache's metrics on an injected registry. Labels are bounded: `cache` is the
+ * namespace name, `operation` a fixed set of names; never a key or value.
+ */
+export class CacheMetrics {
+  readonly lookups: Counter<'cache' | 'layer' | 'result'>;
+  readonly loaderDuration: Histogram<'cache'>;
+  readonly coalesced: Counter<'cache'>;
+  readonly invalidations: Counter<'cache' | 'kind'>;
+  readonly errors: Counter<'cache' | 'operation'>;
+  readonly lockWaits: Counter<'cache'>;
+  readonly lockTimeouts: Counter<'cache'>;
+  readonly l1Entries: Gauge<'cache'>;
+  readonly l1Bytes: Gauge<'cache'>;
+  readonly l1Evictions: Counter<'cache'>;
+
+  constructor(registry: AnyRegistry) {
+    const registers = [registry];
+    this.lookups = getOrCreate(
+      registry,
+      'cache_lookups_total',
+      () =>
+        new Counter({
+          name: 'cache_lookups_total',
+          help: 'Cache lookups by cache (namespace), layer (l1|l2) and result (hit|miss|stale|error).',
+          labelNames: ['cache', 'layer', 'result'],
+          registers,
+        }),
+    );
+    this.loaderDuration = getOrCreate(
+      registry,
+      'cache_loader_duration_seconds',
+      () =>
+        new Histogram({
+          name: 'cache_loader_duration_seconds',
+          help: 'Time spent in getOrSet loaders (the source of truth), successful or not.',
+          labelNames: ['cache'],
+          buckets: LOADER_DURATION_BUCKETS,
+          registers,
+        }),
+    );
+    this.coalesced = getOrCreate(
+      registry,
+      'cache_coalesced_total',
+      () =>
+        new Counter({
+          name: 'cache_coalesced_total',
+          help: 'getOrSet callers that joined a load already in flight in this process instead of calling the loader.',
+          labelNames: ['cache'],
+          registers,
+        }),
+    );
+    this.invalidations = getOrCreate(
+      registry,
+      'cache_invalidations_total',
+      () =>
+        new Counter({
+          name: 'cache_invalidations_total',
+          help: 'Invalidations by kind (key|tag|namespace).',
+          labelNames: ['cache', 'kind'],
+          registers,
+        }),
+    );
+    this.errors = getOrCreate(
+      registry,
+      'cache_errors_total',
+      () =>
+        new Counter({
+          name: 'cache_errors_total',
+          help: 'Cache errors by operation (get, set, delete, ..., decode for unreadable entries, loader for failed background refreshes).',
+          labelNames: ['cache', 'operation'],
+          registers,
+        }),
+    );
+    this.lockWaits = getOrCreate(
+      registry,
+      'cache_lock_waits_total',
+      () =>
+        new Counter({
+          name: 'cache_lock_waits_total',
+          help: 'getOrSet misses that waited for another process holding the load lock instead of loading.',
+          labelNames: ['cache'],
+          registers,
+        }),
+    );
+    this.lockTimeouts = getOrCreate(
+      registry,
+      'cache_lock_timeouts_total',
+      () =>
+        new Counter({
+          name: 'cache_lock_timeouts_total',
+          help: 'Lock waits that ended without the holder writing a value (the waiter then loaded itself).',
+          labelNames: ['cache'],
+          registers,
+        }),
+    );
+    this.l1Entries = getOrCreate(
+      registry,
+      'cache_l1_entries',
+      () =>
+        new Gauge({
+          name: 'cache_l1_entries',
+          help: 'Entries held in the in-process L1 (summed over the cache instances of this process).',
+          labelNames: ['cache'],
+          registers,
+        }),
+    );
+    this.l1Bytes = getOrCreate(
+      registry,
+      'cache_l1_bytes',
+      () =>
+        new Gauge({
+          name: 'cache_l1_bytes',
+          help: 'Encoded size of the entries held in the in-process L1.',
+          labelNames: ['cache'],
+          registers,
+        }),
+    );
+    this.l1Evictions = getOrCreate(
+      registry,
+      'cache_l1_evictions_total',
+      () =>
+        new Counter({
+          name: 'cache_l1_evictions_total',
+          help: 'L1 entries evicted to stay within the entry or byte bound (not expiries or invalidations).',
+          labelNames: ['cache'],
+          registers,
+        }),
+    );
+  }
+}
+
+/** The cache metrics on `registry`; safe to call twice on one registry (the metrics are shared). */
+export function createCacheMetrics(registry: AnyRegistry): CacheMetrics {
+  return new CacheMetrics(registry);
+}

@@ -1,0 +1,114 @@
+import type { Keyspace, Logger, RedisClient } from '@rnh/redis-client';
+import type { Registry, RegistryContentType } from 'prom-client';
+import type { CacheMetrics } from './metrics.js';
+
+export type TtlPreset = 'short' | 'medium' | 'long' | 'day';
+
+/** Seconds, or a preset name resolved through CacheOptions.ttlPresets. */
+export type Ttl = number | TtlPreset;
+
+export interface CacheDeps {
+  /** A `commands` connection (shared; the cache never closes it). Standalone, sentinel or Cluster. */
+  redis: RedisClient;
+  /** The cache's keyspace, e.g. `connections.keys.child('cache')` -> keys `rnh:cache:<namespace>:<key>`. */
+  keys: Keyspace;
+  logger: Logger;
+  /** Metrics are registered here (never on the global registry). Ignored when `metrics` is given. */
+  registry?: Registry<RegistryContentType>;
+  metrics?: CacheMetrics;
+  /**
+   * A `subscriber` connection for the L1 invalidation bus (with `options.l1`).
+   * Without it the L1 is local only: other processes' writes reach it only when
+   * its short TTL ends. With it, call `await cache.start()`; until the bus is
+   * subscribed (and whenever it is disconnected) the L1 is bypassed.
+   */
+  subscriber?: RedisClient;
+}
+
+export interface LockOptions {
+  /** Lock lifetime (a crashed loader frees it after this); default 5000 ms. */
+  ttlMs?: number;
+  /** How long a waiter polls for the holder's result before loading itself; default 3000 ms. */
+  waitMs?: number;
+  /** Poll interval while waiting; default 25 ms. */
+  pollMs?: number;
+}
+
+export interface L1Options {
+  /** Entry bound; default 10 000. */
+  maxEntries?: number;
+  /** Byte bound (encoded size); default 64 MiB. */
+  maxBytes?: number;
+  /** An L1 copy is fresh for at most this long (and never longer than the L2 entry); default 60 s. */
+  ttlSeconds?: number;
+}
+
+export interface CacheOptions {
+  /** Namespace of the root cache (default `default`); the `cache` metric label. */
+  name?: string;
+  /** Preset seconds (from config: CACHE_TTL_SHORT, ...). Defaults 300 / 1800 / 3600 / 86400. */
+  ttlPresets?: Partial<Record<TtlPreset, number>>;
+  /** Default TTL for set/getOrSet when none is given; default `medium`. */
+  defaultTtl?: Ttl;
+  /** Fraction (0..1) by which each TTL is randomly shortened, to spread expiries; default 0. */
+  jitter?: number;
+  /** Seconds an entry is kept past its TTL to be served stale; default 0. */
+  graceSeconds?: number;
+  /** Bump on a deploy that changes the cached shape: entries of another version are dropped. Default 0. */
+  schemaVersion?: number;
+  /** Each Redis call fails after this long (then the cache fails open); default 500 ms. */
+  operationTimeoutMs?: number;
+  /**
+   * Early refresh: a getOrSet hit with less than this fraction (0..1) of its TTL
+   * left triggers one background refresh, so hot keys never expire. Default off.
+   */
+  earlyRefresh?: number;
+  /** Default hard loader timeout of getOrSet; none unless given. */
+  loaderTimeoutMs?: number;
+  /** Default negative-caching TTL of getOrSet (null/undefined answers); none unless given (they get the normal TTL). */
+  negativeTtlSeconds?: number;
+  /** Consecutive Redis failures that open the circuit breaker; default 5. */
+  breakerThreshold?: number;
+  /** How long the open breaker skips Redis; default 5000 ms. */
+  breakerCooldownMs?: number;
+  /**
+   * Cross-process stampede protection: on a miss one process takes a short Redis
+   * lock and loads; the others poll for its result for up to `waitMs`, then load
+   * themselves. On by default; `false` turns it off.
+   */
+  lock?: false | LockOptions;
+  /** In-process L1 in front of Redis; off unless given. */
+  l1?: L1Options;
+}
+
+export interface SetOptions {
+  ttl?: Ttl;
+  /** Alias of `ttl` in seconds. */
+  ttlSeconds?: number;
+  /** Overrides CacheOptions.graceSeconds for this entry. */
+  graceSeconds?: number;
+  /** Overrides CacheOptions.jitter for this entry. */
+  jitter?: number;
+  /** Tags for `invalidateTag`, e.g. `org:42`. */
+  tags?: readonly string[];
+}
+
+export interface GetOrSetOptions extends SetOptions {
+  /**
+   * Hard loader timeout: after this the caller gets CacheLoaderTimeoutError; the
+   * load goes on and its value is still cached. Default CacheOptions.loaderTimeoutMs (none).
+   */
+  loaderTimeoutMs?: number;
+  /** Overrides CacheOptions.earlyRefresh. */
+  earlyRefresh?: number;
+  /** Negative caching: a loader answer of null or undefined is cached this long instead. Default CacheOptions.negativeTtlSeconds. */
+  negativeTtlSeconds?: number;
+}
+
+/** Why getOrSet answered as it did; the `rnh.cache.outcome` span attribute. */
+export type GetOrSetOutcome =
+  'hit' | 'stale' | 'loaded' | 'coalesced' | 'waited' | 'fallback' | 'loader_error';
+
+export type CacheLayer = 'l1' | 'l2';
+export type LookupResult = 'hit' | 'miss' | 'stale' | 'error';
+export type InvalidationKind = 'key' | 'tag' | 'namespace';
