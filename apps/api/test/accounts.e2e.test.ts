@@ -320,13 +320,18 @@ describe('accounts', () => {
     await redis.restart();
     // The test's Redis keeps an append-only file, so every session is still there.
     expect(await sessionKeys()).toBe(storedBefore);
-    await expect
-      .poll(async () => (await browser.get('/me')).status, {
-        timeout: 15_000,
-        interval: 200,
-        message: `api output:\n${api.output().slice(-3000)}`,
-      })
-      .toBe(200);
+    try {
+      await expect
+        .poll(async () => (await browser.get('/me')).status, { timeout: 15_000, interval: 200 })
+        .toBe(200);
+    } catch (error) {
+      throw new Error(
+        `the cookie did not work again after Redis came back; api output:\n${api.output().slice(-6000)}`,
+        {
+          cause: error,
+        },
+      );
+    }
   });
 
   it('keeps sessions across an api restart', async () => {

@@ -34,7 +34,9 @@ export function sessionMiddleware(options: SessionCookieOptions): RequestHandler
     resave: false,
     saveUninitialized: false,
     rolling: true,
-    unset: 'destroy',
+    // 'keep' (not 'destroy'): when the store cannot load a session (Redis down), req.session is
+    // unset and 'destroy' would delete the user's session once Redis is back: a silent logout.
+    unset: 'keep',
     cookie: {
       httpOnly: true,
       sameSite: 'lax',
