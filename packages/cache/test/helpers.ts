@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
@@ -6,25 +5,15 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { defaultRedisOptions, RedisConnections, type Logger } from '@rnh/redis-client';
-import { startRedisServer, uniquePrefix, type RedisServerHandle } from '@rnh/test-utils';
-import { Redis } from 'ioredis';
-import { pino } from 'pino';
+import { defaultRedisOptions, RedisConnections } from '@rnh/redis-client';
+import {
+  memoryLogger,
+  uniquePrefix,
+  useRedisServer as useSharedRedisServer,
+  type TestRedis,
+} from '@rnh/test-utils';
 import { Registry, type RegistryContentType } from 'prom-client';
-import { afterAll, afterEach, beforeAll } from 'vitest';
 import { Cache, type CacheOptions } from '../src/index.js';
-
-/** A real pino logger writing JSON lines into memory, so tests see exactly what would be logged. */
-export function memoryLogger(): { logger: Logger; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk.toString());
-      callback();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, stream), text: () => chunks.join('') };
-}
 
 /** The value of one series (after the metric's collect()), or 0 when absent. */
 export async function metricValue(
@@ -68,46 +57,29 @@ export interface TestCache {
   log: ReturnType<typeof memoryLogger>;
 }
 
-export interface TestRedis {
-  readonly server: RedisServerHandle;
-  /** A plain client for looking at (and poisoning) what the cache stored. */
-  readonly admin: Redis;
+export interface TestCacheRedis extends TestRedis {
   /** A cache on its own prefix and registry; closed after the test. */
   newCache(options?: CacheOptions, extra?: { prefix?: string; bus?: boolean }): TestCache;
 }
 
-/** One real redis-server for the test file, an admin client on it, and per-test caches cleaned up after each test. */
-export function useRedisServer(): TestRedis {
-  const state: { server?: RedisServerHandle; admin?: Redis; cleanup: Array<() => Promise<void>> } = {
-    cleanup: [],
-  };
-  beforeAll(async () => {
-    state.server = await startRedisServer();
-    state.admin = new Redis({ host: state.server.host, port: state.server.port });
-    // Tests that stop the server make this client fail too; that is expected.
-    state.admin.on('error', () => undefined);
-  });
-  afterEach(async () => {
-    for (const step of state.cleanup.splice(0).reverse()) await step();
-  });
-  afterAll(async () => {
-    await state.admin?.quit();
-    await state.server?.destroy();
-  });
+/** The shared redis-server fixture of @rnh/test-utils, plus a factory of caches cleaned up after each test. */
+export function useRedisServer(): TestCacheRedis {
+  const base = useSharedRedisServer();
   return {
     get server() {
-      return state.server!;
+      return base.server;
     },
     get admin() {
-      return state.admin!;
+      return base.admin;
     },
+    cleanup: base.cleanup,
     newCache(options = {}, extra = {}) {
       const log = memoryLogger();
       const prefix = extra.prefix ?? uniquePrefix('cache');
       const connections = new RedisConnections({
         options: defaultRedisOptions({
-          host: state.server!.host,
-          port: state.server!.port,
+          host: base.server.host,
+          port: base.server.port,
           keyPrefix: prefix,
           retryDelayMs: 20,
           maxRetryDelayMs: 200,
@@ -115,7 +87,7 @@ export function useRedisServer(): TestRedis {
         }),
         logger: log.logger,
       });
-      state.cleanup.push(() => connections.close());
+      base.cleanup.push(() => connections.close());
       const registry = new Registry();
       const keys = connections.keys.child('cache');
       const cache = new Cache(
@@ -128,8 +100,10 @@ export function useRedisServer(): TestRedis {
         },
         options,
       );
-      state.cleanup.push(() => cache.close());
+      base.cleanup.push(() => cache.close());
       return { cache, registry, connections, root: keys.prefix, prefix, log };
     },
   };
 }
+
+export { memoryLogger };

@@ -1,10 +1,8 @@
-import { Writable } from 'node:stream';
 import type { RedisServerHandle } from '@rnh/test-utils';
 import { uniquePrefix } from '@rnh/test-utils';
-import { pino } from 'pino';
 import type { Registry, RegistryContentType } from 'prom-client';
 import { defaultRedisOptions } from '../src/config/defaults.js';
-import type { Logger, RedisOptions } from '../src/types.js';
+import type { RedisOptions } from '../src/types.js';
 
 /** Options for a test server: own key prefix, quick reconnects, short timeouts. */
 export function optionsFor(
@@ -20,32 +18,6 @@ export function optionsFor(
     connectTimeoutMs: 2000,
     ...overrides,
   });
-}
-
-/** A real pino logger writing JSON lines into memory, so tests see exactly what would be logged. */
-export function memoryLogger(): {
-  logger: Logger;
-  lines: () => Array<Record<string, unknown>>;
-  text: () => string;
-} {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk.toString());
-      callback();
-    },
-  });
-  const logger = pino({ level: 'debug' }, stream);
-  const text = () => chunks.join('');
-  return {
-    logger,
-    text,
-    lines: () =>
-      text()
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-  };
 }
 
 type Labels = Record<string, string>;
@@ -89,3 +61,5 @@ export function parseCommandStats(text: string): Record<string, number> {
     calls[match[1] ?? ''] = Number(match[2]);
   return calls;
 }
+
+export { memoryLogger } from '@rnh/test-utils';

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
@@ -9,12 +8,10 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { defaultRedisOptions, RedisConnections, type Logger } from '@rnh/redis-client';
-import { afterAll, afterEach, beforeAll } from 'vitest';
-import { startRedisServer, uniquePrefix, type RedisServerHandle } from '@rnh/test-utils';
+import { uniquePrefix, type RedisServerHandle } from '@rnh/test-utils';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
-import { Redis } from 'ioredis';
-import { pino } from 'pino';
+import type { Redis } from 'ioredis';
 import type { Registry, RegistryContentType } from 'prom-client';
 import { SessionStoreUnavailableError, type RedisSessionStore, type SessionDevice } from '../src/index.js';
 
@@ -42,18 +39,6 @@ export function connectionsFor(
     }),
     logger,
   });
-}
-
-/** A real pino logger writing JSON lines into memory, so tests see exactly what would be logged. */
-export function memoryLogger(): { logger: Logger; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk.toString());
-      callback();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, stream), text: () => chunks.join('') };
 }
 
 /** The value of one series (after the metric's collect()), or undefined when absent. */
@@ -218,37 +203,4 @@ export class Browser {
   }
 }
 
-export interface TestRedis {
-  readonly server: RedisServerHandle;
-  /** A plain client for looking at what the code under test stored. */
-  readonly admin: Redis;
-  /** Steps run after each test, last registered first. */
-  readonly cleanup: Array<() => Promise<void> | void>;
-}
-
-/** One real redis-server for the test file, an admin client on it, and per-test cleanup. */
-export function useRedisServer(): TestRedis {
-  const state: { server?: RedisServerHandle; admin?: Redis; cleanup: Array<() => Promise<void> | void> } = {
-    cleanup: [],
-  };
-  beforeAll(async () => {
-    state.server = await startRedisServer();
-    state.admin = new Redis({ host: state.server.host, port: state.server.port });
-  });
-  afterEach(async () => {
-    for (const step of state.cleanup.splice(0).reverse()) await step();
-  });
-  afterAll(async () => {
-    await state.admin?.quit();
-    await state.server?.destroy();
-  });
-  return {
-    get server() {
-      return state.server!;
-    },
-    get admin() {
-      return state.admin!;
-    },
-    cleanup: state.cleanup,
-  };
-}
+export { memoryLogger, useRedisServer } from '@rnh/test-utils';

@@ -10,3 +10,7 @@ export { startRedisCluster } from './redis-cluster.js';
 export type { RedisClusterHandle } from './redis-cluster.js';
 export { startRedisSentinel } from './redis-sentinel.js';
 export type { RedisSentinelHandle, StartRedisSentinelOptions } from './redis-sentinel.js';
+export { memoryLogger } from './memory-logger.js';
+export type { MemoryLogger } from './memory-logger.js';
+export { useRedisServer } from './use-redis-server.js';
+export type { TestRedis } from './use-redis-server.js';
