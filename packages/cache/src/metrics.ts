@@ -1,13 +1,7 @@
-import { Counter, Gauge, Histogram, type Registry, type RegistryContentType } from 'prom-client';
-
-type AnyRegistry = Registry<RegistryContentType>;
+import { getOrCreateMetric as getOrCreate, type MetricsRegistry as AnyRegistry } from '@rnh/redis-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 export const LOADER_DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-
-/** Reuses a metric already registered under `name` (createCacheMetrics called twice), else creates it. */
-function getOrCreate<M>(registry: AnyRegistry, name: string, create: () => M): M {
-  return (registry.getSingleMetric(name) as M | undefined) ?? create();
-}
 
 /**
  * The cache's metrics on an injected registry. Labels are bounded: `cache` is the

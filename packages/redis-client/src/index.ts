@@ -61,3 +61,5 @@ export { ScriptRegistry } from './scripts/registry.js';
 export { runRedisDoctor } from './doctor/doctor.js';
 export { formatDoctorReport } from './doctor/format.js';
 export { main as runRedisDoctorCli } from './doctor/cli.js';
+export { getOrCreate as getOrCreateMetric } from './metrics/registry-util.js';
+export type { AnyRegistry as MetricsRegistry } from './metrics/registry-util.js';

@@ -14,7 +14,10 @@ export function sourcesOf<S>(metric: object): Set<S> {
   return holder[SOURCES];
 }
 
-/** Reuses a metric already registered under `name` (by another RedisConnections), else creates it. */
+/**
+ * Reuses a metric already registered under `name`, else creates it: lets a package's
+ * metrics factory run twice on one registry (two connections, stores or caches).
+ */
 export function getOrCreate<M>(registry: AnyRegistry, name: string, create: () => M): M {
   return (registry.getSingleMetric(name) as M | undefined) ?? create();
 }

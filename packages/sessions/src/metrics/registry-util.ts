@@ -1,11 +1,4 @@
-import type { Registry, RegistryContentType } from 'prom-client';
-
-export type AnyRegistry = Registry<RegistryContentType>;
-
-/** Reuses a metric already registered under `name` (createSessionMetrics called twice), else creates it. */
-export function getOrCreate<M>(registry: AnyRegistry, name: string, create: () => M): M {
-  return (registry.getSingleMetric(name) as M | undefined) ?? create();
-}
+export { getOrCreateMetric as getOrCreate, type MetricsRegistry as AnyRegistry } from '@rnh/redis-client';
 
 // State that collect() reads lives on the metric object itself, so it follows the
 // registry (two stores on one registry share it) instead of a module-level map.
