@@ -24,7 +24,9 @@ export interface AccountServiceDeps {
 }
 
 // Spent on unknown emails too, so a login's timing does not tell whether an account exists.
-const DUMMY_HASH_PROMISE = hashPassword('timing-equaliser-password');
+// Made on first use, not at import: hashing is deliberately slow.
+let dummyHash: Promise<string> | undefined;
+const timingEqualiserHash = () => (dummyHash ??= hashPassword('timing-equaliser-password'));
 
 export class AccountService {
   constructor(private readonly deps: AccountServiceDeps) {}
@@ -42,7 +44,7 @@ export class AccountService {
   /** The user for these credentials; one answer for unknown email and wrong password. */
   async authenticate(email: string, password: string): Promise<User> {
     const credentials = await this.deps.users.findCredentialsByEmail(email);
-    const valid = await verifyPassword(password, credentials?.passwordHash ?? (await DUMMY_HASH_PROMISE));
+    const valid = await verifyPassword(password, credentials?.passwordHash ?? (await timingEqualiserHash()));
     if (!credentials || !valid) {
       this.deps.logins.inc({ outcome: 'invalid_credentials' });
       throw new HttpError(401, 'invalid_credentials', 'Email or password is wrong.');
