@@ -7,6 +7,9 @@ import { sessionMiddleware } from './auth/session-middleware.js';
 import { authRouter } from './routes/auth.js';
 import { healthRouter } from './routes/health.js';
 import { meRouter } from './routes/me.js';
+import { organizationsRouter } from './routes/organizations.js';
+import { referralsRouter } from './routes/referrals.js';
+import { usersRouter } from './routes/users.js';
 
 export function createApp(container: ApiContainer): Express {
   const app = express();
@@ -31,10 +34,15 @@ export function createApp(container: ApiContainer): Express {
   app.use(
     meRouter({
       accounts: container.accounts,
+      profiles: container.profiles,
       sessionIndex: container.sessionIndex,
       accessTokens: container.accessTokens,
+      profileResponseCache: container.profileResponseCache,
     }),
   );
+  app.use(usersRouter(container));
+  app.use(organizationsRouter(container));
+  app.use(referralsRouter(container));
 
   app.use(notFoundHandler);
   app.use(errorHandler(container.logger));

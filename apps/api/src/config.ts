@@ -2,6 +2,8 @@
 import {
   ConfigError,
   booleanFlag,
+  count,
+  fraction,
   logLevel,
   milliseconds,
   nodeEnv,
@@ -34,6 +36,15 @@ export interface ApiConfig {
     secureCookie: boolean;
     idleTtlSeconds: number;
     absoluteTtlSeconds: number;
+  };
+  cache: {
+    /** Seconds of the TTL presets the code names (short, medium, long, day). */
+    ttlPresets: { short: number; medium: number; long: number; day: number };
+    graceSeconds: number;
+    jitter: number;
+    operationTimeoutMs: number;
+    /** The in-process L1; undefined when CACHE_L1_MAX_ENTRIES is 0. */
+    l1: { maxEntries: number; maxBytes: number; ttlSeconds: number } | undefined;
   };
   tokens: {
     emailVerificationTtlSeconds: number;
@@ -77,6 +88,16 @@ const schema = z.object({
     .default('sid'),
   SESSION_IDLE_TTL_SECONDS: seconds('SESSION_IDLE_TTL_SECONDS', 86_400),
   SESSION_ABSOLUTE_TTL_SECONDS: seconds('SESSION_ABSOLUTE_TTL_SECONDS', 30 * 86_400),
+  CACHE_TTL_SHORT: seconds('CACHE_TTL_SHORT', 300),
+  CACHE_TTL_MEDIUM: seconds('CACHE_TTL_MEDIUM', 1_800),
+  CACHE_TTL_LONG: seconds('CACHE_TTL_LONG', 3_600),
+  CACHE_TTL_DAY: seconds('CACHE_TTL_DAY', 86_400),
+  CACHE_GRACE_SECONDS: count('CACHE_GRACE_SECONDS', 300),
+  CACHE_JITTER: fraction('CACHE_JITTER', 0.1),
+  CACHE_OPERATION_TIMEOUT_MS: milliseconds('CACHE_OPERATION_TIMEOUT_MS', 250),
+  CACHE_L1_MAX_ENTRIES: count('CACHE_L1_MAX_ENTRIES', 10_000),
+  CACHE_L1_MAX_BYTES: count('CACHE_L1_MAX_BYTES', 64 * 1024 * 1024),
+  CACHE_L1_TTL_SECONDS: seconds('CACHE_L1_TTL_SECONDS', 60),
   EMAIL_VERIFICATION_TTL_SECONDS: seconds('EMAIL_VERIFICATION_TTL_SECONDS', 86_400),
   PASSWORD_RESET_TTL_SECONDS: seconds('PASSWORD_RESET_TTL_SECONDS', 3_600),
   INVITE_TTL_SECONDS: seconds('INVITE_TTL_SECONDS', 7 * 86_400),
@@ -112,6 +133,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       secureCookie: production,
       idleTtlSeconds: values.SESSION_IDLE_TTL_SECONDS,
       absoluteTtlSeconds: values.SESSION_ABSOLUTE_TTL_SECONDS,
+    },
+    cache: {
+      ttlPresets: {
+        short: values.CACHE_TTL_SHORT,
+        medium: values.CACHE_TTL_MEDIUM,
+        long: values.CACHE_TTL_LONG,
+        day: values.CACHE_TTL_DAY,
+      },
+      graceSeconds: values.CACHE_GRACE_SECONDS,
+      jitter: values.CACHE_JITTER,
+      operationTimeoutMs: values.CACHE_OPERATION_TIMEOUT_MS,
+      l1:
+        values.CACHE_L1_MAX_ENTRIES === 0
+          ? undefined
+          : {
+              maxEntries: values.CACHE_L1_MAX_ENTRIES,
+              maxBytes: values.CACHE_L1_MAX_BYTES,
+              ttlSeconds: values.CACHE_L1_TTL_SECONDS,
+            },
     },
     tokens: {
       emailVerificationTtlSeconds: values.EMAIL_VERIFICATION_TTL_SECONDS,

@@ -1,5 +1,6 @@
 // The api's composition root: builds every dependency once from the config and owns the shutdown order.
 import { join, resolve } from 'node:path';
+import { Cache, responseCache } from '@rnh/cache';
 import { RedisConnections } from '@rnh/redis-client';
 import {
   OneTimeTokens,
@@ -9,12 +10,23 @@ import {
   createSessionMetrics,
 } from '@rnh/sessions';
 import { createLogger, createMetricsRegistry, type Logger } from '@rnh/telemetry';
+import type { RequestHandler } from 'express';
 import { Counter, type Registry } from 'prom-client';
 import { AccessTokens } from './auth/access-tokens.js';
 import { AccountService } from './auth/account-service.js';
+import { identify } from './auth/authenticate.js';
+import { CacheInvalidator } from './cache/invalidator.js';
+import { cacheTags } from './cache/tags.js';
 import type { ApiConfig } from './config.js';
 import { createDatabase, type Database } from './db/database.js';
+import { InviteService } from './invites/invite-service.js';
+import { InvitesRepository } from './invites/invites-repository.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
+import { OrganizationService } from './orgs/organization-service.js';
+import { OrganizationsRepository } from './orgs/organizations-repository.js';
+import { ReferralService } from './referrals/referral-service.js';
+import { ReferralsRepository } from './referrals/referrals-repository.js';
+import { UserProfiles } from './users/user-profiles.js';
 import { UsersRepository } from './users/users-repository.js';
 
 export interface ApiContainer {
@@ -28,6 +40,13 @@ export interface ApiContainer {
   sessionIndex: SessionIndex;
   accessTokens: AccessTokens;
   accounts: AccountService;
+  cache: Cache;
+  profiles: UserProfiles;
+  organizations: OrganizationService;
+  referrals: ReferralService;
+  invites: InviteService;
+  /** Response cache of GET /me: private to the caller, invalidated with their profile. */
+  profileResponseCache: RequestHandler;
   /** Whether the api is shutting down (readiness turns false first, so balancers stop sending traffic). */
   isShuttingDown(): boolean;
   /** Closes what the container built, in reverse order of need. Idempotent. */
@@ -83,7 +102,6 @@ export async function createContainer(
     ttlSeconds: {
       email_verification: config.tokens.emailVerificationTtlSeconds,
       password_reset: config.tokens.passwordResetTtlSeconds,
-      invite: config.tokens.inviteTtlSeconds,
     },
     metrics: sessionMetrics,
     logger,
@@ -105,8 +123,57 @@ export async function createContainer(
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
+  const cache = new Cache(
+    {
+      redis: commands,
+      keys: redis.keys.child('cache'),
+      logger,
+      registry,
+      // The L1 invalidation bus: without it another instance's writes would reach this L1 only by TTL.
+      subscriber: config.cache.l1 ? redis.shared('subscriber') : undefined,
+    },
+    {
+      name: 'api',
+      ttlPresets: config.cache.ttlPresets,
+      graceSeconds: config.cache.graceSeconds,
+      jitter: config.cache.jitter,
+      operationTimeoutMs: config.cache.operationTimeoutMs,
+      l1: config.cache.l1,
+    },
+  );
+  const invalidator = new CacheInvalidator({ cache, logger });
+  const users = new UsersRepository(database.db);
+  const profiles = new UserProfiles({ users, cache: cache.namespace('users'), invalidator });
+  const organizations = new OrganizationService({
+    organizations: new OrganizationsRepository(database.db),
+    cache: cache.namespace('orgs'),
+    invalidator,
+  });
+  const referrals = new ReferralService({
+    referrals: new ReferralsRepository(database.db),
+    organizations,
+    cache: cache.namespace('referrals'),
+    invalidator,
+  });
+  const invites = new InviteService({
+    invites: new InvitesRepository(database.db),
+    organizations,
+    profiles,
+    invalidator,
+    mailer,
+    publicUrl: config.publicUrl,
+    ttlSeconds: config.tokens.inviteTtlSeconds,
+  });
+  const callerId = (req: Parameters<typeof identify>[0]) => identify(req, accessTokens)?.userId;
+  const profileResponseCache = responseCache(cache.namespace('http'), {
+    ttl: 'medium',
+    user: (req) => callerId(req as never),
+    tags: (req) => [cacheTags.user(callerId(req as never)!)],
+  }) as RequestHandler;
+
   const accounts = new AccountService({
-    users: new UsersRepository(database.db),
+    users,
+    profiles,
     sessionIndex,
     oneTimeTokens,
     refreshTokens,
@@ -131,10 +198,18 @@ export async function createContainer(
     sessionIndex,
     accessTokens,
     accounts,
+    cache,
+    profiles,
+    organizations,
+    referrals,
+    invites,
+    profileResponseCache,
     isShuttingDown: () => shuttingDown,
     shutdown() {
       shuttingDown = true;
       closing ??= (async () => {
+        await invalidator.close();
+        await cache.close();
         await mailer.close();
         await database.close();
         await redis.close(config.shutdownTimeoutMs);

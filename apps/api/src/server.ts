@@ -13,6 +13,7 @@ export interface RunningApi {
 
 export async function startApi(container: ApiContainer, listen = container.config.http): Promise<RunningApi> {
   await connectAtStartup(container.redis, container.logger);
+  const stopCacheBus = startCacheBus(container);
   const server = createServer(createApp(container));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -27,11 +28,38 @@ export async function startApi(container: ApiContainer, listen = container.confi
   const stop = () => {
     stopping ??= (async () => {
       await closeServer(server, container.config.shutdownTimeoutMs);
+      stopCacheBus();
       await container.shutdown();
     })();
     return stopping;
   };
   return { server, url, stop };
+}
+
+/**
+ * Subscribes the cache's L1 invalidation bus in the background: Redis may be down at startup
+ * (the api then starts degraded), and until the bus is subscribed the cache bypasses its L1.
+ */
+function startCacheBus(container: ApiContainer, retryMs = 2000): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const attempt = () => {
+    container.cache.start().catch(async (error: unknown) => {
+      await container.cache.close().catch(() => undefined);
+      if (stopped) return;
+      container.logger.warn(
+        { err: error },
+        'cache invalidation bus not subscribed yet; L1 bypassed, retrying',
+      );
+      timer = setTimeout(attempt, retryMs);
+      timer.unref();
+    });
+  };
+  attempt();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }
 
 function closeServer(server: Server, timeoutMs: number): Promise<void> {

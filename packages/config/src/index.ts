@@ -1,4 +1,4 @@
 export { ConfigError } from './errors.js';
 export { parseEnv } from './parse-env.js';
 export type { EnvSource } from './parse-env.js';
-export { booleanFlag, logLevel, milliseconds, nodeEnv, port, seconds } from './schemas.js';
+export { booleanFlag, count, fraction, logLevel, milliseconds, nodeEnv, port, seconds } from './schemas.js';

@@ -40,3 +40,15 @@ export const seconds = (name: string, fallback: number) => {
   const message = `${name} must be a whole number of seconds`;
   return z.coerce.number({ error: message }).int(message).positive(message).default(fallback);
 };
+
+/** A whole number >= 0 (sizes and counts; 0 often means "off"). */
+export const count = (name: string, fallback: number) => {
+  const message = `${name} must be a whole number, 0 or more`;
+  return z.coerce.number({ error: message }).int(message).min(0, message).default(fallback);
+};
+
+/** A number from 0 to 1. */
+export const fraction = (name: string, fallback: number) => {
+  const message = `${name} must be a number from 0 to 1`;
+  return z.coerce.number({ error: message }).min(0, message).max(1, message).default(fallback);
+};

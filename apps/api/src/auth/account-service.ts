@@ -7,11 +7,14 @@ import { HttpError } from '../http/errors.js';
 import type { Mailer } from '../mail/mailer.js';
 import { emailVerificationMessage, passwordResetMessage } from '../mail/templates.js';
 import { hashPassword, needsRehash, verifyPassword } from '../users/passwords.js';
+import type { UserProfiles } from '../users/user-profiles.js';
 import type { User, UsersRepository } from '../users/users-repository.js';
 import type { AccessTokens } from './access-tokens.js';
 
 export interface AccountServiceDeps {
   users: UsersRepository;
+  /** Told about every write to a user's row, so cached profiles are invalidated. */
+  profiles: Pick<UserProfiles, 'changed'>;
   sessionIndex: SessionIndex;
   oneTimeTokens: OneTimeTokens;
   refreshTokens: RefreshTokens;
@@ -95,6 +98,7 @@ export class AccountService {
   async confirmEmail(token: string): Promise<User> {
     const { subject: userId } = await this.deps.oneTimeTokens.consume('email_verification', token);
     await this.deps.users.markEmailVerified(userId);
+    await this.deps.profiles.changed(userId);
     return this.requireUser(userId);
   }
 
@@ -121,6 +125,7 @@ export class AccountService {
     await this.deps.users.updatePassword(userId, await hashPassword(newPassword));
     // Receiving the link proves the address, too.
     await this.deps.users.markEmailVerified(userId);
+    await this.deps.profiles.changed(userId);
     await this.deps.sessionIndex.revokeAll(userId);
     await this.deps.refreshTokens.revokeAllForUser(userId);
   }

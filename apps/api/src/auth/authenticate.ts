@@ -19,7 +19,8 @@ export function requireCaller(accessTokens: AccessTokens): RequestHandler {
   };
 }
 
-function identify(req: Request, accessTokens: AccessTokens): Caller | undefined {
+/** The caller of a request, or undefined when it is anonymous (or its token is invalid). */
+export function identify(req: Request, accessTokens: AccessTokens): Caller | undefined {
   const header = req.get('authorization');
   if (header?.startsWith('Bearer ')) {
     const userId = accessTokens.verify(header.slice('Bearer '.length).trim());

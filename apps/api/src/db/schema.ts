@@ -15,8 +15,62 @@ export interface UsersTable {
   updated_at: DefaultedTimestamp;
 }
 
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export type MemberRole = 'owner' | 'admin' | 'member';
+export type ReferralStatus = 'pending' | 'accepted' | 'declined' | 'completed';
+
+export interface OrganizationsTable {
+  id: Generated<string>;
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  created_by: string | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface MembershipsTable {
+  organization_id: string;
+  user_id: string;
+  role: MemberRole;
+  created_at: DefaultedTimestamp;
+}
+
+export interface InvitesTable {
+  id: Generated<string>;
+  organization_id: string;
+  /** Lowercased, like users.email. */
+  email: string;
+  role: Exclude<MemberRole, 'owner'>;
+  token_hash: string;
+  invited_by: string | null;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  accepted_at: NullableTimestamp;
+  accepted_by: string | null;
+  revoked_at: NullableTimestamp;
+  created_at: DefaultedTimestamp;
+}
+
+export interface ReferralsTable {
+  id: Generated<string>;
+  from_organization_id: string;
+  to_organization_id: string;
+  created_by: string | null;
+  candidate_name: string;
+  candidate_email: string | null;
+  note: ColumnType<string, string | undefined, string>;
+  status: ColumnType<ReferralStatus, ReferralStatus | undefined, ReferralStatus>;
+  status_changed_by: string | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
 export interface DatabaseSchema {
   users: UsersTable;
+  organizations: OrganizationsTable;
+  memberships: MembershipsTable;
+  invites: InvitesTable;
+  referrals: ReferralsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

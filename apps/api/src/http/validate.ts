@@ -9,3 +9,6 @@ export function parseBody<Schema extends z.ZodType>(schema: Schema, body: unknow
   const field = issue?.path.join('.') || 'body';
   throw new HttpError(400, 'validation_failed', `${field}: ${issue?.message ?? 'invalid'}`);
 }
+
+/** Query strings are validated the same way (values arrive as strings: use z.coerce for numbers). */
+export const parseQuery = parseBody;

@@ -1,6 +1,6 @@
 // The signed-in user: profile, password change, email verification, and their sessions (devices).
 import { createHash } from 'node:crypto';
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { SessionIndex } from '@rnh/sessions';
 import type { AccessTokens } from '../auth/access-tokens.js';
@@ -8,7 +8,12 @@ import type { AccountService } from '../auth/account-service.js';
 import { callerOf, requireCaller } from '../auth/authenticate.js';
 import { HttpError } from '../http/errors.js';
 import { parseBody } from '../http/validate.js';
+import type { UserProfiles } from '../users/user-profiles.js';
 import { publicUser } from './public-user.js';
+
+const profileBody = z.object({
+  displayName: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
+});
 
 const changePasswordBody = z.object({
   currentPassword: z.string().min(1, 'is required').max(1024),
@@ -28,15 +33,27 @@ export function sessionHandle(sessionId: string): string {
 
 export function meRouter(deps: {
   accounts: AccountService;
+  profiles: UserProfiles;
   sessionIndex: SessionIndex;
   accessTokens: AccessTokens;
+  /** Caches the caller's own GET /me response (private: keyed by user, tagged `user:<id>`). */
+  profileResponseCache: RequestHandler;
 }): Router {
-  const { accounts, sessionIndex } = deps;
+  const { accounts, profiles, sessionIndex } = deps;
   const router = Router();
   router.use('/me', requireCaller(deps.accessTokens));
 
-  router.get('/me', async (_req, res) => {
-    res.json({ user: publicUser(await accounts.requireUser(callerOf(res).userId)) });
+  router.get('/me', deps.profileResponseCache, async (_req, res) => {
+    const user = await profiles.get(callerOf(res).userId);
+    if (!user) throw new HttpError(401, 'unauthenticated', 'Sign in first.');
+    res.json({ user: publicUser(user) });
+  });
+
+  router.patch('/me', async (req, res) => {
+    const { displayName } = parseBody(profileBody, req.body);
+    const user = await profiles.rename(callerOf(res).userId, displayName);
+    if (!user) throw new HttpError(401, 'unauthenticated', 'Sign in first.');
+    res.json({ user: publicUser(user) });
   });
 
   router.post('/me/password', async (req, res) => {

@@ -2,6 +2,7 @@
 // only leaves through findCredentialsByEmail, so it cannot slip into a response by accident.
 import { sql, type Kysely } from 'kysely';
 import { isUniqueViolation } from '../db/pg-errors.js';
+import { isUuid } from '../db/uuid.js';
 import type { DatabaseSchema, UserRow } from '../db/schema.js';
 import { EmailTakenError } from './errors.js';
 
@@ -28,9 +29,6 @@ export interface NewUser {
 }
 
 const USER_COLUMNS = ['id', 'email', 'display_name', 'email_verified_at', 'created_at'] as const;
-
-// Ids come from tokens and sessions; a malformed one is "no such user", not a PostgreSQL cast error.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class UsersRepository {
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
@@ -64,7 +62,7 @@ export class UsersRepository {
   }
 
   async findById(id: string): Promise<User | undefined> {
-    if (!UUID.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     const row = await this.db
       .selectFrom('users')
       .select(USER_COLUMNS)
@@ -85,7 +83,7 @@ export class UsersRepository {
 
   /** Whether the user exists (and now has this hash). */
   async updatePassword(id: string, passwordHash: string): Promise<boolean> {
-    if (!UUID.test(id)) return false;
+    if (!isUuid(id)) return false;
     const result = await this.db
       .updateTable('users')
       .set({ password_hash: passwordHash, updated_at: sql<Date>`now()` })
@@ -94,9 +92,21 @@ export class UsersRepository {
     return result.numUpdatedRows > 0n;
   }
 
+  /** Renames the user; the updated user, or undefined when there is none. */
+  async updateDisplayName(id: string, displayName: string): Promise<User | undefined> {
+    if (!isUuid(id)) return undefined;
+    const row = await this.db
+      .updateTable('users')
+      .set({ display_name: displayName, updated_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .returning(USER_COLUMNS)
+      .executeTakeFirst();
+    return row && toUser(row);
+  }
+
   /** Marks the email verified; the first verification time is kept. Whether the user exists. */
   async markEmailVerified(id: string): Promise<boolean> {
-    if (!UUID.test(id)) return false;
+    if (!isUuid(id)) return false;
     const result = await this.db
       .updateTable('users')
       .set({ email_verified_at: sql<Date>`coalesce(email_verified_at, now())`, updated_at: sql<Date>`now()` })

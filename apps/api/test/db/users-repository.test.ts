@@ -1,38 +1,9 @@
 // The same repository behaviour on both drivers: embedded PGlite and a real PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type Database } from '../../src/db/database.js';
+import type { Database } from '../../src/db/database.js';
 import { EmailTakenError, UsersRepository } from '../../src/users/users-repository.js';
-import { captureLogger } from './support/logger.js';
-import { createTestDatabase, type TestDatabase } from './support/postgres.js';
-
-interface Driver {
-  open(): Promise<Database>;
-  cleanup(): Promise<void>;
-}
-
-const drivers: [string, () => Driver][] = [
-  [
-    'pglite',
-    () => ({
-      open: () => createDatabase({ dataDir: 'memory://', logger: captureLogger().logger }),
-      cleanup: async () => undefined,
-    }),
-  ],
-  [
-    'postgres',
-    () => {
-      let target: TestDatabase | undefined;
-      return {
-        async open() {
-          target = await createTestDatabase();
-          return createDatabase({ url: target.url, dataDir: 'unused', logger: captureLogger().logger });
-        },
-        cleanup: async () => target?.drop(),
-      };
-    },
-  ],
-];
+import { drivers } from './support/drivers.js';
 
 describe.each(drivers)('UsersRepository on %s', (_kind, makeDriver) => {
   const driver = makeDriver();

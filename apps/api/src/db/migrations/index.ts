@@ -1,10 +1,12 @@
 // Every migration, in code: no filesystem glob, so they run the same from src/ (tsx) and dist/ (node).
 import type { Migration, MigrationProvider } from 'kysely';
 import { createUsers } from './001-create-users.js';
+import { createNetwork } from './002-create-network.js';
 
 /** Names sort in the order they run; never rename or edit one that has shipped, add a new one. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '001_create_users': createUsers,
+  '002_create_network': createNetwork,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,105 @@
+// Inviting people into an organization by email, and accepting. The link's token is 256 random
+// bits; only its sha256 is stored. Accepting needs the invited address: a token forwarded to
+// someone else's account is refused without being used up.
+import { createHash, randomBytes } from 'node:crypto';
+import type { CacheInvalidator } from '../cache/invalidator.js';
+import { cacheTags } from '../cache/tags.js';
+import { HttpError } from '../http/errors.js';
+import { toPage, type Page, type PageRequest } from '../http/pagination.js';
+import type { Mailer } from '../mail/mailer.js';
+import { inviteMessage } from '../mail/templates.js';
+import type { OrganizationService } from '../orgs/organization-service.js';
+import type { UserProfiles } from '../users/user-profiles.js';
+import type { Invite, InviteRole, InvitesRepository } from './invites-repository.js';
+
+export interface InviteServiceDeps {
+  invites: InvitesRepository;
+  organizations: OrganizationService;
+  profiles: UserProfiles;
+  invalidator: CacheInvalidator;
+  mailer: Mailer;
+  publicUrl: string;
+  ttlSeconds: number;
+}
+
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+export class InviteService {
+  constructor(private readonly deps: InviteServiceDeps) {}
+
+  /** Owners invite admins and members; admins invite members. Emails the link. */
+  async invite(
+    actorId: string,
+    organizationId: string,
+    input: { email: string; role: InviteRole },
+  ): Promise<Invite> {
+    const actorRole = await this.deps.organizations.requireRole(actorId, organizationId, ['owner', 'admin']);
+    if (input.role === 'admin' && actorRole !== 'owner')
+      throw new HttpError(403, 'forbidden', 'Only an owner may invite admins.');
+    const organization = await this.deps.organizations.get(organizationId);
+    const inviter = await this.deps.profiles.get(actorId);
+    const token = randomBytes(32).toString('base64url');
+    const invite = await this.deps.invites.create({
+      organizationId,
+      email: input.email,
+      role: input.role,
+      invitedBy: actorId,
+      tokenHash: hashToken(token),
+      expiresAt: new Date(Date.now() + this.deps.ttlSeconds * 1000),
+    });
+    const link = `${this.deps.publicUrl}/invites/accept?token=${encodeURIComponent(token)}`;
+    await this.deps.mailer.send({
+      to: invite.email,
+      ...inviteMessage({
+        link,
+        inviterName: inviter?.displayName ?? 'Someone',
+        networkName: organization.name,
+      }),
+    });
+    return invite;
+  }
+
+  async listOpen(actorId: string, organizationId: string, page: PageRequest): Promise<Page<Invite>> {
+    await this.deps.organizations.requireRole(actorId, organizationId, ['owner', 'admin']);
+    return toPage(await this.deps.invites.listOpen(organizationId, page), page.limit, (invite) => invite);
+  }
+
+  async revoke(actorId: string, organizationId: string, inviteId: string): Promise<void> {
+    await this.deps.organizations.requireRole(actorId, organizationId, ['owner', 'admin']);
+    if (!(await this.deps.invites.revoke(organizationId, inviteId)))
+      throw new HttpError(404, 'invite_not_found', 'No such open invite.');
+  }
+
+  /** The signed-in user joins the organization; answers the invite (now accepted). */
+  async accept(userId: string, token: string): Promise<Invite> {
+    const invite = TOKEN_SHAPE.test(token)
+      ? await this.deps.invites.findByTokenHash(hashToken(token))
+      : undefined;
+    if (!invite) throw new HttpError(400, 'invalid_token', 'That link or token is not valid.');
+    if (invite.acceptedAt || invite.revokedAt || invite.expiresAt.getTime() <= Date.now())
+      throw new HttpError(
+        400,
+        'invalid_token',
+        'That invitation has expired, was revoked or was already used.',
+      );
+    const user = await this.deps.profiles.get(userId);
+    if (!user || user.email !== invite.email)
+      throw new HttpError(
+        403,
+        'invite_for_another_email',
+        'This invitation was sent to another email address: sign in with that account to accept it.',
+      );
+    if (!(await this.deps.invites.accept(invite.id, userId)))
+      throw new HttpError(
+        400,
+        'invalid_token',
+        'That invitation has expired, was revoked or was already used.',
+      );
+    await this.deps.invalidator.invalidate(cacheTags.organization(invite.organizationId));
+    return { ...invite, acceptedAt: new Date() };
+  }
+}
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

@@ -1,0 +1,102 @@
+// Referrals between organizations: who may make, see and move them. Listings are cached per
+// organization, direction, status and page (tag `org:<id>:referrals`); every write that changes a
+// listing (a new referral, a status change) invalidates the tags of both organizations.
+import type { Cache } from '@rnh/cache';
+import type { CacheInvalidator } from '../cache/invalidator.js';
+import { cacheTags } from '../cache/tags.js';
+import { HttpError } from '../http/errors.js';
+import { encodeCursor, toPage, type Page, type PageRequest } from '../http/pagination.js';
+import type { OrganizationService } from '../orgs/organization-service.js';
+import type { Referral, ReferralListing, ReferralsRepository } from './referrals-repository.js';
+import { REFERRAL_TRANSITIONS, type ReferralAction } from './status.js';
+
+export interface ReferralServiceDeps {
+  referrals: ReferralsRepository;
+  organizations: OrganizationService;
+  /** The `referrals` namespace of the api's cache. */
+  cache: Cache;
+  invalidator: CacheInvalidator;
+}
+
+export interface ReferralInput {
+  toOrganizationId: string;
+  candidateName: string;
+  candidateEmail?: string | undefined;
+  note?: string | undefined;
+}
+
+export class ReferralService {
+  constructor(private readonly deps: ReferralServiceDeps) {}
+
+  /** A member refers a candidate from their organization to another one. */
+  async create(actorId: string, fromOrganizationId: string, input: ReferralInput): Promise<Referral> {
+    await this.deps.organizations.requireMember(actorId, fromOrganizationId);
+    if (input.toOrganizationId === fromOrganizationId)
+      throw new HttpError(400, 'validation_failed', 'toOrganizationId: must be another organization');
+    await this.deps.organizations.get(input.toOrganizationId); // 404 when there is no such organization
+    const referral = await this.deps.referrals.create({ ...input, fromOrganizationId, createdBy: actorId });
+    await this.invalidateListings(referral);
+    return referral;
+  }
+
+  /** Members of either organization may see a referral; to anyone else it does not exist. */
+  async get(actorId: string, referralId: string): Promise<Referral> {
+    const referral = await this.deps.referrals.findById(referralId);
+    if (!referral || !(await this.involves(actorId, referral))) throw notFound();
+    return referral;
+  }
+
+  async list(actorId: string, listing: ReferralListing, page: PageRequest): Promise<Page<Referral>> {
+    await this.deps.organizations.requireMember(actorId, listing.organizationId);
+    const key = [
+      listing.organizationId,
+      listing.direction,
+      listing.status ?? 'any',
+      page.limit,
+      page.after ? encodeCursor(page.after) : 'first',
+    ].join(':');
+    return this.deps.cache.getOrSet(
+      key,
+      async () => toPage(await this.deps.referrals.list(listing, page), page.limit, (referral) => referral),
+      { ttl: 'short', tags: [cacheTags.referrals(listing.organizationId)] },
+    );
+  }
+
+  /** Accept, decline or complete: for members of the receiving organization, from the right status only. */
+  async act(actorId: string, referralId: string, action: ReferralAction): Promise<Referral> {
+    const referral = await this.get(actorId, referralId);
+    if (!(await this.deps.organizations.roleOf(actorId, referral.toOrganizationId)))
+      throw new HttpError(403, 'forbidden', `Only the receiving organization may ${action} a referral.`);
+    const { from, to } = REFERRAL_TRANSITIONS[action];
+    const moved = await this.deps.referrals.transition(referral.id, from, to, actorId);
+    if (!moved) {
+      const current = (await this.deps.referrals.findById(referral.id))?.status ?? referral.status;
+      throw new HttpError(
+        409,
+        'referral_status_conflict',
+        `The referral is ${current}; only a ${from} referral can be ${to}.`,
+      );
+    }
+    await this.invalidateListings(moved);
+    return moved;
+  }
+
+  private async involves(actorId: string, referral: Referral): Promise<boolean> {
+    const [from, to] = await Promise.all([
+      this.deps.organizations.roleOf(actorId, referral.fromOrganizationId),
+      this.deps.organizations.roleOf(actorId, referral.toOrganizationId),
+    ]);
+    return from !== undefined || to !== undefined;
+  }
+
+  private invalidateListings(referral: Referral): Promise<void> {
+    return this.deps.invalidator.invalidate(
+      cacheTags.referrals(referral.fromOrganizationId),
+      cacheTags.referrals(referral.toOrganizationId),
+    );
+  }
+}
+
+function notFound(): HttpError {
+  return new HttpError(404, 'referral_not_found', 'No such referral.');
+}

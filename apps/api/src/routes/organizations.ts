@@ -1,0 +1,95 @@
+// Organizations, their members and invites. Everything here needs a signed-in caller.
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AccessTokens } from '../auth/access-tokens.js';
+import { callerOf, requireCaller } from '../auth/authenticate.js';
+import { parsePageRequest } from '../http/pagination.js';
+import { parseBody } from '../http/validate.js';
+import type { InviteService } from '../invites/invite-service.js';
+import type { OrganizationService } from '../orgs/organization-service.js';
+
+const name = z
+  .string()
+  .trim()
+  .min(2, 'must be at least 2 characters')
+  .max(120, 'must be at most 120 characters');
+const description = z.string().trim().max(2000, 'must be at most 2000 characters');
+
+const createBody = z.object({ name, description: description.default('') });
+const updateBody = z
+  .object({ name: name.optional(), description: description.optional() })
+  .refine(
+    (body) => body.name !== undefined || body.description !== undefined,
+    'name or description is required',
+  );
+const inviteBody = z.object({
+  email: z.string().trim().toLowerCase().email('must be an email address').max(254),
+  role: z.enum(['admin', 'member'], { error: 'must be admin or member' }).default('member'),
+});
+const acceptBody = z.object({ token: z.string().min(1, 'is required').max(512) });
+
+export function organizationsRouter(deps: {
+  organizations: OrganizationService;
+  invites: InviteService;
+  accessTokens: AccessTokens;
+}): Router {
+  const { organizations, invites } = deps;
+  const router = Router();
+  router.use(['/orgs', '/invites'], requireCaller(deps.accessTokens));
+
+  router.post('/orgs', async (req, res) => {
+    const organization = await organizations.create(callerOf(res).userId, parseBody(createBody, req.body));
+    res.status(201).location(`/orgs/${organization.id}`).json({ organization });
+  });
+
+  // The caller's organizations and their role in each.
+  router.get('/orgs', async (req, res) => {
+    res.json(await organizations.membershipsOf(callerOf(res).userId, parsePageRequest(req.query)));
+  });
+
+  router.get('/orgs/:orgId', async (req, res) => {
+    res.json({ organization: await organizations.get(req.params.orgId) });
+  });
+
+  router.patch('/orgs/:orgId', async (req, res) => {
+    const changes = parseBody(updateBody, req.body);
+    res.json({ organization: await organizations.update(callerOf(res).userId, req.params.orgId, changes) });
+  });
+
+  router.get('/orgs/:orgId/members', async (req, res) => {
+    res.json(
+      await organizations.members(callerOf(res).userId, req.params.orgId, parsePageRequest(req.query)),
+    );
+  });
+
+  // A manager removes a member, or a member leaves (their own id).
+  router.delete('/orgs/:orgId/members/:userId', async (req, res) => {
+    await organizations.removeMember(callerOf(res).userId, req.params.orgId, req.params.userId);
+    res.status(204).end();
+  });
+
+  router.post('/orgs/:orgId/invites', async (req, res) => {
+    const invite = await invites.invite(
+      callerOf(res).userId,
+      req.params.orgId,
+      parseBody(inviteBody, req.body),
+    );
+    res.status(201).json({ invite });
+  });
+
+  router.get('/orgs/:orgId/invites', async (req, res) => {
+    res.json(await invites.listOpen(callerOf(res).userId, req.params.orgId, parsePageRequest(req.query)));
+  });
+
+  router.delete('/orgs/:orgId/invites/:inviteId', async (req, res) => {
+    await invites.revoke(callerOf(res).userId, req.params.orgId, req.params.inviteId);
+    res.status(204).end();
+  });
+
+  router.post('/invites/accept', async (req, res) => {
+    const invite = await invites.accept(callerOf(res).userId, parseBody(acceptBody, req.body).token);
+    res.json({ invite, organization: await organizations.get(invite.organizationId) });
+  });
+
+  return router;
+}
