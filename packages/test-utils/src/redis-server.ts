@@ -36,6 +36,8 @@ export interface RedisServerHandle {
   readonly dir: string;
   /** Stops the server (SIGTERM, then SIGKILL) and keeps its directory for a restart. */
   stop(): Promise<void>;
+  /** Kills the server with SIGKILL (a crash: nothing flushed, connections cut) and keeps its directory. */
+  kill(): Promise<void>;
   /** Starts it again on the same port with the same settings. */
   restart(): Promise<void>;
   /** Stops it and removes its directory. Safe to call twice. */
@@ -74,6 +76,12 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
     url: `redis://127.0.0.1:${port}`,
     dir,
     stop,
+    async kill() {
+      if (!child) return;
+      const running = child;
+      child = undefined;
+      await terminate(running, 'SIGKILL');
+    },
     async restart() {
       await stop();
       child = await launch(binary, configPath, port);
@@ -155,7 +163,7 @@ export function launch(
   });
 }
 
-export function terminate(child: ChildProcess): Promise<void> {
+export function terminate(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -163,6 +171,6 @@ export function terminate(child: ChildProcess): Promise<void> {
       clearTimeout(killer);
       resolve();
     });
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }

@@ -60,7 +60,7 @@ function expressSession(options: SessionCookieOptions): RequestHandler {
 }
 
 /** Marks a signed-in session modified once its cookie has less than half its idle life left. */
-function renewCookiePastHalfLife(idleMs: number): RequestHandler {
+export function renewCookiePastHalfLife(idleMs: number): RequestHandler {
   return (req, _res, next) => {
     const expires = req.session?.userId ? req.session.cookie.expires : undefined;
     // express-session has already slid cookie.expires for this request; the browser's copy is

@@ -40,6 +40,10 @@ export class HttpClient {
     return this.request<T>('POST', path, body, headers);
   }
 
+  patch<T = Record<string, unknown>>(path: string, body?: unknown): Promise<JsonResponse<T>> {
+    return this.request<T>('PATCH', path, body);
+  }
+
   delete<T = Record<string, unknown>>(path: string): Promise<JsonResponse<T>> {
     return this.request<T>('DELETE', path);
   }

@@ -1,0 +1,29 @@
+// The environment of an api process under test: its own data dir, Redis prefix and quiet logs.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, startAppProcess, uniquePrefix, type AppProcess } from '@rnh/test-utils';
+
+export const apiDir = fileURLToPath(new URL('../..', import.meta.url));
+
+export function apiTestEnv(redisUrl: string, name: string, extra: Record<string, string> = {}) {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    OTEL_TRACES_EXPORTER: 'none',
+    API_HOST: '127.0.0.1',
+    API_DATA_DIR: mkdtempSync(join(tmpdir(), `rnh-${name}-`)),
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: uniquePrefix(name),
+    REDIS_CONNECT_TIMEOUT: '1000',
+    SESSION_SECRET: 'test-session-secret-with-at-least-32-chars',
+    ...extra,
+  };
+}
+
+/** Starts the built api (dist/main.js) on a free port with this environment. */
+export async function startApiProcess(env: Record<string, string>): Promise<AppProcess> {
+  const port = await freePort();
+  return startAppProcess({ cwd: apiDir, port, env: { ...env, API_PORT: String(port) } });
+}
