@@ -16,6 +16,7 @@ import { AccessTokens } from './auth/access-tokens.js';
 import { AccountService } from './auth/account-service.js';
 import { identify } from './auth/authenticate.js';
 import { CacheInvalidator } from './cache/invalidator.js';
+import { cacheNamespaces } from './cache/namespaces.js';
 import { cacheTags } from './cache/tags.js';
 import type { ApiConfig } from './config.js';
 import { createDatabase, type Database } from './db/database.js';
@@ -143,16 +144,16 @@ export async function createContainer(
   );
   const invalidator = new CacheInvalidator({ cache, logger });
   const users = new UsersRepository(database.db);
-  const profiles = new UserProfiles({ users, cache: cache.namespace('users'), invalidator });
+  const profiles = new UserProfiles({ users, cache: cache.namespace(cacheNamespaces.users), invalidator });
   const organizations = new OrganizationService({
     organizations: new OrganizationsRepository(database.db),
-    cache: cache.namespace('orgs'),
+    cache: cache.namespace(cacheNamespaces.organizations),
     invalidator,
   });
   const referrals = new ReferralService({
     referrals: new ReferralsRepository(database.db),
     organizations,
-    cache: cache.namespace('referrals'),
+    cache: cache.namespace(cacheNamespaces.referrals),
     invalidator,
   });
   const invites = new InviteService({
@@ -165,7 +166,7 @@ export async function createContainer(
     ttlSeconds: config.tokens.inviteTtlSeconds,
   });
   const callerId = (req: Parameters<typeof identify>[0]) => identify(req, accessTokens)?.userId;
-  const profileResponseCache = responseCache(cache.namespace('http'), {
+  const profileResponseCache = responseCache(cache.namespace(cacheNamespaces.responses), {
     ttl: 'medium',
     user: (req) => callerId(req as never),
     tags: (req) => [cacheTags.user(callerId(req as never)!)],
