@@ -2,6 +2,7 @@
 // live here and not in Redis; only a hash of the emailed token is stored.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DatabaseSchema, InvitesTable, MemberRole } from '../db/schema.js';
+import { newestFirstPage } from '../db/keyset.js';
 import { isUuid } from '../db/uuid.js';
 import type { PageRequest } from '../http/pagination.js';
 
@@ -56,22 +57,14 @@ export class InvitesRepository {
 
   /** Open invites (not accepted, revoked or expired), newest first; `limit + 1` rows. */
   async listOpen(organizationId: string, page: PageRequest): Promise<Invite[]> {
-    let query = this.db
+    const query = this.db
       .selectFrom('invites')
       .selectAll()
       .where('organization_id', '=', organizationId)
       .where('accepted_at', 'is', null)
       .where('revoked_at', 'is', null)
       .where('expires_at', '>', sql<Date>`now()`);
-    if (page.after) {
-      const { createdAt, id } = page.after;
-      query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
-    }
-    const rows = await query
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(page.limit + 1)
-      .execute();
+    const rows = await newestFirstPage(query, { createdAt: 'created_at', id: 'id' }, page).execute();
     return rows.map(toInvite);
   }
 

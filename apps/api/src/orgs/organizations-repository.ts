@@ -1,6 +1,7 @@
 // Organizations and their memberships in the database, as plain objects.
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema, MemberRole } from '../db/schema.js';
+import { newestFirstPage } from '../db/keyset.js';
 import { isUuid } from '../db/uuid.js';
 import type { PageRequest } from '../http/pagination.js';
 
@@ -98,20 +99,12 @@ export class OrganizationsRepository {
     userId: string,
     page: PageRequest,
   ): Promise<(Membership & { id: string; createdAt: Date })[]> {
-    let query = this.db
+    const query = this.db
       .selectFrom('memberships as m')
       .innerJoin('organizations as o', 'o.id', 'm.organization_id')
       .select(['o.id', 'o.name', 'm.role', 'm.created_at'])
       .where('m.user_id', '=', userId);
-    if (page.after) {
-      const { createdAt, id } = page.after;
-      query = query.where((eb) => eb(eb.refTuple('m.created_at', 'o.id'), '<', eb.tuple(createdAt, id)));
-    }
-    const rows = await query
-      .orderBy('m.created_at', 'desc')
-      .orderBy('o.id', 'desc')
-      .limit(page.limit + 1)
-      .execute();
+    const rows = await newestFirstPage(query, { createdAt: 'm.created_at', id: 'o.id' }, page).execute();
     return rows.map((row) => ({
       id: row.id,
       createdAt: row.created_at,
@@ -126,20 +119,12 @@ export class OrganizationsRepository {
     organizationId: string,
     page: PageRequest,
   ): Promise<(Member & { id: string; createdAt: Date })[]> {
-    let query = this.db
+    const query = this.db
       .selectFrom('memberships as m')
       .innerJoin('users as u', 'u.id', 'm.user_id')
       .select(['u.id', 'u.display_name', 'm.role', 'm.created_at'])
       .where('m.organization_id', '=', organizationId);
-    if (page.after) {
-      const { createdAt, id } = page.after;
-      query = query.where((eb) => eb(eb.refTuple('m.created_at', 'u.id'), '<', eb.tuple(createdAt, id)));
-    }
-    const rows = await query
-      .orderBy('m.created_at', 'desc')
-      .orderBy('u.id', 'desc')
-      .limit(page.limit + 1)
-      .execute();
+    const rows = await newestFirstPage(query, { createdAt: 'm.created_at', id: 'u.id' }, page).execute();
     return rows.map((row) => ({
       id: row.id,
       createdAt: row.created_at,

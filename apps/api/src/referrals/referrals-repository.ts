@@ -2,6 +2,7 @@
 // people acting on one referral at once cannot both move it.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DatabaseSchema, ReferralStatus, ReferralsTable } from '../db/schema.js';
+import { newestFirstPage } from '../db/keyset.js';
 import { isUuid } from '../db/uuid.js';
 import type { PageRequest } from '../http/pagination.js';
 
@@ -65,15 +66,7 @@ export class ReferralsRepository {
     const column = listing.direction === 'sent' ? 'from_organization_id' : 'to_organization_id';
     let query = this.db.selectFrom('referrals').selectAll().where(column, '=', listing.organizationId);
     if (listing.status) query = query.where('status', '=', listing.status);
-    if (page.after) {
-      const { createdAt, id } = page.after;
-      query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
-    }
-    const rows = await query
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(page.limit + 1)
-      .execute();
+    const rows = await newestFirstPage(query, { createdAt: 'created_at', id: 'id' }, page).execute();
     return rows.map(toReferral);
   }
 
