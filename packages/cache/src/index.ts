@@ -4,6 +4,7 @@ export type {
   CacheDeps,
   CacheLayer,
   CacheOptions,
+  EntryState,
   GetOrSetOptions,
   GetOrSetOutcome,
   InvalidationKind,

@@ -14,6 +14,11 @@ export interface ResponseCacheOptions {
    * undefined) the request is not cached at all. Omit for public routes.
    */
   user?: (req: IncomingMessage) => string | undefined;
+  /**
+   * Seconds a stored response is kept past its TTL to be replayed when the
+   * handler fails (stale-if-error). Default: the cache's `graceSeconds`.
+   */
+  graceSeconds?: number;
 }
 
 /** What is stored for one response. */
@@ -37,8 +42,15 @@ type Handler = (req: IncomingMessage & { originalUrl?: string }, res: ServerResp
  * query with its parameters sorted, and, for private routes, the user. Only
  * 2xx responses without Set-Cookie and without `Cache-Control: no-store` are
  * stored (`private` only on routes declared private with `user`); streamed
- * responses (res.write) are not. Answers carry `ETag` and `X-Cache: HIT|MISS`,
+ * responses (res.write) are not. Answers carry `ETag` and `X-Cache: HIT|MISS|STALE`,
  * and a matching `If-None-Match` gets 304. Cache failures never fail the request.
+ *
+ * Stale-if-error: a stored response past its TTL but within its grace period is
+ * not served as a hit; the handler runs (`MISS`) and its 2xx answer replaces it.
+ * If the handler answers 5xx instead (itself, or through Express's error handler
+ * after `next(error)`), the stale response is replayed with `X-Cache: STALE`.
+ * The stale copy comes from the same key, so a private route only ever replays
+ * the same user's response.
  */
 export function responseCache(cache: Cache, options: ResponseCacheOptions = {}): Handler {
   return (req, res, next) => {
@@ -51,27 +63,40 @@ export function responseCache(cache: Cache, options: ResponseCacheOptions = {}):
     }
     const key = responseKey(req.originalUrl ?? req.url ?? '/', scope);
     cache
-      .get<CachedResponse>(key)
-      .then((hit) => {
-        if (hit && typeof hit === 'object' && typeof hit.body === 'string') return replay(req, res, hit);
+      .getWithState<CachedResponse>(key)
+      .then((found) => {
+        const cached = found && isCachedResponse(found.value) ? found : undefined;
+        if (cached && !cached.stale) return replay(req, res, cached.value, 'HIT', res.end.bind(res));
         res.setHeader('X-Cache', 'MISS');
-        capture(
-          res,
-          (response) => {
+        capture(res, {
+          privateRoute: options.user !== undefined,
+          stale: cached?.value,
+          store: (response) => {
             void cache
               .set(key, response, {
                 ttl: options.ttl,
                 ttlSeconds: options.ttlSeconds,
+                graceSeconds: options.graceSeconds,
                 tags: options.tags?.(req),
               })
               .catch(() => undefined);
           },
-          options.user !== undefined,
-        );
+          replayStale: (stale, end) => replay(req, res, stale, 'STALE', end),
+        });
         next();
       })
       .catch(next);
   };
+}
+
+/** A stored value of the expected shape (anything else under the key is treated as absent). */
+function isCachedResponse(value: unknown): value is CachedResponse {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as CachedResponse).body === 'string' &&
+    typeof (value as CachedResponse).status === 'number'
+  );
 }
 
 /** `http:<sha256>` of scope, path and sorted query: bounded length, and no user id in the key text. */
@@ -85,28 +110,42 @@ export function responseKey(url: string, scope: string): string {
   return `http:${createHash('sha256').update(text).digest('hex')}`;
 }
 
-function replay(req: IncomingMessage, res: ServerResponse, hit: CachedResponse): void {
-  for (const [name, value] of Object.entries(hit.headers)) res.setHeader(name, value);
-  res.setHeader('ETag', hit.etag);
-  res.setHeader('X-Cache', 'HIT');
+type End = (body?: Buffer) => unknown;
+
+/** Answers a stored response; `end` is the unwrapped res.end when replaying from inside capture(). */
+function replay(
+  req: IncomingMessage,
+  res: ServerResponse,
+  cached: CachedResponse,
+  label: 'HIT' | 'STALE',
+  end: End,
+): void {
+  for (const [name, value] of Object.entries(cached.headers)) res.setHeader(name, value);
+  res.setHeader('ETag', cached.etag);
+  res.setHeader('X-Cache', label);
   const ifNoneMatch = req.headers['if-none-match'];
-  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === hit.etag || tag.trim() === '*')) {
+  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === cached.etag || tag.trim() === '*')) {
     res.statusCode = 304;
-    res.end();
+    end();
     return;
   }
-  res.statusCode = hit.status;
-  const body = Buffer.from(hit.body, 'base64');
+  res.statusCode = cached.status;
+  const body = Buffer.from(cached.body, 'base64');
   res.setHeader('Content-Length', body.length);
-  res.end(body);
+  end(body);
 }
 
-/** Wraps res.write/res.end to see the body; calls `store` when the response may be cached. */
-function capture(
-  res: ServerResponse,
-  store: (response: CachedResponse) => void,
-  privateRoute: boolean,
-): void {
+interface CaptureOptions {
+  privateRoute: boolean;
+  /** Called with a response that may be cached. */
+  store: (response: CachedResponse) => void;
+  /** The stale stored response for this key, replayed instead of a 5xx answer. */
+  stale: CachedResponse | undefined;
+  replayStale: (stale: CachedResponse, end: End) => void;
+}
+
+/** Wraps res.write/res.end to see the body: stores a cacheable answer, or swaps a 5xx for the stale response. */
+function capture(res: ServerResponse, { privateRoute, store, stale, replayStale }: CaptureOptions): void {
   const originalWrite = res.write.bind(res);
   const originalEnd = res.end.bind(res);
   let streamed = false;
@@ -116,6 +155,14 @@ function capture(
   }) as ServerResponse['write'];
   res.end = ((...args: unknown[]) => {
     const [chunk, encoding] = args;
+    if (stale && res.statusCode >= 500 && !streamed && !res.headersSent) {
+      // Nothing of the failed answer has gone out: drop its headers (Set-Cookie included),
+      // and its status text (Express's error handler sets one), then replay.
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      res.statusMessage = '';
+      replayStale(stale, (body) => (body ? originalEnd(body) : originalEnd()));
+      return res;
+    }
     if (!streamed && cacheable(res, privateRoute)) {
       const body = toBuffer(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : undefined);
       if (body) {

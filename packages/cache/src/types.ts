@@ -65,6 +65,11 @@ export interface CacheOptions {
   earlyRefresh?: number;
   /** Default hard loader timeout of getOrSet; none unless given. */
   loaderTimeoutMs?: number;
+  /**
+   * Default soft timeout of getOrSet on a stale entry, in ms; default 0. See
+   * GetOrSetOptions.softTimeoutMs.
+   */
+  softTimeoutMs?: number;
   /** Default negative-caching TTL of getOrSet (null/undefined answers); none unless given (they get the normal TTL). */
   negativeTtlSeconds?: number;
   /** Consecutive Redis failures that open the circuit breaker; default 5. */
@@ -99,15 +104,45 @@ export interface GetOrSetOptions extends SetOptions {
    * load goes on and its value is still cached. Default CacheOptions.loaderTimeoutMs (none).
    */
   loaderTimeoutMs?: number;
+  /**
+   * Soft timeout, in ms, for a stale entry (past its TTL, within its grace period).
+   * Such an entry always starts a background refresh (one per key per process;
+   * one across processes with the lock). With 0 (the default) the stale value is
+   * returned at once. With more, getOrSet waits up to this long for the refresh's
+   * fresh value and returns it if it arrives in time (outcome `refreshed`, an l2
+   * lookup counted as `miss`); otherwise it returns the stale value (outcome
+   * `stale`, counted as `stale`) and the refresh carries on in the background,
+   * its value still cached. When another process holds the refresh lock, the wait
+   * polls Redis for that process's fresh value. A refresh that fails ends the wait
+   * early with the stale value. It never throws: the stale value is the fallback.
+   * Default CacheOptions.softTimeoutMs (0). Unrelated to a miss, where there is
+   * nothing to fall back to (see `loaderTimeoutMs`).
+   */
+  softTimeoutMs?: number;
   /** Overrides CacheOptions.earlyRefresh. */
   earlyRefresh?: number;
   /** Negative caching: a loader answer of null or undefined is cached this long instead. Default CacheOptions.negativeTtlSeconds. */
   negativeTtlSeconds?: number;
 }
 
-/** Why getOrSet answered as it did; the `rnh.cache.outcome` span attribute. */
+/**
+ * Why getOrSet answered as it did; the `rnh.cache.outcome` span attribute.
+ * `hit`: a fresh entry (L1 or L2). `stale`: a stale entry (its refresh runs in the
+ * background), or an L1 copy within grace while Redis fails. `refreshed`: a stale
+ * entry whose refresh answered within `softTimeoutMs`. `loaded`: a miss, loaded
+ * here. `coalesced`: joined a getOrSet of the key already running in this process.
+ * `waited`: got the value another process loaded under the lock. `fallback`:
+ * Redis failed, the loader answered. `loader_error`: the loader threw.
+ */
 export type GetOrSetOutcome =
-  'hit' | 'stale' | 'loaded' | 'coalesced' | 'waited' | 'fallback' | 'loader_error';
+  'hit' | 'stale' | 'refreshed' | 'loaded' | 'coalesced' | 'waited' | 'fallback' | 'loader_error';
+
+/** What Cache.getWithState answers for an entry that can still be served. */
+export interface EntryState<T> {
+  value: T;
+  /** True when the entry is past its TTL but within its grace period. */
+  stale: boolean;
+}
 
 export type CacheLayer = 'l1' | 'l2';
 export type LookupResult = 'hit' | 'miss' | 'stale' | 'error';

@@ -25,17 +25,15 @@ describe('L1 in front of Redis, with the invalidation bus', () => {
     expect(await metricValue(a.registry, 'cache_l1_bytes', { cache: 'default' })).toBeGreaterThan(0);
   });
 
-  it('a write or delete in one process reaches the other L1 within 100 ms (generous bound)', async () => {
+  it('a write or delete in one instance reaches the other L1 (timing: see processes.int.test.ts)', async () => {
     const { a, b } = await twoProcesses();
     await a.cache.set('k', 'v1', { ttlSeconds: 60 });
     expect(await b.cache.get('k')).toBe('v1'); // now in B's L1
     expect(await b.cache.get('k')).toBe('v1');
     expect(await metricValue(b.registry, 'cache_lookups_total', { layer: 'l1', result: 'hit' })).toBe(1);
 
-    const started = Date.now();
     await a.cache.set('k', 'v2', { ttlSeconds: 60 });
     await waitFor(async () => (await b.cache.get('k')) === 'v2', { timeoutMs: 2000, what: 'v2 in B' });
-    expect(Date.now() - started).toBeLessThan(1000);
 
     await a.cache.delete('k');
     await waitFor(async () => (await b.cache.get('k')) === undefined, {

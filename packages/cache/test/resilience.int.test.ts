@@ -16,13 +16,14 @@ describe('fail open when Redis is down', () => {
 
     await redis.server.stop();
     let calls = 0;
-    const started = Date.now();
     for (let i = 0; i < 10; i += 1) {
       expect(await cache.getOrSet('k', () => `down-${++calls}`, { ttlSeconds: 60 })).toBe(`down-${calls}`);
     }
     expect(calls).toBe(10);
-    // The breaker opened after 3 failures: 10 calls took nowhere near 10 timeouts (generous bound).
-    expect(Date.now() - started).toBeLessThan(10 * 200);
+    // The breaker opened after 3 failures: later calls skipped Redis instead of waiting for a timeout each.
+    const tried = await metricValue(registry, 'cache_errors_total', { cache: 'default', operation: 'get' });
+    expect(tried).toBeGreaterThanOrEqual(3);
+    expect(tried).toBeLessThan(10);
     expect(await cache.get('k')).toBeUndefined();
     expect(await cache.set('k', 'x', { ttlSeconds: 60 })).toBe(false);
     await expect(cache.delete('k')).rejects.toBeInstanceOf(CacheUnavailableError);
@@ -48,5 +49,108 @@ describe('fail open when Redis is down', () => {
     expect(await cache.getOrSet('fresh', () => ++loads, { ttlSeconds: 60 })).toBe(1);
     expect(await cache.getOrSet('fresh', () => ++loads, { ttlSeconds: 60 })).toBe(1);
     expect(loads).toBe(1);
+  });
+});
+
+/** The redis-server's own pid (INFO server), to signal it directly as a crash or a hang would. */
+async function serverPid(): Promise<number> {
+  const info = await redis.admin.info('server');
+  const pid = Number(/process_id:(\d+)/.exec(info)?.[1]);
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error('no process_id in INFO server');
+  return pid;
+}
+
+describe('fail open when Redis dies abruptly', () => {
+  it('redis-server killed with SIGKILL (mid-load too): getOrSet answers from the loader, nothing is thrown', async () => {
+    const { cache, registry } = redis.newCache({
+      operationTimeoutMs: 200,
+      breakerThreshold: 3,
+      breakerCooldownMs: 300,
+    });
+    expect(await cache.getOrSet('k', () => 'before', { ttlSeconds: 60 })).toBe('before');
+    const pid = await serverPid();
+
+    // A load in flight when the server dies: its value still reaches the caller.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let loading = false;
+    const inFlight = cache.getOrSet(
+      'mid',
+      async () => {
+        loading = true;
+        await gate;
+        return 'loaded while Redis died';
+      },
+      { ttlSeconds: 60, tags: ['t'] },
+    );
+    await waitFor(() => loading, { timeoutMs: 5000, intervalMs: 5, what: 'the loader running' });
+    process.kill(pid, 'SIGKILL'); // no shutdown, no clean close: the process is just gone
+    let restarted = false;
+    try {
+      await waitFor(
+        () => {
+          try {
+            process.kill(pid, 0);
+            return false;
+          } catch {
+            return true;
+          }
+        },
+        { timeoutMs: 5000, intervalMs: 10, what: 'redis-server gone' },
+      );
+      release();
+      await expect(inFlight).resolves.toBe('loaded while Redis died');
+
+      let calls = 0;
+      for (let i = 0; i < 5; i += 1) {
+        await expect(cache.getOrSet('k', () => `down-${++calls}`, { ttlSeconds: 60 })).resolves.toBe(
+          `down-${i + 1}`,
+        );
+        await expect(
+          cache.getOrSet('cold', () => 'cold value', { ttlSeconds: 60, tags: ['t'] }),
+        ).resolves.toBe('cold value');
+      }
+      expect(calls).toBe(5);
+      expect(
+        await metricValue(registry, 'cache_lookups_total', { layer: 'l2', result: 'error' }),
+      ).toBeGreaterThan(0);
+
+      await redis.server.restart();
+      restarted = true;
+      await waitFor(async () => (await cache.set('k', 'after', { ttlSeconds: 60 })) === true, {
+        timeoutMs: 10_000,
+        what: 'caching after the restart',
+      });
+      expect(await cache.getOrSet('k', () => 'not called', { ttlSeconds: 60 })).toBe('after');
+    } finally {
+      if (!restarted) await redis.server.restart(); // the next tests need a server
+    }
+  });
+
+  it('redis-server frozen (SIGSTOP: connections open, no answers): getOrSet answers from the loader', async () => {
+    const { cache } = redis.newCache({
+      operationTimeoutMs: 200,
+      breakerThreshold: 3,
+      breakerCooldownMs: 300,
+    });
+    expect(await cache.getOrSet('k', () => 'before', { ttlSeconds: 60 })).toBe('before');
+    const pid = await serverPid();
+    process.kill(pid, 'SIGSTOP');
+    try {
+      let calls = 0;
+      for (let i = 0; i < 5; i += 1) {
+        await expect(cache.getOrSet('k', () => `hung-${++calls}`, { ttlSeconds: 60 })).resolves.toBe(
+          `hung-${i + 1}`,
+        );
+      }
+      expect(calls).toBe(5);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await waitFor(async () => (await cache.set('k', 'after', { ttlSeconds: 60 })) === true, {
+      timeoutMs: 10_000,
+      what: 'caching after the server resumed',
+    });
+    expect(await cache.get('k')).toBe('after');
   });
 });

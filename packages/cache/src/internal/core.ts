@@ -2,17 +2,20 @@ import type { Keyspace, Logger } from '@rnh/redis-client';
 import { CacheArgumentError } from '../errors.js';
 import { CacheMetrics } from '../metrics.js';
 import type { CacheDeps, CacheOptions, LockOptions, TtlPreset, Ttl } from '../types.js';
-import { InvalidationBus, type Invalidation } from './bus.js';
+import { InvalidationBus } from './bus.js';
+import { checkFraction, checkGrace, nonNegative, positive } from './checks.js';
 import { CircuitBreaker } from './circuit-breaker.js';
+import { applyInvalidation } from './invalidation.js';
 import { L1 } from './l1.js';
 import { L2 } from './l2.js';
+import type { RefreshResult } from './refresh.js';
 import { DEFAULT_TTL_PRESETS, resolveTtlSeconds } from './ttl.js';
 
-export const NAMESPACE = /^[A-Za-z0-9_.-]{1,64}$/;
-export const TAGS_DOMAIN = '__tags';
-export const LOCK_DOMAIN = '__lock';
-export const MAX_TAG_LENGTH = 256;
+const TAGS_DOMAIN = '__tags';
+const LOCK_DOMAIN = '__lock';
+const BUS_CHANNEL = '__bus';
 
+/** CacheOptions resolved and validated once, when the root cache is built. */
 export interface Settings {
   presets: Readonly<Record<TtlPreset, number>>;
   defaultTtl: Ttl;
@@ -20,6 +23,7 @@ export interface Settings {
   graceMs: number;
   schemaVersion: number;
   loaderTimeoutMs: number | undefined;
+  softTimeoutMs: number;
   negativeTtlSeconds: number | undefined;
   earlyRefresh: number;
 }
@@ -28,17 +32,17 @@ export interface Settings {
 export interface Core {
   root: Keyspace;
   tagKeys: Keyspace;
+  lockKeys: Keyspace;
   logger: Logger;
   metrics: CacheMetrics;
   l2: L2;
   settings: Settings;
   /** Loads in flight in this process, by full key: concurrent getOrSet calls share one. */
   inflight: Map<string, Promise<unknown>>;
-  /** Keys with a background (stale) refresh running. */
-  refreshing: Set<string>;
+  /** Background refreshes running in this process, by full key: at most one per key, joined by soft waits. */
+  refreshing: Map<string, Promise<RefreshResult>>;
   l1: L1 | undefined;
   l1TtlMs: number;
-  lockKeys: Keyspace;
   lock: Required<LockOptions> | undefined;
   bus: InvalidationBus | undefined;
 }
@@ -58,6 +62,7 @@ export function buildCore(deps: CacheDeps, options: CacheOptions): Core {
       options.loaderTimeoutMs === undefined
         ? undefined
         : positive(options.loaderTimeoutMs, 'loaderTimeoutMs'),
+    softTimeoutMs: nonNegative(options.softTimeoutMs ?? 0, 'softTimeoutMs'),
     negativeTtlSeconds:
       options.negativeTtlSeconds === undefined
         ? undefined
@@ -92,14 +97,15 @@ export function buildCore(deps: CacheDeps, options: CacheOptions): Core {
   return {
     root: deps.keys,
     tagKeys: deps.keys.child(TAGS_DOMAIN),
+    lockKeys: deps.keys.child(LOCK_DOMAIN),
     logger: deps.logger,
     metrics,
     l2: new L2(deps.redis, deps.logger, metrics, breaker, options.operationTimeoutMs ?? 500),
     settings,
     inflight: new Map(),
-    refreshing: new Set(),
+    refreshing: new Map(),
     l1,
-    lockKeys: deps.keys.child(LOCK_DOMAIN),
+    l1TtlMs: Math.round(positive(options.l1?.ttlSeconds ?? 60, 'l1.ttlSeconds') * 1000),
     lock:
       options.lock === false
         ? undefined
@@ -108,64 +114,6 @@ export function buildCore(deps: CacheDeps, options: CacheOptions): Core {
             waitMs: positive(options.lock?.waitMs ?? 3000, 'lock.waitMs'),
             pollMs: positive(options.lock?.pollMs ?? 25, 'lock.pollMs'),
           },
-    l1TtlMs: Math.round(positive(options.l1?.ttlSeconds ?? 60, 'l1.ttlSeconds') * 1000),
     bus,
   };
-}
-
-export const BUS_CHANNEL = '__bus';
-
-export function applyInvalidation(l1: L1, message: Invalidation): void {
-  for (const key of message.keys ?? []) l1.delete(key);
-  if (message.tag !== undefined) dropTag(l1, message.tag);
-  const prefix = message.prefix;
-  if (prefix) l1.deleteWhere((key) => key.startsWith(prefix));
-}
-
-export function dropTag(l1: L1 | undefined, tag: string): void {
-  l1?.deleteWhere((_key, entry) => entry.tags.includes(tag));
-}
-
-export function positive(value: number, what: string): number {
-  if (!Number.isFinite(value) || value <= 0)
-    throw new CacheArgumentError(`${what} must be > 0 (got ${value})`);
-  return value;
-}
-
-export function assertNamespace(name: string): void {
-  if (!NAMESPACE.test(name) || name.startsWith('__')) {
-    throw new CacheArgumentError(
-      `cache namespace must be 1-64 of [A-Za-z0-9_.-], not starting with "__" (got ${JSON.stringify(name.slice(0, 80))})`,
-    );
-  }
-}
-
-export function checkFraction(value: number, what: string): number {
-  if (!(value >= 0 && value <= 1)) throw new CacheArgumentError(`${what} must be within 0..1 (got ${value})`);
-  return value;
-}
-
-export function checkGrace(seconds: number): number {
-  if (!Number.isFinite(seconds) || seconds < 0) {
-    throw new CacheArgumentError(`graceSeconds must be >= 0 (got ${seconds})`);
-  }
-  return seconds;
-}
-
-export function normalizeTags(tags: readonly string[] | undefined): string[] {
-  if (!tags) return [];
-  for (const tag of tags) {
-    if (typeof tag !== 'string' || tag.length === 0 || tag.length > MAX_TAG_LENGTH) {
-      throw new CacheArgumentError(
-        `a tag must be a non-empty string of at most ${MAX_TAG_LENGTH} characters`,
-      );
-    }
-  }
-  return [...new Set(tags)];
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-export function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : 'unknown';
 }

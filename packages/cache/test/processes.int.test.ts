@@ -1,0 +1,91 @@
+// The cross-process guarantees with real OS processes (node child processes, one
+// Cache each, on one redis-server), not several Cache instances in one process.
+import { uniquePrefix } from '@rnh/test-utils';
+import { describe, expect, it } from 'vitest';
+import { startChildCaches, type ChildCache, type ChildConfig } from './child-caches.js';
+import { useRedisServer } from './helpers.js';
+
+const redis = useRedisServer();
+
+function config(l1: boolean): ChildConfig {
+  return { host: redis.server.host, port: redis.server.port, prefix: uniquePrefix('cache'), l1 };
+}
+
+// Starting Node processes under tsx is slow on a loaded machine: a generous test timeout.
+describe('across real OS processes', { timeout: 60_000 }, () => {
+  it('200 concurrent getOrSet calls on a cold key in 4 processes run the loader once', async () => {
+    const settings = config(false);
+    const children = await startChildCaches(4, settings, redis.cleanup);
+    // Every child is connected; all start together a moment from now.
+    const startAt = Date.now() + 200;
+    const counterKey = 'loader-calls';
+    const outcomes = await Promise.all(
+      children.map((child) =>
+        child.call('stampede', {
+          key: 'cold',
+          calls: 50,
+          loaderMs: 100,
+          counterKey,
+          startAt,
+        }),
+      ),
+    );
+    const results = outcomes.flatMap((outcome) => outcome.results);
+    expect(results).toHaveLength(200);
+    expect(await redis.admin.get(`${settings.prefix}${counterKey}`)).toBe('1');
+    expect(outcomes.reduce((sum, outcome) => sum + outcome.loaderCalls, 0)).toBe(1);
+    // One load: every caller in every process has the very value it produced.
+    for (const result of results) expect(result).toEqual(results[0]);
+    expect(results[0]!.at).toBeInstanceOf(Date);
+    expect(children.map((child) => child.pid)).toContain(results[0]!.loadedBy);
+    console.info(
+      'per process: lock waits',
+      outcomes.map((outcome) => outcome.lockWaits),
+      'coalesced',
+      outcomes.map((outcome) => outcome.coalesced),
+    );
+  });
+
+  it('L1 invalidation reaches another process within 100 ms', async () => {
+    const [writer, reader] = (await startChildCaches(2, config(true), redis.cleanup)) as [
+      ChildCache,
+      ChildCache,
+    ];
+    await writer.call('set', { key: 'k', value: 'v1' });
+    await expectInL1(reader, 'k', 'v1');
+
+    // Set, then delete: each must reach the reader's L1.
+    for (const change of [
+      { op: 'set' as const, value: 'v2', old: 'v1' },
+      { op: 'delete' as const, value: undefined, old: 'v2' },
+    ]) {
+      await reader.call('watch', { key: 'k', value: change.old });
+      const write =
+        change.op === 'set'
+          ? await writer.call('set', { key: 'k', value: change.value })
+          : await writer.call('delete', { key: 'k' });
+      const dropped = await reader.event('dropped');
+      expect(dropped.value).toEqual(change.value);
+      // Until the drop every poll was an L1 hit: the one Redis read is the one after it.
+      expect(dropped.l2Reads).toBe(1);
+      // Same machine, same clock. The drop cannot precede the write; it may precede the
+      // writer seeing its PUBLISH answered (the reader can get the message first).
+      expect(dropped.at).toBeGreaterThanOrEqual(write.startedAt);
+      const latencyMs = dropped.at - write.publishedAt;
+      console.info(
+        `${change.op}: L1 copy dropped ${latencyMs} ms after the publish completed ` +
+          `(${dropped.at - write.startedAt} ms after the write started)`,
+      );
+      expect(latencyMs).toBeLessThan(100);
+      if (change.op === 'set') await expectInL1(reader, 'k', 'v2');
+    }
+  });
+});
+
+/** Reads `key` in `child` until the read is an L1 hit (no Redis lookup) with `value`. */
+async function expectInL1(child: ChildCache, key: string, value: unknown): Promise<void> {
+  const first = await child.call('read', { key });
+  expect(first.value).toEqual(value);
+  const second = await child.call('read', { key });
+  expect(second).toEqual({ value, l1Hits: first.l1Hits + 1, l2Lookups: first.l2Lookups });
+}
