@@ -1,0 +1,83 @@
+import { RedisScript } from '@rnh/redis-client';
+import type { Algorithm, Policy } from '../types.js';
+import type { AlgorithmScript } from './algorithm.js';
+import { FIXED_WINDOW } from './fixed-window.js';
+import { GCRA } from './gcra.js';
+import { SLIDING_WINDOW } from './sliding-window.js';
+import { TOKEN_BUCKET } from './token-bucket.js';
+
+export const ALGORITHMS: Readonly<Record<Algorithm, AlgorithmScript>> = {
+  'fixed-window': FIXED_WINDOW,
+  'sliding-window': SLIDING_WINDOW,
+  'token-bucket': TOKEN_BUCKET,
+  gcra: GCRA,
+};
+
+// Shared prologue: Redis time (never the client's) in µs and ms, and integer formatting
+// (Lua's default number formatting keeps 14 digits; µs timestamps have 16).
+const PROLOGUE = `
+local t = redis.call('TIME')
+local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local now = math.floor(now_us / 1000)
+local function num(x) return string.format('%.0f', x) end
+local ALG = {}
+`;
+
+// ARGV: mode (c = consume, p = peek, r = refund), cost, at (ms, refunds), then per policy:
+// algorithm code, limit, windowMs, burst. KEYS: each policy's keys in order.
+// Reply: { all allowed 0|1, now ms, then per policy: allowed 0|1, remaining, reset ms, retry ms (-1 never) }.
+// Consumption is recorded only when every policy allows (all or nothing).
+const DRIVER = `
+local mode, cost, at = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local n = (#ARGV - 3) / 4
+local ki, all, evals = 1, true, {}
+for i = 1, n do
+  local b = 4 + (i - 1) * 4
+  local alg = ALG[ARGV[b]]
+  local keys = {}
+  for j = 1, alg.nkeys do keys[j] = KEYS[ki]; ki = ki + 1 end
+  local limit, window, burst = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3])
+  if mode == 'r' then
+    alg.refund(keys, limit, window, burst, cost, now, now_us, at)
+  else
+    local ok, rem, reset, retry, commit = alg.eval(keys, limit, window, burst, cost, now, now_us)
+    if not ok then all = false end
+    evals[i] = { alg = alg, keys = keys, limit = limit, window = window, burst = burst,
+      ok = ok, rem = rem, reset = reset, retry = retry, commit = commit }
+  end
+end
+if mode == 'r' then return { 1, now } end
+local out = { all and 1 or 0, now }
+for i = 1, n do
+  local e = evals[i]
+  local rem, reset = e.rem, e.reset
+  if mode == 'c' and all then
+    e.commit()
+  else
+    -- Nothing recorded: report the current state (cost 0).
+    local _, r0, t0 = e.alg.eval(e.keys, e.limit, e.window, e.burst, 0, now, now_us)
+    rem, reset = r0, t0
+  end
+  out[#out + 1] = e.ok and 1 or 0
+  out[#out + 1] = rem
+  out[#out + 1] = reset
+  out[#out + 1] = e.retry
+end
+return out
+`;
+
+/**
+ * The limiter's script: the prologue, the fragments of the algorithms its policies use
+ * (one fragment per algorithm, so a single-algorithm limiter runs just that algorithm's
+ * script) and the driver that evaluates every policy in one call. The name carries the
+ * key count, which RedisScript checks on every call.
+ */
+export function buildScript(policies: readonly Policy[]): RedisScript {
+  const parts = [...new Set(policies.map((policy) => policy.algorithm))].sort().map((a) => ALGORITHMS[a]);
+  const keys = policies.reduce((sum, policy) => sum + ALGORITHMS[policy.algorithm].keySuffixes.length, 0);
+  return new RedisScript({
+    name: `rnh-ratelimit:${parts.map((part) => part.code).join('+')}:k${keys}`,
+    lua: PROLOGUE + parts.map((part) => part.lua).join('') + DRIVER,
+    keys,
+  });
+}

@@ -1,0 +1,65 @@
+import type { Decision, PolicyState } from '../types.js';
+
+/**
+ * Which IETF draft's fields to send:
+ * - `draft-8` (default): `RateLimit-Policy: "burst";q=100;w=60, "daily";q=1000;w=86400` and
+ *   `RateLimit: "burst";r=50;t=30, "daily";r=900;t=40000`, structured-field Lists with one
+ *   Item per policy (draft-ietf-httpapi-ratelimit-headers-08).
+ * - `draft-7`: `RateLimit: limit=100, remaining=50, reset=30` (the binding policy) and
+ *   `RateLimit-Policy: 100;w=60, 1000;w=86400`.
+ * - `draft-6`: `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (the binding
+ *   policy) and `RateLimit-Policy` as in draft 7.
+ */
+export type HeaderDraft = 'draft-6' | 'draft-7' | 'draft-8';
+
+/** Whole seconds, rounded up, as delay-seconds (never negative). */
+export function toSeconds(ms: number): number {
+  return Math.max(0, Math.ceil(ms / 1000));
+}
+
+/** The window parameter `w`: whole seconds, at least 1 (sub-second precision is not supported). */
+function windowSeconds(state: PolicyState): number {
+  return Math.max(1, Math.ceil(state.windowMs / 1000));
+}
+
+/**
+ * Reset parameter of a policy: when it denied, its retry-after (so `t` and `Retry-After`
+ * name the same moment, as the draft asks); otherwise when its full quota is back.
+ */
+function resetSeconds(state: PolicyState): number {
+  return toSeconds(
+    !state.allowed && Number.isFinite(state.retryAfterMs) ? state.retryAfterMs : state.resetMs,
+  );
+}
+
+/** The RateLimit fields for a decision; none when Redis was not reached (nothing is known). */
+export function rateLimitHeaders(decision: Decision, draft: HeaderDraft): Array<[string, string]> {
+  const states = decision.policies;
+  const binding = states.find((state) => state.name === decision.policy);
+  if (states.length === 0 || !binding) return [];
+  if (draft === 'draft-8') {
+    return [
+      ['RateLimit-Policy', states.map((s) => `"${s.name}";q=${s.limit};w=${windowSeconds(s)}`).join(', ')],
+      ['RateLimit', states.map((s) => `"${s.name}";r=${s.remaining};t=${resetSeconds(s)}`).join(', ')],
+    ];
+  }
+  const policy = states.map((s) => `${s.limit};w=${windowSeconds(s)}`).join(', ');
+  if (draft === 'draft-7') {
+    return [
+      ['RateLimit-Policy', policy],
+      ['RateLimit', `limit=${binding.limit}, remaining=${binding.remaining}, reset=${resetSeconds(binding)}`],
+    ];
+  }
+  return [
+    ['RateLimit-Policy', policy],
+    ['RateLimit-Limit', String(binding.limit)],
+    ['RateLimit-Remaining', String(binding.remaining)],
+    ['RateLimit-Reset', String(resetSeconds(binding))],
+  ];
+}
+
+/** Retry-After in seconds for a denied decision; undefined when allowed or when waiting cannot help. */
+export function retryAfterSeconds(decision: Decision): number | undefined {
+  if (decision.allowed || !Number.isFinite(decision.retryAfterMs)) return undefined;
+  return Math.max(1, toSeconds(decision.retryAfterMs));
+}

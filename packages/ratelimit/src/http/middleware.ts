@@ -1,0 +1,100 @@
+import type { ServerResponse } from 'node:http';
+import type { RateLimiter } from '../limiter.js';
+import type { Decision } from '../types.js';
+import { rateLimitHeaders, retryAfterSeconds, type HeaderDraft } from './headers.js';
+import type { KeyGenerator, RateLimitRequest } from './keys.js';
+import { denialResponse, sendJson } from './responses.js';
+
+type Next = (error?: unknown) => void;
+export type RateLimitHandler<R extends RateLimitRequest = RateLimitRequest> = (
+  req: R,
+  res: ServerResponse,
+  next: Next,
+) => void;
+
+export interface RateLimitMiddlewareOptions<R extends RateLimitRequest = RateLimitRequest> {
+  /** What the request is limited by, e.g. `ipKey()`; answering undefined lets the request through unlimited. */
+  key: KeyGenerator<R>;
+  /** Units the request uses; default 1. */
+  cost?: number | ((req: R) => number);
+  /** RateLimit fields of that draft on every response Redis decided (allowed or denied); `false` sends none. Default `draft-8`. */
+  headers?: HeaderDraft | false;
+  /** Give back the units of requests that succeeded (e.g. count failed logins only). */
+  skipSuccessfulRequests?: boolean;
+  /** Give back the units of requests that failed (or whose connection closed early). */
+  skipFailedRequests?: boolean;
+  /** What counts as success for the two options above; default a status below 400. */
+  succeeded?: (res: ServerResponse) => boolean;
+  /** Status of `fail_closed` answers: 503 (default, `rate_limiter_unavailable`) or 429 (`rate_limited`). */
+  failClosedStatus?: 429 | 503;
+  /** Requests to leave alone (health checks, ...). */
+  skip?: (req: R) => boolean;
+  /**
+   * Replaces the default JSON answer of a denied request (the RateLimit and Retry-After
+   * headers are already set); e.g. `next(new HttpError(429, ...))` to use the app's error handler.
+   */
+  onDenied?: (req: R, res: ServerResponse, next: Next, decision: Decision) => void;
+}
+
+/**
+ * Express (or plain Node) middleware. The decision is put on `res.locals.rateLimit`.
+ * A denied request gets 429 `{ error: { code: 'rate_limited', message, retryAfterSeconds } }`
+ * and `Retry-After`; `fail_closed` gets 503 (or 429 when configured). In shadow mode,
+ * nothing is blocked and no RateLimit headers are sent. Refunds happen when the
+ * response finishes, per `skipSuccessfulRequests` / `skipFailedRequests`.
+ */
+export function rateLimit<R extends RateLimitRequest = RateLimitRequest>(
+  limiter: RateLimiter,
+  options: RateLimitMiddlewareOptions<R>,
+): RateLimitHandler<R> {
+  const draft = options.headers ?? 'draft-8';
+  const failClosedStatus = options.failClosedStatus ?? 503;
+  const succeeded = options.succeeded ?? ((res: ServerResponse) => res.statusCode < 400);
+  const refunds = Boolean(options.skipSuccessfulRequests || options.skipFailedRequests);
+
+  async function decide(req: R, res: ServerResponse, next: Next): Promise<boolean> {
+    if (options.skip?.(req)) return true;
+    const key = await options.key(req);
+    if (key === undefined) return true;
+    const cost = typeof options.cost === 'function' ? options.cost(req) : (options.cost ?? 1);
+    const decision = await limiter.limit(key, { cost });
+    const locals = (res as { locals?: Record<string, unknown> }).locals;
+    if (locals) locals.rateLimit = decision;
+    if (res.headersSent) return decision.allowed;
+    if (draft && limiter.mode === 'enforce')
+      for (const [name, value] of rateLimitHeaders(decision, draft)) res.setHeader(name, value);
+    if (decision.allowed) {
+      if (refunds && decision.consumed) refundWhenDone(key, decision, res);
+      return true;
+    }
+    const seconds = retryAfterSeconds(decision);
+    if (seconds !== undefined) res.setHeader('Retry-After', String(seconds));
+    if (options.onDenied) {
+      options.onDenied(req, res, next, decision);
+      return false;
+    }
+    const { status, body } = denialResponse(decision, failClosedStatus);
+    sendJson(res, status, body);
+    return false;
+  }
+
+  function refundWhenDone(key: string, decision: Decision, res: ServerResponse): void {
+    let settled = false;
+    const settle = (ok: boolean) => {
+      if (settled) return;
+      settled = true;
+      if (ok ? options.skipSuccessfulRequests : options.skipFailedRequests) {
+        // A failed refund is logged by the limiter; the request then simply stays counted.
+        limiter.refund(key, decision).catch(() => undefined);
+      }
+    };
+    res.once('finish', () => settle(succeeded(res)));
+    res.once('close', () => settle(res.writableFinished && succeeded(res)));
+  }
+
+  return (req, res, next) => {
+    decide(req, res, next).then((proceed) => {
+      if (proceed) next();
+    }, next);
+  };
+}

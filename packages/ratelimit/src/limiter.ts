@@ -1,0 +1,247 @@
+import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import {
+  classifyRedisError,
+  type Keyspace,
+  type Logger,
+  type RedisClient,
+  type RedisScript,
+} from '@rnh/redis-client';
+import { buildScript } from './algorithms/script.js';
+import { RateLimitArgumentError, RateLimitUnavailableError } from './errors.js';
+import { failureDecision, nearLimit, parseReply, redisDecision } from './internal/decision.js';
+import { identifierTag } from './internal/hash.js';
+import { LocalDenyCache } from './internal/local-deny-cache.js';
+import { namePolicies, type NamedPolicy } from './internal/policies.js';
+import { withTimeout } from './internal/timeout.js';
+import { RateLimitMetrics } from './metrics.js';
+import type { Decision, LimitOptions, RateLimiterDeps, RateLimiterOptions } from './types.js';
+
+export const TRACER_NAME = '@rnh/ratelimit';
+const LOG_EVERY_MS = 5000;
+
+type Mode = 'c' | 'p' | 'r';
+
+/**
+ * A rate limiter: one or more policies evaluated together, atomically, in one Lua
+ * call on Redis time. `limit()` never throws for Redis trouble: the failure policy
+ * decides (`fail_open` / `fail_closed`). Keys over their limit are then denied
+ * in-process until their retry-after (`local_block`).
+ */
+export class RateLimiter {
+  readonly name: string;
+  readonly policies: ReadonlyArray<Readonly<NamedPolicy>>;
+  readonly failure: 'open' | 'closed';
+  readonly mode: 'enforce' | 'shadow';
+  private readonly redis: RedisClient;
+  private readonly keys: Keyspace;
+  private readonly logger: Logger;
+  private readonly metrics: RateLimitMetrics;
+  private readonly script: RedisScript;
+  private readonly policyArgs: Array<string | number>;
+  private readonly timeoutMs: number;
+  private readonly failClosedRetryAfterMs: number;
+  private readonly hashKeys: boolean;
+  private readonly hashSecret: string | undefined;
+  private readonly local: LocalDenyCache | undefined;
+  private lastLog = Number.NEGATIVE_INFINITY;
+  private suppressed = 0;
+
+  constructor(deps: RateLimiterDeps, options: RateLimiterOptions) {
+    const metrics = deps.metrics ?? (deps.registry ? new RateLimitMetrics(deps.registry) : undefined);
+    if (!metrics) throw new RateLimitArgumentError('RateLimiter needs `registry` or `metrics`');
+    this.name = options.name;
+    this.policies = namePolicies(options.name, options.policies);
+    this.failure = options.failure ?? 'open';
+    this.mode = options.mode ?? 'enforce';
+    this.redis = deps.redis;
+    this.keys = deps.keys;
+    this.logger = deps.logger;
+    this.metrics = metrics;
+    const script = buildScript(this.policies);
+    this.script = deps.scripts ? deps.scripts.define(script) : script;
+    this.policyArgs = this.policies.flatMap((p) => [p.code, p.limit, p.windowMs, p.burst]);
+    this.timeoutMs = positive(options.timeoutMs ?? 250, 'timeoutMs');
+    this.failClosedRetryAfterMs = positive(options.failClosedRetryAfterMs ?? 1000, 'failClosedRetryAfterMs');
+    this.hashKeys = options.hashKeys ?? true;
+    this.hashSecret = options.hashSecret;
+    const localOptions = options.localDenyCache ?? {};
+    this.local =
+      localOptions === false || this.mode === 'shadow'
+        ? undefined
+        : new LocalDenyCache(
+            positive(localOptions.maxEntries ?? 10_000, 'localDenyCache.maxEntries'),
+            (delta) => metrics.localDenyEntries.inc({ policy: this.name }, delta),
+          );
+  }
+
+  /** Decides whether a request of `cost` units (default 1) for `key` may pass, and records it if so. */
+  async limit(key: string, options: LimitOptions = {}): Promise<Decision> {
+    const cost = checkCost(options.cost);
+    return this.traced('ratelimit.limit', cost, async (span) => {
+      const id = this.id(key);
+      const blocked = this.local?.check(id, cost);
+      if (blocked) return this.record(blocked, span);
+      const started = performance.now();
+      let decision: Decision;
+      try {
+        const parsed = parseReply(await this.call('c', id, cost, 0), this.policies);
+        decision = redisDecision(this.name, cost, parsed, true, this.mode === 'shadow');
+        if (decision.reason === 'limited') this.local?.add(id, decision);
+        if (decision.consumed && nearLimit(decision.policies))
+          this.metrics.nearLimit.inc({ policy: this.name });
+      } catch (error) {
+        this.logFailure(error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: failureType(error) });
+        decision = failureDecision(
+          this.name,
+          cost,
+          this.policies[0]!,
+          this.failure,
+          this.failClosedRetryAfterMs,
+        );
+      }
+      this.metrics.duration.observe({ policy: this.name }, (performance.now() - started) / 1000);
+      return this.record(decision, span);
+    });
+  }
+
+  /** What `limit()` would answer now, without recording anything; throws RateLimitUnavailableError when Redis fails. */
+  async peek(key: string, options: LimitOptions = {}): Promise<Decision> {
+    const cost = checkCost(options.cost);
+    return this.traced('ratelimit.peek', cost, async (span) => {
+      const reply = await this.guard(() => this.call('p', this.id(key), cost, 0));
+      const decision = redisDecision(
+        this.name,
+        cost,
+        parseReply(reply, this.policies),
+        false,
+        this.mode === 'shadow',
+      );
+      span.setAttribute('rnh.ratelimit.decision', decision.reason);
+      return decision;
+    });
+  }
+
+  /** Forgets everything about `key` (every policy, and the local deny cache); throws RateLimitUnavailableError when Redis fails. */
+  async reset(key: string): Promise<void> {
+    const id = this.id(key);
+    this.local?.delete(id);
+    await this.guard(() => withTimeout(this.redis.unlink(...this.keysOf(id)), this.timeoutMs));
+  }
+
+  /**
+   * Gives back what a consumed decision took (e.g. the request turned out not to count),
+   * within the window it was counted in. False when there was nothing to refund.
+   * Throws RateLimitUnavailableError when Redis fails.
+   */
+  async refund(key: string, decision: Decision): Promise<boolean> {
+    if (!decision.consumed || decision.at === undefined) return false;
+    await this.guard(() => this.call('r', this.id(key), decision.cost, decision.at!));
+    return true;
+  }
+
+  /** The Redis keys holding `key`'s state, one hash tag for all of them (one Cluster slot). */
+  redisKeys(key: string): string[] {
+    return this.keysOf(this.id(key));
+  }
+
+  private keysOf(id: string): string[] {
+    const tag = this.keys.hashTag(id);
+    return this.policies.flatMap((policy) =>
+      policy.keySuffixes.map((suffix) => this.keys.key(this.name, tag, policy.name, suffix)),
+    );
+  }
+
+  /** Number of keys in the local deny cache. */
+  get localDenySize(): number {
+    return this.local?.size ?? 0;
+  }
+
+  private id(key: string): string {
+    if (typeof key !== 'string') throw new RateLimitArgumentError('rate-limit key must be a string');
+    return identifierTag(key, this.hashKeys, this.hashSecret);
+  }
+
+  private call(mode: Mode, id: string, cost: number, at: number): Promise<unknown> {
+    return withTimeout(
+      this.script.run(this.redis, this.keysOf(id), [mode, cost, at, ...this.policyArgs]),
+      this.timeoutMs,
+    );
+  }
+
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      this.logFailure(error);
+      if (error instanceof RateLimitUnavailableError) throw error;
+      throw new RateLimitUnavailableError(`rate limiter "${this.name}": Redis unavailable`, { cause: error });
+    }
+  }
+
+  private record(decision: Decision, span: Span): Decision {
+    const outcome = decision.allowed ? 'allowed' : 'denied';
+    this.metrics.decisions.inc({ policy: this.name, outcome, reason: decision.reason });
+    span.setAttributes({
+      'rnh.ratelimit.decision': decision.reason,
+      'rnh.ratelimit.allowed': decision.allowed,
+      'rnh.ratelimit.remaining': decision.remaining,
+    });
+    if (decision.policy) span.setAttribute('rnh.ratelimit.binding_policy', decision.policy);
+    return decision;
+  }
+
+  private traced<T>(name: string, cost: number, work: (span: Span) => Promise<T>): Promise<T> {
+    const attributes = { 'rnh.ratelimit.policy': this.name, 'rnh.ratelimit.cost': cost };
+    return trace.getTracer(TRACER_NAME).startActiveSpan(name, { attributes }, async (span) => {
+      try {
+        return await work(span);
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: failureType(error) });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  /** One warning per 5 s at most (a Redis outage must not turn every request into a log line). */
+  private logFailure(error: unknown): void {
+    const now = performance.now();
+    if (now - this.lastLog < LOG_EVERY_MS) {
+      this.suppressed += 1;
+      return;
+    }
+    this.logger.warn(
+      {
+        limiter: this.name,
+        failure: this.failure,
+        error_type: failureType(error),
+        error: error instanceof Error ? error.message : 'unknown',
+        suppressed: this.suppressed,
+      },
+      'rate limiter could not reach Redis; applying its failure policy',
+    );
+    this.lastLog = now;
+    this.suppressed = 0;
+  }
+}
+
+function failureType(error: unknown): string {
+  if (error instanceof RateLimitUnavailableError)
+    return error.code === 'RATELIMIT_TIMEOUT' ? 'timeout' : classifyRedisError(error.cause);
+  return classifyRedisError(error);
+}
+
+function checkCost(cost: number | undefined): number {
+  const value = cost ?? 1;
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new RateLimitArgumentError(`cost must be an integer >= 1 (got ${value})`);
+  return value;
+}
+
+function positive(value: number, what: string): number {
+  if (!Number.isFinite(value) || value <= 0)
+    throw new RateLimitArgumentError(`${what} must be > 0 (got ${value})`);
+  return value;
+}

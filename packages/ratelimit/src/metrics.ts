@@ -1,0 +1,69 @@
+import { getOrCreateMetric as getOrCreate, type MetricsRegistry as AnyRegistry } from '@rnh/redis-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+
+export const DECISION_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+
+/**
+ * The limiters' metrics on an injected registry. Labels are bounded: `policy` is a
+ * configured limiter name, `outcome` and `reason` fixed sets; never a key or an address.
+ */
+export class RateLimitMetrics {
+  readonly decisions: Counter<'policy' | 'outcome' | 'reason'>;
+  readonly duration: Histogram<'policy'>;
+  readonly nearLimit: Counter<'policy'>;
+  readonly localDenyEntries: Gauge<'policy'>;
+
+  constructor(registry: AnyRegistry) {
+    const registers = [registry];
+    this.decisions = getOrCreate(
+      registry,
+      'ratelimit_decisions_total',
+      () =>
+        new Counter({
+          name: 'ratelimit_decisions_total',
+          help: 'Rate-limit decisions by limiter (policy), outcome (allowed|denied) and reason (allowed|limited|fail_open|fail_closed|local_block|shadow).',
+          labelNames: ['policy', 'outcome', 'reason'],
+          registers,
+        }),
+    );
+    this.duration = getOrCreate(
+      registry,
+      'ratelimit_decision_duration_seconds',
+      () =>
+        new Histogram({
+          name: 'ratelimit_decision_duration_seconds',
+          help: 'Time of decisions that went to Redis (one script call), failed and timed-out ones included; local blocks are not observed.',
+          labelNames: ['policy'],
+          buckets: DECISION_DURATION_BUCKETS,
+          registers,
+        }),
+    );
+    this.nearLimit = getOrCreate(
+      registry,
+      'ratelimit_near_limit_total',
+      () =>
+        new Counter({
+          name: 'ratelimit_near_limit_total',
+          help: 'Allowed decisions after which some policy of the limiter had 80 % or more of its quota used.',
+          labelNames: ['policy'],
+          registers,
+        }),
+    );
+    this.localDenyEntries = getOrCreate(
+      registry,
+      'ratelimit_local_deny_entries',
+      () =>
+        new Gauge({
+          name: 'ratelimit_local_deny_entries',
+          help: 'Keys held in the in-process deny cache (denied without a Redis call until their retry-after).',
+          labelNames: ['policy'],
+          registers,
+        }),
+    );
+  }
+}
+
+/** The rate-limit metrics on `registry`; safe to call twice on one registry (the metrics are shared). */
+export function createRateLimitMetrics(registry: AnyRegistry): RateLimitMetrics {
+  return new RateLimitMetrics(registry);
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { fixedWindow, gcra, slidingWindow, tokenBucket } from '../src/index.js';
+import { awayFromBoundary, redisNowMs, sleep, useRedisServer } from './helpers.js';
+
+const redis = useRedisServer();
+const HOUR = 3_600_000;
+
+describe('fixed window', () => {
+  it('starts at the first request and gives the whole quota back when it ends', async () => {
+    const { limiter } = redis.newLimiter({ name: 'fw', policies: fixedWindow({ limit: 3, windowMs: 1500 }) });
+    const first = await limiter.limit('k');
+    expect(first.resetMs).toBeGreaterThan(1400);
+    expect(first.resetMs).toBeLessThanOrEqual(1500);
+    await limiter.limit('k');
+    await limiter.limit('k');
+    const denied = await limiter.limit('k');
+    // Fixed window: the wait is the rest of the window, and then the whole quota is back.
+    expect(denied.retryAfterMs).toBe(denied.resetMs);
+    await sleep(denied.retryAfterMs + 30);
+    expect(await limiter.limit('k')).toMatchObject({ allowed: true, remaining: 2 });
+  });
+});
+
+describe('sliding window', () => {
+  it("weights the previous window's count by the part of it still inside the sliding window", async () => {
+    await awayFromBoundary(redis.admin, HOUR, 5_000);
+    const { limiter } = redis.newLimiter({
+      name: 'sw',
+      policies: slidingWindow({ limit: 100, windowMs: HOUR }),
+    });
+    await limiter.limit('k');
+    // Pretend 80 units were used in the previous window, in that window's slot.
+    const now = await redisNowMs(redis.admin);
+    const index = Math.floor(now / HOUR);
+    const previousSlot = limiter.redisKeys('k')[(index + 1) % 2]!;
+    await redis.admin.hset(previousSlot, 'w', String(index - 1), 'n', '80');
+    const peek = await limiter.peek('k');
+    const left = (index + 1) * HOUR - now; // time left in the current window
+    const expected = Math.floor(100 - (80 * left) / HOUR - 1);
+    expect(Math.abs(peek.remaining - expected)).toBeLessThanOrEqual(1);
+    // A slot holding an older window counts for nothing.
+    await redis.admin.hset(previousSlot, 'w', String(index - 3));
+    expect((await limiter.peek('k')).remaining).toBe(99);
+  });
+
+  it('uses two keys with one hash tag', async () => {
+    const { limiter } = redis.newLimiter({
+      name: 'sw2',
+      policies: slidingWindow({ limit: 1, windowMs: 1000 }),
+    });
+    const keys = limiter.redisKeys('203.0.113.9');
+    expect(keys).toHaveLength(2);
+    const tags = keys.map((key) => /\{([^}]+)\}/.exec(key)?.[1]);
+    expect(tags[0]).toBe(tags[1]);
+    expect(keys.join()).not.toContain('203.0.113.9');
+  });
+});
+
+describe('token bucket', () => {
+  it('refills one token per windowMs / limit and never above the burst', async () => {
+    const { limiter } = redis.newLimiter({
+      name: 'tb',
+      policies: tokenBucket({ limit: 4, windowMs: 1000, burst: 2 }),
+      localDenyCache: false,
+    });
+    expect((await limiter.limit('k')).remaining).toBe(1);
+    expect((await limiter.limit('k')).remaining).toBe(0);
+    const denied = await limiter.limit('k');
+    expect(denied.retryAfterMs).toBeGreaterThan(0);
+    expect(denied.retryAfterMs).toBeLessThanOrEqual(250);
+    expect(denied.resetMs).toBeLessThanOrEqual(500);
+    await sleep(denied.retryAfterMs + 20);
+    expect((await limiter.limit('k')).allowed).toBe(true);
+    await sleep(1200);
+    expect((await limiter.peek('k')).remaining).toBe(2);
+  });
+});
+
+describe('GCRA', () => {
+  it('spaces requests by the emission interval after the burst', async () => {
+    const { limiter } = redis.newLimiter({
+      name: 'gc',
+      policies: gcra({ limit: 10, windowMs: 1000, burst: 2 }),
+      localDenyCache: false,
+    });
+    expect((await limiter.limit('k')).allowed).toBe(true);
+    expect((await limiter.limit('k')).allowed).toBe(true);
+    const denied = await limiter.limit('k');
+    expect(denied.allowed).toBe(false);
+    expect(denied.retryAfterMs).toBeGreaterThan(0);
+    expect(denied.retryAfterMs).toBeLessThanOrEqual(100);
+    expect(denied.limit).toBe(2);
+    await sleep(denied.retryAfterMs + 20);
+    expect((await limiter.limit('k')).allowed).toBe(true);
+    // The key holds one value (the theoretical arrival time) and expires when the burst is back.
+    const [key] = limiter.redisKeys('k');
+    expect(await redis.admin.type(key!)).toBe('string');
+    expect(await redis.admin.pttl(key!)).toBeLessThanOrEqual(200);
+  });
+});

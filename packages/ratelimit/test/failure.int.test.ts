@@ -1,0 +1,125 @@
+import express from 'express';
+import { waitFor } from '@rnh/test-utils';
+import { describe, expect, it } from 'vitest';
+import { fixedWindow, ipKey, rateLimit, RateLimitUnavailableError } from '../src/index.js';
+import { listen, metricValue, useRedisServer } from './helpers.js';
+
+const redis = useRedisServer();
+const HOUR = 3_600_000;
+
+function limiters(timeoutMs: number) {
+  const open = redis.newLimiter({
+    name: 'general',
+    policies: fixedWindow({ limit: 100, windowMs: HOUR }),
+    failure: 'open',
+    timeoutMs,
+  });
+  const closed = redis.newLimiter({
+    name: 'login',
+    policies: fixedWindow({ limit: 100, windowMs: HOUR }),
+    failure: 'closed',
+    timeoutMs,
+    failClosedRetryAfterMs: 5000,
+  });
+  return { open, closed };
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await work();
+  return { value, ms: performance.now() - started };
+}
+
+describe('when Redis fails', () => {
+  it('Redis stopped: fail-open allows (fail_open), fail-closed denies (fail_closed, 503 or 429 over HTTP)', async () => {
+    const { open, closed } = limiters(200);
+    const app = express();
+    app.get('/general', rateLimit(open.limiter, { key: ipKey() }), (_req, res) => res.json({ ok: true }));
+    app.post('/login', rateLimit(closed.limiter, { key: ipKey() }), (_req, res) => res.json({ ok: true }));
+    app.post('/login-429', rateLimit(closed.limiter, { key: ipKey(), failClosedStatus: 429 }), (_req, res) =>
+      res.json({ ok: true }),
+    );
+    const server = await listen(app);
+    redis.cleanup.push(() => server.close());
+    expect((await open.limiter.limit('k')).reason).toBe('allowed');
+    expect((await closed.limiter.limit('k')).reason).toBe('allowed');
+
+    await redis.server.stop();
+    const a = await timed(() => open.limiter.limit('k'));
+    expect(a.value).toMatchObject({ allowed: true, reason: 'fail_open', consumed: false, policies: [] });
+    expect(a.ms).toBeLessThan(2000);
+    const b = await timed(() => closed.limiter.limit('k'));
+    expect(b.value).toMatchObject({ allowed: false, reason: 'fail_closed', retryAfterMs: 5000 });
+    expect(b.ms).toBeLessThan(2000);
+
+    const general = await fetch(`${server.url}/general`);
+    expect(general.status).toBe(200);
+    const login = await fetch(`${server.url}/login`, { method: 'POST' });
+    expect(login.status).toBe(503);
+    expect(login.headers.get('retry-after')).toBe('5');
+    expect(await login.json()).toEqual({
+      error: { code: 'rate_limiter_unavailable', message: expect.any(String) },
+    });
+    const login429 = await fetch(`${server.url}/login-429`, { method: 'POST' });
+    expect(login429.status).toBe(429);
+    expect(await login429.json()).toEqual({
+      error: { code: 'rate_limited', message: expect.any(String), retryAfterSeconds: 5 },
+    });
+
+    await expect(open.limiter.peek('k')).rejects.toBeInstanceOf(RateLimitUnavailableError);
+    await expect(open.limiter.reset('k')).rejects.toBeInstanceOf(RateLimitUnavailableError);
+    expect(
+      await metricValue(open.registry, 'ratelimit_decisions_total', {
+        policy: 'general',
+        outcome: 'allowed',
+        reason: 'fail_open',
+      }),
+    ).toBe(2);
+    expect(
+      await metricValue(closed.registry, 'ratelimit_decisions_total', {
+        policy: 'login',
+        outcome: 'denied',
+        reason: 'fail_closed',
+      }),
+    ).toBe(3);
+    // Failed calls are timed too.
+    expect(
+      await metricValue(closed.registry, 'ratelimit_decision_duration_seconds', { policy: 'login' }),
+    ).toBe(4);
+    // One warning, not one per request.
+    const warnings = closed.log
+      .lines()
+      .filter((line) => String(line.msg).startsWith('rate limiter could not'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ limiter: 'login', failure: 'closed' });
+
+    await redis.server.restart();
+    await waitFor(async () => (await closed.limiter.limit('k')).reason === 'allowed', {
+      timeoutMs: 10_000,
+      what: 'decisions after the restart',
+    });
+  });
+
+  it('a SIGSTOPped Redis (no answer at all) counts as a failure once the timeout passes', async () => {
+    const { open, closed } = limiters(150);
+    expect((await open.limiter.limit('k')).reason).toBe('allowed');
+    expect((await closed.limiter.limit('k')).reason).toBe('allowed');
+    const pid = Number(/process_id:(\d+)/.exec(await redis.admin.info('server'))![1]);
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const a = await timed(() => open.limiter.limit('k'));
+      const b = await timed(() => closed.limiter.limit('k'));
+      expect(a.value.reason).toBe('fail_open');
+      expect(b.value.reason).toBe('fail_closed');
+      expect(a.ms).toBeGreaterThanOrEqual(140);
+      expect(a.ms).toBeLessThan(1500);
+      expect(open.log.lines().find((line) => line.error_type === 'timeout')).toBeDefined();
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await waitFor(async () => (await open.limiter.limit('k')).reason === 'allowed', {
+      timeoutMs: 5000,
+      what: 'decisions after SIGCONT',
+    });
+  });
+});

@@ -1,0 +1,168 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { defaultRedisOptions, RedisConnections, type RedisClient } from '@rnh/redis-client';
+import {
+  memoryLogger,
+  uniquePrefix,
+  useRedisServer as useSharedRedisServer,
+  type TestRedis,
+} from '@rnh/test-utils';
+import type { Express } from 'express';
+import type { Redis } from 'ioredis';
+import { Registry, type RegistryContentType } from 'prom-client';
+import { RateLimiter, type RateLimiterOptions } from '../src/index.js';
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The value of one series (after the metric's collect()), or 0 when absent; for histograms, the _count. */
+export async function metricValue(
+  registry: Registry<RegistryContentType>,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) return 0;
+  const { values } = await metric.get();
+  const match = values.find(
+    (value) =>
+      Object.entries(labels).every(
+        ([key, expected]) => String((value.labels as Record<string, unknown>)[key]) === expected,
+      ) &&
+      (!('metricName' in value) || String(value.metricName).endsWith('_count') || value.metricName === name),
+  );
+  return match?.value ?? 0;
+}
+
+/** In-memory spans: a BasicTracerProvider and an AsyncLocalStorage context manager, registered globally for this file. */
+export function recordSpans(): InMemorySpanExporter {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(provider);
+  return exporter;
+}
+
+/** Redis's clock in ms (the limiter's clock). */
+export async function redisNowMs(client: Redis | RedisClient): Promise<number> {
+  const [seconds, micros] = await client.time();
+  return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+}
+
+/**
+ * For epoch-aligned windows (sliding window): waits until at least `marginMs` of the
+ * current window are left, so a burst of requests stays inside one window.
+ */
+export async function awayFromBoundary(client: Redis, windowMs: number, marginMs: number): Promise<void> {
+  const now = await redisNowMs(client);
+  const left = windowMs - (now % windowMs);
+  if (left < marginMs) await sleep(left + 20);
+}
+
+/** Calls of one command on the server so far (INFO commandstats), e.g. `evalsha`. */
+export async function commandCalls(admin: Redis, command: string): Promise<number> {
+  const info = await admin.info('commandstats');
+  const match = new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(info);
+  return match ? Number(match[1]) : 0;
+}
+
+/** Every key matching `pattern`, by SCAN (never KEYS). */
+export async function scanKeys(admin: Redis, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await admin.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    found.push(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  return found;
+}
+
+export interface TestLimiter {
+  limiter: RateLimiter;
+  registry: Registry<RegistryContentType>;
+  connections: RedisConnections;
+  prefix: string;
+  log: ReturnType<typeof memoryLogger>;
+}
+
+export interface TestLimiterRedis extends TestRedis {
+  /** A limiter on its own connection, prefix and registry (unless given); closed after the test. */
+  newLimiter(
+    options: RateLimiterOptions,
+    extra?: { prefix?: string; registry?: Registry<RegistryContentType> },
+  ): TestLimiter;
+  /** A RedisConnections on the test server, closed after the test. */
+  newConnections(prefix: string, log?: ReturnType<typeof memoryLogger>): RedisConnections;
+}
+
+/** The shared redis-server fixture of @rnh/test-utils, plus limiters cleaned up after each test. */
+export function useRedisServer(): TestLimiterRedis {
+  const base = useSharedRedisServer();
+  const newConnections = (prefix: string, log = memoryLogger()) => {
+    const connections = new RedisConnections({
+      options: defaultRedisOptions({
+        host: base.server.host,
+        port: base.server.port,
+        keyPrefix: prefix,
+        retryDelayMs: 20,
+        maxRetryDelayMs: 200,
+        connectTimeoutMs: 2000,
+      }),
+      logger: log.logger,
+    });
+    base.cleanup.push(() => connections.close());
+    return connections;
+  };
+  return {
+    get server() {
+      return base.server;
+    },
+    get admin() {
+      return base.admin;
+    },
+    cleanup: base.cleanup,
+    newConnections,
+    newLimiter(options, extra = {}) {
+      const log = memoryLogger();
+      const prefix = extra.prefix ?? uniquePrefix('rl');
+      const connections = newConnections(prefix, log);
+      const registry = extra.registry ?? new Registry();
+      const limiter = new RateLimiter(
+        {
+          redis: connections.shared('commands'),
+          keys: connections.keys.child('ratelimit'),
+          logger: log.logger,
+          registry,
+        },
+        options,
+      );
+      return { limiter, registry, connections, prefix, log };
+    },
+  };
+}
+
+/** Listens on a free port; `close()` ends keep-alive connections too. */
+export async function listen(app: Express): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export { memoryLogger, uniquePrefix };
