@@ -1,5 +1,6 @@
 /** Every error this package throws has a stable `code` to branch on; `cause` keeps the underlying error. */
-export type RateLimitErrorCode = 'RATELIMIT_INVALID_ARGUMENT' | 'RATELIMIT_UNAVAILABLE' | 'RATELIMIT_TIMEOUT';
+export type RateLimitErrorCode =
+  'RATELIMIT_INVALID_ARGUMENT' | 'RATELIMIT_UNAVAILABLE' | 'RATELIMIT_TIMEOUT' | 'RATELIMIT_CIRCUIT_OPEN';
 
 export class RateLimitError extends Error {
   readonly code: RateLimitErrorCode;
@@ -25,7 +26,10 @@ export class RateLimitArgumentError extends RateLimitError {
 export class RateLimitUnavailableError extends RateLimitError {
   constructor(
     message: string,
-    options?: { cause?: unknown; code?: 'RATELIMIT_UNAVAILABLE' | 'RATELIMIT_TIMEOUT' },
+    options?: {
+      cause?: unknown;
+      code?: 'RATELIMIT_UNAVAILABLE' | 'RATELIMIT_TIMEOUT' | 'RATELIMIT_CIRCUIT_OPEN';
+    },
   ) {
     super(options?.code ?? 'RATELIMIT_UNAVAILABLE', message, options);
   }

@@ -1,5 +1,6 @@
 import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import {
+  CircuitBreaker,
   classifyRedisError,
   type Keyspace,
   type Logger,
@@ -43,6 +44,7 @@ export class RateLimiter {
   private readonly hashKeys: boolean;
   private readonly hashSecret: string | undefined;
   private readonly local: LocalDenyCache | undefined;
+  private readonly breaker: CircuitBreaker;
   private lastLog = Number.NEGATIVE_INFINITY;
   private suppressed = 0;
 
@@ -62,6 +64,10 @@ export class RateLimiter {
     this.policyArgs = this.policies.flatMap((p) => [p.code, p.limit, p.windowMs, p.burst]);
     this.timeoutMs = positive(options.timeoutMs ?? 250, 'timeoutMs');
     this.failClosedRetryAfterMs = positive(options.failClosedRetryAfterMs ?? 1000, 'failClosedRetryAfterMs');
+    this.breaker = new CircuitBreaker(
+      positive(options.breakerThreshold ?? 5, 'breakerThreshold'),
+      positive(options.breakerCooldownMs ?? 2000, 'breakerCooldownMs'),
+    );
     this.hashKeys = options.hashKeys ?? true;
     this.hashSecret = options.hashSecret;
     const localOptions = options.localDenyCache ?? {};
@@ -126,7 +132,7 @@ export class RateLimiter {
   async reset(key: string): Promise<void> {
     const id = this.id(key);
     this.local?.delete(id);
-    await this.guard(() => withTimeout(this.redis.unlink(...this.keysOf(id)), this.timeoutMs));
+    await this.guard(() => this.bounded(() => this.redis.unlink(...this.keysOf(id))));
   }
 
   /**
@@ -163,10 +169,25 @@ export class RateLimiter {
   }
 
   private call(mode: Mode, id: string, cost: number, at: number): Promise<unknown> {
-    return withTimeout(
+    return this.bounded(() =>
       this.script.run(this.redis, this.keysOf(id), [mode, cost, at, ...this.policyArgs]),
-      this.timeoutMs,
     );
+  }
+
+  /** Every Redis call: skipped while the breaker is open, bounded by the timeout, and fed back to the breaker. */
+  private async bounded<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.breaker.allow())
+      throw new RateLimitUnavailableError(`rate limiter "${this.name}": Redis circuit breaker is open`, {
+        code: 'RATELIMIT_CIRCUIT_OPEN',
+      });
+    try {
+      const result = await withTimeout(work(), this.timeoutMs);
+      this.breaker.success();
+      return result;
+    } catch (error) {
+      this.breaker.failure();
+      throw error;
+    }
   }
 
   private async guard<T>(work: () => Promise<T>): Promise<T> {
@@ -228,8 +249,11 @@ export class RateLimiter {
 }
 
 function failureType(error: unknown): string {
-  if (error instanceof RateLimitUnavailableError)
-    return error.code === 'RATELIMIT_TIMEOUT' ? 'timeout' : classifyRedisError(error.cause);
+  if (error instanceof RateLimitUnavailableError) {
+    if (error.code === 'RATELIMIT_TIMEOUT') return 'timeout';
+    if (error.code === 'RATELIMIT_CIRCUIT_OPEN') return 'circuit_open';
+    return classifyRedisError(error.cause);
+  }
   return classifyRedisError(error);
 }
 

@@ -113,6 +113,14 @@ export interface RateLimiterOptions {
    */
   hashKeys?: boolean;
   hashSecret?: string;
+  /**
+   * After this many Redis failures in a row the limiter stops calling Redis for
+   * `breakerCooldownMs` (then one probe): during an outage decisions follow the
+   * failure policy at once instead of each waiting `timeoutMs`. Default 5.
+   */
+  breakerThreshold?: number;
+  /** Default 2000 ms. */
+  breakerCooldownMs?: number;
   /** Retry-After of `fail_closed` decisions; default 1000 ms. */
   failClosedRetryAfterMs?: number;
 }

@@ -63,3 +63,7 @@ export { formatDoctorReport } from './doctor/format.js';
 export { main as runRedisDoctorCli } from './doctor/cli.js';
 export { getOrCreate as getOrCreateMetric } from './metrics/registry-util.js';
 export type { AnyRegistry as MetricsRegistry } from './metrics/registry-util.js';
+
+// Resilience helpers the Redis-backed packages share: fail fast while Redis is down, bound every call.
+export { CircuitBreaker } from './resilience/circuit-breaker.js';
+export { withDeadline } from './resilience/deadline.js';

@@ -36,11 +36,9 @@ describe('when Redis goes away and comes back', () => {
       expect(connections.isReady()).toBe(false);
 
       // No offline queue for the producer: it rejects now instead of waiting for Redis.
-      const started = Date.now();
       await expect(producer.set(connections.keys.key('job'), 'x')).rejects.toThrow(
         /enableOfflineQueue|Connection is closed/,
       );
-      expect(Date.now() - started).toBeLessThan(2000);
       expect(await connections.ping(200)).toMatchObject({ status: 'down', latencyMs: null });
       expect(
         await metricValue(registry, 'redis_client_connection_state', { pool: 'commands', state: 'ready' }),

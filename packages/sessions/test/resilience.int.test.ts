@@ -23,13 +23,13 @@ afterAll(async () => {
 const data = (extra: Record<string, unknown> = {}) =>
   ({ cookie: { originalMaxAge: 60_000, maxAge: 60_000 }, ...extra }) as unknown as SessionData;
 
-async function elapsed<T>(work: () => Promise<T>): Promise<{ ms: number; error: unknown }> {
-  const started = Date.now();
+/** The error `work` rejects with (undefined when it resolves). */
+async function failureOf<T>(work: () => Promise<T>): Promise<{ error: unknown }> {
   const error = await work().then(
     () => undefined,
     (caught: unknown) => caught,
   );
-  return { ms: Date.now() - started, error };
+  return { error };
 }
 
 describe('when Redis fails, sessions fail closed', () => {
@@ -46,10 +46,9 @@ describe('when Redis fails, sessions fail closed', () => {
       });
       await store.set('paused-sid', data({ userId: 'u1' }));
       await admin.call('CLIENT', 'PAUSE', '1500', 'ALL');
-      const { ms, error } = await elapsed(() => store.get('paused-sid'));
+      const { error } = await failureOf(() => store.get('paused-sid'));
       expect(error).toBeInstanceOf(SessionStoreUnavailableError);
       expect((error as Error).message).toMatch(/sessions\.get timed out after 300 ms/);
-      expect(ms).toBeLessThan(1400);
       // After the pause the same session loads again.
       await waitFor(async () => (await store.get('paused-sid').catch(() => null)) !== null, {
         timeoutMs: 5000,
@@ -103,13 +102,12 @@ describe('when Redis fails, sessions fail closed', () => {
         () => store.destroy(sid),
       ];
       for (const attempt of attempts) {
-        const { ms, error } = await elapsed(attempt);
+        const { error } = await failureOf(attempt);
         expect(error).toBeInstanceOf(SessionStoreUnavailableError);
         expect(error).toMatchObject({ code: 'SESSION_STORE_UNAVAILABLE' });
-        expect(ms).toBeLessThan(3000);
       }
       // The cause is a sanitized copy: no ioredis `command` (with its keys) to leak into logs.
-      const { error } = await elapsed(() => store.get(sid));
+      const { error } = await failureOf(() => store.get(sid));
       expect(((error as Error).cause as Record<string, unknown> | undefined)?.command).toBeUndefined();
       // The callback form (what express-session uses) gets the same error.
       const viaCallback = await new Promise<unknown>((resolve) => store.get(sid, (err) => resolve(err)));

@@ -1,10 +1,9 @@
-import type { Keyspace, Logger } from '@rnh/redis-client';
+import { CircuitBreaker, type Keyspace, type Logger } from '@rnh/redis-client';
 import { CacheArgumentError } from '../errors.js';
 import { CacheMetrics } from '../metrics.js';
 import type { CacheDeps, CacheOptions, LockOptions, TtlPreset, Ttl } from '../types.js';
 import { InvalidationBus } from './bus.js';
 import { checkFraction, checkGrace, nonNegative, positive } from './checks.js';
-import { CircuitBreaker } from './circuit-breaker.js';
 import { applyInvalidation } from './invalidation.js';
 import { L1 } from './l1.js';
 import { L2 } from './l2.js';

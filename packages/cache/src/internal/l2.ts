@@ -1,7 +1,12 @@
-import { classifyRedisError, type Logger, type RedisClient } from '@rnh/redis-client';
+import {
+  classifyRedisError,
+  withDeadline,
+  type CircuitBreaker,
+  type Logger,
+  type RedisClient,
+} from '@rnh/redis-client';
 import { CacheUnavailableError } from '../errors.js';
 import type { CacheMetrics } from '../metrics.js';
-import type { CircuitBreaker } from './circuit-breaker.js';
 
 /**
  * Every Redis call of the cache goes through here: skipped while the breaker is
@@ -29,7 +34,14 @@ export class L2 {
       );
     }
     try {
-      const result = await withTimeout(work(this.redis), this.timeoutMs, operation);
+      const result = await withDeadline(
+        work(this.redis),
+        this.timeoutMs,
+        () =>
+          new CacheUnavailableError(operation, `cache ${operation} timed out after ${this.timeoutMs} ms`, {
+            code: 'CACHE_TIMEOUT',
+          }),
+      );
       this.breaker.success();
       return result;
     } catch (error) {
@@ -51,28 +63,4 @@ export class L2 {
       });
     }
   }
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number, operation: string): Promise<T> {
-  if (ms <= 0) return work;
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(
-        new CacheUnavailableError(operation, `cache ${operation} timed out after ${ms} ms`, {
-          code: 'CACHE_TIMEOUT',
-        }),
-      );
-    }, ms);
-    timer.unref();
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
