@@ -3,7 +3,9 @@ import express, { type Express } from 'express';
 import { httpMetricsMiddleware, metricsHandler } from '@rnh/telemetry';
 import type { ApiContainer } from './container.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
+import { identify } from './auth/authenticate.js';
 import { sessionMiddleware } from './auth/session-middleware.js';
+import { httpLimits } from './limits/http-limits.js';
 import { authRouter } from './routes/auth.js';
 import { healthRouter } from './routes/health.js';
 import { meRouter } from './routes/me.js';
@@ -20,6 +22,11 @@ export function createApp(container: ApiContainer): Express {
   app.get('/metrics', metricsHandler(container.registry));
   app.use(healthRouter(container));
 
+  const limits = httpLimits(container.rateLimiters, {
+    callerId: (req) => identify(req, container.accessTokens)?.userId,
+    failClosedStatus: container.config.rateLimits.failClosedStatus,
+  });
+  app.use(limits.global);
   app.use(express.json({ limit: '100kb' }));
   app.use(
     sessionMiddleware({
@@ -30,7 +37,8 @@ export function createApp(container: ApiContainer): Express {
       secure: container.config.sessions.secureCookie,
     }),
   );
-  app.use(authRouter(container.accounts, container.config.sessions.cookieName));
+  app.use(authRouter(container.accounts, container.config.sessions.cookieName, limits));
+  app.use(['/me', '/users', '/orgs', '/referrals', '/invites'], limits.api);
   app.use(
     meRouter({
       accounts: container.accounts,

@@ -9,7 +9,9 @@ import {
   nodeEnv,
   parseEnv,
   port,
+  rateRule,
   seconds,
+  type RateRule,
 } from '@rnh/config';
 import { redisOptionsFromEnv, type RedisOptions } from '@rnh/redis-client';
 import { z } from 'zod';
@@ -46,6 +48,14 @@ export interface ApiConfig {
     /** The in-process L1; undefined when CACHE_L1_MAX_ENTRIES is 0. */
     l1: { maxEntries: number; maxBytes: number; ttlSeconds: number } | undefined;
   };
+  rateLimits: {
+    /** Each limiter's rule; undefined when switched off (`off`). */
+    rules: Record<RateLimiterName, RateRule | undefined>;
+    /** Limiters that evaluate and count but never block. */
+    shadow: RateLimiterName[];
+    /** Status of denials when a fail-closed limiter (auth, signup, email) cannot reach Redis. */
+    failClosedStatus: 429 | 503;
+  };
   tokens: {
     emailVerificationTtlSeconds: number;
     passwordResetTtlSeconds: number;
@@ -54,6 +64,9 @@ export interface ApiConfig {
     refreshTtlSeconds: number;
   };
 }
+
+export const RATE_LIMITERS = ['global', 'api', 'auth', 'signup', 'email_user', 'email_address'] as const;
+export type RateLimiterName = (typeof RATE_LIMITERS)[number];
 
 // Only for development and tests; production refuses to start without SESSION_SECRET.
 const DEVELOPMENT_SESSION_SECRET = 'development-only-session-secret-change-me';
@@ -98,6 +111,33 @@ const schema = z.object({
   CACHE_L1_MAX_ENTRIES: count('CACHE_L1_MAX_ENTRIES', 10_000),
   CACHE_L1_MAX_BYTES: count('CACHE_L1_MAX_BYTES', 64 * 1024 * 1024),
   CACHE_L1_TTL_SECONDS: seconds('CACHE_L1_TTL_SECONDS', 60),
+  // The seed guide's limits: global 100 per 15 min per client, failed sign-ins 5 per 15 min, API 60 per minute.
+  RATE_LIMIT_GLOBAL: rateRule('RATE_LIMIT_GLOBAL', '100/15m'),
+  RATE_LIMIT_API: rateRule('RATE_LIMIT_API', '60/1m'),
+  RATE_LIMIT_AUTH: rateRule('RATE_LIMIT_AUTH', '5/15m'),
+  RATE_LIMIT_SIGNUP: rateRule('RATE_LIMIT_SIGNUP', '5/1h'),
+  RATE_LIMIT_EMAIL_USER: rateRule('RATE_LIMIT_EMAIL_USER', '10/1h'),
+  RATE_LIMIT_EMAIL_ADDRESS: rateRule('RATE_LIMIT_EMAIL_ADDRESS', '3/1h'),
+  RATE_LIMIT_SHADOW: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.enum(RATE_LIMITERS, {
+          error: `RATE_LIMIT_SHADOW must list limiters among ${RATE_LIMITERS.join(', ')}`,
+        }),
+      ),
+    ),
+  RATE_LIMIT_FAIL_CLOSED_STATUS: z
+    .enum(['429', '503'], { error: 'RATE_LIMIT_FAIL_CLOSED_STATUS must be 429 or 503' })
+    .default('503')
+    .transform(Number),
   EMAIL_VERIFICATION_TTL_SECONDS: seconds('EMAIL_VERIFICATION_TTL_SECONDS', 86_400),
   PASSWORD_RESET_TTL_SECONDS: seconds('PASSWORD_RESET_TTL_SECONDS', 3_600),
   INVITE_TTL_SECONDS: seconds('INVITE_TTL_SECONDS', 7 * 86_400),
@@ -152,6 +192,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
               maxBytes: values.CACHE_L1_MAX_BYTES,
               ttlSeconds: values.CACHE_L1_TTL_SECONDS,
             },
+    },
+    rateLimits: {
+      rules: {
+        global: values.RATE_LIMIT_GLOBAL,
+        api: values.RATE_LIMIT_API,
+        auth: values.RATE_LIMIT_AUTH,
+        signup: values.RATE_LIMIT_SIGNUP,
+        email_user: values.RATE_LIMIT_EMAIL_USER,
+        email_address: values.RATE_LIMIT_EMAIL_ADDRESS,
+      },
+      shadow: values.RATE_LIMIT_SHADOW,
+      failClosedStatus: values.RATE_LIMIT_FAIL_CLOSED_STATUS as 429 | 503,
     },
     tokens: {
       emailVerificationTtlSeconds: values.EMAIL_VERIFICATION_TTL_SECONDS,

@@ -21,6 +21,8 @@ import { cacheTags } from './cache/tags.js';
 import type { ApiConfig } from './config.js';
 import { createDatabase, type Database } from './db/database.js';
 import { InviteService } from './invites/invite-service.js';
+import { MailQuota } from './limits/mail-quota.js';
+import { createRateLimiters, type RateLimiters } from './limits/rate-limiters.js';
 import { InvitesRepository } from './invites/invites-repository.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { OrganizationService } from './orgs/organization-service.js';
@@ -46,6 +48,7 @@ export interface ApiContainer {
   organizations: OrganizationService;
   referrals: ReferralService;
   invites: InviteService;
+  rateLimiters: RateLimiters;
   /** Response cache of GET /me: private to the caller, invalidated with their profile. */
   profileResponseCache: RequestHandler;
   /** Whether the api is shutting down (readiness turns false first, so balancers stop sending traffic). */
@@ -143,6 +146,17 @@ export async function createContainer(
     },
   );
   const invalidator = new CacheInvalidator({ cache, logger });
+  const rateLimiters = createRateLimiters({
+    config,
+    redis: commands,
+    keys: redis.keys.child('ratelimit'),
+    logger,
+    registry,
+  });
+  const mailQuota = new MailQuota(
+    { perUser: rateLimiters.email_user, perAddress: rateLimiters.email_address },
+    config.rateLimits.failClosedStatus,
+  );
   const users = new UsersRepository(database.db);
   const profiles = new UserProfiles({ users, cache: cache.namespace(cacheNamespaces.users), invalidator });
   const organizations = new OrganizationService({
@@ -162,6 +176,7 @@ export async function createContainer(
     profiles,
     invalidator,
     mailer,
+    mailQuota,
     publicUrl: config.publicUrl,
     ttlSeconds: config.tokens.inviteTtlSeconds,
   });
@@ -175,6 +190,7 @@ export async function createContainer(
   const accounts = new AccountService({
     users,
     profiles,
+    mailQuota,
     sessionIndex,
     oneTimeTokens,
     refreshTokens,
@@ -205,6 +221,7 @@ export async function createContainer(
     referrals,
     invites,
     profileResponseCache,
+    rateLimiters,
     isShuttingDown: () => shuttingDown,
     shutdown() {
       shuttingDown = true;

@@ -14,6 +14,7 @@ import {
 } from '@rnh/test-utils';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GENEROUS_RATE_LIMITS } from './support/api-env.js';
 import { HttpClient } from './support/http-client.js';
 import { latestTokenFor } from './support/mailbox.js';
 
@@ -52,6 +53,7 @@ describe('accounts', () => {
       REDIS_KEY_PREFIX: uniquePrefix('accounts'),
       REDIS_CONNECT_TIMEOUT: '1000',
       SESSION_SECRET: 'test-session-secret-with-at-least-32-chars',
+      ...GENEROUS_RATE_LIMITS,
     };
     await startApi();
   });

@@ -1,4 +1,15 @@
 export { ConfigError } from './errors.js';
 export { parseEnv } from './parse-env.js';
 export type { EnvSource } from './parse-env.js';
-export { booleanFlag, count, fraction, logLevel, milliseconds, nodeEnv, port, seconds } from './schemas.js';
+export {
+  booleanFlag,
+  count,
+  fraction,
+  logLevel,
+  milliseconds,
+  nodeEnv,
+  port,
+  rateRule,
+  seconds,
+} from './schemas.js';
+export type { RateRule } from './schemas.js';

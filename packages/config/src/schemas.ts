@@ -52,3 +52,29 @@ export const fraction = (name: string, fallback: number) => {
   const message = `${name} must be a number from 0 to 1`;
   return z.coerce.number({ error: message }).min(0, message).max(1, message).default(fallback);
 };
+
+export interface RateRule {
+  limit: number;
+  windowMs: number;
+}
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `<count>/<duration>` such as `100/15m` (units s, m, h, d) -> `{ limit, windowMs }`; `off` -> undefined. */
+export const rateRule = (name: string, fallback: string) => {
+  const message = `${name} must look like 100/15m (a count per 30s, 15m, 1h or 1d), or off`;
+  return z
+    .string()
+    .default(fallback)
+    .transform((value, ctx): RateRule | undefined => {
+      if (value.trim().toLowerCase() === 'off') return undefined;
+      const match = /^\s*(\d+)\s*\/\s*(\d+)?\s*([smhd])\s*$/.exec(value);
+      const limit = Number(match?.[1]);
+      const windowMs = Number(match?.[2] ?? 1) * (UNIT_MS[match?.[3] ?? ''] ?? NaN);
+      if (!match || !Number.isSafeInteger(limit) || limit < 1 || !(windowMs > 0)) {
+        ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      }
+      return { limit, windowMs };
+    });
+};

@@ -4,6 +4,7 @@ import type { OneTimeTokens, RefreshTokens, SessionIndex } from '@rnh/sessions';
 import type { Logger } from '@rnh/telemetry';
 import type { Counter } from 'prom-client';
 import { HttpError } from '../http/errors.js';
+import type { MailQuota } from '../limits/mail-quota.js';
 import type { Mailer } from '../mail/mailer.js';
 import { emailVerificationMessage, passwordResetMessage } from '../mail/templates.js';
 import { hashPassword, needsRehash, verifyPassword } from '../users/passwords.js';
@@ -13,6 +14,8 @@ import type { AccessTokens } from './access-tokens.js';
 
 export interface AccountServiceDeps {
   users: UsersRepository;
+  /** Limits the mail a user or an address gets (resent verifications, reset links). */
+  mailQuota: Pick<MailQuota, 'take'>;
   /** Told about every write to a user's row, so cached profiles are invalidated. */
   profiles: Pick<UserProfiles, 'changed'>;
   sessionIndex: SessionIndex;
@@ -85,8 +88,10 @@ export class AccountService {
     await this.deps.refreshTokens.revokeAllForUser(userId);
   }
 
-  async sendEmailVerification(user: User): Promise<void> {
+  /** Mails a verification link; `resend` (the user asked again) counts against the mail quotas. */
+  async sendEmailVerification(user: User, { resend = false } = {}): Promise<void> {
     if (user.emailVerifiedAt) return;
+    if (resend) await this.deps.mailQuota.take({ userId: user.id, address: user.email });
     const { token } = await this.deps.oneTimeTokens.issue('email_verification', user.id);
     const link = `${this.deps.publicUrl}/verify-email?token=${encodeURIComponent(token)}`;
     await this.deps.mailer.send({
@@ -104,6 +109,8 @@ export class AccountService {
 
   /** Sends a reset link when the account exists; says nothing either way (no user enumeration). */
   async requestPasswordReset(email: string): Promise<void> {
+    // Before the lookup: the quota answers the same for an unknown address.
+    await this.deps.mailQuota.take({ address: email });
     const user = await this.deps.users.findByEmail(email);
     if (!user) {
       this.deps.logger.info('password reset requested for an unknown email');

@@ -4,14 +4,18 @@ import type { Logger } from '@rnh/telemetry';
 import { describeKnownError } from './known-errors.js';
 
 export class HttpError extends Error {
+  /** Sent as `Retry-After` and in the body, for 429 and 503 answers that know when to come back. */
+  readonly retryAfterSeconds: number | undefined;
+
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(message, options);
     this.name = 'HttpError';
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 
@@ -25,7 +29,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (status >= 500)
       logger.error({ err: error, method: req.method, route: req.route?.path }, 'request failed');
     if (res.headersSent) return;
-    res.status(status).json({ error: { code, message } });
+    const retryAfterSeconds = error instanceof HttpError ? error.retryAfterSeconds : undefined;
+    if (retryAfterSeconds === undefined) return void res.status(status).json({ error: { code, message } });
+    res.setHeader('Retry-After', String(retryAfterSeconds));
+    res.status(status).json({ error: { code, message, retryAfterSeconds } });
   };
 }
 

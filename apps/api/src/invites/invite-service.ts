@@ -6,6 +6,7 @@ import type { CacheInvalidator } from '../cache/invalidator.js';
 import { cacheTags } from '../cache/tags.js';
 import { HttpError } from '../http/errors.js';
 import { toPage, type Page, type PageRequest } from '../http/pagination.js';
+import type { MailQuota } from '../limits/mail-quota.js';
 import type { Mailer } from '../mail/mailer.js';
 import { inviteMessage } from '../mail/templates.js';
 import type { OrganizationService } from '../orgs/organization-service.js';
@@ -18,6 +19,7 @@ export interface InviteServiceDeps {
   profiles: UserProfiles;
   invalidator: CacheInvalidator;
   mailer: Mailer;
+  mailQuota: Pick<MailQuota, 'take'>;
   publicUrl: string;
   ttlSeconds: number;
 }
@@ -36,6 +38,7 @@ export class InviteService {
     const actorRole = await this.deps.organizations.requireRole(actorId, organizationId, ['owner', 'admin']);
     if (input.role === 'admin' && actorRole !== 'owner')
       throw new HttpError(403, 'forbidden', 'Only an owner may invite admins.');
+    await this.deps.mailQuota.take({ userId: actorId, address: input.email });
     const organization = await this.deps.organizations.get(organizationId);
     const inviter = await this.deps.profiles.get(actorId);
     const token = randomBytes(32).toString('base64url');

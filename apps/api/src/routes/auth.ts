@@ -5,6 +5,7 @@ import type { AccountService } from '../auth/account-service.js';
 import { ipPrefix } from '../auth/ip-prefix.js';
 import { destroySession, regenerateSession, saveSession } from '../auth/session-actions.js';
 import { parseBody } from '../http/validate.js';
+import type { HttpLimits } from '../limits/http-limits.js';
 import { publicUser } from './public-user.js';
 
 const email = z.string().trim().toLowerCase().email('must be an email address').max(254);
@@ -25,17 +26,21 @@ const resetBody = z.object({ token, newPassword: password });
 const emailBody = z.object({ email });
 const refreshBody = z.object({ refreshToken: token });
 
-export function authRouter(accounts: AccountService, sessionCookieName: string): Router {
+export function authRouter(
+  accounts: AccountService,
+  sessionCookieName: string,
+  limits: Pick<HttpLimits, 'signIn' | 'signup'>,
+): Router {
   const router = Router();
 
-  router.post('/auth/signup', async (req, res) => {
+  router.post('/auth/signup', limits.signup, async (req, res) => {
     const input = parseBody(signupBody, req.body);
     const user = await accounts.signup(input);
     await startSession(req, user.id);
     res.status(201).json({ user: publicUser(user) });
   });
 
-  router.post('/auth/login', async (req, res) => {
+  router.post('/auth/login', limits.signIn, async (req, res) => {
     const { email: address, password: secret } = parseBody(credentialsBody, req.body);
     const user = await accounts.authenticate(address, secret);
     await startSession(req, user.id);
@@ -66,7 +71,7 @@ export function authRouter(accounts: AccountService, sessionCookieName: string):
   });
 
   // API clients: credentials -> a short-lived access token and a rotating refresh token.
-  router.post('/auth/token', async (req, res) => {
+  router.post('/auth/token', limits.signIn, async (req, res) => {
     const { email: address, password: secret } = parseBody(credentialsBody, req.body);
     const user = await accounts.authenticate(address, secret);
     res.json(await accounts.issueClientTokens(user.id));

@@ -64,7 +64,7 @@ export function meRouter(deps: {
   });
 
   router.post('/me/verify-email', async (_req, res) => {
-    await accounts.sendEmailVerification(await accounts.requireUser(callerOf(res).userId));
+    await accounts.sendEmailVerification(await accounts.requireUser(callerOf(res).userId), { resend: true });
     res
       .status(202)
       .json({ message: 'If your email is not verified yet, a verification link is on its way.' });

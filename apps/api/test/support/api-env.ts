@@ -7,6 +7,20 @@ import { freePort, startAppProcess, uniquePrefix, type AppProcess } from '@rnh/t
 
 export const apiDir = fileURLToPath(new URL('../..', import.meta.url));
 
+/**
+ * Limits far above what a test does, for tests about something else: every request of a test
+ * comes from 127.0.0.1, and the defaults (100 requests per 15 minutes) would stop it.
+ * test/rate-limits.e2e.test.ts sets its own.
+ */
+export const GENEROUS_RATE_LIMITS = {
+  RATE_LIMIT_GLOBAL: '100000/1m',
+  RATE_LIMIT_API: '100000/1m',
+  RATE_LIMIT_AUTH: '10000/1m',
+  RATE_LIMIT_SIGNUP: '10000/1m',
+  RATE_LIMIT_EMAIL_USER: '10000/1m',
+  RATE_LIMIT_EMAIL_ADDRESS: '10000/1m',
+};
+
 export function apiTestEnv(redisUrl: string, name: string, extra: Record<string, string> = {}) {
   return {
     NODE_ENV: 'test',
@@ -18,6 +32,7 @@ export function apiTestEnv(redisUrl: string, name: string, extra: Record<string,
     REDIS_KEY_PREFIX: uniquePrefix(name),
     REDIS_CONNECT_TIMEOUT: '1000',
     SESSION_SECRET: 'test-session-secret-with-at-least-32-chars',
+    ...GENEROUS_RATE_LIMITS,
     ...extra,
   };
 }
