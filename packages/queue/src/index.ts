@@ -1,1 +1,62 @@
-export {};
+// Public API of @rnh/queue. Every export is listed here on purpose.
+
+export type {
+  AttemptRecord,
+  BackoffPolicy,
+  DeadJob,
+  DeadJobPage,
+  DeadJobReason,
+  DeadLetterPolicy,
+  EnqueueOptions,
+  EnqueueResult,
+  JobContext,
+  JobDefinition,
+  JobDefinitions,
+  JobHandler,
+  JobHandlers,
+  JobName,
+  JobPolicy,
+  JobState,
+  Payload,
+  PayloadInput,
+  QueueCounts,
+  QueueDefinition,
+  QueueDeps,
+  QueueProducerOptions,
+  QueueSpec,
+  QueueWorkerOptions,
+  ResolvedJobPolicy,
+  RetentionPolicy,
+  ScheduleDefinition,
+  ScheduleDefinitions,
+  ScheduleTiming,
+  ShutdownResult,
+} from './types.js';
+
+export {
+  DeadJobNotFoundError,
+  QueueArgumentError,
+  QueueClosedError,
+  QueueError,
+  QueueUnavailableError,
+  QueueValidationError,
+} from './errors.js';
+export type { PayloadIssue, QueueErrorCode } from './errors.js';
+
+export { defineJob, defineQueue } from './define.js';
+export { QueueProducer } from './producer.js';
+export { QueueWorker } from './worker.js';
+export { DeadLetterQueue } from './dead-letters.js';
+export { checkEvictionPolicy } from './internal/eviction-check.js';
+export type { EvictionPolicyCheck } from './internal/eviction-check.js';
+export {
+  DEFAULT_DEAD_LETTER_POLICY,
+  DEFAULT_ENQUEUE_TIMEOUT_MS,
+  DEFAULT_JOB_POLICY,
+  DEFAULT_WORKER_OPTIONS,
+} from './defaults.js';
+export { DEPTH_STATES, PROCESSING_BUCKETS, QueueMetrics, WAIT_BUCKETS } from './metrics.js';
+export type { DepthSample, DepthSource } from './metrics.js';
+export { MESSAGING_SYSTEM, SPAN_ATTRIBUTES, TRACER_NAME } from './tracing.js';
+/** Throw it from a handler to fail the job at once, without retries: it goes straight to the dead-letter store. */
+export { UnrecoverableError } from 'bullmq';

@@ -1,0 +1,63 @@
+import type { Logger, RedisClient } from '@rnh/redis-client';
+import type { Cluster, Redis } from 'ioredis';
+
+export interface EvictionPolicyCheck {
+  /** `noeviction` on every node; false when a node has another policy or could not be read. */
+  ok: boolean;
+  nodes: Array<{ node: string; policy: string | undefined; source: 'config' | 'info' | 'unknown' }>;
+}
+
+/**
+ * BullMQ needs `maxmemory-policy noeviction`: any other policy lets Redis drop
+ * queue keys (jobs, locks) under memory pressure. Reads the policy with CONFIG GET,
+ * or from INFO where CONFIG is disabled (managed Redis), on every master of a
+ * cluster, and logs a warning for each node that is not `noeviction`. Never throws.
+ */
+export async function checkEvictionPolicy(redis: RedisClient, logger: Logger): Promise<EvictionPolicyCheck> {
+  const nodes = isCluster(redis) ? redis.nodes('master') : [redis];
+  const results = await Promise.all(
+    nodes.map(async (node) => ({ node: nodeName(node), ...(await policyOf(node)) })),
+  );
+  for (const result of results) {
+    if (result.policy === undefined) {
+      logger.info(
+        { node: result.node },
+        'could not read the Redis maxmemory-policy (CONFIG and INFO refused)',
+      );
+    } else if (result.policy !== 'noeviction') {
+      logger.warn(
+        { node: result.node, maxmemoryPolicy: result.policy },
+        `Redis maxmemory-policy is "${result.policy}", not "noeviction": under memory pressure Redis may evict queue keys and lose jobs`,
+      );
+    }
+  }
+  return { ok: results.every((result) => result.policy === 'noeviction'), nodes: results };
+}
+
+async function policyOf(
+  node: Redis,
+): Promise<{ policy: string | undefined; source: 'config' | 'info' | 'unknown' }> {
+  try {
+    const reply = (await node.config('GET', 'maxmemory-policy')) as unknown;
+    const policy = Array.isArray(reply) ? reply[1] : undefined;
+    if (typeof policy === 'string' && policy) return { policy, source: 'config' };
+  } catch {
+    // CONFIG renamed, disabled or refused by an ACL: fall back to INFO
+  }
+  try {
+    const info = await node.info('memory');
+    const match = /^maxmemory_policy:(\S+)/m.exec(info);
+    if (match) return { policy: match[1], source: 'info' };
+  } catch {
+    // INFO refused as well
+  }
+  return { policy: undefined, source: 'unknown' };
+}
+
+function isCluster(redis: RedisClient): redis is Cluster {
+  return (redis as Cluster).isCluster === true;
+}
+
+function nodeName(node: Redis): string {
+  return `${node.options.host ?? '?'}:${node.options.port ?? '?'}`;
+}

@@ -1,0 +1,54 @@
+import {
+  isSpanContextValid,
+  propagation,
+  ROOT_CONTEXT,
+  trace,
+  type Context,
+  type SpanContext,
+} from '@opentelemetry/api';
+import { formatTraceparent, parseTraceparent } from './traceparent.js';
+
+// The carrier travels in the job's `opts.telemetry.metadata` (BullMQ's own field for
+// it, also what bullmq-otel writes): a JSON object of propagation headers.
+const MAX_METADATA_CHARS = 4096;
+
+/**
+ * The context to hand to the job: whatever the app's propagators write (W3C
+ * traceparent and baggage with the OTel SDK), plus a `traceparent` of our own
+ * when no propagator is registered, so a trace still continues in the worker.
+ */
+export function injectJobContext(context: Context): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context, carrier);
+  const span = trace.getSpanContext(context);
+  if (!carrier.traceparent && span && isSpanContextValid(span)) carrier.traceparent = formatTraceparent(span);
+  return Object.keys(carrier).length > 0 ? JSON.stringify(carrier) : undefined;
+}
+
+/** The producer's context from the job's metadata, over ROOT (never the worker loop's ambient context). */
+export function extractJobContext(metadata: string | undefined): Context {
+  const carrier = parseCarrier(metadata);
+  if (!carrier) return ROOT_CONTEXT;
+  const extracted = propagation.extract(ROOT_CONTEXT, carrier);
+  if (remoteSpanContext(extracted)) return extracted;
+  const fallback = carrier.traceparent ? parseTraceparent(carrier.traceparent) : undefined;
+  return fallback ? trace.setSpanContext(extracted, fallback) : extracted;
+}
+
+export function remoteSpanContext(context: Context): SpanContext | undefined {
+  const span = trace.getSpanContext(context);
+  return span && isSpanContextValid(span) ? span : undefined;
+}
+
+function parseCarrier(metadata: string | undefined): Record<string, string> | undefined {
+  if (!metadata || metadata.length > MAX_METADATA_CHARS) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(metadata);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+    const carrier: Record<string, string> = {};
+    for (const [key, value] of Object.entries(parsed)) if (typeof value === 'string') carrier[key] = value;
+    return carrier;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,142 @@
+import { trace } from '@opentelemetry/api';
+import { connectRedis, type Logger, type RedisClient, type RedisConnections } from '@rnh/redis-client';
+import type { Queue } from 'bullmq';
+import { DeadLetterQueue } from './dead-letters.js';
+import { DEFAULT_ENQUEUE_TIMEOUT_MS, DEFAULT_WORKER_OPTIONS } from './defaults.js';
+import { QueueClosedError, QueueError, QueueUnavailableError } from './errors.js';
+import { createBullQueue } from './internal/bull-queue.js';
+import { DeadLetterStore } from './internal/dead-letter-store.js';
+import { countJobs, DepthSampler } from './internal/depth-sampler.js';
+import { Enqueuer } from './internal/enqueuer.js';
+import { queueKeys, type QueueKeys } from './internal/names.js';
+import { QueueMetrics } from './metrics.js';
+import { TRACER_NAME } from './tracing.js';
+import type {
+  EnqueueOptions,
+  EnqueueResult,
+  JobDefinitions,
+  JobName,
+  PayloadInput,
+  QueueCounts,
+  QueueDefinition,
+  QueueDeps,
+  QueueProducerOptions,
+} from './types.js';
+
+/**
+ * Adds jobs to one queue, typed by its definition. Uses the shared `producer`
+ * connection, which fails fast: when Redis is down, `enqueue` rejects at once with
+ * QueueUnavailableError (answer 503) instead of queueing the command in memory.
+ * Connects on first use, never in the constructor.
+ */
+export class QueueProducer<J extends JobDefinitions> {
+  readonly definition: QueueDefinition<J>;
+  /** List, retry and purge the queue's dead jobs (e.g. from admin routes). */
+  readonly deadLetters: DeadLetterQueue;
+  private readonly connections: RedisConnections;
+  private readonly logger: Logger;
+  private readonly keys: QueueKeys;
+  private readonly store: DeadLetterStore;
+  private readonly enqueuer: Enqueuer;
+  private readonly unregister: Array<() => void> = [];
+  private queue: Queue | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(deps: QueueDeps, definition: QueueDefinition<J>, options: QueueProducerOptions = {}) {
+    this.definition = definition;
+    this.connections = deps.connections;
+    this.logger = deps.logger;
+    this.keys = queueKeys(deps.connections.keys, definition.name);
+    this.store = new DeadLetterStore(this.keys, definition.deadLetter);
+    const metrics = deps.registry ? QueueMetrics.for(deps.registry) : undefined;
+    this.enqueuer = new Enqueuer({
+      definition,
+      tracer: trace.getTracer(TRACER_NAME),
+      metrics,
+      timeoutMs: options.enqueueTimeoutMs ?? DEFAULT_ENQUEUE_TIMEOUT_MS,
+      client: () => this.client(),
+      queue: () => this.bullQueue(),
+    });
+    this.deadLetters = new DeadLetterQueue(definition.name, this.store, () => this.client(), this.enqueuer);
+    if (metrics && options.depthMetrics) {
+      const sampler = new DepthSampler(
+        definition.name,
+        // Only once the producer is in use: a scrape does not open connections.
+        () => (this.queue && !this.closing ? { queue: this.queue, client: this.client() } : undefined),
+        this.store,
+        options.depthCacheMs ?? DEFAULT_WORKER_OPTIONS.depthCacheMs,
+        this.logger,
+      );
+      this.unregister.push(metrics.addDepthSource(sampler));
+    }
+  }
+
+  get name(): string {
+    return this.definition.name;
+  }
+
+  /**
+   * Validates the payload with the job's schema (QueueValidationError with the
+   * schema's message, nothing written), then adds the job with its type's retry,
+   * backoff and retention policy. The active trace context travels with the job.
+   */
+  enqueue<N extends JobName<J>>(
+    job: N,
+    payload: PayloadInput<J, N>,
+    options: EnqueueOptions = {},
+  ): Promise<EnqueueResult> {
+    if (this.closing)
+      return Promise.reject(new QueueClosedError(`producer of queue "${this.name}" is closed`));
+    return this.enqueuer.enqueue(job, payload, options);
+  }
+
+  /**
+   * Connects the producer's connection now (it is otherwise opened by the first
+   * enqueue) and waits until it is ready: call it at start-up to fail fast.
+   */
+  async connect(timeoutMs = this.connections.options.connectTimeoutMs): Promise<void> {
+    try {
+      await connectRedis(this.client(), { timeoutMs });
+    } catch (error) {
+      throw new QueueUnavailableError(
+        this.name,
+        'connect',
+        `queue producer cannot connect: ${String(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  /** Jobs per state, dead included (what the `queue_jobs` gauge reports). */
+  async counts(): Promise<QueueCounts> {
+    try {
+      return await countJobs(this.bullQueue(), this.store, this.client());
+    } catch (error) {
+      if (error instanceof QueueError) throw error;
+      throw new QueueUnavailableError(this.name, 'counts', `queue counts failed: ${String(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** Stops using the queue; the shared connection stays open (RedisConnections owns it). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const unregister of this.unregister.splice(0)) unregister();
+      await this.queue?.close().catch(() => undefined);
+    })();
+    return this.closing;
+  }
+
+  private client(): RedisClient {
+    return this.connections.shared('producer');
+  }
+
+  private bullQueue(): Queue {
+    if (this.closing) throw new QueueClosedError(`producer of queue "${this.name}" is closed`);
+    this.queue ??= createBullQueue(this.name, this.client(), this.keys.bullPrefix, this.logger);
+    return this.queue;
+  }
+}
