@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts what the tests need beyond Node.js on Debian: redis-server
-# (the tests start their own instances) and PostgreSQL (the api's PostgreSQL tests
-# make and drop a database of their own). Safe to run again; does nothing when all is there.
+# (the tests start their own instances), PostgreSQL (the api's PostgreSQL tests
+# make and drop a database of their own) and Prometheus (promtool tests the alert
+# rules; the observability test runs a real Prometheus on a free port). Safe to run again; does nothing when all is there.
 # Writes DATABASE_TEST_URL to .data/test-env when the tests need credentials.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
+{ command -v promtool >/dev/null && command -v prometheus >/dev/null; } || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "▸ installing ${missing[*]} with apt-get"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
