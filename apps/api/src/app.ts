@@ -8,7 +8,9 @@ import { sessionMiddleware } from './auth/session-middleware.js';
 import { httpLimits } from './limits/http-limits.js';
 import { authRouter } from './routes/auth.js';
 import { healthRouter } from './routes/health.js';
+import { adminRouter } from './routes/admin.js';
 import { meRouter } from './routes/me.js';
+import { notificationsRouter } from './routes/notifications.js';
 import { organizationsRouter } from './routes/organizations.js';
 import { referralsRouter } from './routes/referrals.js';
 import { usersRouter } from './routes/users.js';
@@ -38,7 +40,7 @@ export function createApp(container: ApiContainer): Express {
     }),
   );
   app.use(authRouter(container.accounts, container.config.sessions.cookieName, limits));
-  app.use(['/me', '/users', '/orgs', '/referrals', '/invites'], limits.api);
+  app.use(['/me', '/users', '/orgs', '/referrals', '/invites', '/admin'], limits.api);
   app.use(
     meRouter({
       accounts: container.accounts,
@@ -48,9 +50,18 @@ export function createApp(container: ApiContainer): Express {
       profileResponseCache: container.profileResponseCache,
     }),
   );
+  app.use(notificationsRouter(container));
   app.use(usersRouter(container));
   app.use(organizationsRouter(container));
   app.use(referralsRouter(container));
+  app.use(
+    adminRouter({
+      queues: container.queues.all,
+      adminEmails: container.config.adminEmails,
+      profiles: container.profiles,
+      accessTokens: container.accessTokens,
+    }),
+  );
 
   app.use(notFoundHandler);
   app.use(errorHandler(container.logger));

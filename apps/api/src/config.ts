@@ -25,13 +25,14 @@ export interface ApiConfig {
   log: { level: string; pretty: boolean };
   redis: RedisOptions;
   shutdownTimeoutMs: number;
-  /** Where embedded data lives: PGlite's database and dev mail. */
+  /** Where embedded data lives: PGlite's database. */
   dataDir: string;
   /** A PostgreSQL URL; without one the api uses embedded PGlite under `dataDir`. */
   databaseUrl: string | undefined;
   /** Base URL for links in emails. */
   publicUrl: string;
-  mail: { smtpUrl: string | undefined; from: string };
+  /** Accounts (emails, lowercased) that may use the /admin routes. */
+  adminEmails: string[];
   sessions: {
     secret: string;
     cookieName: string;
@@ -86,14 +87,16 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
     .optional(),
   API_PUBLIC_URL: z.url({ error: 'API_PUBLIC_URL must be a URL such as https://app.example.com' }).optional(),
-  SMTP_URL: z
+  API_ADMIN_EMAILS: z
     .string()
-    .regex(/^smtps?:\/\//, 'SMTP_URL must be an smtp:// or smtps:// URL')
-    .optional(),
-  MAIL_FROM: z
-    .string()
-    .min(3, 'MAIL_FROM must be an address such as "RNH <no-reply@example.com>"')
-    .default('RNH <no-reply@localhost>'),
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((email) => email.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.email({ error: 'API_ADMIN_EMAILS must be a comma-separated list of email addresses' }))),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
   SESSION_COOKIE_NAME: z
     .string()
@@ -166,7 +169,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: values.API_DATA_DIR,
     databaseUrl: values.DATABASE_URL,
     publicUrl: (values.API_PUBLIC_URL ?? `http://localhost:${values.API_PORT}`).replace(/\/$/, ''),
-    mail: { smtpUrl: values.SMTP_URL, from: values.MAIL_FROM },
+    adminEmails: values.API_ADMIN_EMAILS,
     sessions: {
       secret: values.SESSION_SECRET ?? DEVELOPMENT_SESSION_SECRET,
       cookieName: values.SESSION_COOKIE_NAME,

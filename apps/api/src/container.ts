@@ -1,6 +1,15 @@
 // The api's composition root: builds every dependency once from the config and owns the shutdown order.
 import { join, resolve } from 'node:path';
 import { Cache, responseCache } from '@rnh/cache';
+import {
+  emailQueue,
+  keyspaces,
+  maintenanceQueue,
+  networkQueue,
+  type EmailJobs,
+  type NetworkJobs,
+} from '@rnh/jobs';
+import { QueueProducer, QueueWorker, type JobDefinitions } from '@rnh/queue';
 import { RedisConnections } from '@rnh/redis-client';
 import {
   OneTimeTokens,
@@ -20,11 +29,12 @@ import { cacheNamespaces } from './cache/namespaces.js';
 import { cacheTags } from './cache/tags.js';
 import type { ApiConfig } from './config.js';
 import { createDatabase, type Database } from './db/database.js';
+import { networkHandlers } from './jobs/network-handlers.js';
+import { NotificationsRepository } from './notifications/notifications-repository.js';
 import { InviteService } from './invites/invite-service.js';
 import { MailQuota } from './limits/mail-quota.js';
 import { createRateLimiters, type RateLimiters } from './limits/rate-limiters.js';
 import { InvitesRepository } from './invites/invites-repository.js';
-import { createMailer, type Mailer } from './mail/mailer.js';
 import { OrganizationService } from './orgs/organization-service.js';
 import { OrganizationsRepository } from './orgs/organizations-repository.js';
 import { ReferralService } from './referrals/referral-service.js';
@@ -38,7 +48,15 @@ export interface ApiContainer {
   registry: Registry;
   redis: RedisConnections;
   database: Database;
-  mailer: Mailer;
+  /** The queues the api enqueues to (and shows on /admin). */
+  queues: {
+    email: QueueProducer<EmailJobs>;
+    network: QueueProducer<NetworkJobs>;
+    all: QueueProducer<JobDefinitions>[];
+  };
+  /** Works the `network` queue: it needs the database, which the api owns. */
+  networkWorker: QueueWorker<NetworkJobs>;
+  notifications: NotificationsRepository;
   sessionStore: RedisSessionStore;
   sessionIndex: SessionIndex;
   accessTokens: AccessTokens;
@@ -75,18 +93,18 @@ export async function createContainer(
     dataDir: join(dataDir, 'pglite'),
     logger,
   });
-  const mailer = createMailer({
-    smtpUrl: config.mail.smtpUrl,
-    mailDir: join(dataDir, 'mail'),
-    from: config.mail.from,
-    logger,
-  });
+  const queueDeps = { connections: redis, logger, registry };
+  const queues = {
+    email: new QueueProducer(queueDeps, emailQueue),
+    network: new QueueProducer(queueDeps, networkQueue),
+    maintenance: new QueueProducer(queueDeps, maintenanceQueue),
+  };
 
   const sessionMetrics = createSessionMetrics(registry);
-  const sessionKeys = redis.keys.child('sess');
+  const sessionKeys = redis.keys.child(keyspaces.sessions);
   const sessionIndex = new SessionIndex({
     redis: commands,
-    keys: redis.keys.child('user-sessions'),
+    keys: redis.keys.child(keyspaces.sessionIndex),
     sessionKeys,
     metrics: sessionMetrics,
     logger,
@@ -102,7 +120,7 @@ export async function createContainer(
   });
   const oneTimeTokens = new OneTimeTokens({
     redis: commands,
-    keys: redis.keys.child('tokens'),
+    keys: redis.keys.child(keyspaces.oneTimeTokens),
     ttlSeconds: {
       email_verification: config.tokens.emailVerificationTtlSeconds,
       password_reset: config.tokens.passwordResetTtlSeconds,
@@ -112,7 +130,7 @@ export async function createContainer(
   });
   const refreshTokens = new RefreshTokens({
     redis: commands,
-    keys: redis.keys.child('refresh'),
+    keys: redis.keys.child(keyspaces.refreshTokens),
     ttlSeconds: config.tokens.refreshTtlSeconds,
     metrics: sessionMetrics,
     logger,
@@ -146,6 +164,10 @@ export async function createContainer(
     },
   );
   const invalidator = new CacheInvalidator({ cache, logger });
+  const referralsRepository = new ReferralsRepository(database.db);
+  const organizationsRepository = new OrganizationsRepository(database.db);
+  const invitesRepository = new InvitesRepository(database.db);
+  const notifications = new NotificationsRepository(database.db);
   const rateLimiters = createRateLimiters({
     config,
     redis: commands,
@@ -160,22 +182,24 @@ export async function createContainer(
   const users = new UsersRepository(database.db);
   const profiles = new UserProfiles({ users, cache: cache.namespace(cacheNamespaces.users), invalidator });
   const organizations = new OrganizationService({
-    organizations: new OrganizationsRepository(database.db),
+    organizations: organizationsRepository,
     cache: cache.namespace(cacheNamespaces.organizations),
     invalidator,
   });
   const referrals = new ReferralService({
-    referrals: new ReferralsRepository(database.db),
+    referrals: referralsRepository,
+    network: queues.network,
+    logger,
     organizations,
     cache: cache.namespace(cacheNamespaces.referrals),
     invalidator,
   });
   const invites = new InviteService({
-    invites: new InvitesRepository(database.db),
+    invites: invitesRepository,
     organizations,
     profiles,
     invalidator,
-    mailer,
+    email: queues.email,
     mailQuota,
     publicUrl: config.publicUrl,
     ttlSeconds: config.tokens.inviteTtlSeconds,
@@ -195,10 +219,34 @@ export async function createContainer(
     oneTimeTokens,
     refreshTokens,
     accessTokens,
-    mailer,
+    email: queues.email,
     publicUrl: config.publicUrl,
     logins,
     logger,
+  });
+
+  const networkWorker = new QueueWorker(queueDeps, networkQueue, {
+    concurrency: 4,
+    name: `api:${process.pid}`,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    handlers: networkHandlers({
+      db: database.db,
+      organizations: organizationsRepository,
+      referrals: referralsRepository,
+      invites: invitesRepository,
+      notifications,
+      email: queues.email,
+      publicUrl: config.publicUrl,
+    }),
+    schedules: {
+      'daily-digest': { job: 'daily_digest', payload: {}, cron: '0 7 * * *', tz: 'UTC' },
+      'expired-invites-cleanup': {
+        job: 'expired_invites_cleanup',
+        payload: {},
+        cron: '30 3 * * *',
+        tz: 'UTC',
+      },
+    },
   });
 
   let shuttingDown = false;
@@ -210,7 +258,9 @@ export async function createContainer(
     registry,
     redis,
     database,
-    mailer,
+    queues: { ...queues, all: Object.values(queues) as QueueProducer<JobDefinitions>[] },
+    networkWorker,
+    notifications,
     sessionStore,
     sessionIndex,
     accessTokens,
@@ -226,9 +276,11 @@ export async function createContainer(
     shutdown() {
       shuttingDown = true;
       closing ??= (async () => {
+        // Running jobs finish (or are handed back) before the database they use closes.
+        await networkWorker.close();
+        await Promise.all(Object.values(queues).map((queue) => queue.close()));
         await invalidator.close();
         await cache.close();
-        await mailer.close();
         await database.close();
         await redis.close(config.shutdownTimeoutMs);
       })();

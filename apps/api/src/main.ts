@@ -3,7 +3,6 @@ import { RedisAuthError } from '@rnh/redis-client';
 import { shutdownTelemetry } from '@rnh/telemetry';
 import { ConfigError, loadConfig } from './config.js';
 import { DatabaseStartupError } from './db/errors.js';
-import { MailError } from './mail/errors.js';
 import { createContainer } from './container.js';
 import { startApi } from './server.js';
 
@@ -40,9 +39,6 @@ main().catch((error: unknown) => {
 /** Errors the operator fixes in configuration or environment: their message says all, no stack trace. */
 function isStartupMistake(error: unknown): error is Error {
   return (
-    error instanceof ConfigError ||
-    error instanceof RedisAuthError ||
-    error instanceof DatabaseStartupError ||
-    error instanceof MailError
+    error instanceof ConfigError || error instanceof RedisAuthError || error instanceof DatabaseStartupError
   );
 }

@@ -14,9 +14,9 @@ import {
 } from '@rnh/test-utils';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENEROUS_RATE_LIMITS } from './support/api-env.js';
+import { GENEROUS_RATE_LIMITS, startWorkerProcess } from './support/api-env.js';
 import { HttpClient } from './support/http-client.js';
-import { latestTokenFor } from './support/mailbox.js';
+import { latestTokenFor, waitForTokenFor } from './support/mailbox.js';
 
 const apiDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -30,6 +30,7 @@ interface ErrorBody {
 describe('accounts', () => {
   let redis: RedisServerHandle;
   let api: AppProcess;
+  let worker: AppProcess;
   let dataDir: string;
   let env: Record<string, string>;
   const mailDir = () => join(dataDir, 'mail');
@@ -56,8 +57,10 @@ describe('accounts', () => {
       ...GENEROUS_RATE_LIMITS,
     };
     await startApi();
+    worker = await startWorkerProcess(env);
   });
   afterAll(async () => {
+    await worker?.stop();
     await api?.stop();
     await redis?.destroy();
     rmSync(dataDir, { recursive: true, force: true });
@@ -80,7 +83,7 @@ describe('accounts', () => {
     expect(me.status).toBe(200);
     expect(me.body.user.id).toBe(user.id);
 
-    const token = latestTokenFor(mailDir(), 'ada@example.com', /verify/i);
+    const token = await waitForTokenFor(mailDir(), 'ada@example.com', /verify/i);
     expect(token).toBeDefined();
     const confirmed = await browser.post<UserBody>('/auth/verify-email/confirm', { token });
     expect(confirmed.status).toBe(200);
@@ -225,10 +228,10 @@ describe('accounts', () => {
     expect(known.status).toBe(202);
     expect(unknown.status).toBe(202);
     expect(unknown.body).toEqual(known.body);
-    expect(latestTokenFor(mailDir(), 'ghost@example.com', /reset/i)).toBeUndefined();
-
-    const token = latestTokenFor(mailDir(), 'forgot@example.com', /reset/i)!;
+    const token = await waitForTokenFor(mailDir(), 'forgot@example.com', /reset/i);
     expect(token).toBeDefined();
+    // Nothing was queued for the unknown address: by now its mail would be there too.
+    expect(latestTokenFor(mailDir(), 'ghost@example.com', /reset/i)).toBeUndefined();
     const wrongPurpose = await new HttpClient(api.url).post<ErrorBody>('/auth/verify-email/confirm', {
       token,
     });
@@ -366,7 +369,7 @@ describe('accounts', () => {
     expect(text).toMatch(/auth_logins_total\{[^}]*outcome="invalid_credentials"[^}]*\} [1-9]/);
     const sid = decodeURIComponent(browser.cookie('sid')!).replace(/^s:/, '').split('.')[0]!;
     expect(text).not.toContain(sid);
-    const token = latestTokenFor(mailDir(), 'metrics@example.com', /verify/i)!;
+    const token = await waitForTokenFor(mailDir(), 'metrics@example.com', /verify/i);
     expect(text).not.toContain(token);
   });
 });

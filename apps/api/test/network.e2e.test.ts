@@ -5,9 +5,9 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRedisServer, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiTestEnv, startApiProcess } from './support/api-env.js';
+import { apiTestEnv, startApiProcess, startWorkerProcess } from './support/api-env.js';
 import { HttpClient } from './support/http-client.js';
-import { latestTokenFor } from './support/mailbox.js';
+import { waitForTokenFor } from './support/mailbox.js';
 
 interface Organization {
   id: string;
@@ -33,14 +33,17 @@ interface ErrorBody {
 describe('referral network', () => {
   let redis: RedisServerHandle;
   let api: AppProcess;
+  let worker: AppProcess;
   let env: Record<string, string>;
 
   beforeAll(async () => {
     redis = await startRedisServer();
     env = apiTestEnv(redis.url, 'network');
     api = await startApiProcess(env);
+    worker = await startWorkerProcess(env);
   });
   afterAll(async () => {
+    await worker?.stop();
     await api?.stop();
     await redis?.destroy();
     if (env) rmSync(env.API_DATA_DIR!, { recursive: true, force: true });
@@ -109,7 +112,7 @@ describe('referral network', () => {
     const open = await owner.get<Page<{ id: string }>>(`/orgs/${org.id}/invites`);
     expect(open.body.items.map((invite) => invite.id)).toEqual([invited.body.invite.id]);
 
-    const token = latestTokenFor(join(env.API_DATA_DIR!, 'mail'), 'carol@example.com', /Invite Co/);
+    const token = await waitForTokenFor(join(env.API_DATA_DIR!, 'mail'), 'carol@example.com', /Invite Co/);
     expect(token).toBeDefined();
 
     // Another account cannot use it, and trying does not use it up.

@@ -14,6 +14,11 @@ export interface WorkerConfig {
   redis: RedisOptions;
   heartbeatIntervalMs: number;
   shutdownTimeoutMs: number;
+  /** Jobs of the email queue sent at once. */
+  emailConcurrency: number;
+  /** Where development mail is written (`<WORKER_DATA_DIR>/mail`) when no SMTP server is set. */
+  dataDir: string;
+  mail: { smtpUrl: string | undefined; from: string };
 }
 
 const schema = z.object({
@@ -22,6 +27,21 @@ const schema = z.object({
   WORKER_PORT: port('WORKER_PORT', 3001),
   WORKER_HEARTBEAT_MS: milliseconds('WORKER_HEARTBEAT_MS', 10_000),
   WORKER_SHUTDOWN_TIMEOUT_MS: milliseconds('WORKER_SHUTDOWN_TIMEOUT_MS', 30_000),
+  WORKER_EMAIL_CONCURRENCY: z.coerce
+    .number({ error: 'WORKER_EMAIL_CONCURRENCY must be a whole number from 1 to 100' })
+    .int('WORKER_EMAIL_CONCURRENCY must be a whole number from 1 to 100')
+    .min(1, 'WORKER_EMAIL_CONCURRENCY must be a whole number from 1 to 100')
+    .max(100, 'WORKER_EMAIL_CONCURRENCY must be a whole number from 1 to 100')
+    .default(10),
+  WORKER_DATA_DIR: z.string().min(1, 'WORKER_DATA_DIR must be a directory path').default('.data'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'SMTP_URL must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z
+    .string()
+    .min(3, 'MAIL_FROM must be an address such as "RNH <no-reply@example.com>"')
+    .default('RNH <no-reply@localhost>'),
   LOG_LEVEL: logLevel(),
   LOG_PRETTY: booleanFlag('LOG_PRETTY', false),
   OTEL_SERVICE_NAME: z.string().min(1, 'OTEL_SERVICE_NAME must not be empty').default('rnh-worker'),
@@ -38,5 +58,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redis: values.redis,
     heartbeatIntervalMs: values.WORKER_HEARTBEAT_MS,
     shutdownTimeoutMs: values.WORKER_SHUTDOWN_TIMEOUT_MS,
+    emailConcurrency: values.WORKER_EMAIL_CONCURRENCY,
+    dataDir: values.WORKER_DATA_DIR,
+    mail: { smtpUrl: values.SMTP_URL, from: values.MAIL_FROM },
   };
 }

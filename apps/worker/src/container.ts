@@ -1,9 +1,14 @@
 // The worker's composition root: builds every dependency once from the config and owns the shutdown order.
 import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { emailQueue, type EmailJobs } from '@rnh/jobs';
+import { createMailer, type Mailer } from '@rnh/mail';
+import { QueueWorker } from '@rnh/queue';
 import { RedisConnections } from '@rnh/redis-client';
 import { createLogger, createMetricsRegistry, type Logger } from '@rnh/telemetry';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from './config.js';
+import { emailHandlers } from './email-handlers.js';
 import { Heartbeat } from './heartbeat.js';
 
 export interface WorkerContainer {
@@ -12,6 +17,9 @@ export interface WorkerContainer {
   registry: Registry;
   redis: RedisConnections;
   heartbeat: Heartbeat;
+  mailer: Mailer;
+  /** The queue workers this process runs; started by startWorker, closed first at shutdown. */
+  queueWorkers: { email: QueueWorker<EmailJobs> };
   isShuttingDown(): boolean;
   /** Stops work first, then closes Redis. Idempotent. */
   shutdown(): Promise<void>;
@@ -30,6 +38,23 @@ export function createContainer(config: WorkerConfig, overrides: { logger?: Logg
     logger,
   });
 
+  const mailer = createMailer({
+    smtpUrl: config.mail.smtpUrl,
+    mailDir: join(resolve(config.dataDir), 'mail'),
+    from: config.mail.from,
+    logger,
+  });
+  const workerName = `${hostname()}:${process.pid}`;
+  const queueDeps = { connections: redis, logger, registry };
+  const queueWorkers = {
+    email: new QueueWorker(queueDeps, emailQueue, {
+      concurrency: config.emailConcurrency,
+      name: workerName,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+      handlers: emailHandlers(mailer),
+    }),
+  };
+
   let shuttingDown = false;
   let closing: Promise<void> | undefined;
   return {
@@ -38,11 +63,16 @@ export function createContainer(config: WorkerConfig, overrides: { logger?: Logg
     registry,
     redis,
     heartbeat,
+    mailer,
+    queueWorkers,
     isShuttingDown: () => shuttingDown,
     shutdown() {
       shuttingDown = true;
       closing ??= (async () => {
+        // Running jobs finish (or go back to the queue) before anything they use is closed.
+        await Promise.all(Object.values(queueWorkers).map((worker) => worker.close()));
         await heartbeat.stop();
+        await mailer.close();
         await redis.close(config.shutdownTimeoutMs);
       })();
       return closing;

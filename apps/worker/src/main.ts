@@ -1,4 +1,5 @@
 // Entry point: `node --import @rnh/telemetry/instrumentation dist/main.js`.
+import { MailError } from '@rnh/mail';
 import { RedisAuthError } from '@rnh/redis-client';
 import { shutdownTelemetry } from '@rnh/telemetry';
 import { ConfigError, loadConfig } from './config.js';
@@ -24,9 +25,14 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   // Configuration mistakes are the user's to fix: say what is wrong, no stack trace.
   process.stderr.write(
-    error instanceof ConfigError || error instanceof RedisAuthError
+    isStartupMistake(error)
       ? `${error.message}\n`
       : `worker failed to start: ${String((error as Error)?.stack ?? error)}\n`,
   );
-  process.exit(error instanceof ConfigError || error instanceof RedisAuthError ? 2 : 1);
+  process.exit(isStartupMistake(error) ? 2 : 1);
 });
+
+/** Errors the operator fixes in configuration or environment: their message says all. */
+function isStartupMistake(error: unknown): error is Error {
+  return error instanceof ConfigError || error instanceof RedisAuthError || error instanceof MailError;
+}

@@ -18,6 +18,12 @@ export async function startWorker(
   await connectAtStartup(container.redis, container.logger);
   const health = await startHealthServer(container);
   container.heartbeat.start();
+  // In the background: with Redis down at startup the worker still starts (degraded), and each
+  // queue worker's connection waits for Redis.
+  for (const worker of Object.values(container.queueWorkers))
+    worker
+      .start()
+      .catch((error: unknown) => container.logger.error({ err: error }, 'queue worker did not start'));
   container.logger.info({ redis: `${config.redis.mode}` }, 'worker started');
 
   let stopping: Promise<void> | undefined;

@@ -5,8 +5,8 @@ import type { Logger } from '@rnh/telemetry';
 import type { Counter } from 'prom-client';
 import { HttpError } from '../http/errors.js';
 import type { MailQuota } from '../limits/mail-quota.js';
-import type { Mailer } from '../mail/mailer.js';
-import { emailVerificationMessage, passwordResetMessage } from '../mail/templates.js';
+import type { EmailJobs } from '@rnh/jobs';
+import type { QueueProducer } from '@rnh/queue';
 import { hashPassword, needsRehash, verifyPassword } from '../users/passwords.js';
 import type { UserProfiles } from '../users/user-profiles.js';
 import type { User, UsersRepository } from '../users/users-repository.js';
@@ -22,7 +22,8 @@ export interface AccountServiceDeps {
   oneTimeTokens: OneTimeTokens;
   refreshTokens: RefreshTokens;
   accessTokens: AccessTokens;
-  mailer: Mailer;
+  /** Mail goes through the email queue; the worker sends it. */
+  email: Pick<QueueProducer<EmailJobs>, 'enqueue'>;
   /** Base URL for links in emails, e.g. `https://app.example.com`. */
   publicUrl: string;
   logins: Counter<'outcome'>;
@@ -94,9 +95,10 @@ export class AccountService {
     if (resend) await this.deps.mailQuota.take({ userId: user.id, address: user.email });
     const { token } = await this.deps.oneTimeTokens.issue('email_verification', user.id);
     const link = `${this.deps.publicUrl}/verify-email?token=${encodeURIComponent(token)}`;
-    await this.deps.mailer.send({
+    await this.deps.email.enqueue('email_verification', {
       to: user.email,
-      ...emailVerificationMessage({ link, displayName: user.displayName }),
+      displayName: user.displayName,
+      link,
     });
   }
 
@@ -120,10 +122,7 @@ export class AccountService {
     await this.deps.oneTimeTokens.revokeAllFor('password_reset', user.id);
     const { token } = await this.deps.oneTimeTokens.issue('password_reset', user.id);
     const link = `${this.deps.publicUrl}/reset-password?token=${encodeURIComponent(token)}`;
-    await this.deps.mailer.send({
-      to: user.email,
-      ...passwordResetMessage({ link, displayName: user.displayName }),
-    });
+    await this.deps.email.enqueue('password_reset', { to: user.email, displayName: user.displayName, link });
   }
 
   /** Sets the new password and signs the user out everywhere: whoever had the old one is locked out. */

@@ -65,12 +65,24 @@ export interface ReferralsTable {
   updated_at: DefaultedTimestamp;
 }
 
+export interface NotificationsTable {
+  id: Generated<string>;
+  user_id: string;
+  referral_id: string | null;
+  /** `referral_<event>`. */
+  kind: string;
+  message: string;
+  read_at: NullableTimestamp;
+  created_at: DefaultedTimestamp;
+}
+
 export interface DatabaseSchema {
   users: UsersTable;
   organizations: OrganizationsTable;
   memberships: MembershipsTable;
   invites: InvitesTable;
   referrals: ReferralsTable;
+  notifications: NotificationsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

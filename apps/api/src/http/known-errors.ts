@@ -1,7 +1,7 @@
 // Coded errors from the packages and the data layer, and what each means over HTTP.
 import { RefreshTokenReuseError, SessionStoreUnavailableError, TokenRejectedError } from '@rnh/sessions';
+import { QueueUnavailableError } from '@rnh/queue';
 import { RedisClientError } from '@rnh/redis-client';
-import { MailDeliveryError } from '../mail/errors.js';
 import { EmailTakenError } from '../users/errors.js';
 
 const TOKEN_MESSAGES: Record<string, string> = {
@@ -39,11 +39,12 @@ export function describeKnownError(
   if (error instanceof EmailTakenError) {
     return { status: 409, code: 'email_taken', message: 'An account with that email already exists.' };
   }
-  if (error instanceof MailDeliveryError) {
+  if (error instanceof QueueUnavailableError) {
+    // The job (an email, a notification) could not be queued: nothing was half-sent.
     return {
       status: 503,
-      code: 'mail_unavailable',
-      message: 'Email cannot be sent right now; try again shortly.',
+      code: 'queue_unavailable',
+      message: 'This cannot be done right now; try again shortly.',
     };
   }
   if (error instanceof RedisClientError || isIoredisUnavailable(error)) {

@@ -2,13 +2,13 @@
 // bits; only its sha256 is stored. Accepting needs the invited address: a token forwarded to
 // someone else's account is refused without being used up.
 import { createHash, randomBytes } from 'node:crypto';
+import type { EmailJobs } from '@rnh/jobs';
+import type { QueueProducer } from '@rnh/queue';
 import type { CacheInvalidator } from '../cache/invalidator.js';
 import { cacheTags } from '../cache/tags.js';
 import { HttpError } from '../http/errors.js';
 import { toPage, type Page, type PageRequest } from '../http/pagination.js';
 import type { MailQuota } from '../limits/mail-quota.js';
-import type { Mailer } from '../mail/mailer.js';
-import { inviteMessage } from '../mail/templates.js';
 import type { OrganizationService } from '../orgs/organization-service.js';
 import type { UserProfiles } from '../users/user-profiles.js';
 import type { Invite, InviteRole, InvitesRepository } from './invites-repository.js';
@@ -18,7 +18,7 @@ export interface InviteServiceDeps {
   organizations: OrganizationService;
   profiles: UserProfiles;
   invalidator: CacheInvalidator;
-  mailer: Mailer;
+  email: Pick<QueueProducer<EmailJobs>, 'enqueue'>;
   mailQuota: Pick<MailQuota, 'take'>;
   publicUrl: string;
   ttlSeconds: number;
@@ -51,13 +51,11 @@ export class InviteService {
       expiresAt: new Date(Date.now() + this.deps.ttlSeconds * 1000),
     });
     const link = `${this.deps.publicUrl}/invites/accept?token=${encodeURIComponent(token)}`;
-    await this.deps.mailer.send({
+    await this.deps.email.enqueue('invite', {
       to: invite.email,
-      ...inviteMessage({
-        link,
-        inviterName: inviter?.displayName ?? 'Someone',
-        networkName: organization.name,
-      }),
+      inviterName: inviter?.displayName ?? 'Someone',
+      organizationName: organization.name,
+      link,
     });
     return invite;
   }

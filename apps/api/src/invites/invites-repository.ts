@@ -82,6 +82,17 @@ export class InvitesRepository {
     return result.numUpdatedRows > 0n;
   }
 
+  /** Deletes invites that expired or were revoked more than `days` ago and were never accepted. */
+  async deleteStale(days: number): Promise<number> {
+    const cutoff = sql<Date>`now() - make_interval(days => ${days})`;
+    const result = await this.db
+      .deleteFrom('invites')
+      .where('accepted_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', '<', cutoff), eb('revoked_at', '<', cutoff)]))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /**
    * Marks the invite accepted by the user and adds the membership, in one transaction; the
    * conditional update makes it single-use even under concurrent acceptance. False when the

@@ -172,4 +172,23 @@ export class OrganizationsRepository {
       return result.numDeletedRows > 0n ? 'removed' : 'not_member';
     });
   }
+
+  /** Every member of these organizations, with what a message to them needs. */
+  async memberContacts(
+    organizationIds: string[],
+  ): Promise<{ userId: string; email: string; displayName: string; organizationId: string }[]> {
+    if (organizationIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('memberships as m')
+      .innerJoin('users as u', 'u.id', 'm.user_id')
+      .select(['u.id', 'u.email', 'u.display_name', 'm.organization_id'])
+      .where('m.organization_id', 'in', organizationIds)
+      .execute();
+    return rows.map((row) => ({
+      userId: row.id,
+      email: row.email,
+      displayName: row.display_name,
+      organizationId: row.organization_id,
+    }));
+  }
 }

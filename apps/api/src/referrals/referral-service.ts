@@ -2,6 +2,9 @@
 // organization, direction, status and page (tag `org:<id>:referrals`); every write that changes a
 // listing (a new referral, a status change) invalidates the tags of both organizations.
 import type { Cache } from '@rnh/cache';
+import type { NetworkJobs } from '@rnh/jobs';
+import type { QueueProducer } from '@rnh/queue';
+import type { Logger } from '@rnh/telemetry';
 import type { CacheInvalidator } from '../cache/invalidator.js';
 import { cacheTags } from '../cache/tags.js';
 import { HttpError } from '../http/errors.js';
@@ -10,12 +13,17 @@ import type { OrganizationService } from '../orgs/organization-service.js';
 import type { Referral, ReferralListing, ReferralsRepository } from './referrals-repository.js';
 import { REFERRAL_TRANSITIONS, type ReferralAction } from './status.js';
 
+type ReferralEvent = 'created' | (typeof REFERRAL_TRANSITIONS)[ReferralAction]['to'];
+
 export interface ReferralServiceDeps {
   referrals: ReferralsRepository;
   organizations: OrganizationService;
   /** The `referrals` namespace of the api's cache. */
   cache: Cache;
   invalidator: CacheInvalidator;
+  /** Each change becomes a `referral_event` job: notifications and mail for both organizations. */
+  network: Pick<QueueProducer<NetworkJobs>, 'enqueue'>;
+  logger: Logger;
 }
 
 export interface ReferralInput {
@@ -36,6 +44,7 @@ export class ReferralService {
     await this.deps.organizations.get(input.toOrganizationId); // 404 when there is no such organization
     const referral = await this.deps.referrals.create({ ...input, fromOrganizationId, createdBy: actorId });
     await this.invalidateListings(referral);
+    await this.announce(referral.id, 'created', actorId);
     return referral;
   }
 
@@ -78,7 +87,27 @@ export class ReferralService {
       );
     }
     await this.invalidateListings(moved);
+    await this.announce(moved.id, to, actorId);
     return moved;
+  }
+
+  /**
+   * Queues the event's notifications. The referral is already saved, so a queue outage must not
+   * fail the request (a retry would save it twice): it is logged with what was not announced.
+   */
+  private async announce(referralId: string, event: ReferralEvent, actorId: string): Promise<void> {
+    try {
+      await this.deps.network.enqueue(
+        'referral_event',
+        { referralId, event, actorId },
+        { idempotencyKey: `referral:${referralId}:${event}` },
+      );
+    } catch (error) {
+      this.deps.logger.error(
+        { err: error, referralId, event },
+        'referral event not queued: its notifications and mail will not be sent',
+      );
+    }
   }
 
   private async involves(actorId: string, referral: Referral): Promise<boolean> {

@@ -92,6 +92,38 @@ export class ReferralsRepository {
   }
 }
 
+export interface PendingDigestRow {
+  userId: string;
+  email: string;
+  displayName: string;
+  organizationName: string;
+  pending: number;
+}
+
+/** Per member and organization: referrals the organization received that still wait for an answer. */
+export async function pendingReferralsByMember(db: Kysely<DatabaseSchema>): Promise<PendingDigestRow[]> {
+  const rows = await db
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .innerJoin('organizations as o', 'o.id', 'm.organization_id')
+    .innerJoin('referrals as r', (join) =>
+      join.onRef('r.to_organization_id', '=', 'm.organization_id').on('r.status', '=', 'pending'),
+    )
+    .select(['u.id', 'u.email', 'u.display_name', 'o.name'])
+    .select((eb) => eb.fn.countAll<string>().as('pending'))
+    .groupBy(['u.id', 'u.email', 'u.display_name', 'o.id', 'o.name'])
+    .orderBy('u.id')
+    .orderBy('o.name')
+    .execute();
+  return rows.map((row) => ({
+    userId: row.id,
+    email: row.email,
+    displayName: row.display_name,
+    organizationName: row.name,
+    pending: Number(row.pending),
+  }));
+}
+
 function toReferral(row: Selectable<ReferralsTable>): Referral {
   return {
     id: row.id,

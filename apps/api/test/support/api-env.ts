@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, startAppProcess, uniquePrefix, type AppProcess } from '@rnh/test-utils';
 
 export const apiDir = fileURLToPath(new URL('../..', import.meta.url));
+const workerDir = fileURLToPath(new URL('../../../worker', import.meta.url));
 
 /**
  * Limits far above what a test does, for tests about something else: every request of a test
@@ -41,4 +42,29 @@ export function apiTestEnv(redisUrl: string, name: string, extra: Record<string,
 export async function startApiProcess(env: Record<string, string>): Promise<AppProcess> {
   const port = await freePort();
   return startAppProcess({ cwd: apiDir, port, env: { ...env, API_PORT: String(port) } });
+}
+
+/**
+ * Starts the built worker (apps/worker/dist/main.js) on the api's Redis and prefix. It writes
+ * mail under the api's data dir (`<API_DATA_DIR>/mail`), where the tests read it.
+ */
+export async function startWorkerProcess(apiEnv: Record<string, string>): Promise<AppProcess> {
+  const port = await freePort();
+  return startAppProcess({
+    cwd: workerDir,
+    port,
+    env: {
+      NODE_ENV: 'test',
+      LOG_LEVEL: apiEnv.LOG_LEVEL ?? 'warn',
+      OTEL_TRACES_EXPORTER: apiEnv.OTEL_TRACES_EXPORTER ?? 'none',
+      WORKER_HOST: '127.0.0.1',
+      WORKER_PORT: String(port),
+      WORKER_DATA_DIR: apiEnv.API_DATA_DIR!,
+      REDIS_URL: apiEnv.REDIS_URL!,
+      REDIS_KEY_PREFIX: apiEnv.REDIS_KEY_PREFIX!,
+      ...Object.fromEntries(
+        Object.entries(apiEnv).filter(([name]) => name.startsWith('OTEL_') || name === 'SMTP_URL'),
+      ),
+    },
+  });
 }

@@ -2,6 +2,23 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** The token of the newest matching message, once the worker has written it (polls up to `timeoutMs`). */
+export async function waitForTokenFor(
+  mailDir: string,
+  to: string,
+  subject: RegExp,
+  timeoutMs = 15_000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const token = latestTokenFor(mailDir, to, subject);
+    if (token) return token;
+    if (Date.now() > deadline)
+      throw new Error(`no mail to ${to} matching ${subject} in ${mailDir} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** The token in the newest message to `to` whose subject matches, or undefined. */
 export function latestTokenFor(mailDir: string, to: string, subject: RegExp): string | undefined {
   let files: string[];

@@ -1,4 +1,4 @@
-// The emails the api sends, as plain functions: `{ subject, text, html }` from a link. No template engine;
+// The emails the platform sends, as plain functions: `{ subject, text, html }` from a link. No template engine;
 // every interpolated value goes through `escapeHtml` in the HTML part.
 
 export interface MailContent {
@@ -58,6 +58,63 @@ export function inviteMessage({
     action: 'Accept the invitation',
     link,
     footer: 'If you do not know the sender, you can ignore this email.',
+  });
+}
+
+const REFERRAL_EVENT_WORDS = {
+  created: 'was referred',
+  accepted: 'was accepted',
+  declined: 'was declined',
+  completed: 'was completed',
+} as const;
+
+export function referralUpdateMessage({
+  link,
+  displayName,
+  candidateName,
+  event,
+  fromOrganization,
+  toOrganization,
+}: {
+  link: string;
+  displayName: string;
+  candidateName: string;
+  event: keyof typeof REFERRAL_EVENT_WORDS;
+  fromOrganization: string;
+  toOrganization: string;
+}): MailContent {
+  const what =
+    event === 'created'
+      ? `${candidateName} was referred from ${fromOrganization} to ${toOrganization}.`
+      : `The referral of ${candidateName} from ${fromOrganization} to ${toOrganization} ${REFERRAL_EVENT_WORDS[event]}.`;
+  return compose({
+    subject: `Referral of ${candidateName}: ${event}`,
+    greeting: `Hi ${displayName},`,
+    lead: what,
+    action: 'Open the referral',
+    link,
+    footer: 'You get this email as a member of one of these organizations.',
+  });
+}
+
+export function referralDigestMessage({
+  link,
+  displayName,
+  organizations,
+}: {
+  link: string;
+  displayName: string;
+  organizations: { name: string; pending: number }[];
+}): MailContent {
+  const total = organizations.reduce((sum, organization) => sum + organization.pending, 0);
+  const lines = organizations.map((organization) => `${organization.name}: ${organization.pending} pending`);
+  return compose({
+    subject: `${total} referral${total === 1 ? '' : 's'} waiting for an answer`,
+    greeting: `Hi ${displayName},`,
+    lead: `Referrals waiting for your organizations' answer. ${lines.join('; ')}.`,
+    action: 'Review referrals',
+    link,
+    footer: 'You get this daily summary while referrals to your organizations are pending.',
   });
 }
 

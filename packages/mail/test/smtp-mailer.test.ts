@@ -1,9 +1,8 @@
-import { freePort } from '@rnh/test-utils';
+import { freePort, memoryLogger } from '@rnh/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MailDeliveryError } from '../../src/mail/errors.js';
-import { createMailer } from '../../src/mail/mailer.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
-import { captureLogger } from '../db/support/logger.js';
+import { MailDeliveryError } from '../src/errors.js';
+import { createMailer } from '../src/mailer.js';
+import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
 
 describe('SMTP mailer', () => {
   let sink: SmtpSink;
@@ -17,7 +16,7 @@ describe('SMTP mailer', () => {
       smtpUrl: sink.url,
       mailDir: '/nonexistent',
       from: 'RNH <no-reply@rnh.test>',
-      logger: captureLogger().logger,
+      logger: memoryLogger().logger,
     });
     try {
       const { messageId } = await mailer.send({
@@ -42,7 +41,7 @@ describe('SMTP mailer', () => {
       smtpUrl: `smtp://127.0.0.1:${port}`,
       mailDir: '/nonexistent',
       from: 'RNH <no-reply@rnh.test>',
-      logger: captureLogger().logger,
+      logger: memoryLogger().logger,
     });
     try {
       await expect(mailer.send({ to: 'ada@example.com', subject: 's', text: 't' })).rejects.toThrow(

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@rnh/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MailError } from '../../src/mail/errors.js';
-import { readMailbox } from '../../src/mail/mailbox.js';
-import { createMailer, type Mailer } from '../../src/mail/mailer.js';
-import { emailVerificationMessage, passwordResetMessage } from '../../src/mail/templates.js';
+import { MailError } from '../src/errors.js';
+import { readMailbox } from '../src/mailbox.js';
+import { createMailer, type Mailer } from '../src/mailer.js';
+import { emailVerificationMessage, passwordResetMessage } from '../src/templates.js';
 
 describe('file mailer', () => {
   let root: string;

@@ -1,0 +1,117 @@
+// The database-side jobs (the `network` queue), run by the api processes: a referral event becomes
+// notifications and mail for the members of both organizations; the daily digest; invite cleanup.
+// Every step is safe to retry: notifications are unique per (user, referral, event) and each
+// email job carries an idempotency key.
+import type { EmailJobs, NetworkJobs } from '@rnh/jobs';
+import type { JobHandlers, QueueProducer } from '@rnh/queue';
+import type { Kysely } from 'kysely';
+import type { DatabaseSchema } from '../db/schema.js';
+import type { InvitesRepository } from '../invites/invites-repository.js';
+import type { NotificationsRepository } from '../notifications/notifications-repository.js';
+import type { OrganizationsRepository } from '../orgs/organizations-repository.js';
+import { pendingReferralsByMember, type ReferralsRepository } from '../referrals/referrals-repository.js';
+
+export interface NetworkHandlerDeps {
+  db: Kysely<DatabaseSchema>;
+  organizations: OrganizationsRepository;
+  referrals: ReferralsRepository;
+  invites: InvitesRepository;
+  notifications: NotificationsRepository;
+  email: Pick<QueueProducer<EmailJobs>, 'enqueue'>;
+  publicUrl: string;
+}
+
+/** Invites that expired or were revoked this long ago are deleted. */
+const STALE_INVITE_DAYS = 30;
+
+const EVENT_WORDS = {
+  created: 'referred',
+  accepted: 'accepted',
+  declined: 'declined',
+  completed: 'completed',
+};
+
+export function networkHandlers(deps: NetworkHandlerDeps): JobHandlers<NetworkJobs> {
+  return {
+    async referral_event({ referralId, event, actorId }, { logger }) {
+      const referral = await deps.referrals.findById(referralId);
+      if (!referral)
+        return logger.info({ referralId }, 'referral gone before its event was handled; nothing to notify');
+      const [from, to] = await Promise.all([
+        deps.organizations.findById(referral.fromOrganizationId),
+        deps.organizations.findById(referral.toOrganizationId),
+      ]);
+      if (!from || !to)
+        return logger.info(
+          { referralId },
+          'organization gone before the event was handled; nothing to notify',
+        );
+      // Everyone in either organization but the person who acted; someone in both is told once.
+      const recipients = new Map(
+        (await deps.organizations.memberContacts([from.id, to.id]))
+          .filter((member) => member.userId !== actorId)
+          .map((member) => [member.userId, member]),
+      );
+      const message =
+        event === 'created'
+          ? `${from.name} referred ${referral.candidateName} to ${to.name}.`
+          : `${to.name} ${EVENT_WORDS[event]} the referral of ${referral.candidateName} from ${from.name}.`;
+      const added = await deps.notifications.addForUsers([...recipients.keys()], {
+        referralId,
+        kind: `referral_${event}`,
+        message,
+      });
+      for (const member of recipients.values()) {
+        await deps.email.enqueue(
+          'referral_update',
+          {
+            to: member.email,
+            displayName: member.displayName,
+            candidateName: referral.candidateName,
+            event,
+            fromOrganization: from.name,
+            toOrganization: to.name,
+            link: `${deps.publicUrl}/referrals/${referral.id}`,
+          },
+          { idempotencyKey: `referral:${referral.id}:${event}:${member.userId}` },
+        );
+      }
+      logger.info({ recipients: recipients.size, notifications: added }, 'referral event fanned out');
+    },
+
+    async daily_digest(_payload, { logger, enqueuedAt }) {
+      const day = enqueuedAt.toISOString().slice(0, 10);
+      const byMember = new Map<
+        string,
+        { email: string; displayName: string; organizations: { name: string; pending: number }[] }
+      >();
+      for (const row of await pendingReferralsByMember(deps.db)) {
+        const entry = byMember.get(row.userId) ?? {
+          email: row.email,
+          displayName: row.displayName,
+          organizations: [],
+        };
+        entry.organizations.push({ name: row.organizationName, pending: row.pending });
+        byMember.set(row.userId, entry);
+      }
+      for (const [userId, member] of byMember) {
+        await deps.email.enqueue(
+          'referral_digest',
+          {
+            to: member.email,
+            displayName: member.displayName,
+            organizations: member.organizations,
+            link: `${deps.publicUrl}/referrals?status=pending`,
+          },
+          { idempotencyKey: `digest:${day}:${userId}` },
+        );
+      }
+      logger.info({ recipients: byMember.size }, 'daily referral digest queued');
+    },
+
+    async expired_invites_cleanup(_payload, { logger }) {
+      const deleted = await deps.invites.deleteStale(STALE_INVITE_DAYS);
+      logger.info({ deleted }, 'stale invites deleted');
+    },
+  };
+}

@@ -1,0 +1,7 @@
+// Key namespaces (under REDIS_KEY_PREFIX) that more than one app reads or writes.
+export const keyspaces = {
+  sessions: 'sess',
+  sessionIndex: 'user-sessions',
+  oneTimeTokens: 'tokens',
+  refreshTokens: 'refresh',
+} as const;

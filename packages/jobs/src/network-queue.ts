@@ -1,0 +1,23 @@
+// Work on the hub's database: fan-out of referral events into notifications and mail, the daily
+// digest, and expired-invite cleanup. Processed by the api processes, which own the database
+// (embedded PGlite serves one process; with PostgreSQL every api instance shares the work).
+import { defineQueue } from '@rnh/queue';
+import { z } from 'zod';
+
+export const REFERRAL_EVENTS = ['created', 'accepted', 'declined', 'completed'] as const;
+
+export const networkQueue = defineQueue({
+  name: 'network',
+  defaults: { attempts: 5, backoff: { delayMs: 2_000 } },
+  jobs: {
+    referral_event: {
+      schema: z.object({
+        referralId: z.uuid(),
+        event: z.enum(REFERRAL_EVENTS),
+        actorId: z.uuid(),
+      }),
+    },
+    daily_digest: { schema: z.object({}), attempts: 3 },
+    expired_invites_cleanup: { schema: z.object({}), attempts: 3 },
+  },
+});
