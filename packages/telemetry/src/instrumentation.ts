@@ -25,7 +25,8 @@ if (!disabled && registerEsmHook()) {
 
 /**
  * Default service name and version: the started app's package.json (the apps run with
- * their own directory as cwd). `@rnh/api` becomes `api`; OTEL_SERVICE_NAME overrides.
+ * their own directory as cwd). `@rnh/api` becomes `rnh-api`, the name the app's logs carry
+ * too; OTEL_SERVICE_NAME overrides.
  */
 function readAppPackage(dir: string): { name?: string; version?: string } {
   try {
@@ -33,7 +34,7 @@ function readAppPackage(dir: string): { name?: string; version?: string } {
       name?: unknown;
       version?: unknown;
     };
-    const name = typeof pkg.name === 'string' ? pkg.name.replace(/^@[^/]+\//, '') : undefined;
+    const name = typeof pkg.name === 'string' ? pkg.name.replace(/^@([^/]+)\//, '$1-') : undefined;
     const version = typeof pkg.version === 'string' ? pkg.version : undefined;
     return { ...(name ? { name } : {}), ...(version ? { version } : {}) };
   } catch {

@@ -21,6 +21,15 @@ export async function waitForTokenFor(
 
 /** The token in the newest message to `to` whose subject matches, or undefined. */
 export function latestTokenFor(mailDir: string, to: string, subject: RegExp): string | undefined {
+  for (const text of mailTo(mailDir, to, subject)) {
+    const match = /[?&]token=([A-Za-z0-9_.~%-]+)/.exec(text);
+    if (match) return decodeURIComponent(match[1]!);
+  }
+  return undefined;
+}
+
+/** Every message to `to` whose text matches `subject`, newest first (decoded). */
+export function mailTo(mailDir: string, to: string, subject: RegExp): string[] {
   let files: string[];
   try {
     files = readdirSync(mailDir)
@@ -28,16 +37,11 @@ export function latestTokenFor(mailDir: string, to: string, subject: RegExp): st
       .sort()
       .reverse();
   } catch {
-    return undefined;
+    return [];
   }
-  for (const file of files) {
-    const raw = readFileSync(join(mailDir, file), 'utf8');
-    const text = decodeQuotedPrintable(raw);
-    if (!new RegExp(`^To: .*${escape(to)}`, 'im').test(text) || !subject.test(text)) continue;
-    const match = /[?&]token=([A-Za-z0-9_.~%-]+)/.exec(text);
-    if (match) return decodeURIComponent(match[1]!);
-  }
-  return undefined;
+  return files
+    .map((file) => decodeQuotedPrintable(readFileSync(join(mailDir, file), 'utf8')))
+    .filter((text) => new RegExp(`^To: .*${escape(to)}`, 'im').test(text) && subject.test(text));
 }
 
 function decodeQuotedPrintable(raw: string): string {

@@ -1,0 +1,174 @@
+// Background work through real processes: the api enqueues over HTTP, a real worker process sends
+// the mail, the trace continues from the request into the worker, referral events reach both
+// organizations as notifications and mail, and operators see and retry dead jobs.
+import { rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { startRedisServer, waitFor, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiTestEnv, startApiProcess, startWorkerProcess } from './support/api-env.js';
+import { HttpClient } from './support/http-client.js';
+import { latestTokenFor, mailTo, waitForTokenFor } from './support/mailbox.js';
+import { startOtlpCollector, type OtlpCollector } from './support/otlp-collector.js';
+
+const PASSWORD = 'correct horse battery';
+
+interface Page<T> {
+  items: T[];
+}
+
+describe('jobs between the api and the worker', () => {
+  let redis: RedisServerHandle;
+  let collector: OtlpCollector;
+  let env: Record<string, string>;
+  let api: AppProcess;
+  let worker: AppProcess;
+  const mailDir = () => join(env.API_DATA_DIR!, 'mail');
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    collector = await startOtlpCollector();
+    env = apiTestEnv(redis.url, 'jobs', {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      API_ADMIN_EMAILS: 'ops@example.com',
+    });
+    api = await startApiProcess(env);
+    worker = await startWorkerProcess(env);
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await api?.stop();
+    await collector?.close();
+    await redis?.destroy();
+    if (env) rmSync(env.API_DATA_DIR!, { recursive: true, force: true });
+  });
+
+  const signup = async (email: string, displayName: string) => {
+    const client = new HttpClient(api.url);
+    const res = await client.post<{ user: { id: string } }>('/auth/signup', {
+      email,
+      password: PASSWORD,
+      displayName,
+    });
+    expect(res.status).toBe(201);
+    return { client, id: res.body.user.id };
+  };
+
+  it("signup over HTTP -> the worker process sends the mail, in the request's trace", async () => {
+    await signup('trace@example.com', 'Tracy');
+    const token = await waitForTokenFor(mailDir(), 'trace@example.com', /confirm your email/i);
+    expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
+
+    await waitFor(
+      () =>
+        collector.spans.some(
+          (span) =>
+            span.service === 'rnh-worker' &&
+            span.attributes['messaging.bullmq.job.name'] === 'email_verification',
+        ),
+      { timeoutMs: 10_000, what: "the worker's processing span" },
+    );
+    const request = collector.spans.find(
+      (span) =>
+        span.service === 'rnh-api' &&
+        span.kind === 2 &&
+        String(span.attributes['http.route']) === '/auth/signup',
+    );
+    expect(request).toBeDefined();
+    const processing = collector.spans.filter(
+      (span) =>
+        span.service === 'rnh-worker' &&
+        span.attributes['messaging.bullmq.job.name'] === 'email_verification',
+    );
+    expect(processing.map((span) => span.traceId)).toContain(request!.traceId);
+    // Never a payload value (the address, the link) on a span.
+    const text = JSON.stringify(collector.spans);
+    expect(text).not.toContain('trace@example.com');
+    expect(text).not.toContain(token);
+  });
+
+  it('a referral event notifies the members of both organizations, in the app and by mail', async () => {
+    const sender = await signup('sally@example.com', 'Sally');
+    const receiver = await signup('rob@example.com', 'Rob');
+    const from = await sender.client.post<{ organization: { id: string } }>('/orgs', { name: 'Sally Org' });
+    const to = await receiver.client.post<{ organization: { id: string } }>('/orgs', { name: 'Rob Org' });
+    const made = await sender.client.post<{ referral: { id: string } }>(
+      `/orgs/${from.body.organization.id}/referrals`,
+      {
+        toOrganizationId: to.body.organization.id,
+        candidateName: 'Grace Hopper',
+      },
+    );
+    expect(made.status).toBe(201);
+
+    // Rob (the other organization) is told; Sally made it herself and is not.
+    await waitFor(() => mailTo(mailDir(), 'rob@example.com', /Grace Hopper was referred/).length === 1, {
+      timeoutMs: 15_000,
+      what: "Rob's referral mail",
+    });
+    expect(mailTo(mailDir(), 'sally@example.com', /Grace Hopper/)).toEqual([]);
+
+    const accepted = await receiver.client.post(`/referrals/${made.body.referral.id}/accept`);
+    expect(accepted.status).toBe(200);
+    await waitFor(
+      async () => (await sender.client.get<Page<unknown>>('/me/notifications')).body.items.length === 1,
+      {
+        timeoutMs: 15_000,
+        what: "Sally's notification of the acceptance",
+      },
+    );
+    const notification = (await receiver.client.get<Page<{ id: string }>>('/me/notifications')).body
+      .items[0]!;
+    expect((await receiver.client.post(`/me/notifications/${notification.id}/read`)).status).toBe(204);
+    expect((await sender.client.post(`/me/notifications/${notification.id}/read`)).status).toBe(404); // not hers
+  });
+
+  it('operators see the queues; a refused mail goes dead, and retrying it sends it once the mail server accepts', async () => {
+    const ops = await signup('ops@example.com', 'Ops');
+    const someone = await signup('someone@example.com', 'Someone');
+    expect((await someone.client.get('/admin/queues')).status).toBe(403);
+
+    const queues = await ops.client.get<{ queues: { name: string; counts: Record<string, number> }[] }>(
+      '/admin/queues',
+    );
+    expect(queues.status).toBe(200);
+    expect(queues.body.queues.map((queue) => queue.name).sort()).toEqual(['email', 'maintenance', 'network']);
+
+    // A second worker whose mail server refuses every message for good (554): its job goes straight to dead.
+    await worker.stop();
+    const refusing = await startRefusingSmtp();
+    const strict = await startWorkerProcess({ ...env, SMTP_URL: `smtp://127.0.0.1:${refusing.port}` });
+    try {
+      await signup('bounced@example.com', 'Bounced');
+      await waitFor(
+        async () =>
+          (await ops.client.get<{ jobs: unknown[] }>('/admin/queues/email/dead')).body.jobs.length === 1,
+        { timeoutMs: 15_000, what: 'the refused mail in the dead letters' },
+      );
+    } finally {
+      await strict.stop();
+      refusing.server.close();
+    }
+    const dead = await ops.client.get<{
+      total: number;
+      jobs: { id: string; name: string; reason: string }[];
+    }>('/admin/queues/email/dead');
+    expect(dead.body.jobs[0]).toMatchObject({ name: 'email_verification', reason: 'unrecoverable' });
+    expect(latestTokenFor(mailDir(), 'bounced@example.com', /confirm your email/i)).toBeUndefined();
+
+    worker = await startWorkerProcess(env);
+    const retried = await ops.client.post(`/admin/queues/email/dead/${dead.body.jobs[0]!.id}/retry`);
+    expect(retried.status).toBe(202);
+    await waitForTokenFor(mailDir(), 'bounced@example.com', /confirm your email/i);
+    expect((await ops.client.get<{ jobs: unknown[] }>('/admin/queues/email/dead')).body.jobs).toEqual([]);
+  });
+});
+
+/** An SMTP server that refuses everything for good: "554" as its greeting. */
+async function startRefusingSmtp(): Promise<{ server: Server; port: number }> {
+  const server = createServer((socket) => socket.end('554 5.7.1 No mail accepted here\r\n'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as { port: number }).port };
+}
