@@ -1,0 +1,101 @@
+// Plain-text tables and target verdicts, the same in every benchmark.
+import { arch, cpus, platform } from 'node:os';
+import { formatRate, type ContenderResult } from './runner.js';
+
+/** A plain-text table; columns listed in `rightAligned` (numbers) are padded on the left. */
+export function table(headers: string[], rows: string[][], rightAligned: ReadonlySet<number>): string {
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) =>
+        rightAligned.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!),
+      )
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+const MARK = { baseline: ' [baseline]', ours: '', peer: '', info: ' [info]' } as const;
+
+/**
+ * One group's table: median ops/s, ratio to the group's baseline, spread over the rounds,
+ * CPU per operation (this process, and the Redis server's main thread), totals, and a check
+ * that every operation was a hit and none failed.
+ */
+export function resultsTable(results: ContenderResult[]): string {
+  const baseline = results.find((result) => result.contender.role === 'baseline');
+  const micros = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '-');
+  const rows = results.map((result) => [
+    result.contender.label + MARK[result.contender.role],
+    formatRate(result.opsPerSec),
+    baseline ? `${(result.opsPerSec / baseline.opsPerSec).toFixed(2)}x` : '-',
+    `${formatRate(result.minOpsPerSec)}..${formatRate(result.maxOpsPerSec)}`,
+    micros(result.cpuMicrosPerOp),
+    micros(result.serverCpuMicrosPerOp),
+    result.totalOps.toLocaleString('en-US'),
+    `${(result.totalMs / 1000).toFixed(1)} s`,
+    result.errors > 0 || result.misses > 0 ? `${result.errors} errors, ${result.misses} misses` : 'ok',
+  ]);
+  return table(
+    [
+      'contender',
+      'ops/s (median)',
+      'vs baseline',
+      'min..max ops/s',
+      'node µs/op',
+      'redis µs/op',
+      'ops (all rounds)',
+      'time',
+      'check',
+    ],
+    rows,
+    new Set([1, 2, 3, 4, 5, 6, 7]),
+  );
+}
+
+export interface Target {
+  /** e.g. `L2 hit vs raw ioredis (no auto-pipelining)` */
+  label: string;
+  ours: string;
+  theirs: string;
+  /** Minimum ratio ours/theirs. */
+  atLeast: number;
+}
+
+export interface Verdict {
+  line: string;
+  passed: boolean;
+}
+
+/** `L2 hit vs raw ioredis (no auto-pipelining): 1.23x (target >= 1.0x) PASS`, or a line saying why it cannot be judged. */
+export function judge(target: Target, results: ContenderResult[]): Verdict {
+  const find = (id: string) => results.find((result) => result.contender.id === id);
+  const ours = find(target.ours);
+  const theirs = find(target.theirs);
+  const goal = `target >= ${target.atLeast.toFixed(1)}x`;
+  if (!ours || !theirs) return { line: `${target.label}: not measured in this run (${goal})`, passed: false };
+  const broken = [ours, theirs].filter((result) => result.errors > 0 || result.misses > 0);
+  const ratio = ours.opsPerSec / theirs.opsPerSec;
+  const passed = ratio >= target.atLeast && broken.length === 0;
+  const note =
+    broken.length > 0
+      ? ` (invalid: ${broken.map((result) => result.contender.label).join(', ')} had errors or misses)`
+      : '';
+  return {
+    line: `${target.label}: ${ratio.toFixed(2)}x (${goal}) ${passed ? 'PASS' : 'FAIL'}${note}`,
+    passed,
+  };
+}
+
+export function machineLine(): string {
+  const cores = cpus();
+  const model = cores[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown CPU';
+  return `node ${process.version} (${platform()} ${arch()}), ${cores.length} CPUs (${model})`;
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
