@@ -1,14 +1,16 @@
 // The worker's composition root: builds every dependency once from the config and owns the shutdown order.
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { emailQueue, type EmailJobs } from '@rnh/jobs';
+import { emailQueue, keyspaces, maintenanceQueue, type EmailJobs, type MaintenanceJobs } from '@rnh/jobs';
 import { createMailer, type Mailer } from '@rnh/mail';
 import { QueueWorker } from '@rnh/queue';
 import { RedisConnections } from '@rnh/redis-client';
+import { OneTimeTokens, RefreshTokens, SessionIndex, createSessionMetrics } from '@rnh/sessions';
 import { createLogger, createMetricsRegistry, type Logger } from '@rnh/telemetry';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from './config.js';
 import { emailHandlers } from './email-handlers.js';
+import { maintenanceHandlers } from './maintenance-handlers.js';
 import { Heartbeat } from './heartbeat.js';
 
 export interface WorkerContainer {
@@ -19,7 +21,7 @@ export interface WorkerContainer {
   heartbeat: Heartbeat;
   mailer: Mailer;
   /** The queue workers this process runs; started by startWorker, closed first at shutdown. */
-  queueWorkers: { email: QueueWorker<EmailJobs> };
+  queueWorkers: { email: QueueWorker<EmailJobs>; maintenance: QueueWorker<MaintenanceJobs> };
   isShuttingDown(): boolean;
   /** Stops work first, then closes Redis. Idempotent. */
   shutdown(): Promise<void>;
@@ -46,12 +48,48 @@ export function createContainer(config: WorkerConfig, overrides: { logger?: Logg
   });
   const workerName = `${hostname()}:${process.pid}`;
   const queueDeps = { connections: redis, logger, registry };
+  // The api's session and token stores, seen from here only to prune them (same keyspaces).
+  const commands = redis.shared('commands');
+  const sessionMetrics = createSessionMetrics(registry);
+  const sessionStores = {
+    sessionIndex: new SessionIndex({
+      redis: commands,
+      keys: redis.keys.child(keyspaces.sessionIndex),
+      sessionKeys: redis.keys.child(keyspaces.sessions),
+      metrics: sessionMetrics,
+      logger,
+    }),
+    // Lifetimes matter only to issuing, which the worker never does.
+    oneTimeTokens: new OneTimeTokens({
+      redis: commands,
+      keys: redis.keys.child(keyspaces.oneTimeTokens),
+      ttlSeconds: { email_verification: 86_400, password_reset: 3_600 },
+      metrics: sessionMetrics,
+      logger,
+    }),
+    refreshTokens: new RefreshTokens({
+      redis: commands,
+      keys: redis.keys.child(keyspaces.refreshTokens),
+      metrics: sessionMetrics,
+      logger,
+    }),
+  };
   const queueWorkers = {
     email: new QueueWorker(queueDeps, emailQueue, {
       concurrency: config.emailConcurrency,
       name: workerName,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       handlers: emailHandlers(mailer),
+    }),
+    maintenance: new QueueWorker(queueDeps, maintenanceQueue, {
+      concurrency: 1,
+      name: workerName,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+      handlers: maintenanceHandlers(sessionStores),
+      schedules: {
+        'prune-session-index': { job: 'prune_session_index', payload: {}, cron: '17 * * * *' },
+        'prune-token-subjects': { job: 'prune_token_subjects', payload: {}, cron: '47 * * * *' },
+      },
     }),
   };
 

@@ -6,6 +6,8 @@ export type {
   IssuedToken,
   OneTimeTokenKind,
   OneTimeTokensOptions,
+  PruneOptions,
+  PruneResult,
   RedisSessionStoreOptions,
   RefreshTokensOptions,
   RotatedRefreshToken,
@@ -26,7 +28,7 @@ export {
 export type { SessionsErrorCode, TokenRejectReason } from './errors.js';
 
 export { createSessionMetrics, SessionMetrics } from './metrics/session-metrics.js';
-export type { ActiveSessionsSource, RevokeScope } from './metrics/session-metrics.js';
+export type { ActiveSessionsSource, PruneKind, RevokeScope } from './metrics/session-metrics.js';
 
 export { RedisSessionStore } from './store/redis-session-store.js';
 export { SessionIndex } from './user-index/session-index.js';

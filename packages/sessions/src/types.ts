@@ -73,6 +73,8 @@ export interface OneTimeTokensOptions {
   logger: Logger;
   /** Default 1000. */
   operationTimeoutMs?: number;
+  /** When given, the Lua script of `prune` is defined here, so `scripts.loadAll()` preloads it. */
+  scripts?: ScriptRegistry;
 }
 
 export interface IssuedToken {
@@ -113,4 +115,39 @@ export interface RotatedRefreshToken {
   userId: string;
   familyId: string;
   expiresAt: Date;
+}
+
+/** Options of the maintenance `prune()` methods (SessionIndex, OneTimeTokens, RefreshTokens). */
+export interface PruneOptions {
+  /**
+   * SCAN COUNT hint for the keyspace walk, and the HSCAN/SSCAN COUNT and check
+   * batch inside each key (default 100, at most 10000).
+   */
+  batchSize?: number;
+  /**
+   * Stop starting new SCAN calls once this many keys were examined (default: no
+   * limit, one whole pass). The SCAN batch in progress is finished, so a run can
+   * examine up to about one batch more than this.
+   */
+  maxKeys?: number;
+  /** The `cursor` of the previous run's result: continue the pass where it stopped. Omitted: start from the beginning. */
+  cursor?: string;
+  /** Checked before each SCAN call: an aborted run stops there and returns its counts and a cursor. */
+  signal?: AbortSignal;
+}
+
+/** What one prune run did. */
+export interface PruneResult {
+  /** Keys examined (a key can be counted twice when Redis rehashes during the walk). */
+  scannedKeys: number;
+  /** Dead entries or set members removed by this run. */
+  prunedEntries: number;
+  /** Keys this run emptied (Redis deletes an empty hash or set). */
+  removedKeys: number;
+  /**
+   * Where the pass stopped (maxKeys or abort): pass it as `cursor` to the next run.
+   * `null` when this run reached the end of the keyspace on every master.
+   * Opaque; it names a Redis node (host:port), never a key or id.
+   */
+  cursor: string | null;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { defaultRedisOptions, RedisConnections } from '@rnh/redis-client';
 import {
   startRedisCluster,
@@ -129,6 +130,111 @@ describe('on Redis Cluster (3 masters)', () => {
       await expect(refresh.rotate(second.token)).rejects.toBeInstanceOf(TokenRejectedError);
       await refresh.issue('user-1');
       expect(await refresh.revokeAllForUser('user-1')).toBe(1);
+    } finally {
+      await connections.close();
+    }
+  });
+
+  it('prune walks every master, resumes across masters with its cursor, and stays in its keyspace', async () => {
+    const { logger } = memoryLogger();
+    const connections = new RedisConnections({
+      options: defaultRedisOptions({
+        mode: 'cluster',
+        clusterNodes: servers.map((server) => ({ host: server.host, port: server.port })),
+        keyPrefix: uniquePrefix('sess'),
+        retryDelayMs: 20,
+        maxRetryDelayMs: 200,
+        connectTimeoutMs: 5000,
+      }),
+      logger,
+    });
+    try {
+      await connections.connect();
+      const redis = connections.shared('commands') as Cluster;
+      const sessionKeys = connections.keys.child('sess');
+      const indexKeys = connections.keys.child('user-sessions');
+      const index = new SessionIndex({ redis, keys: indexKeys, sessionKeys, logger });
+      const store = new RedisSessionStore({ redis, keys: sessionKeys, logger, index });
+
+      // 30 users on every master, each with a live and a dead session.
+      const users = Array.from({ length: 30 }, (_, i) => `prune-user-${i}`);
+      await Promise.all(
+        users.flatMap((user) => [
+          store.set(`${user}-live`, data({ userId: user })),
+          store.set(`${user}-dead`, data({ userId: user })),
+        ]),
+      );
+      await Promise.all(users.map((user) => redis.del(sessionKeys.key(`{${user}-dead}`))));
+      const onMaster = await Promise.all(
+        admins.map(
+          async (admin) => (await admin.scan('0', 'MATCH', indexKeys.pattern('{*}'), 'COUNT', 1000))[1],
+        ),
+      );
+      expect(onMaster.filter((keys) => keys.length > 0)).toHaveLength(3);
+      const lookAlike = connections.keys.child('user-sessions-old').key('{prune-user-1}');
+      await redis.hset(lookAlike, 'prune-user-1-dead', '{"createdAt":1,"lastSeenAt":1}');
+
+      // Small runs: the cursor carries the pass from one master to the next.
+      let cursor: string | undefined;
+      let runs = 0;
+      let scanned = 0;
+      let pruned = 0;
+      do {
+        const result = await index.prune({ maxKeys: 4, batchSize: 4, ...(cursor ? { cursor } : {}) });
+        expect(result.scannedKeys).toBeLessThan(30);
+        scanned += result.scannedKeys;
+        pruned += result.prunedEntries;
+        cursor = result.cursor ?? undefined;
+        runs += 1;
+      } while (cursor && runs < 100);
+      expect(cursor).toBeUndefined();
+      expect(runs).toBeGreaterThan(3);
+      expect(scanned).toBeGreaterThanOrEqual(30);
+      expect(pruned).toBe(30);
+      for (const user of users) {
+        expect((await index.list(user)).map((entry) => entry.sessionId)).toEqual([`${user}-live`]);
+      }
+      expect(await redis.hexists(lookAlike, 'prune-user-1-dead')).toBe(1);
+
+      // All gone: every index key disappears.
+      await Promise.all(users.map((user) => redis.del(sessionKeys.key(`{${user}-live}`))));
+      expect(await index.prune()).toMatchObject({
+        scannedKeys: 30,
+        prunedEntries: 30,
+        removedKeys: 30,
+        cursor: null,
+      });
+
+      // Token subject sets and refresh user sets on several slots.
+      const tokenKeys = connections.keys.child('tokens');
+      const tokens = new OneTimeTokens({ redis, keys: tokenKeys, ttlSeconds: { invite: 60 }, logger });
+      const invites = await Promise.all(users.map((user) => tokens.issue('invite', user)));
+      await Promise.all(invites.slice(0, 10).map(({ token }) => tokens.consume('invite', token)));
+      // Consumed tokens' hashes already left their sets; drop the token keys of ten more behind their backs.
+      await Promise.all(
+        invites
+          .slice(10, 20)
+          .map(({ token }) =>
+            redis.del(tokenKeys.key('t', createHash('sha256').update(`invite:${token}`).digest('hex'))),
+          ),
+      );
+      expect(await tokens.prune({ batchSize: 7 })).toMatchObject({
+        prunedEntries: 10,
+        removedKeys: 10,
+        cursor: null,
+      });
+      const refreshKeys = connections.keys.child('refresh');
+      const refresh = new RefreshTokens({ redis, keys: refreshKeys, logger });
+      const families = await Promise.all(users.map((user) => refresh.issue(user)));
+      await Promise.all(
+        families.slice(0, 15).map(({ familyId }) => redis.del(refreshKeys.key(`{${familyId}}`))),
+      );
+      expect(await refresh.prune()).toMatchObject({
+        scannedKeys: 30,
+        prunedEntries: 15,
+        removedKeys: 15,
+        cursor: null,
+      });
     } finally {
       await connections.close();
     }

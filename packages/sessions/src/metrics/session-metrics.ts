@@ -4,6 +4,9 @@ import { getOrCreate, sourcesOf, type AnyRegistry } from './registry-util.js';
 
 export type RevokeScope = 'one' | 'others' | 'all';
 
+/** What a maintenance prune removed: the `kind` label of `session_maintenance_pruned_total`. */
+export type PruneKind = 'session_index_entry' | 'token_subject_member' | 'refresh_user_family';
+
 /** Counts sessions for `sessions_active`; the store registers one (a sampled SCAN count). */
 export interface ActiveSessionsSource {
   sample(): Promise<number>;
@@ -11,8 +14,9 @@ export interface ActiveSessionsSource {
 
 /**
  * The package's metrics on an injected registry. Labels are bounded: `scope`
- * (one|others|all), `kind` (configured token kinds and `refresh`), `reason`
- * (TokenRejectReason). Never an id, token or key.
+ * (one|others|all), `kind` (configured token kinds and `refresh`; on
+ * `session_maintenance_pruned_total` a PruneKind), `reason` (TokenRejectReason).
+ * Never an id, token or key.
  */
 export class SessionMetrics {
   readonly sessionsActive: Gauge;
@@ -24,6 +28,7 @@ export class SessionMetrics {
   readonly tokensRejected: Counter<'kind' | 'reason'>;
   readonly refreshRotations: Counter;
   readonly refreshReuseDetected: Counter;
+  readonly maintenancePruned: Counter<'kind'>;
 
   constructor(registry: AnyRegistry) {
     const registers = [registry];
@@ -132,6 +137,17 @@ export class SessionMetrics {
           registers,
         }),
     );
+    this.maintenancePruned = getOrCreate(
+      registry,
+      'session_maintenance_pruned_total',
+      () =>
+        new Counter({
+          name: 'session_maintenance_pruned_total',
+          help: 'Dead entries removed by the maintenance prune runs, by kind (session_index_entry, token_subject_member, refresh_user_family).',
+          labelNames: ['kind'] as const,
+          registers,
+        }),
+    );
     for (const scope of ['one', 'others', 'all'] as const) this.sessionsRevoked.inc({ scope }, 0);
   }
 
@@ -146,6 +162,15 @@ export class SessionMetrics {
       for (const reason of options.reasons ?? TOKEN_REJECT_REASONS)
         this.tokensRejected.inc({ kind, reason }, 0);
     }
+  }
+
+  /** Makes the prune series of this kind visible at 0 (the component that prunes it calls this). */
+  initPruneKind(kind: PruneKind): void {
+    this.maintenancePruned.inc({ kind }, 0);
+  }
+
+  pruned(kind: PruneKind, count: number): void {
+    if (count > 0) this.maintenancePruned.inc({ kind }, count);
   }
 
   rejected(kind: string, reason: TokenRejectReason): void {

@@ -7,10 +7,17 @@ import {
 } from '../errors.js';
 import { base64UrlLength, hmacBase64Url, randomToken, sha256Hex } from '../internal/crypto.js';
 import { runOperation, type OperationContext } from '../internal/operation.js';
+import { PRUNE_SET_MEMBERS, pruneSetMembers, runPrune } from '../internal/prune.js';
 import { defineScript, runScript } from '../internal/scripts.js';
 import { assertTaggableId, DEFAULTS, nonNegativeMs, positiveSeconds } from '../internal/validate.js';
 import type { SessionMetrics } from '../metrics/session-metrics.js';
-import type { IssuedRefreshToken, RefreshTokensOptions, RotatedRefreshToken } from '../types.js';
+import type {
+  IssuedRefreshToken,
+  PruneOptions,
+  PruneResult,
+  RefreshTokensOptions,
+  RotatedRefreshToken,
+} from '../types.js';
 import { REVOKE_FAMILY, ROTATE_REFRESH } from './scripts.js';
 
 const FAMILY_BYTES = 16;
@@ -30,6 +37,9 @@ type RotateReply = [string, string?, string?, number?];
  *   <prefix>{<familyId>}        HASH u, cur, exp, prev, pn, pat (see the rotate script)
  *   <prefix>{<familyId>}:used   LIST of hashes rotated away before `prev` (reuse detection, capped)
  *   <prefix>user:<userId>       SET of the user's family ids (for revokeAllForUser)
+ * The user set's TTL is renewed by every issue and rotation of any of the user's
+ * families, so ids of families that expired stay in it while another is in use;
+ * `prune` removes them.
  *
  * The successor of a token is derived: HMAC(old secret, nonce), with the nonce
  * stored. So concurrent refreshes with the same token within `graceMs` get the
@@ -46,6 +56,7 @@ export class RefreshTokens {
   private readonly op: OperationContext;
   private readonly rotateScript: RedisScript;
   private readonly revokeScript: RedisScript;
+  private readonly pruneScript: RedisScript;
 
   constructor(options: RefreshTokensOptions) {
     this.redis = options.redis;
@@ -65,10 +76,12 @@ export class RefreshTokens {
     };
     this.rotateScript = defineScript(ROTATE_REFRESH, options.scripts);
     this.revokeScript = defineScript(REVOKE_FAMILY, options.scripts);
+    this.pruneScript = defineScript(PRUNE_SET_MEMBERS, options.scripts);
     this.metrics?.initKinds([KIND], {
       consumed: false,
       reasons: ['malformed', 'expired_or_used', 'unknown'],
     });
+    this.metrics?.initPruneKind('refresh_user_family');
   }
 
   /** Starts a new family for the user (a sign-in) and returns its first token. */
@@ -80,12 +93,13 @@ export class RefreshTokens {
       const expiresAt = Date.now() + this.ttlMs;
       const family = this.familyKey(familyId);
       const userSet = this.userKey(userId);
+      // The family first, then its id in the user's set: an id whose family key is missing is a
+      // family gone for good (expired, revoked; ids are random and never reused), which `prune` relies on.
       await Promise.all([
-        this.redis.sadd(userSet, familyId),
-        this.redis.pexpire(userSet, this.ttlMs),
         this.redis.hset(family, 'u', userId, 'cur', sha256Hex(secret), 'exp', expiresAt),
         this.redis.pexpire(family, this.ttlMs),
       ]);
+      await Promise.all([this.redis.sadd(userSet, familyId), this.redis.pexpire(userSet, this.ttlMs)]);
       this.metrics?.tokensIssued.inc({ kind: KIND });
       return { token: `${familyId}.${secret}`, familyId, expiresAt: new Date(expiresAt) };
     });
@@ -184,6 +198,50 @@ export class RefreshTokens {
       scope.set({ 'rnh.tokens.count': count });
       return count;
     });
+  }
+
+  /**
+   * Maintenance for a scheduled job: walks every user set of this keyspace (SCAN
+   * on every master, MATCH on the `user:` prefix) and removes the ids of families
+   * that no longer exist (expired, revoked, reuse-detected); a set left empty
+   * disappears. A live family's id is never removed (the family is written before
+   * its id is added). Bounded by `maxKeys` and `signal`; continue a stopped pass
+   * with the returned `cursor`; safe to run twice at once.
+   */
+  prune(options?: PruneOptions): Promise<PruneResult> {
+    const isLive = (familyIds: string[]) =>
+      Promise.all(
+        familyIds.map((familyId) =>
+          FAMILY_SHAPE.test(familyId)
+            ? this.redis.exists(this.familyKey(familyId)).then((count) => count === 1)
+            : Promise.resolve(false),
+        ),
+      );
+    return runPrune(
+      {
+        operation: 'refresh.prune',
+        redis: this.redis,
+        logger: this.logger,
+        metrics: this.metrics,
+        kind: 'refresh_user_family',
+        pattern: this.keys.pattern('user:*'),
+        type: 'set',
+        timeoutMs: this.op.timeoutMs,
+        pruneKey: (key, settings) =>
+          pruneSetMembers(
+            {
+              redis: this.redis,
+              script: this.pruneScript,
+              batchSize: settings.batchSize,
+              timeoutMs: this.op.timeoutMs,
+              operation: 'refresh.prune',
+            },
+            key,
+            isLive,
+          ),
+      },
+      options,
+    );
   }
 
   private reject(reason: TokenRejectReason): never {

@@ -1,4 +1,4 @@
-import type { Keyspace, Logger, RedisClient } from '@rnh/redis-client';
+import type { Keyspace, Logger, RedisClient, RedisScript } from '@rnh/redis-client';
 import {
   SessionsArgumentError,
   TokenRejectedError,
@@ -7,9 +7,18 @@ import {
 } from '../errors.js';
 import { base64UrlLength, randomToken, sha256Hex } from '../internal/crypto.js';
 import { runOperation, type OperationContext } from '../internal/operation.js';
+import { PRUNE_SET_MEMBERS, pruneSetMembers, runPrune } from '../internal/prune.js';
+import { defineScript } from '../internal/scripts.js';
 import { DEFAULTS, nonNegativeMs } from '../internal/validate.js';
 import type { SessionMetrics } from '../metrics/session-metrics.js';
-import type { ConsumedToken, IssuedToken, OneTimeTokenKind, OneTimeTokensOptions } from '../types.js';
+import type {
+  ConsumedToken,
+  IssuedToken,
+  OneTimeTokenKind,
+  OneTimeTokensOptions,
+  PruneOptions,
+  PruneResult,
+} from '../types.js';
 
 const TOKEN_BYTES = 32;
 const TOKEN_SHAPE = new RegExp(`^[A-Za-z0-9_-]{${base64UrlLength(TOKEN_BYTES)}}$`);
@@ -32,6 +41,10 @@ interface StoredToken {
  *   <prefix>m:<sha256(token)>                   -> kind (lets `consume` tell "wrong purpose" apart without touching the other kind's token)
  *   <prefix>s:<kind>:<sha256(subject)>          -> SET of the subject's token hashes (for revokeAllFor)
  * `consume` is one GETDEL: of any number of concurrent redemptions exactly one wins.
+ *
+ * A subject set's TTL is renewed by every issue, so it expires with the subject's
+ * newest token; while a subject keeps getting tokens, hashes of expired ones stay
+ * in it. `prune` removes them.
  */
 export class OneTimeTokens {
   private readonly redis: RedisClient;
@@ -40,6 +53,7 @@ export class OneTimeTokens {
   private readonly metrics: SessionMetrics | undefined;
   private readonly logger: Logger;
   private readonly op: OperationContext;
+  private readonly pruneScript: RedisScript;
 
   constructor(options: OneTimeTokensOptions) {
     this.redis = options.redis;
@@ -50,6 +64,7 @@ export class OneTimeTokens {
       logger: options.logger,
       timeoutMs: nonNegativeMs(options.operationTimeoutMs, DEFAULTS.operationTimeoutMs, 'operationTimeoutMs'),
     };
+    this.pruneScript = defineScript(PRUNE_SET_MEMBERS, options.scripts);
     const ttl = new Map<string, number>();
     for (const [kind, seconds] of Object.entries(options.ttlSeconds)) {
       if (!KIND_SHAPE.test(kind))
@@ -68,6 +83,7 @@ export class OneTimeTokens {
       consumed: true,
       reasons: ['malformed', 'expired_or_used', 'wrong_purpose', 'unknown'],
     });
+    this.metrics?.initPruneKind('token_subject_member');
   }
 
   /** The configured kinds. */
@@ -90,14 +106,15 @@ export class OneTimeTokens {
       const marker = sha256Hex(token);
       const stored: StoredToken = { s: subject, d: data, m: marker };
       const subjectSet = this.subjectKey(kind, subject);
-      // Different keys, different slots: separate commands (auto-pipelined). The token key goes last,
-      // so by the time it is redeemable its subject set and marker exist.
+      // Different keys, different slots: separate commands (auto-pipelined). The token key is written
+      // before its hash enters the subject set, so a member whose token key is missing is dead for
+      // good (expired, consumed or revoked; hashes are never reused): `prune` relies on that.
+      // Nobody holds the token before this returns, so nothing can redeem it in between.
       await Promise.all([
-        this.redis.sadd(subjectSet, hash),
-        this.redis.pexpire(subjectSet, ttlMs),
         this.redis.set(this.keys.key('m', marker), kind, 'PX', ttlMs),
         this.redis.set(this.keys.key('t', hash), JSON.stringify(stored), 'PX', ttlMs),
       ]);
+      await Promise.all([this.redis.sadd(subjectSet, hash), this.redis.pexpire(subjectSet, ttlMs)]);
       this.metrics?.tokensIssued.inc({ kind });
       return { token, expiresAt: new Date(Date.now() + ttlMs) };
     });
@@ -170,6 +187,46 @@ export class OneTimeTokens {
       scope.set({ 'rnh.tokens.count': count });
       return count;
     });
+  }
+
+  /**
+   * Maintenance for a scheduled job: walks every subject set of this keyspace (all
+   * kinds; SCAN on every master, MATCH on the `s:` prefix) and removes the hashes
+   * whose token key is gone (expired, consumed, revoked); a set left empty
+   * disappears. A live token's hash is never removed (its token key is written
+   * before the hash is added). Bounded by `maxKeys` and `signal`; continue a
+   * stopped pass with the returned `cursor`; safe to run twice at once.
+   */
+  prune(options?: PruneOptions): Promise<PruneResult> {
+    const isLive = async (hashes: string[]) => {
+      const counts = await Promise.all(hashes.map((hash) => this.redis.exists(this.keys.key('t', hash))));
+      return counts.map((count) => count === 1);
+    };
+    return runPrune(
+      {
+        operation: 'tokens.prune',
+        redis: this.redis,
+        logger: this.logger,
+        metrics: this.metrics,
+        kind: 'token_subject_member',
+        pattern: this.keys.pattern('s:*'),
+        type: 'set',
+        timeoutMs: this.op.timeoutMs,
+        pruneKey: (key, settings) =>
+          pruneSetMembers(
+            {
+              redis: this.redis,
+              script: this.pruneScript,
+              batchSize: settings.batchSize,
+              timeoutMs: this.op.timeoutMs,
+              operation: 'tokens.prune',
+            },
+            key,
+            isLive,
+          ),
+      },
+      options,
+    );
   }
 
   private ttlOf(kind: OneTimeTokenKind): number {

@@ -13,3 +13,8 @@ export function entriesKey(keys: Keyspace, userId: string): string {
 export function revokedKey(keys: Keyspace, userId: string): string {
   return keys.key(`{${userId}}`, 'revoked');
 }
+
+/** SCAN pattern of the per-user entries hashes only (they end with the closing brace; `:revoked` keys do not). */
+export function entriesKeyPattern(keys: Keyspace): string {
+  return keys.pattern('{*}');
+}

@@ -52,3 +52,22 @@ if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[1
 return now_us
 `,
 };
+
+/**
+ * Removes index entries that were seen dead, but only while each still holds the
+ * value that was read (compare-and-delete): an entry that `record` rewrote in the
+ * meantime (a live session, lastSeenAt moved) stays. Used by `list` and `prune`.
+ * KEYS: entries. ARGV: sid1, value1, sid2, value2, ...
+ * Returns {removed, entries left} (Redis deletes the hash when none are left).
+ */
+export const REMOVE_DEAD_ENTRIES: ScriptDefinition = {
+  name: 'rnh:sessions:index-remove-dead',
+  keys: 1,
+  lua: `
+local n = 0
+for i = 1, #ARGV, 2 do
+  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then n = n + redis.call('HDEL', KEYS[1], ARGV[i]) end
+end
+return {n, redis.call('HLEN', KEYS[1])}
+`,
+};

@@ -1,5 +1,6 @@
 import type { Keyspace, Logger, RedisClient, RedisScript } from '@rnh/redis-client';
-import { runOperation, type OperationContext } from '../internal/operation.js';
+import { runOperation, withTimeout, type OperationContext } from '../internal/operation.js';
+import { runPrune } from '../internal/prune.js';
 import { defineScript, runScript } from '../internal/scripts.js';
 import {
   assertTaggableId,
@@ -12,11 +13,18 @@ import type { SessionMetrics } from '../metrics/session-metrics.js';
 import type { DeviceInput } from '../store/device.js';
 import { sessionKey, tombstoneKey } from '../store/keys.js';
 import { DESTROY_SESSION } from '../store/scripts.js';
-import type { SessionDevice, SessionIndexOptions, UserSessionInfo } from '../types.js';
-import { entriesKey, revokedKey } from './keys.js';
-import { MARK_REVOKED, RECORD_SESSION } from './scripts.js';
+import type {
+  PruneOptions,
+  PruneResult,
+  SessionDevice,
+  SessionIndexOptions,
+  UserSessionInfo,
+} from '../types.js';
+import { entriesKey, entriesKeyPattern, revokedKey } from './keys.js';
+import { MARK_REVOKED, RECORD_SESSION, REMOVE_DEAD_ENTRIES } from './scripts.js';
 
 type DestroyReply = [number, string];
+type RemoveReply = [number, number];
 
 /**
  * Each user's sessions with their device metadata, for "where am I signed in"
@@ -40,6 +48,7 @@ export class SessionIndex {
   private readonly recordScript: RedisScript;
   private readonly markScript: RedisScript;
   private readonly destroyScript: RedisScript;
+  private readonly removeDeadScript: RedisScript;
 
   constructor(options: SessionIndexOptions) {
     this.redis = options.redis;
@@ -61,32 +70,32 @@ export class SessionIndex {
     this.recordScript = defineScript(RECORD_SESSION, options.scripts);
     this.markScript = defineScript(MARK_REVOKED, options.scripts);
     this.destroyScript = defineScript(DESTROY_SESSION, options.scripts);
+    this.removeDeadScript = defineScript(REMOVE_DEAD_ENTRIES, options.scripts);
+    this.metrics?.initPruneKind('session_index_entry');
   }
 
   /** The user's live sessions, newest lastSeenAt first; entries whose session is gone are removed on the way. */
   list(userId: string, currentSessionId?: string): Promise<UserSessionInfo[]> {
     return runOperation(this.op, 'sessions.list', {}, async (scope) => {
       assertTaggableId(userId, 'userId');
-      const entries = await this.redis.hgetall(entriesKey(this.keys, userId));
+      const key = entriesKey(this.keys, userId);
+      const entries = await this.redis.hgetall(key);
       const sids = Object.keys(entries);
-      const exists = await Promise.all(
-        sids.map((sid) =>
-          isTaggableId(sid) ? this.redis.exists(sessionKey(this.sessionKeys, sid)) : Promise.resolve(0),
-        ),
-      );
-      const stale: string[] = [];
+      const alive = await this.sessionsAlive(sids);
+      const stale: Array<[string, string]> = [];
       const live: UserSessionInfo[] = [];
       sids.forEach((sid, index) => {
-        const device = exists[index] === 1 ? parseDevice(entries[sid]) : undefined;
+        const raw = entries[sid] ?? '';
+        const device = alive[index] ? parseDevice(raw) : undefined;
         if (!device) {
-          stale.push(sid);
+          stale.push([sid, raw]);
           return;
         }
         const info: UserSessionInfo = { sessionId: sid, device };
         if (currentSessionId !== undefined) info.current = sid === currentSessionId;
         live.push(info);
       });
-      if (stale.length > 0) await this.redis.hdel(entriesKey(this.keys, userId), ...stale);
+      if (stale.length > 0) await this.removeDead(key, stale);
       live.sort((a, b) => b.device.lastSeenAt - a.device.lastSeenAt);
       scope.set({ 'rnh.sessions.count': live.length, 'rnh.sessions.stale_removed': stale.length });
       return live;
@@ -145,6 +154,34 @@ export class SessionIndex {
   }
 
   /**
+   * Maintenance for a scheduled job: walks every per-user index of this keyspace
+   * (SCAN on every master, MATCH on the index prefix) and removes entries whose
+   * session key is gone (expired, deleted, destroyed: a tombstone is no session),
+   * as `list` does; an index left empty disappears. Entries of live sessions are
+   * never removed: an entry goes only if it still holds the value read before its
+   * session was found missing (a session saved again meanwhile rewrote it).
+   * Bounded by `maxKeys` and `signal`; continue a stopped pass with the returned
+   * `cursor`. Two runs at once are safe (each entry is counted by the run that
+   * removed it). Revocation markers (`:revoked`) are not touched.
+   */
+  prune(options?: PruneOptions): Promise<PruneResult> {
+    return runPrune(
+      {
+        operation: 'sessions.prune',
+        redis: this.redis,
+        logger: this.logger,
+        metrics: this.metrics,
+        kind: 'session_index_entry',
+        pattern: entriesKeyPattern(this.keys),
+        type: 'hash',
+        timeoutMs: this.op.timeoutMs,
+        pruneKey: (key, settings) => this.pruneEntries(key, settings.batchSize),
+      },
+      options,
+    );
+  }
+
+  /**
    * Used by RedisSessionStore on set and touch: records the session with its
    * device and lastSeenAt. Returns false (nothing written) when the index says
    * the session was revoked. `createdUs` is the session's creation time (Redis µs).
@@ -176,6 +213,48 @@ export class SessionIndex {
   async forget(userId: string, sessionId: string, options: { revoked: boolean }): Promise<void> {
     if (options.revoked) await this.mark(userId, '', '', [sessionId], []);
     else await this.redis.hdel(entriesKey(this.keys, userId), sessionId);
+  }
+
+  /** Whether each session key exists (a sid that cannot be a session id: false). The one liveness rule of list and prune. */
+  private sessionsAlive(sids: string[]): Promise<boolean[]> {
+    return Promise.all(
+      sids.map((sid) =>
+        isTaggableId(sid)
+          ? this.redis.exists(sessionKey(this.sessionKeys, sid)).then((count) => count === 1)
+          : Promise.resolve(false),
+      ),
+    );
+  }
+
+  /** Compare-and-delete of entries seen dead (REMOVE_DEAD_ENTRIES). */
+  private async removeDead(key: string, entries: Array<[string, string]>): Promise<RemoveReply> {
+    return (await runScript(this.removeDeadScript, this.redis, [key], entries.flat())) as RemoveReply;
+  }
+
+  /** One index key, page by page (HSCAN): removes entries whose session is gone. */
+  private async pruneEntries(
+    key: string,
+    batchSize: number,
+  ): Promise<{ pruned: number; removedKey: boolean }> {
+    const timed = <T>(promise: Promise<T>) => withTimeout(promise, this.op.timeoutMs, 'sessions.prune');
+    let cursor = '0';
+    let pruned = 0;
+    let removedKey = false;
+    do {
+      const [next, flat] = await timed(this.redis.hscan(key, cursor, 'COUNT', batchSize));
+      cursor = next;
+      const pairs: Array<[string, string]> = [];
+      for (let index = 0; index + 1 < flat.length; index += 2)
+        pairs.push([flat[index] as string, flat[index + 1] as string]);
+      if (pairs.length === 0) continue;
+      const alive = await timed(this.sessionsAlive(pairs.map(([sid]) => sid)));
+      const dead = pairs.filter((_pair, index) => !alive[index]);
+      if (dead.length === 0) continue;
+      const [removed, remaining] = await timed(this.removeDead(key, dead));
+      pruned += removed;
+      if (removed > 0 && remaining === 0) removedKey = true;
+    } while (cursor !== '0');
+    return { pruned, removedKey };
   }
 
   private async revokeMany(userId: string, mode: 'all' | 'others', keep: string): Promise<number> {
