@@ -4,7 +4,16 @@
 import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { startRedisServer, waitFor, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
+import { networkQueue } from '@rnh/jobs';
+import { QueueProducer } from '@rnh/queue';
+import { RedisConnections, defaultRedisOptions } from '@rnh/redis-client';
+import {
+  memoryLogger,
+  startRedisServer,
+  waitFor,
+  type AppProcess,
+  type RedisServerHandle,
+} from '@rnh/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiTestEnv, startApiProcess, startWorkerProcess } from './support/api-env.js';
 import { HttpClient } from './support/http-client.js';
@@ -123,6 +132,39 @@ describe('jobs between the api and the worker', () => {
       .items[0]!;
     expect((await receiver.client.post(`/me/notifications/${notification.id}/read`)).status).toBe(204);
     expect((await sender.client.post(`/me/notifications/${notification.id}/read`)).status).toBe(404); // not hers
+  });
+
+  it('the daily digest mails each member the referrals waiting for their organizations', async () => {
+    const sender = await signup('dora@example.com', 'Dora');
+    const receiver = await signup('dan@example.com', 'Dan');
+    const from = await sender.client.post<{ organization: { id: string } }>('/orgs', { name: 'Dora Org' });
+    const to = await receiver.client.post<{ organization: { id: string } }>('/orgs', { name: 'Dan Org' });
+    for (const candidate of ['Alan Turing', 'Ada Lovelace'])
+      await sender.client.post(`/orgs/${from.body.organization.id}/referrals`, {
+        toOrganizationId: to.body.organization.id,
+        candidateName: candidate,
+      });
+    // The schedule runs it at 07:00 UTC; here it is enqueued the same way the schedule does.
+    const connections = new RedisConnections({
+      options: defaultRedisOptions({ port: redis.port, keyPrefix: env.REDIS_KEY_PREFIX! }),
+      logger: memoryLogger().logger,
+    });
+    const network = new QueueProducer({ connections, logger: memoryLogger().logger }, networkQueue);
+    try {
+      await network.enqueue('daily_digest', {});
+    } finally {
+      await network.close();
+      await connections.close();
+    }
+    await waitFor(
+      () => mailTo(mailDir(), 'dan@example.com', /2 referrals waiting for an answer/).length === 1,
+      {
+        timeoutMs: 15_000,
+        what: "Dan's digest",
+      },
+    );
+    expect(mailTo(mailDir(), 'dan@example.com', /Dan Org: 2 pending/)).toHaveLength(1);
+    expect(mailTo(mailDir(), 'dora@example.com', /waiting for an answer/)).toEqual([]);
   });
 
   it('operators see the queues; a refused mail goes dead, and retrying it sends it once the mail server accepts', async () => {
