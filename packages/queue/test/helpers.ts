@@ -1,10 +1,3 @@
-import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { defaultRedisOptions, RedisConnections } from '@rnh/redis-client';
 import {
   memoryLogger,
@@ -126,34 +119,6 @@ export function useQueueRedis(options: StartRedisServerOptions = {}): QueueRedis
   };
 }
 
-/** The value of one series (after the metric's collect()), or 0 when absent; histograms: the _count series. */
-export async function metricValue(
-  registry: Registry<RegistryContentType>,
-  name: string,
-  labels: Record<string, string> = {},
-): Promise<number> {
-  const metric = registry.getSingleMetric(name);
-  if (!metric) return 0;
-  const { values } = await metric.get();
-  const match = values.find(
-    (value) =>
-      Object.entries(labels).every(
-        ([key, expected]) => String((value.labels as Record<string, unknown>)[key]) === expected,
-      ) &&
-      (!('metricName' in value) || String(value.metricName).endsWith('_count') || value.metricName === name),
-  );
-  return match?.value ?? 0;
-}
-
-/** In-memory spans through a BasicTracerProvider (no propagator registered: the package's own traceparent is used). */
-export function recordSpans(): InMemorySpanExporter {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(provider);
-  return exporter;
-}
-
 /** Every key under `prefix` (SCAN, never KEYS), sorted. */
 export async function keysUnder(admin: Redis, prefix: string): Promise<string[]> {
   const keys: string[] = [];
@@ -165,3 +130,5 @@ export async function keysUnder(admin: Redis, prefix: string): Promise<string[]>
   } while (cursor !== '0');
   return keys.sort();
 }
+
+export { metricValue, recordSpans } from '@rnh/test-utils';

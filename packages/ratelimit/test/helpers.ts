@@ -1,13 +1,6 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { defaultRedisOptions, RedisConnections, type RedisClient } from '@rnh/redis-client';
 import {
   memoryLogger,
@@ -21,34 +14,6 @@ import { Registry, type RegistryContentType } from 'prom-client';
 import { RateLimiter, type RateLimiterOptions } from '../src/index.js';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The value of one series (after the metric's collect()), or 0 when absent; for histograms, the _count. */
-export async function metricValue(
-  registry: Registry<RegistryContentType>,
-  name: string,
-  labels: Record<string, string> = {},
-): Promise<number> {
-  const metric = registry.getSingleMetric(name);
-  if (!metric) return 0;
-  const { values } = await metric.get();
-  const match = values.find(
-    (value) =>
-      Object.entries(labels).every(
-        ([key, expected]) => String((value.labels as Record<string, unknown>)[key]) === expected,
-      ) &&
-      (!('metricName' in value) || String(value.metricName).endsWith('_count') || value.metricName === name),
-  );
-  return match?.value ?? 0;
-}
-
-/** In-memory spans: a BasicTracerProvider and an AsyncLocalStorage context manager, registered globally for this file. */
-export function recordSpans(): InMemorySpanExporter {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(provider);
-  return exporter;
-}
 
 /** Redis's clock in ms (the limiter's clock). */
 export async function redisNowMs(client: Redis | RedisClient): Promise<number> {
@@ -166,3 +131,5 @@ export async function listen(app: Express): Promise<{ url: string; server: Serve
 }
 
 export { memoryLogger, uniquePrefix };
+
+export { metricValue, recordSpans } from '@rnh/test-utils';

@@ -14,3 +14,5 @@ export { memoryLogger } from './memory-logger.js';
 export type { MemoryLogger } from './memory-logger.js';
 export { useRedisServer } from './use-redis-server.js';
 export type { TestRedis } from './use-redis-server.js';
+export { metricValue } from './metric-value.js';
+export { recordSpans } from './record-spans.js';

@@ -1,0 +1,17 @@
+// Where the deploy assets live, for tests and for code that renders configs elsewhere.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const deployDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const repoRoot = join(deployDir, '..');
+export const composeFile = join(repoRoot, 'docker-compose.yml');
+export const prometheusDir = join(deployDir, 'prometheus');
+/** The compose stack's Prometheus config (targets are compose services). */
+export const prometheusConfigFile = join(prometheusDir, 'prometheus.yml');
+/** Recording and alerting rules, one file per area. */
+export const rulesDir = join(prometheusDir, 'rules');
+/** `promtool test rules` files, one per rule file. */
+export const ruleTestsDir = join(prometheusDir, 'tests');
+export const grafanaProvisioningDir = join(deployDir, 'grafana', 'provisioning');
+export const alertmanagerConfigFile = join(deployDir, 'alertmanager', 'alertmanager.yml');
+export const otelCollectorConfigFile = join(deployDir, 'otel-collector', 'config.yaml');

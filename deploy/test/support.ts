@@ -1,0 +1,127 @@
+// Shared by the deploy tests: promtool, YAML files, the compose file.
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { parse } from 'yaml';
+import { composeFile } from '../src/index.js';
+
+/**
+ * promtool from PROMTOOL_BIN or the PATH. Missing, it throws (the tests fail, never skip)
+ * with what to install.
+ */
+export function findPromtool(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.PROMTOOL_BIN;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`PROMTOOL_BIN is ${fromEnv}, which does not exist.`);
+    return fromEnv;
+  }
+  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, 'promtool');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  throw new Error(
+    'promtool is not installed, and the alert rules cannot be checked without it. On Debian or Ubuntu: ' +
+      '`sudo apt-get install prometheus` (the package ships promtool; scripts/prerequisites.sh installs it). ' +
+      'Elsewhere, download Prometheus from https://prometheus.io/download/ and set PROMTOOL_BIN to its promtool.',
+  );
+}
+
+/** Runs promtool; answers its exit code and everything it printed. */
+export function promtool(bin: string, args: string[], cwd?: string): { status: number; output: string } {
+  const result = spawnSync(bin, args, { cwd, encoding: 'utf8' });
+  if (result.error) throw result.error;
+  return { status: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
+}
+
+export function readYaml<T = unknown>(path: string): T {
+  return parse(readFileSync(path, 'utf8')) as T;
+}
+
+export function yamlFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort();
+}
+
+export interface Rule {
+  record?: string;
+  alert?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+export interface RuleFile {
+  groups: Array<{ name: string; rules: Rule[] }>;
+}
+
+export interface RuleTestFile {
+  rule_files: string[];
+  tests: Array<{
+    input_series?: Array<{ series: string; values: string }>;
+    alert_rule_test?: Array<{ alertname: string; eval_time: string; exp_alerts?: unknown[] }>;
+    promql_expr_test?: Array<{ expr: string; eval_time: string; exp_samples?: unknown[] }>;
+  }>;
+}
+
+export interface ComposeService {
+  image?: string;
+  build?: { context: string; target?: string; dockerfile?: string };
+  command?: string[] | string;
+  environment?: Record<string, string>;
+  ports?: string[];
+  volumes?: string[];
+  depends_on?: string[] | Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+}
+export interface ComposeFile {
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+}
+
+export function readCompose(): ComposeFile {
+  return readYaml<ComposeFile>(composeFile);
+}
+
+/** `${VAR:-default}` as compose resolves it when VAR is not set. */
+export function composeDefault(value: string): string {
+  return value.replace(/\$\{\w+:-([^}]*)\}/g, '$1');
+}
+
+/** `[ip:]host:container[/proto]` → the container port. */
+export function containerPort(mapping: string): number {
+  const parts = mapping.split('/')[0]!.split(':');
+  return Number(parts[parts.length - 1]);
+}
+
+/** Bind mounts `./host:/container[:ro]` of a service. */
+export function bindMounts(service: ComposeService): Array<{ host: string; container: string }> {
+  return (service.volumes ?? [])
+    .filter((volume) => volume.startsWith('./') || volume.startsWith('/'))
+    .map((volume) => {
+      const [host, container] = volume.split(':');
+      return { host: host!, container: container! };
+    });
+}
+
+/** The service whose image name starts with `image` (e.g. `prom/prometheus`). */
+export function serviceByImage(compose: ComposeFile, image: string): [string, ComposeService] {
+  const found = Object.entries(compose.services).find(
+    ([, service]) => service.image?.split(':')[0] === image,
+  );
+  if (!found) throw new Error(`no compose service runs ${image}`);
+  return found;
+}
+
+/** host and port of `host:port` or of a URL. */
+export function hostPort(address: string, defaultPort?: number): { host: string; port: number } {
+  const url = new URL(address.includes('://') ? address : `tcp://${address}`);
+  const port = url.port ? Number(url.port) : defaultPort;
+  if (port === undefined) throw new Error(`${address} has no port`);
+  return { host: url.hostname, port };
+}
