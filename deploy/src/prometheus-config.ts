@@ -11,7 +11,6 @@ export type ScrapeJob = (typeof SCRAPE_JOBS)[number];
 
 export interface ScrapeConfig {
   job_name: string;
-  honor_labels?: boolean;
   scrape_interval?: string;
   metrics_path?: string;
   static_configs: Array<{ targets: string[]; labels?: Record<string, string> }>;
@@ -41,8 +40,8 @@ export function composePrometheusConfig(): PrometheusConfig {
 }
 
 /**
- * prometheus.yml with the compose file's scrape settings (honor_labels and all) but the
- * given targets, rule files and alertmanagers. Write it anywhere: rule paths are absolute.
+ * prometheus.yml with the compose file's scrape settings but the given targets, rule
+ * files and alertmanagers. Write it anywhere: rule paths are absolute.
  */
 export function renderPrometheusConfig(options: PrometheusConfigOptions): string {
   const base = composePrometheusConfig();

@@ -259,11 +259,11 @@ describe('Prometheus in compose', () => {
         expect(serviceNames, `${job.job_name}: ${target}`).toContain(hostPort(target).host);
   });
 
-  it.each(['api', 'worker'] as const)('scrapes %s on its port, honoring its labels', (name) => {
+  it.each(['api', 'worker'] as const)('scrapes %s on its port, its target labels its own', (name) => {
     const job = scrape(name)!;
     expect(job.static_configs.flatMap((group) => group.targets)).toEqual([`${name}:${apps[name].port}`]);
-    // The queue metrics' `job` label (the job type) must not become exported_job.
-    expect(job.honor_labels).toBe(true);
+    // The apps must not override target labels (`job`, `instance`): no honor_labels.
+    expect(job).not.toHaveProperty('honor_labels');
   });
 
   it('scrapes redis_exporter, which watches the redis service', () => {

@@ -14,7 +14,7 @@ export const queues = () =>
     uid: 'rnh-queues',
     title: 'RNH / Queues and worker',
     description:
-      'Job queues (@rnh/queue on BullMQ): the api enqueues, the worker processes. Throughput, failures, wait and processing time, depth, oldest waiting job, stalls and dead letters. `job` is the job type.',
+      'Job queues (@rnh/queue on BullMQ): the api enqueues, the worker processes. Throughput, failures, wait and processing time, depth, oldest waiting job, stalls and dead letters. `job_name` is the job type.',
     tags: ['queue', 'worker'],
     variables: [labelVariable('queue', 'queue', 'queue_jobs{app=~"$app"}', 'Queue')],
     rows: [
@@ -69,8 +69,8 @@ export const queues = () =>
             unit: 'ops',
             queries: [
               {
-                expr: `sum by (queue, job) (${rate('queue_jobs_completed_total', Q)})`,
-                legend: '{{queue}} {{job}}',
+                expr: `sum by (queue, job_name) (${rate('queue_jobs_completed_total', Q)})`,
+                legend: '{{queue}} {{job_name}}',
               },
             ],
           }),
@@ -81,12 +81,12 @@ export const queues = () =>
             unit: 'ops',
             queries: [
               {
-                expr: `sum by (queue, job) (${rate('queue_jobs_retried_total', Q)})`,
-                legend: 'retried {{queue}} {{job}}',
+                expr: `sum by (queue, job_name) (${rate('queue_jobs_retried_total', Q)})`,
+                legend: 'retried {{queue}} {{job_name}}',
               },
               {
-                expr: `sum by (queue, job) (${rate('queue_jobs_stalled_total', Q)})`,
-                legend: 'stalled {{queue}} {{job}}',
+                expr: `sum by (queue, job_name) (${rate('queue_jobs_stalled_total', Q)})`,
+                legend: 'stalled {{queue}} {{job_name}}',
               },
             ],
           }),
@@ -96,8 +96,8 @@ export const queues = () =>
             unit: 'ops',
             queries: [
               {
-                expr: `sum by (queue, job) (${rate('queue_jobs_dead_lettered_total', Q)})`,
-                legend: '{{queue}} {{job}}',
+                expr: `sum by (queue, job_name) (${rate('queue_jobs_dead_lettered_total', Q)})`,
+                legend: '{{queue}} {{job_name}}',
               },
             ],
           }),
@@ -124,7 +124,7 @@ export const queues = () =>
             description: 'Handler time per attempt by job type, completed and failed apart.',
             histogram: 'queue_job_processing_seconds',
             matchers: Q,
-            by: ['queue', 'job', 'outcome'],
+            by: ['queue', 'job_name', 'outcome'],
             quantiles: [0.95],
           }),
           latency({

@@ -40,11 +40,11 @@ function sourcesOf(metric: object): Set<DepthSource> {
   return holder[SOURCES];
 }
 
-type JobLabels = 'queue' | 'job';
+type JobLabels = 'queue' | 'job_name';
 
 /**
  * The queue metrics on an injected registry, in seconds. Labels are bounded:
- * `queue` and `job` come from queue definitions, `state` and `outcome` are fixed sets.
+ * `queue` and `job_name` come from queue definitions, `state` and `outcome` are fixed sets.
  */
 export class QueueMetrics {
   readonly enqueued: Counter<JobLabels>;
@@ -72,7 +72,7 @@ export class QueueMetrics {
       getOrCreate(
         registry,
         name,
-        () => new Counter<JobLabels>({ name, help, labelNames: ['queue', 'job'], registers }),
+        () => new Counter<JobLabels>({ name, help, labelNames: ['queue', 'job_name'], registers }),
       );
     this.enqueued = counter(
       'queue_jobs_enqueued_total',
@@ -105,7 +105,7 @@ export class QueueMetrics {
         new Histogram<JobLabels>({
           name: 'queue_job_wait_seconds',
           help: 'From enqueue (or the end of the requested delay) to the start of the first attempt.',
-          labelNames: ['queue', 'job'],
+          labelNames: ['queue', 'job_name'],
           buckets: WAIT_BUCKETS,
           registers,
         }),
@@ -117,7 +117,7 @@ export class QueueMetrics {
         new Histogram<JobLabels | 'outcome'>({
           name: 'queue_job_processing_seconds',
           help: 'Handler run time of one attempt, by outcome (completed|failed).',
-          labelNames: ['queue', 'job', 'outcome'],
+          labelNames: ['queue', 'job_name', 'outcome'],
           buckets: PROCESSING_BUCKETS,
           enableExemplars: exemplars,
           registers,
@@ -132,7 +132,7 @@ export class QueueMetrics {
         new Histogram<JobLabels>({
           name: 'queue_job_end_to_end_seconds',
           help: 'From enqueue to completion of a job that completed, retries and delays included.',
-          labelNames: ['queue', 'job'],
+          labelNames: ['queue', 'job_name'],
           buckets: WAIT_BUCKETS,
           registers,
         }),
@@ -183,7 +183,7 @@ export class QueueMetrics {
   }
 
   observeProcessing(
-    labels: { queue: string; job: string; outcome: 'completed' | 'failed' },
+    labels: { queue: string; job_name: string; outcome: 'completed' | 'failed' },
     seconds: number,
     exemplar: Record<string, string> | undefined,
   ): void {

@@ -187,7 +187,7 @@ export class QueueWorker<J extends JobDefinitions> {
     const queueName = this.name;
     const label = (name: string | undefined) => ({
       queue: queueName,
-      job: name && this.definition.jobs[name] ? name : 'unknown',
+      job_name: name && this.definition.jobs[name] ? name : 'unknown',
     });
     worker.on('completed', (job: Job) => {
       this.metrics?.completed.inc(label(job.name));

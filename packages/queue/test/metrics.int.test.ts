@@ -31,7 +31,7 @@ describe('metrics', () => {
     });
     const producer = setup.producer(definition);
     const value = (name: string, job: string, extra: Record<string, string> = {}) =>
-      metricValue(registry, name, { queue: 'mail', job, ...extra });
+      metricValue(registry, name, { queue: 'mail', job_name: job, ...extra });
 
     await producer.enqueue('welcome', { to: 'a@example.com', userId: '1' });
     await producer.enqueue('welcome', { to: 'b@example.com', userId: '2' }, { idempotencyKey: 'k' });
@@ -68,7 +68,7 @@ describe('metrics', () => {
     const welcomeSum = processing.values.find(
       (sample) =>
         (sample as { metricName?: string }).metricName === 'queue_job_processing_seconds_sum' &&
-        sample.labels.job === 'welcome',
+        sample.labels.job_name === 'welcome',
     );
     expect(welcomeSum!.value).toBeGreaterThanOrEqual(0.04);
     expect(welcomeSum!.value).toBeLessThan(60);

@@ -66,7 +66,7 @@ describe('graceful shutdown (in one process)', () => {
     await waitFor(() => aborted.length === 1, { what: 'the handler to see the abort' });
     expect(await inspect.getJobState(id)).toBe('active'); // still locked until its lock expires
     expect(
-      await metricValue(first.registry, 'queue_jobs_failed_total', { queue: 'mail', job: 'welcome' }),
+      await metricValue(first.registry, 'queue_jobs_failed_total', { queue: 'mail', job_name: 'welcome' }),
     ).toBe(0);
 
     // Another worker (same keys) takes the job over once the lock is gone.
@@ -83,7 +83,7 @@ describe('graceful shutdown (in one process)', () => {
     expect(done).toEqual([`${id}:1`]);
     await waitFor(async () => (await inspect.getJobState(id)) === 'completed', { what: 'completed' });
     expect(
-      await metricValue(second.registry, 'queue_jobs_stalled_total', { queue: 'mail', job: 'welcome' }),
+      await metricValue(second.registry, 'queue_jobs_stalled_total', { queue: 'mail', job_name: 'welcome' }),
     ).toBe(1);
     const job = await inspect.getJob(id);
     // Two starts, one stall, and the only attempt counted is the one that completed.

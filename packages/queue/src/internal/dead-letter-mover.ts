@@ -44,7 +44,7 @@ export class DeadLetterMover {
           "could not remove a dead job's data",
         ),
       );
-    const label = { queue: definition.name, job: definition.jobs[job.name] ? job.name : 'unknown' };
+    const label = { queue: definition.name, job_name: definition.jobs[job.name] ? job.name : 'unknown' };
     metrics?.deadLettered.inc(label);
     logger.warn(
       {

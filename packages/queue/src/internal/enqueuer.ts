@@ -68,7 +68,7 @@ export class Enqueuer {
           const id = String(added.id);
           const deduplicated = id !== jobId;
           span.setAttributes({ [A.messageId]: id, [A.deduplicated]: deduplicated });
-          if (!deduplicated) metrics?.enqueued.inc({ queue, job: jobName });
+          if (!deduplicated) metrics?.enqueued.inc({ queue, job_name: jobName });
           return { id, deduplicated };
         } catch (error) {
           const failure =

@@ -47,7 +47,7 @@ export function createProcessor(args: ProcessorArgs) {
 
   return async (job: Job, _token?: string, bullSignal?: AbortSignal): Promise<void> => {
     const jobName = job.name;
-    const label = { queue, job: definition.jobs[jobName] ? jobName : 'unknown' };
+    const label = { queue, job_name: definition.jobs[jobName] ? jobName : 'unknown' };
     const attempt = job.attemptsMade + 1;
     const scheduleId = schedulerIdOf(job);
     const producer = extractJobContext(job.opts.telemetry?.metadata);
