@@ -16,9 +16,10 @@ export async function startApi(container: ApiContainer, listen = container.confi
   const stopCacheBus = startCacheBus(container);
   // In the background: with Redis down at startup the api still starts (degraded), and the
   // worker's connection waits for Redis.
-  container.networkWorker
-    .start()
-    .catch((error: unknown) => container.logger.error({ err: error }, 'network queue worker did not start'));
+  container.networkWorker.start().catch((error: unknown) => {
+    if (!container.isShuttingDown())
+      container.logger.error({ err: error }, 'network queue worker did not start');
+  });
   const server = createServer(createApp(container));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

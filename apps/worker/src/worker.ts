@@ -21,9 +21,9 @@ export async function startWorker(
   // In the background: with Redis down at startup the worker still starts (degraded), and each
   // queue worker's connection waits for Redis.
   for (const worker of Object.values(container.queueWorkers))
-    worker
-      .start()
-      .catch((error: unknown) => container.logger.error({ err: error }, 'queue worker did not start'));
+    worker.start().catch((error: unknown) => {
+      if (!container.isShuttingDown()) container.logger.error({ err: error }, 'queue worker did not start');
+    });
   container.logger.info({ redis: `${config.redis.mode}` }, 'worker started');
 
   let stopping: Promise<void> | undefined;

@@ -140,7 +140,9 @@ export class QueueWorker<J extends JobDefinitions> {
     const queue = createBullQueue(definition.name, client, this.keys.bullPrefix, logger);
     this.queue = queue;
     await checkEvictionPolicy(client, logger);
+    this.throwIfClosing();
     if (schedules) await syncSchedules(queue, definition, schedules, tracer, logger);
+    this.throwIfClosing();
 
     const processor = createProcessor({
       definition,
@@ -232,6 +234,11 @@ export class QueueWorker<J extends JobDefinitions> {
     });
   }
 
+  /** A start interrupted by close() stops here instead of starting to take jobs. */
+  private throwIfClosing(): void {
+    if (this.closing) throw new QueueClosedError(`worker of queue "${this.name}" was closed while starting`);
+  }
+
   private track(promise: Promise<unknown>): void {
     this.pendingMoves.add(promise);
     void promise.finally(() => this.pendingMoves.delete(promise));
@@ -239,7 +246,13 @@ export class QueueWorker<J extends JobDefinitions> {
 
   private async shutdown(timeoutMs: number): Promise<ShutdownResult> {
     const started = Date.now();
-    if (this.starting) await this.starting.catch(() => undefined);
+    if (this.starting && !(await settlesWithin(this.starting, Math.min(timeoutMs, STARTUP_GRACE_MS)))) {
+      // Still starting: Redis is unreachable (the worker connection waits for it forever).
+      // Cut the connection so the start gives up; nothing was taken from the queue yet.
+      this.logger.warn({ queue: this.name }, 'closing a queue worker that never finished starting');
+      this.client?.disconnect();
+      await settlesWithin(this.starting, STARTUP_GRACE_MS);
+    }
     clearInterval(this.sweepTimer);
     for (const unregister of this.unregister.splice(0)) unregister();
     let result: ShutdownResult = { timedOut: false, abandoned: 0 };
@@ -249,7 +262,9 @@ export class QueueWorker<J extends JobDefinitions> {
       const drained = await this.inFlight.drained(timeoutMs);
       if (drained) {
         const remaining = Math.max(1000, timeoutMs - (Date.now() - started));
-        await withTimeout(worker.close(), remaining, 'worker close').catch((error: unknown) =>
+        // Nothing runs and the paused worker takes nothing new, so there is nothing to wait for:
+        // a plain close() would wait out BullMQ's blocking poll (seconds) before returning.
+        await withTimeout(worker.close(true), remaining, 'worker close').catch((error: unknown) =>
           this.logger.warn({ queue: this.name, err: describeError(error) }, 'worker close did not finish'),
         );
       } else {
@@ -268,6 +283,25 @@ export class QueueWorker<J extends JobDefinitions> {
     this.logger.info({ queue: this.name, ...result }, 'queue worker closed');
     return result;
   }
+}
+
+/** How long close() lets an unfinished start() complete before cutting its connection. */
+const STARTUP_GRACE_MS = 2000;
+
+/** Whether `promise` settles (either way) within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  return settled;
 }
 
 function resolveSettings(queue: string, options: Partial<Settings>): Settings {
