@@ -4,6 +4,13 @@ import type { DepthSample, DepthSource } from '../metrics.js';
 import type { QueueCounts } from '../types.js';
 import { describeError } from './attempt-log.js';
 import type { DeadLetterStore } from './dead-letter-store.js';
+import { withTimeout } from './timeout.js';
+
+/**
+ * A scrape must answer while Redis is down (that is when its Redis metrics matter most), and
+ * the worker's connection waits for Redis forever: a sample gives up after this long.
+ */
+const SAMPLE_TIMEOUT_MS = 1000;
 
 const BULL_STATES = [
   'waiting',
@@ -62,13 +69,18 @@ export class DepthSampler implements DepthSource {
 
   private async take(): Promise<DepthSample | undefined> {
     const target = this.read();
-    if (!target) return undefined;
+    // Not connected: nothing to read now, and a read would queue until Redis is back.
+    if (!target || target.client.status !== 'ready') return undefined;
     try {
-      const [counts, oldest] = await Promise.all([
-        countJobs(target.queue, this.store, target.client),
-        // The wait list is FIFO: ascending order starts at its oldest job.
-        target.queue.getJobs(['wait'], 0, 0, true),
-      ]);
+      const [counts, oldest] = await withTimeout(
+        Promise.all([
+          countJobs(target.queue, this.store, target.client),
+          // The wait list is FIFO: ascending order starts at its oldest job.
+          target.queue.getJobs(['wait'], 0, 0, true),
+        ]),
+        SAMPLE_TIMEOUT_MS,
+        'queue depth sample',
+      );
       const job = oldest[0];
       const readyAt = job ? job.timestamp + (job.delay ?? 0) : undefined;
       return {
