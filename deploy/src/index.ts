@@ -9,3 +9,12 @@ export {
   type ScrapeConfig,
   type ScrapeJob,
 } from './prometheus-config.js';
+export {
+  PrometheusApi,
+  PrometheusApiError,
+  type PromAlert,
+  type PromSample,
+  type PromSeries,
+} from './prometheus-api.js';
+// The load generator behind `pnpm load` (load/cli.ts).
+export * from '../load/index.js';

@@ -1,0 +1,81 @@
+// One HTTP call of the load generator: JSON in and out, a cookie jar per virtual user, timing.
+import type { LoadStats } from './stats.js';
+
+export interface Credentials {
+  /** `name=value` of the session cookie, once signed in. */
+  cookie?: string;
+  /** Bearer access token of an API client. */
+  accessToken?: string;
+}
+
+export interface CallResult<T = unknown> {
+  status: number | undefined;
+  body: T | undefined;
+}
+
+export interface CallOptions {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** The concrete path, e.g. `/orgs/5f…`. */
+  path: string;
+  /** The route template it is counted under, e.g. `/orgs/:orgId`. */
+  route: string;
+  body?: unknown;
+  auth?: Credentials;
+  /** Statuses that are part of the scenario (e.g. 401 for a wrong password); others are errors. */
+  expect?: readonly number[];
+}
+
+export class LoadClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly stats: LoadStats,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async call<T = unknown>(options: CallOptions): Promise<CallResult<T>> {
+    const route = `${options.method} ${options.route}`;
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'rnh-load/1' };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.auth?.cookie) headers.cookie = options.auth.cookie;
+    if (options.auth?.accessToken) headers.authorization = `Bearer ${options.auth.accessToken}`;
+    const started = performance.now();
+    let status: number | undefined;
+    let body: T | undefined;
+    try {
+      const response = await fetch(`${this.baseUrl}${options.path}`, {
+        method: options.method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+        redirect: 'manual',
+      });
+      status = response.status;
+      const text = await response.text();
+      if (text && response.headers.get('content-type')?.includes('json')) body = JSON.parse(text) as T;
+      const cookie = sessionCookie(response.headers);
+      if (cookie && options.auth) options.auth.cookie = cookie;
+      // A session that ended (signed out elsewhere, expired): sign in again next time.
+      else if (status === 401 && options.auth?.cookie) options.auth.cookie = undefined;
+    } catch (error) {
+      this.stats.error(`${route}: ${describeError(error)}`);
+    }
+    this.stats.record(route, status, performance.now() - started);
+    if (status !== undefined && status >= 400 && status !== 429 && !options.expect?.includes(status)) {
+      const code = (body as { error?: { code?: string } } | undefined)?.error?.code;
+      this.stats.error(`${route}: ${status}${code ? ` ${code}` : ''}`);
+    }
+    return { status, body };
+  }
+}
+
+/** The first cookie a response sets, as `name=value` (the api sets only its session cookie). */
+function sessionCookie(headers: Headers): string | undefined {
+  const [first] = headers.getSetCookie();
+  return first?.split(';', 1)[0];
+}
+
+export function describeError(error: unknown): string {
+  const err = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (err?.name === 'TimeoutError') return 'timed out';
+  return err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(error);
+}
