@@ -1,8 +1,6 @@
-import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Keyspace } from '@rnh/redis-client';
 import { CacheArgumentError } from './errors.js';
-import { assertNamespace, nonNegative, normalizeTags } from './internal/checks.js';
-import { coalesce } from './internal/coalesce.js';
+import { assertNamespace, checkTags, nonNegative, normalizeTags } from './internal/checks.js';
 import { buildCore, type Core } from './internal/core.js';
 import { EntryStore } from './internal/entries.js';
 import { GetOrSetFlow } from './internal/get-or-set.js';
@@ -13,19 +11,14 @@ import { Refresher } from './internal/refresh.js';
 import { scanTargets, unlinkBatch } from './internal/scan.js';
 import { INCREMENT } from './internal/scripts.js';
 import { resolveTtlSeconds } from './internal/ttl.js';
-import { freshMsOf, planWrite } from './internal/write-plan.js';
+import { checkWriteOptions, freshMsOf, planWrite } from './internal/write-plan.js';
 import { encodeEnvelope } from './serializer.js';
-import type {
-  CacheDeps,
-  CacheOptions,
-  EntryState,
-  GetOrSetOptions,
-  GetOrSetOutcome,
-  SetOptions,
-  Ttl,
-} from './types.js';
+import type { CacheDeps, CacheOptions, EntryState, GetOrSetOptions, SetOptions, Ttl } from './types.js';
 
-export const TRACER_NAME = '@rnh/cache';
+export { TRACER_NAME } from './internal/tracing.js';
+
+/** The default options of getOrSet: one object, so a call without options checks nothing. */
+const NO_OPTIONS: GetOrSetOptions = Object.freeze({});
 
 /** Lets namespace() hand its core to the new Cache without making it part of CacheDeps. */
 const CORE = Symbol('@rnh/cache/core');
@@ -42,6 +35,8 @@ export class Cache {
   readonly name: string;
   private readonly core: Core;
   private readonly keys: Keyspace;
+  /** `<prefix>cache:<name>:`, the start of every full key. */
+  private readonly prefix: string;
   private readonly entries: EntryStore;
   private readonly local: LocalCopies;
   private readonly flow: GetOrSetFlow;
@@ -53,6 +48,7 @@ export class Cache {
     const core = (deps as { [CORE]?: Core })[CORE] ?? buildCore(deps, options);
     this.core = core;
     this.keys = core.root.child(name);
+    this.prefix = this.keys.prefix;
     this.entries = new EntryStore(core, name);
     this.local = new LocalCopies(core, name);
     const lock = core.lock ? new LoadLock(core, name, this.entries, core.lock) : undefined;
@@ -82,8 +78,14 @@ export class Cache {
 
   /** The fresh value, or undefined (absent, expired, stale, invalidated by a tag, unreadable, or Redis failing). */
   async get<T = unknown>(key: string): Promise<T | undefined> {
-    const state = await this.getWithState<T>(key);
-    return state && !state.stale ? state.value : undefined;
+    const fullKey = this.fullKey(key);
+    const local = this.local.fresh(fullKey);
+    if (local) return local.value as T;
+    const found = await this.entries.read(fullKey);
+    this.entries.count(found.kind === 'stale' ? 'miss' : found.kind);
+    if (found.kind !== 'hit') return undefined;
+    if (this.core.l1 !== undefined) this.local.keep(fullKey, found, found.graceMs);
+    return found.value as T;
   }
 
   /**
@@ -100,7 +102,7 @@ export class Cache {
     if (local) return { value: local.value as T, stale: false };
     const found = await this.entries.read(fullKey);
     this.entries.count(found.kind === 'stale' ? 'miss' : found.kind);
-    if (found.kind === 'hit') this.local.keep(fullKey, found, this.core.settings.graceMs);
+    if (found.kind === 'hit' && this.core.l1 !== undefined) this.local.keep(fullKey, found, found.graceMs);
     if (found.kind !== 'hit' && found.kind !== 'stale') return undefined;
     return { value: found.value as T, stale: found.kind === 'stale' };
   }
@@ -224,43 +226,30 @@ export class Cache {
    * once, or after up to `softTimeoutMs` when the refresh is not back by then.
    * When Redis fails the loader's value is returned (fail open). Only the loader's
    * own error reaches the caller, unchanged.
+   *
+   * Every call past the L1 has a `cache.getOrSet` span with its outcome; it is made
+   * the active span only while a loader may run (see GetOrSetFlow). An L1 hit has
+   * no span (it is counted in `cache_lookups_total{layer="l1"}`): a span costs
+   * more than the hit itself.
    */
-  getOrSet<T>(key: string, loader: () => Promise<T> | T, options: GetOrSetOptions = {}): Promise<T> {
+  getOrSet<T>(key: string, loader: () => Promise<T> | T, options: GetOrSetOptions = NO_OPTIONS): Promise<T> {
     const fullKey = this.fullKey(key);
-    const tags = normalizeTags(options.tags);
-    const plan = planWrite(this.core.settings, options);
+    if (options !== NO_OPTIONS) this.checkGetOrSetOptions(options);
+    const local = this.local.fresh(fullKey);
+    if (local !== undefined) return Promise.resolve(local.value as T);
+    return this.flow.run(fullKey, loader, options) as Promise<T>;
+  }
+
+  /** getOrSet's argument checks, thrown at once (its plan and tags are worked out only when it writes). */
+  private checkGetOrSetOptions(options: GetOrSetOptions): void {
+    checkTags(options.tags);
+    checkWriteOptions(this.core.settings, options);
     if (options.softTimeoutMs !== undefined) nonNegative(options.softTimeoutMs, 'softTimeoutMs');
-    const request = { fullKey, loader, plan, tags, options };
-    return trace
-      .getTracer(TRACER_NAME)
-      .startActiveSpan('cache.getOrSet', { attributes: { 'rnh.cache.name': this.name } }, async (span) => {
-        try {
-          const local = this.local.fresh(fullKey);
-          if (local) {
-            span.setAttribute('rnh.cache.outcome', 'hit' satisfies GetOrSetOutcome);
-            return local.value as T;
-          }
-          const { value, outcome } = await coalesce(
-            this.core.inflight,
-            fullKey,
-            () => this.flow.resolve(request),
-            () => this.core.metrics.coalesced.inc({ cache: this.name }),
-          );
-          span.setAttribute('rnh.cache.outcome', outcome);
-          return value as T;
-        } catch (error) {
-          span.setAttribute('rnh.cache.outcome', 'loader_error' satisfies GetOrSetOutcome);
-          span.setStatus({ code: SpanStatusCode.ERROR, message: 'loader failed' });
-          throw error;
-        } finally {
-          span.end();
-        }
-      });
   }
 
   private fullKey(key: string): string {
     if (typeof key !== 'string' || key.length === 0)
       throw new CacheArgumentError('cache key must be a non-empty string');
-    return this.keys.key(key);
+    return this.prefix + key;
   }
 }

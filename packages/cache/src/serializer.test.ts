@@ -38,4 +38,24 @@ describe('envelope serializer', () => {
       );
     }
   });
+
+  it('marks plain values, whose decode is the parsed JSON itself, and records the fresh-until time', () => {
+    const plain = encodeEnvelope({ a: [1, 'x', null, { b: true }] }, { ...meta, freshUntil: 1234 });
+    expect(JSON.parse(plain)).toMatchObject({ p: 1, e: 1234 });
+    const decoded = decodeEnvelope(plain, 0);
+    expect(decoded).toMatchObject({ value: { a: [1, 'x', null, { b: true }] }, freshUntil: 1234 });
+    for (const tagged of [new Date(0), 1n, [undefined], { $t: 'user data' }]) {
+      const text = encodeEnvelope({ tagged }, meta);
+      expect(JSON.parse(text)).not.toHaveProperty('p');
+      expect(decodeEnvelope(text, 0).value).toEqual({ tagged });
+    }
+    // Written by an older version: no `p`, no `e`; decoded the long way, freshness unknown.
+    expect(decodeEnvelope('{"v":1,"g":0,"d":{"x":{"$t":"d","v":"1970-01-01T00:00:00.000Z"}}}', 0)).toEqual({
+      value: { x: new Date(0) },
+      graceMs: 0,
+      ttlMs: undefined,
+      freshUntil: undefined,
+      tags: undefined,
+    });
+  });
 });

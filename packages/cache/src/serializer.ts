@@ -3,7 +3,7 @@ import { CacheSerializationError } from './errors.js';
 /** Format version of the stored envelope; an entry with another `v` is treated as unreadable. */
 export const ENVELOPE_VERSION = 1;
 
-/** What is stored under a cache key: `{ v, s?, g, t?, d }`. */
+/** What is stored under a cache key: `{ v, s?, g, f?, e?, t?, p?, d }`. */
 export interface Envelope {
   /** Envelope format version (ENVELOPE_VERSION). */
   v: number;
@@ -13,8 +13,15 @@ export interface Envelope {
   g: number;
   /** Fresh TTL in ms it was written with (for early refresh); absent in older entries. */
   f?: number;
+  /**
+   * Fresh until (ms since the epoch, the writer's clock): a reader decides fresh or
+   * stale from this with a plain GET, no PTTL. Absent in older entries (then PTTL is read).
+   */
+  e?: number;
   /** Tag -> token the tag had when the entry was written. */
   t?: Record<string, string>;
+  /** 1 when `d` is plain JSON (no tagged Date, BigInt, undefined or `$t` object): decoding skips the walk. */
+  p?: 1;
   /** The value in wire form (see toWire). */
   d: unknown;
 }
@@ -24,16 +31,26 @@ export interface Envelope {
 // collides with a tag.
 type Tagged = { $t: 'd' | 'b' | 'u' | 'o'; v?: unknown };
 
+/** Set by toWire when it produced a tagged object (so the encoded value is not plain JSON). */
+let taggedSeen = false;
+
 export function toWire(value: unknown, seen = new Set<object>()): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw unserializable(`non-finite number ${String(value)}`);
     return value;
   }
-  if (typeof value === 'bigint') return { $t: 'b', v: value.toString() };
-  if (value === undefined) return { $t: 'u' };
+  if (typeof value === 'bigint') {
+    taggedSeen = true;
+    return { $t: 'b', v: value.toString() };
+  }
+  if (value === undefined) {
+    taggedSeen = true;
+    return { $t: 'u' };
+  }
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw unserializable('invalid Date');
+    taggedSeen = true;
     return { $t: 'd', v: value.toISOString() };
   }
   if (typeof value !== 'object') throw unserializable(`a ${typeof value}`);
@@ -50,7 +67,9 @@ export function toWire(value: unknown, seen = new Set<object>()): unknown {
       if (item === undefined) continue; // as JSON does
       out[key] = toWire(item, seen);
     }
-    return '$t' in out ? { $t: 'o', v: out } : out;
+    if (!('$t' in out)) return out;
+    taggedSeen = true;
+    return { $t: 'o', v: out };
   } finally {
     seen.delete(value);
   }
@@ -91,12 +110,23 @@ function decodeObject(wire: unknown): Record<string, unknown> {
 /** Encodes an entry; throws CacheSerializationError for values that would not round-trip. */
 export function encodeEnvelope(
   value: unknown,
-  meta: { graceMs: number; schemaVersion: number; tags?: Record<string, string>; ttlMs?: number },
+  meta: {
+    graceMs: number;
+    schemaVersion: number;
+    tags?: Record<string, string>;
+    ttlMs?: number;
+    /** Fresh until, ms since the epoch (the writer's clock). */
+    freshUntil?: number;
+  },
 ): string {
-  const envelope: Envelope = { v: ENVELOPE_VERSION, g: meta.graceMs, d: toWire(value) };
+  taggedSeen = false;
+  const d = toWire(value);
+  const envelope: Envelope = { v: ENVELOPE_VERSION, g: meta.graceMs, d };
   if (meta.ttlMs !== undefined) envelope.f = meta.ttlMs;
+  if (meta.freshUntil !== undefined) envelope.e = meta.freshUntil;
   if (meta.schemaVersion !== 0) envelope.s = meta.schemaVersion;
   if (meta.tags && Object.keys(meta.tags).length > 0) envelope.t = meta.tags;
+  if (!taggedSeen) envelope.p = 1;
   return JSON.stringify(envelope);
 }
 
@@ -105,6 +135,8 @@ export interface DecodedEntry {
   graceMs: number;
   /** Fresh TTL the entry was written with, when recorded. */
   ttlMs: number | undefined;
+  /** Fresh until, ms since the epoch (the writer's clock); undefined in entries written before it was recorded. */
+  freshUntil: number | undefined;
   tags: Record<string, string> | undefined;
 }
 
@@ -124,9 +156,12 @@ export function decodeEnvelope(text: string, schemaVersion: number): DecodedEntr
   if (typeof envelope.g !== 'number' || !('d' in envelope)) throw unreadable('envelope fields missing');
   const tags = envelope.t;
   if (tags !== undefined && (tags === null || typeof tags !== 'object')) throw unreadable('bad tags');
+  const ttlMs = typeof envelope.f === 'number' ? envelope.f : undefined;
+  const freshUntil = typeof envelope.e === 'number' ? envelope.e : undefined;
+  // A plain value is the parsed JSON itself: no second walk, no copy.
+  if (envelope.p === 1) return { value: envelope.d, graceMs: envelope.g, ttlMs, freshUntil, tags };
   try {
-    const ttlMs = typeof envelope.f === 'number' ? envelope.f : undefined;
-    return { value: fromWire(envelope.d), graceMs: envelope.g, ttlMs, tags };
+    return { value: fromWire(envelope.d), graceMs: envelope.g, ttlMs, freshUntil, tags };
   } catch (error) {
     if (error instanceof CacheSerializationError) throw error;
     throw unreadable('bad value', error);

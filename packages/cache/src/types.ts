@@ -126,8 +126,8 @@ export interface GetOrSetOptions extends SetOptions {
 }
 
 /**
- * Why getOrSet answered as it did; the `rnh.cache.outcome` span attribute.
- * `hit`: a fresh entry (L1 or L2). `stale`: a stale entry (its refresh runs in the
+ * Why getOrSet answered as it did; the `rnh.cache.outcome` span attribute (an L1
+ * hit has no span: see the README). `hit`: a fresh L2 entry. `stale`: a stale entry (its refresh runs in the
  * background), or an L1 copy within grace while Redis fails. `refreshed`: a stale
  * entry whose refresh answered within `softTimeoutMs`. `loaded`: a miss, loaded
  * here. `coalesced`: joined a getOrSet of the key already running in this process.

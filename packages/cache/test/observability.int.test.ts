@@ -1,4 +1,6 @@
+import { trace } from '@opentelemetry/api';
 import { Registry } from 'prom-client';
+import { waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createCacheMetrics } from '../src/index.js';
 import { metricValue, recordSpans, useRedisServer } from './helpers.js';
@@ -71,5 +73,42 @@ describe('metrics and spans', () => {
     const [span] = spans.getFinishedSpans().filter((s) => s.name === 'cache.getOrSet');
     expect(span!.attributes['rnh.cache.outcome']).toBe('loader_error');
     expect(span!.status.code).toBe(2);
+  });
+
+  it('the getOrSet span is the active one while its loader runs (its spans are children), refreshes included', async () => {
+    const { cache } = redis.newCache({ graceSeconds: 60 });
+    spans.reset();
+    const loader = (value: string) => () => {
+      const active = trace.getActiveSpan();
+      trace.getTracer('test').startSpan('db.query').end();
+      return { value, activeSpanId: active?.spanContext().spanId };
+    };
+    const first = await cache.getOrSet('k', loader('v1'), { ttlSeconds: 0.2 });
+    const hit = await cache.getOrSet('k', loader('unused'), { ttlSeconds: 0.2 });
+    expect(hit).toEqual(first);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Stale: served at once, refreshed in the background under the call's span.
+    expect(await cache.getOrSet('k', loader('v2'), { ttlSeconds: 60 })).toEqual(first);
+    await waitFor(() => spans.getFinishedSpans().filter((span) => span.name === 'db.query').length === 2, {
+      timeoutMs: 5000,
+      what: 'the refresh loader ran',
+    });
+    const finished = spans.getFinishedSpans();
+    const calls = finished.filter((span) => span.name === 'cache.getOrSet');
+    const queries = finished.filter((span) => span.name === 'db.query');
+    expect(calls.map((span) => span.attributes['rnh.cache.outcome'])).toEqual(['loaded', 'hit', 'stale']);
+    expect(first.activeSpanId).toBe(calls[0]!.spanContext().spanId);
+    expect(queries[0]!.parentSpanContext?.spanId).toBe(calls[0]!.spanContext().spanId);
+    expect(queries[1]!.parentSpanContext?.spanId).toBe(calls[2]!.spanContext().spanId);
+    expect((await cache.get<{ value: string }>('k'))?.value).toBe('v2');
+  });
+
+  it('an L1 hit has no span; it is counted as an l1 hit', async () => {
+    const { cache, registry } = redis.newCache({ l1: {} });
+    spans.reset();
+    for (let i = 0; i < 3; i += 1) expect(await cache.getOrSet('k', () => 'v', { ttlSeconds: 60 })).toBe('v');
+    const calls = spans.getFinishedSpans().filter((span) => span.name === 'cache.getOrSet');
+    expect(calls.map((span) => span.attributes['rnh.cache.outcome'])).toEqual(['loaded']);
+    expect(await metricValue(registry, 'cache_lookups_total', { layer: 'l1', result: 'hit' })).toBe(2);
   });
 });

@@ -171,14 +171,18 @@ describe('soft timeout on a stale entry (softTimeoutMs)', () => {
         { ttlSeconds: 60 },
       ),
     ).toBe('old');
-    // Entry reads are the READ_ENTRY script (EVALSHA); nothing else runs now, so a second
+    // Entry reads are GETs (MGETs when batched); nothing else reads now, so a second
     // read by B means it found the entry stale, the lock busy, and is polling.
-    const scriptCalls = async () =>
-      Number(/cmdstat_evalsha:calls=(\d+)/.exec(await redis.admin.info('commandstats'))?.[1] ?? 0);
-    const before = await scriptCalls();
+    const reads = async () => {
+      const stats = await redis.admin.info('commandstats');
+      const calls = (command: string) =>
+        Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+      return calls('get') + calls('mget');
+    };
+    const before = await reads();
     let bCalls = 0;
     const inB = b.cache.getOrSet('k', () => `from B ${++bCalls}`, { ttlSeconds: 60, softTimeoutMs: 10_000 });
-    await waitFor(async () => (await scriptCalls()) >= before + 2, {
+    await waitFor(async () => (await reads()) >= before + 2, {
       timeoutMs: 5000,
       intervalMs: 5,
       what: 'B polling for the fresh value',

@@ -38,9 +38,9 @@ export function checkGrace(seconds: number): number {
   return seconds;
 }
 
-/** Validated and deduplicated tags. */
-export function normalizeTags(tags: readonly string[] | undefined): string[] {
-  if (!tags) return [];
+/** Throws CacheArgumentError unless every tag is a non-empty string of at most MAX_TAG_LENGTH characters. */
+export function checkTags(tags: readonly string[] | undefined): void {
+  if (!tags) return;
   for (const tag of tags) {
     if (typeof tag !== 'string' || tag.length === 0 || tag.length > MAX_TAG_LENGTH) {
       throw new CacheArgumentError(
@@ -48,5 +48,11 @@ export function normalizeTags(tags: readonly string[] | undefined): string[] {
       );
     }
   }
+}
+
+/** Validated and deduplicated tags. */
+export function normalizeTags(tags: readonly string[] | undefined): string[] {
+  if (!tags || tags.length === 0) return [];
+  checkTags(tags);
   return [...new Set(tags)];
 }

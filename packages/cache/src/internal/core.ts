@@ -7,8 +7,10 @@ import { checkFraction, checkGrace, nonNegative, positive } from './checks.js';
 import { applyInvalidation } from './invalidation.js';
 import { L1 } from './l1.js';
 import { L2 } from './l2.js';
+import { ReadBatcher } from './read-batch.js';
+import type { InflightCall } from './get-or-set.js';
 import type { RefreshResult } from './refresh.js';
-import { DEFAULT_TTL_PRESETS, resolveTtlSeconds } from './ttl.js';
+import { checkJitter, DEFAULT_TTL_PRESETS, resolveTtlSeconds } from './ttl.js';
 
 const TAGS_DOMAIN = '__tags';
 const LOCK_DOMAIN = '__lock';
@@ -35,9 +37,11 @@ export interface Core {
   logger: Logger;
   metrics: CacheMetrics;
   l2: L2;
+  /** Every GET of entries and tag tokens, batched per tick into one MGET. */
+  reads: ReadBatcher;
   settings: Settings;
-  /** Loads in flight in this process, by full key: concurrent getOrSet calls share one. */
-  inflight: Map<string, Promise<unknown>>;
+  /** getOrSet calls past the L1 in flight in this process, by full key: concurrent calls of a key share one. */
+  inflight: Map<string, InflightCall>;
   /** Background refreshes running in this process, by full key: at most one per key, joined by soft waits. */
   refreshing: Map<string, Promise<RefreshResult>>;
   l1: L1 | undefined;
@@ -53,7 +57,7 @@ export function buildCore(deps: CacheDeps, options: CacheOptions): Core {
   const settings: Settings = {
     presets: { ...DEFAULT_TTL_PRESETS, ...options.ttlPresets },
     defaultTtl: options.defaultTtl ?? 'medium',
-    jitter: options.jitter ?? 0,
+    jitter: checkJitter(options.jitter ?? 0),
     graceMs: Math.round(checkGrace(options.graceSeconds ?? 0) * 1000),
     schemaVersion: options.schemaVersion ?? 0,
     earlyRefresh: checkFraction(options.earlyRefresh ?? 0, 'earlyRefresh'),
@@ -93,13 +97,15 @@ export function buildCore(deps: CacheDeps, options: CacheOptions): Core {
           () => l1.clear(),
         )
       : undefined;
+  const l2 = new L2(deps.redis, deps.logger, metrics, breaker, options.operationTimeoutMs ?? 500);
   return {
     root: deps.keys,
     tagKeys: deps.keys.child(TAGS_DOMAIN),
     lockKeys: deps.keys.child(LOCK_DOMAIN),
     logger: deps.logger,
     metrics,
-    l2: new L2(deps.redis, deps.logger, metrics, breaker, options.operationTimeoutMs ?? 500),
+    l2,
+    reads: new ReadBatcher(l2),
     settings,
     inflight: new Map(),
     refreshing: new Map(),

@@ -10,6 +10,11 @@ export interface L1Entry {
   tags: readonly string[];
 }
 
+/** An entry as the L1 holds it: with the SIEVE `visited` bit. */
+interface Slot extends L1Entry {
+  visited: boolean;
+}
+
 export interface L1Hooks {
   /** Entries/bytes added (positive) or removed (negative) in a namespace. */
   changed(namespace: string, entries: number, bytes: number): void;
@@ -17,11 +22,18 @@ export interface L1Hooks {
 }
 
 /**
- * A bounded LRU (Map insertion order is recency: a hit re-inserts) by entry count
- * and by bytes. Entries past `staleUntil` are dropped when seen.
+ * An in-process cache bounded by entry count and by bytes, evicting with SIEVE
+ * (NSDI '24): a hit only sets the entry's `visited` bit (no reordering, so a hit
+ * writes nothing but one boolean), and eviction moves a hand from the oldest
+ * entry towards the newest, clearing `visited` bits and evicting the first entry
+ * that was not visited since the hand last passed it. Map insertion order is the
+ * FIFO queue, and the hand is a live Map iterator (it survives deletions and sees
+ * insertions), restarted from the oldest entry when it runs off the end. Entries
+ * past `staleUntil` are dropped when seen.
  */
 export class L1 {
-  private readonly map = new Map<string, L1Entry>();
+  private readonly map = new Map<string, Slot>();
+  private hand: Iterator<[string, Slot]> | undefined;
   private bytes = 0;
 
   constructor(
@@ -32,30 +44,41 @@ export class L1 {
   ) {}
 
   get(key: string): L1Entry | undefined {
+    return this.lookup(key, this.now());
+  }
+
+  /** get() at a time the caller already has. */
+  lookup(key: string, now: number): L1Entry | undefined {
     const entry = this.map.get(key);
-    if (!entry) return undefined;
-    if (this.now() >= entry.staleUntil) {
+    if (entry === undefined) return undefined;
+    if (now >= entry.staleUntil) {
       this.delete(key);
       return undefined;
     }
-    this.map.delete(key);
-    this.map.set(key, entry);
+    entry.visited = true;
     return entry;
   }
 
   set(key: string, entry: L1Entry): void {
     this.delete(key);
     if (entry.bytes > this.maxBytes || this.maxEntries <= 0) return;
-    this.map.set(key, entry);
+    // Room first (the new entry is no candidate), as SIEVE inserts after evicting.
+    while (
+      this.map.size > 0 &&
+      (this.map.size >= this.maxEntries || this.bytes + entry.bytes > this.maxBytes)
+    )
+      this.evictOne();
+    this.map.set(key, {
+      namespace: entry.namespace,
+      value: entry.value,
+      bytes: entry.bytes,
+      freshUntil: entry.freshUntil,
+      staleUntil: entry.staleUntil,
+      tags: entry.tags,
+      visited: false,
+    });
     this.bytes += entry.bytes;
     this.hooks.changed(entry.namespace, 1, entry.bytes);
-    while (this.map.size > this.maxEntries || this.bytes > this.maxBytes) {
-      const oldest = this.map.keys().next();
-      if (oldest.done) break;
-      const victim = this.map.get(oldest.value)!;
-      this.delete(oldest.value);
-      this.hooks.evicted(victim.namespace);
-    }
   }
 
   delete(key: string): boolean {
@@ -74,9 +97,31 @@ export class L1 {
 
   clear(): void {
     this.deleteWhere(() => true);
+    this.hand = undefined;
   }
 
   get size(): number {
     return this.map.size;
+  }
+
+  /** SIEVE: the first entry from the hand on that was not visited since the hand last passed it. */
+  private evictOne(): void {
+    // Terminates: one full pass clears every visited bit, so the next finds a victim.
+    while (this.map.size > 0) {
+      this.hand ??= this.map.entries();
+      const next = this.hand.next();
+      if (next.done) {
+        this.hand = undefined;
+        continue;
+      }
+      const [key, entry] = next.value;
+      if (entry.visited) {
+        entry.visited = false;
+        continue;
+      }
+      this.delete(key);
+      this.hooks.evicted(entry.namespace);
+      return;
+    }
   }
 }

@@ -8,6 +8,12 @@ import {
 import { CacheUnavailableError } from '../errors.js';
 import type { CacheMetrics } from '../metrics.js';
 
+/** Whom a failed Redis call is charged to: `cache_errors_total{cache, operation}`. */
+export interface Charge {
+  cache: string;
+  operation: string;
+}
+
 /**
  * Every Redis call of the cache goes through here: skipped while the breaker is
  * open, bounded by a timeout, and on failure counted (`cache_errors_total`),
@@ -23,7 +29,19 @@ export class L2 {
     private readonly timeoutMs: number,
   ) {}
 
-  async call<T>(cache: string, operation: string, work: (redis: RedisClient) => Promise<T>): Promise<T> {
+  call<T>(cache: string, operation: string, work: (redis: RedisClient) => Promise<T>): Promise<T> {
+    return this.callFor([{ cache, operation }], operation, work);
+  }
+
+  /**
+   * One Redis call made for several callers (a batched read): a failure is counted
+   * once for each distinct (cache, operation) in `charges`, and logged once.
+   */
+  async callFor<T>(
+    charges: readonly Charge[],
+    operation: string,
+    work: (redis: RedisClient) => Promise<T>,
+  ): Promise<T> {
     if (!this.breaker.allow()) {
       throw new CacheUnavailableError(
         operation,
@@ -46,10 +64,17 @@ export class L2 {
       return result;
     } catch (error) {
       this.breaker.failure();
-      this.metrics.errors.inc({ cache, operation });
+      const caches = new Set<string>();
+      const counted = new Set<string>();
+      for (const { cache, operation: charged } of charges) {
+        caches.add(cache);
+        if (counted.has(`${cache}\n${charged}`)) continue;
+        counted.add(`${cache}\n${charged}`);
+        this.metrics.errors.inc({ cache, operation: charged });
+      }
       this.logger.warn(
         {
-          cache,
+          cache: [...caches].join(','),
           operation,
           error_type: error instanceof CacheUnavailableError ? 'timeout' : classifyRedisError(error),
           error: error instanceof Error ? error.message : 'unknown',

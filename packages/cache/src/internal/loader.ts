@@ -1,7 +1,9 @@
+import type { Span } from '@opentelemetry/api';
 import { CacheLoaderTimeoutError } from '../errors.js';
 import type { GetOrSetOptions } from '../types.js';
-import type { Core } from './core.js';
-import type { WritePlan } from './write-plan.js';
+import { normalizeTags } from './checks.js';
+import type { Core, Settings } from './core.js';
+import { planWrite, type WritePlan } from './write-plan.js';
 
 /** Calls the loader (sync or async), timed in `cache_loader_duration_seconds` whether it succeeds or not. */
 export async function runLoader(core: Core, cache: string, loader: () => unknown): Promise<unknown> {
@@ -61,11 +63,30 @@ export function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> 
   });
 }
 
-/** One getOrSet call's key, loader and write settings, as the load and refresh steps need them. */
-export interface LoadRequest {
-  fullKey: string;
-  loader: () => unknown;
-  plan: WritePlan;
-  tags: string[];
-  options: GetOrSetOptions;
+/**
+ * One getOrSet call's key, loader and write settings, as the load and refresh
+ * steps need them. The arguments were checked when the call was made; the write
+ * plan (with its random jitter) and the deduplicated tags are worked out only
+ * when a step needs them (a hit never does).
+ */
+export class LoadRequest {
+  private planned: WritePlan | undefined;
+  private normalized: string[] | undefined;
+
+  constructor(
+    readonly fullKey: string,
+    readonly loader: () => unknown,
+    readonly options: GetOrSetOptions,
+    private readonly settings: Settings,
+    /** The call's `cache.getOrSet` span, made active while its loader runs. */
+    readonly span: Span,
+  ) {}
+
+  get plan(): WritePlan {
+    return (this.planned ??= planWrite(this.settings, this.options));
+  }
+
+  get tags(): string[] {
+    return (this.normalized ??= normalizeTags(this.options.tags));
+  }
 }

@@ -23,8 +23,12 @@ export function entryTtlMs(
   random: () => number = Math.random,
 ): number {
   const seconds = resolveTtlSeconds(options.ttlSeconds ?? options.ttl ?? defaults.ttl, defaults.presets);
-  const jitter = options.jitter ?? defaults.jitter;
+  const jitter = checkJitter(options.jitter ?? defaults.jitter);
+  return Math.max(1, Math.round(seconds * 1000 * (1 - random() * jitter)));
+}
+
+export function checkJitter(jitter: number): number {
   if (!(jitter >= 0 && jitter <= 1))
     throw new CacheArgumentError(`jitter must be within 0..1 (got ${jitter})`);
-  return Math.max(1, Math.round(seconds * 1000 * (1 - random() * jitter)));
+  return jitter;
 }

@@ -1,7 +1,7 @@
 import type { SetOptions } from '../types.js';
 import { checkGrace } from './checks.js';
 import type { Settings } from './core.js';
-import { entryTtlMs } from './ttl.js';
+import { checkJitter, entryTtlMs, resolveTtlSeconds } from './ttl.js';
 
 /** How long one write keeps its entry in Redis. */
 export interface WritePlan {
@@ -22,6 +22,17 @@ export function planWrite(settings: Settings, options: SetOptions): WritePlan {
       ? settings.graceMs
       : Math.round(checkGrace(options.graceSeconds) * 1000);
   return { graceMs, lifetimeMs: ttlMs + graceMs };
+}
+
+/**
+ * Throws what planWrite would throw for these options, without planning (no
+ * jitter drawn): getOrSet checks its arguments at once and plans only when it writes.
+ */
+export function checkWriteOptions(settings: Settings, options: SetOptions): void {
+  if (options.ttlSeconds !== undefined || options.ttl !== undefined)
+    resolveTtlSeconds(options.ttlSeconds ?? options.ttl!, settings.presets);
+  if (options.jitter !== undefined) checkJitter(options.jitter);
+  if (options.graceSeconds !== undefined) checkGrace(options.graceSeconds);
 }
 
 /** How long an entry written with `plan` is fresh. */
