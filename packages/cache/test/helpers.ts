@@ -1,10 +1,3 @@
-import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { defaultRedisOptions, RedisConnections } from '@rnh/redis-client';
 import {
   memoryLogger,
@@ -14,35 +7,6 @@ import {
 } from '@rnh/test-utils';
 import { Registry, type RegistryContentType } from 'prom-client';
 import { Cache, type CacheOptions } from '../src/index.js';
-
-/** The value of one series (after the metric's collect()), or 0 when absent. */
-export async function metricValue(
-  registry: Registry<RegistryContentType>,
-  name: string,
-  labels: Record<string, string> = {},
-): Promise<number> {
-  const metric = registry.getSingleMetric(name);
-  if (!metric) return 0;
-  const { values } = await metric.get();
-  const match = values.find(
-    (value) =>
-      Object.entries(labels).every(
-        ([key, expected]) => String((value.labels as Record<string, unknown>)[key]) === expected,
-      ) &&
-      // For histograms, the _count series.
-      (!('metricName' in value) || String(value.metricName).endsWith('_count') || value.metricName === name),
-  );
-  return match?.value ?? 0;
-}
-
-/** In-memory spans: a BasicTracerProvider and an AsyncLocalStorage context manager, registered globally for this file. */
-export function recordSpans(): InMemorySpanExporter {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(provider);
-  return exporter;
-}
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -107,3 +71,5 @@ export function useRedisServer(): TestCacheRedis {
 }
 
 export { memoryLogger };
+
+export { metricValue, recordSpans } from '@rnh/test-utils';
