@@ -337,6 +337,20 @@ describe('accounts', () => {
         },
       );
     }
+    // Every part is back within seconds: a signup needs the rate limiter and the mail queue too.
+    await expect
+      .poll(
+        async () =>
+          (
+            await new HttpClient(api.url).post('/auth/signup', {
+              email: `after-outage-${Date.now()}@example.com`,
+              password: 'correct horse battery',
+              displayName: 'After',
+            })
+          ).status,
+        { timeout: 15_000, interval: 250 },
+      )
+      .toBe(201);
   });
 
   it('keeps sessions across an api restart', async () => {
