@@ -95,6 +95,85 @@ export async function measure(operation: Operation, shape: LoadShape): Promise<S
   };
 }
 
+export interface CountShape {
+  /** Operations to run in all (each index from 0 to count - 1 once). */
+  count: number;
+  /** Operations in flight at once. */
+  concurrency: number;
+}
+
+/**
+ * Runs `operation` exactly `count` times with `concurrency` in flight and reports how long
+ * that took (fixed work, e.g. adding N jobs). Failed operations are counted, not retried.
+ * Rejects with StalledError when operations stop settling.
+ */
+export async function measureCount(operation: Operation, shape: CountShape): Promise<Sample> {
+  return timed(async (stalled) => {
+    let next = 0;
+    let ops = 0;
+    let errors = 0;
+    let firstError: unknown;
+    let running = Math.min(shape.concurrency, shape.count);
+    let lastSettled = performance.now();
+    const worker = async (): Promise<void> => {
+      let mine = 0;
+      while (next < shape.count) {
+        try {
+          await operation(next++);
+          ops++;
+        } catch (error) {
+          errors++;
+          firstError ??= error;
+        }
+        lastSettled = performance.now();
+        if (++mine % CHECK_EVERY === 0) await yieldToEventLoop();
+      }
+      running--;
+    };
+    const watchdog = setInterval(() => {
+      if (performance.now() - lastSettled > STALL_MS) stalled(new StalledError(running));
+    }, 1000);
+    try {
+      await Promise.all(Array.from({ length: running }, worker));
+    } finally {
+      clearInterval(watchdog);
+    }
+    return { ops, errors, firstError };
+  });
+}
+
+/** What a piece of timed work reports about itself. */
+export interface WorkDone {
+  ops: number;
+  errors?: number;
+  firstError?: unknown;
+}
+
+/**
+ * Times `work` (wall clock, and this process's CPU) and turns its count into a Sample.
+ * `work` gets a `fail` callback that makes the measurement reject at once (e.g. a watchdog
+ * saw no progress); whatever `work` still does afterwards is ignored.
+ */
+export async function timed(work: (fail: (error: Error) => void) => Promise<WorkDone>): Promise<Sample> {
+  let fail: (error: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const done = await Promise.race([work(fail), failed]);
+  const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    ops: done.ops,
+    errors: done.errors ?? 0,
+    firstError: done.firstError,
+    elapsedMs,
+    opsPerSec: done.ops / (elapsedMs / 1000),
+    cpuMicrosPerOp: (cpu.user + cpu.system) / Math.max(1, done.ops),
+  };
+}
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);

@@ -15,45 +15,114 @@ export interface BenchOptions {
   only: string[];
 }
 
-interface Spec {
+/** One integer option: `--flag=N` or the environment variable `env`. */
+export interface OptionSpec {
   flag: string;
   env: string;
   fallback: number;
   min: number;
+  /** One line for `--help`. */
+  help: string;
 }
 
-const NUMBERS: Record<Exclude<keyof BenchOptions, 'only'>, Spec> = {
-  durationMs: { flag: 'duration', env: 'BENCH_DURATION_MS', fallback: 3000, min: 100 },
-  concurrency: { flag: 'concurrency', env: 'BENCH_CONCURRENCY', fallback: 64, min: 1 },
-  rounds: { flag: 'rounds', env: 'BENCH_ROUNDS', fallback: 3, min: 1 },
-  warmupMs: { flag: 'warmup', env: 'BENCH_WARMUP_MS', fallback: 1000, min: 0 },
-  keys: { flag: 'keys', env: 'BENCH_KEYS', fallback: 1024, min: 1 },
+export type CommonNumberOption = Exclude<keyof BenchOptions, 'only'>;
+
+const NUMBERS: Record<CommonNumberOption, OptionSpec> = {
+  durationMs: {
+    flag: 'duration',
+    env: 'BENCH_DURATION_MS',
+    fallback: 3000,
+    min: 100,
+    help: 'measured time per contender per round',
+  },
+  concurrency: {
+    flag: 'concurrency',
+    env: 'BENCH_CONCURRENCY',
+    fallback: 64,
+    min: 1,
+    help: 'requests in flight',
+  },
+  rounds: {
+    flag: 'rounds',
+    env: 'BENCH_ROUNDS',
+    fallback: 3,
+    min: 1,
+    help: 'interleaved rounds, median reported',
+  },
+  warmupMs: { flag: 'warmup', env: 'BENCH_WARMUP_MS', fallback: 1000, min: 0, help: 'warm-up per contender' },
+  keys: {
+    flag: 'keys',
+    env: 'BENCH_KEYS',
+    fallback: 1024,
+    min: 1,
+    help: 'distinct preloaded keys per contender',
+  },
 };
 
-export const USAGE = `options (or environment variables):
-  --duration=MS      BENCH_DURATION_MS   measured time per contender per round (default 3000)
-  --concurrency=N    BENCH_CONCURRENCY   requests in flight (default 64)
-  --rounds=N         BENCH_ROUNDS        interleaved rounds, median reported (default 3)
-  --warmup=MS        BENCH_WARMUP_MS     warm-up per contender (default 1000)
-  --keys=N           BENCH_KEYS          distinct preloaded keys per contender (default 1024)
-  --only=a,b         BENCH_ONLY          only contenders whose id contains one of these`;
+function usage(specs: OptionSpec[]): string {
+  const lines = specs.map((spec) => ({
+    left: `  --${spec.flag}=${spec.flag === 'duration' || spec.flag === 'warmup' ? 'MS' : 'N'}`,
+    env: spec.env,
+    help: `${spec.help} (default ${spec.fallback})`,
+  }));
+  lines.push({
+    left: '  --only=a,b',
+    env: 'BENCH_ONLY',
+    help: 'only contenders whose id contains one of these',
+  });
+  const left = Math.max(...lines.map((line) => line.left.length)) + 2;
+  const env = Math.max(...lines.map((line) => line.env.length)) + 3;
+  return [
+    'options (or environment variables):',
+    ...lines.map((line) => `${line.left.padEnd(left)}${line.env.padEnd(env)}${line.help}`),
+  ].join('\n');
+}
 
-export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
+/** The common options' help text (with their usual defaults). */
+export const USAGE = usage(Object.values(NUMBERS));
+
+/** What a benchmark may add to the common options. */
+export interface OptionExtras<K extends string> {
+  /** Its own defaults for common options (e.g. `{ concurrency: 50 }`). */
+  defaults?: Partial<Record<CommonNumberOption, number>>;
+  /** Integer options only this benchmark has, by the property name they are returned under. */
+  extra?: Record<K, OptionSpec>;
+}
+
+/**
+ * Parses the common options (and a benchmark's own, when given). Unknown flags are an
+ * error. Environment variables of options a benchmark does not have are ignored, so
+ * one environment can drive several benchmarks (`bench/all.ts`).
+ */
+export function parseOptions<K extends string = never>(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  extras: OptionExtras<K> = {},
+): BenchOptions & Record<K, number> {
+  const common = Object.fromEntries(
+    Object.entries(NUMBERS).map(([name, spec]) => [
+      name,
+      { ...spec, fallback: extras.defaults?.[name as CommonNumberOption] ?? spec.fallback },
+    ]),
+  ) as Record<CommonNumberOption, OptionSpec>;
+  const extra = (extras.extra ?? {}) as Record<K, OptionSpec>;
+  const all: Array<[string, OptionSpec]> = [...Object.entries(common), ...Object.entries<OptionSpec>(extra)];
+  const help = usage(all.map(([, spec]) => spec));
+
   const flags = new Map<string, string>();
   for (const arg of argv) {
     if (arg === '--help' || arg === '-h') {
-      console.log(USAGE);
+      console.log(help);
       process.exit(0);
     }
     const match = /^--([a-z-]+)=(.*)$/.exec(arg);
-    if (!match) throw new Error(`unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
+    if (!match) throw new Error(`unknown argument ${JSON.stringify(arg)}\n${help}`);
     flags.set(match[1]!, match[2]!);
   }
-  const known = new Set([...Object.values(NUMBERS).map((spec) => spec.flag), 'only']);
-  for (const flag of flags.keys())
-    if (!known.has(flag)) throw new Error(`unknown option --${flag}\n${USAGE}`);
+  const known = new Set([...all.map(([, spec]) => spec.flag), 'only']);
+  for (const flag of flags.keys()) if (!known.has(flag)) throw new Error(`unknown option --${flag}\n${help}`);
 
-  const number = (spec: Spec): number => {
+  const number = (spec: OptionSpec): number => {
     const raw = flags.get(spec.flag) ?? env[spec.env];
     if (raw === undefined || raw === '') return spec.fallback;
     const value = Number(raw);
@@ -68,11 +137,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     .map((part) => part.trim())
     .filter(Boolean);
   return {
-    durationMs: number(NUMBERS.durationMs),
-    concurrency: number(NUMBERS.concurrency),
-    rounds: number(NUMBERS.rounds),
-    warmupMs: number(NUMBERS.warmupMs),
-    keys: number(NUMBERS.keys),
+    ...(Object.fromEntries(all.map(([name, spec]) => [name, number(spec)])) as Record<
+      CommonNumberOption | K,
+      number
+    >),
     only,
   };
 }

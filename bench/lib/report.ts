@@ -1,6 +1,6 @@
 // Plain-text tables and target verdicts, the same in every benchmark.
 import { arch, cpus, platform } from 'node:os';
-import { formatRate, type ContenderResult } from './runner.js';
+import { formatRate, type ContenderInfo, type ContenderResult } from './runner.js';
 
 /** A plain-text table; columns listed in `rightAligned` (numbers) are padded on the left. */
 export function table(headers: string[], rows: string[][], rightAligned: ReadonlySet<number>): string {
@@ -19,12 +19,31 @@ export function table(headers: string[], rows: string[][], rightAligned: Readonl
 
 const MARK = { baseline: ' [baseline]', ours: '', peer: '', info: ' [info]' } as const;
 
+/** A column a benchmark adds to its tables (before `check`), e.g. allowed and denied decisions. */
+export interface ExtraColumn {
+  header: string;
+  cell(result: ContenderResult<ContenderInfo>): string;
+  /** Right-align (numbers); default true. */
+  numeric?: boolean;
+}
+
+export interface TableOptions {
+  columns?: ExtraColumn[];
+  /** What the `check` column calls `misses` (e.g. `unexpected`); default `misses`. */
+  missesLabel?: string;
+}
+
 /**
  * One group's table: median ops/s, ratio to the group's baseline, spread over the rounds,
  * CPU per operation (this process, and the Redis server's main thread), totals, and a check
  * that every operation was a hit and none failed.
  */
-export function resultsTable(results: ContenderResult[]): string {
+export function resultsTable(
+  results: Array<ContenderResult<ContenderInfo>>,
+  options: TableOptions = {},
+): string {
+  const extra = options.columns ?? [];
+  const missesLabel = options.missesLabel ?? 'misses';
   const baseline = results.find((result) => result.contender.role === 'baseline');
   const micros = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '-');
   const rows = results.map((result) => [
@@ -36,23 +55,26 @@ export function resultsTable(results: ContenderResult[]): string {
     micros(result.serverCpuMicrosPerOp),
     result.totalOps.toLocaleString('en-US'),
     `${(result.totalMs / 1000).toFixed(1)} s`,
-    result.errors > 0 || result.misses > 0 ? `${result.errors} errors, ${result.misses} misses` : 'ok',
+    ...extra.map((column) => column.cell(result)),
+    result.errors > 0 || result.misses > 0
+      ? `${result.errors} errors, ${result.misses} ${missesLabel}`
+      : 'ok',
   ]);
-  return table(
-    [
-      'contender',
-      'ops/s (median)',
-      'vs baseline',
-      'min..max ops/s',
-      'node µs/op',
-      'redis µs/op',
-      'ops (all rounds)',
-      'time',
-      'check',
-    ],
-    rows,
-    new Set([1, 2, 3, 4, 5, 6, 7]),
-  );
+  const fixed = [
+    'contender',
+    'ops/s (median)',
+    'vs baseline',
+    'min..max ops/s',
+    'node µs/op',
+    'redis µs/op',
+    'ops (all rounds)',
+    'time',
+  ];
+  const right = new Set([1, 2, 3, 4, 5, 6, 7]);
+  extra.forEach((column, index) => {
+    if (column.numeric !== false) right.add(fixed.length + index);
+  });
+  return table([...fixed, ...extra.map((column) => column.header), 'check'], rows, right);
 }
 
 export interface Target {
@@ -70,7 +92,7 @@ export interface Verdict {
 }
 
 /** `L2 hit vs raw ioredis (no auto-pipelining): 1.23x (target >= 1.0x) PASS`, or a line saying why it cannot be judged. */
-export function judge(target: Target, results: ContenderResult[]): Verdict {
+export function judge(target: Target, results: Array<ContenderResult<ContenderInfo>>): Verdict {
   const find = (id: string) => results.find((result) => result.contender.id === id);
   const ours = find(target.ours);
   const theirs = find(target.theirs);
@@ -87,6 +109,30 @@ export function judge(target: Target, results: ContenderResult[]): Verdict {
     line: `${target.label}: ${ratio.toFixed(2)}x (${goal}) ${passed ? 'PASS' : 'FAIL'}${note}`,
     passed,
   };
+}
+
+/**
+ * Recognizes a target line printed by `judge` (in any benchmark's output), e.g. for a
+ * summary of several runs: `L2 hit vs ...: 0.44x (target >= 1.0x) FAIL`.
+ */
+export function parseTargetLine(line: string): { text: string; passed: boolean } | undefined {
+  const text = line.trim();
+  if (!/\(target >= \d+(?:\.\d+)?x\)/.test(text)) return undefined;
+  return { text, passed: / PASS(?: |$)/.test(text) && !/ FAIL(?: |$)/.test(text) };
+}
+
+/** `label: 1.23x` for a ratio shown for information (judged by no target). */
+export function ratioLine(
+  label: string,
+  ours: string,
+  theirs: string,
+  results: Array<ContenderResult<ContenderInfo>>,
+): string {
+  const find = (id: string) => results.find((result) => result.contender.id === id);
+  const a = find(ours);
+  const b = find(theirs);
+  if (!a || !b) return `${label}: not measured in this run`;
+  return `${label}: ${(a.opsPerSec / b.opsPerSec).toFixed(2)}x`;
 }
 
 export function machineLine(): string {

@@ -7,7 +7,8 @@ import { measure, median, type LoadShape, type Operation, type Sample } from './
  */
 export type Role = 'baseline' | 'ours' | 'peer' | 'info';
 
-export interface Contender {
+/** What tables and targets need to know about a contender. */
+export interface ContenderInfo {
   /** Short id, for `--only` and for targets. */
   id: string;
   /** What is printed in the table. */
@@ -15,10 +16,18 @@ export interface Contender {
   /** Table this contender belongs to (e.g. `L2 hit`). */
   group: string;
   role: Role;
+}
+
+export interface Contender extends ContenderInfo {
   /** Prepares the contender (connect, preload, check one answer); returns the operation to measure. */
   setup(): Promise<Operation>;
-  /** Misses (loader/factory calls) seen so far; a hit benchmark expects 0. */
+  /**
+   * Misses (loader/factory calls) seen so far; a hit benchmark expects 0. Other benchmarks
+   * use it for any outcome that voids the measurement (e.g. a denial where all must pass).
+   */
   misses?(): number;
+  /** Running totals of outcomes worth showing (e.g. `{ allowed, denied }`); the result has the measured rounds' part. */
+  counts?(): Readonly<Record<string, number>>;
   /** Safe to call when setup failed or never ran. */
   close(): Promise<void>;
 }
@@ -28,8 +37,8 @@ export interface MeasuredSample extends Sample {
   serverCpuMicrosPerOp: number;
 }
 
-export interface ContenderResult {
-  contender: Contender;
+export interface ContenderResult<C extends ContenderInfo = Contender> {
+  contender: C;
   samples: MeasuredSample[];
   /** Median ops/s over the rounds. */
   opsPerSec: number;
@@ -43,6 +52,8 @@ export interface ContenderResult {
   errors: number;
   firstError: unknown;
   misses: number;
+  /** What `counts()` added up to during the measured rounds (warm-up excluded); empty without `counts`. */
+  counts: Record<string, number>;
 }
 
 export interface RunPlan extends LoadShape {
@@ -90,7 +101,7 @@ export async function runContenders(contenders: Contender[], plan: RunPlan): Pro
         progress(`warm-up ${contender.label}: ${formatRate(sample.opsPerSec)} ops/s`);
       }
     }
-    const missesBefore = new Map(contenders.map((contender) => [contender, contender.misses?.() ?? 0]));
+    const before = new Map(contenders.map((contender) => [contender, tally(contender)]));
     for (let round = 0; round < plan.rounds; round++) {
       for (const contender of rotate(contenders, round)) {
         const sample = await run(contender, plan.durationMs);
@@ -101,24 +112,140 @@ export async function runContenders(contenders: Contender[], plan: RunPlan): Pro
         );
       }
     }
-    return contenders.map((contender) => {
-      const own = samples.get(contender)!;
-      const rates = own.map((sample) => sample.opsPerSec);
-      return {
-        contender,
-        samples: own,
-        opsPerSec: median(rates),
-        minOpsPerSec: Math.min(...rates),
-        maxOpsPerSec: Math.max(...rates),
-        cpuMicrosPerOp: median(own.map((sample) => sample.cpuMicrosPerOp)),
-        serverCpuMicrosPerOp: median(own.map((sample) => sample.serverCpuMicrosPerOp)),
-        totalOps: own.reduce((sum, sample) => sum + sample.ops, 0),
-        totalMs: own.reduce((sum, sample) => sum + sample.elapsedMs, 0),
-        errors: own.reduce((sum, sample) => sum + sample.errors, 0),
-        firstError: own.find((sample) => sample.errors > 0)?.firstError,
-        misses: (contender.misses?.() ?? 0) - missesBefore.get(contender)!,
-      };
-    });
+    return contenders.map((contender) =>
+      summarize(contender, samples.get(contender)!, before.get(contender)!, tally(contender)),
+    );
+  } finally {
+    for (const contender of contenders) {
+      await contender.close().catch((error: unknown) => {
+        progress(
+          `close   ${contender.label} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      });
+    }
+  }
+}
+
+interface Tally {
+  misses: number;
+  counts: Readonly<Record<string, number>>;
+}
+
+function tally(contender: { misses?(): number; counts?(): Readonly<Record<string, number>> }): Tally {
+  return { misses: contender.misses?.() ?? 0, counts: { ...contender.counts?.() } };
+}
+
+function summarize<C extends ContenderInfo>(
+  contender: C,
+  own: MeasuredSample[],
+  before: Tally,
+  after: Tally,
+): ContenderResult<C> {
+  const rates = own.map((sample) => sample.opsPerSec);
+  return {
+    contender,
+    samples: own,
+    opsPerSec: median(rates),
+    minOpsPerSec: Math.min(...rates),
+    maxOpsPerSec: Math.max(...rates),
+    cpuMicrosPerOp: median(own.map((sample) => sample.cpuMicrosPerOp)),
+    serverCpuMicrosPerOp: median(own.map((sample) => sample.serverCpuMicrosPerOp)),
+    totalOps: own.reduce((sum, sample) => sum + sample.ops, 0),
+    totalMs: own.reduce((sum, sample) => sum + sample.elapsedMs, 0),
+    errors: own.reduce((sum, sample) => sum + sample.errors, 0),
+    firstError: own.find((sample) => sample.errors > 0)?.firstError,
+    misses: after.misses - before.misses,
+    counts: Object.fromEntries(
+      Object.entries(after.counts).map(([name, value]) => [name, value - (before.counts[name] ?? 0)]),
+    ),
+  };
+}
+
+/**
+ * A contender measured on fixed work instead of for a fixed time: each trial does `size`
+ * operations (add N jobs, process N jobs) and is timed by the contender itself (use
+ * `timed()` or `measureCount()` from measure.ts), so it decides where the clock starts
+ * and stops.
+ */
+export interface TrialContender extends ContenderInfo {
+  /** Connects and builds what every trial uses. */
+  setup(): Promise<void>;
+  /** Unmeasured work before each trial (e.g. fill a queue with `size` jobs). */
+  prepare?(size: number): Promise<void>;
+  /** The measured work: `size` operations, timed. */
+  trial(size: number): Promise<Sample>;
+  /** Unmeasured work after each trial (e.g. close the worker, empty the queue). */
+  finish?(): Promise<void>;
+  misses?(): number;
+  counts?(): Readonly<Record<string, number>>;
+  /** Safe to call when setup failed or never ran. */
+  close(): Promise<void>;
+}
+
+export interface TrialPlan {
+  rounds: number;
+  /** Operations per measured trial. */
+  size: number;
+  /** Operations of one unmeasured warm-up trial per contender (0: none). */
+  warmupSize: number;
+  progress?: (line: string) => void;
+  serverCpuSeconds?: () => Promise<number>;
+}
+
+/**
+ * Like `runContenders`, for fixed-work trials: setup, one warm-up trial each, then
+ * `rounds` rounds in which every contender runs one trial (prepare, measured trial,
+ * finish), in an order rotated by one per round; medians as there. Server CPU is
+ * sampled right around the measured trial only.
+ */
+export async function runTrials<C extends TrialContender>(
+  contenders: C[],
+  plan: TrialPlan,
+): Promise<Array<ContenderResult<C>>> {
+  const progress = plan.progress ?? (() => undefined);
+  const serverCpu = plan.serverCpuSeconds ?? (async () => Number.NaN);
+  const samples = new Map<C, MeasuredSample[]>(contenders.map((contender) => [contender, []]));
+
+  const run = async (contender: C, size: number): Promise<MeasuredSample> => {
+    await contender.prepare?.(size);
+    const serverBefore = await serverCpu();
+    const sample = await contender.trial(size);
+    const serverAfter = await serverCpu();
+    await contender.finish?.();
+    if (sample.ops === 0 && sample.errors > 0)
+      throw new Error(`${contender.label}: every operation failed`, { cause: sample.firstError });
+    return {
+      ...sample,
+      serverCpuMicrosPerOp: ((serverAfter - serverBefore) * 1e6) / Math.max(1, sample.ops),
+    };
+  };
+
+  try {
+    for (const contender of contenders) {
+      progress(`setup   ${contender.label}`);
+      await contender.setup();
+    }
+    if (plan.warmupSize > 0) {
+      for (const contender of contenders) {
+        const sample = await run(contender, plan.warmupSize);
+        progress(`warm-up ${contender.label}: ${formatRate(sample.opsPerSec)} ops/s`);
+      }
+    }
+    const before = new Map(contenders.map((contender) => [contender, tally(contender)]));
+    for (let round = 0; round < plan.rounds; round++) {
+      for (const contender of rotate(contenders, round)) {
+        const sample = await run(contender, plan.size);
+        samples.get(contender)!.push(sample);
+        progress(
+          `round ${round + 1}/${plan.rounds} ${contender.label}: ${formatRate(sample.opsPerSec)} ops/s` +
+            ` (${sample.ops.toLocaleString('en-US')} in ${(sample.elapsedMs / 1000).toFixed(2)} s)` +
+            (sample.errors > 0 ? ` (${sample.errors} errors)` : ''),
+        );
+      }
+    }
+    return contenders.map((contender) =>
+      summarize(contender, samples.get(contender)!, before.get(contender)!, tally(contender)),
+    );
   } finally {
     for (const contender of contenders) {
       await contender.close().catch((error: unknown) => {
