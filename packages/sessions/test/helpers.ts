@@ -1,12 +1,5 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { defaultRedisOptions, RedisConnections, type Logger } from '@rnh/redis-client';
 import { uniquePrefix, type RedisServerHandle } from '@rnh/test-utils';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -56,15 +49,6 @@ export async function metricValue(
     ),
   );
   return match?.value;
-}
-
-/** In-memory spans: a BasicTracerProvider and an AsyncLocalStorage context manager, registered globally for this test file. */
-export function recordSpans(): InMemorySpanExporter {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(provider);
-  return exporter;
 }
 
 /** Every key under `pattern` with its value, whatever the type: for "what does Redis hold" assertions. */
@@ -204,3 +188,5 @@ export class Browser {
 }
 
 export { memoryLogger, useRedisServer } from '@rnh/test-utils';
+
+export { recordSpans } from '@rnh/test-utils';
