@@ -19,7 +19,8 @@ import {
   createSessionMetrics,
 } from '@rnh/sessions';
 import { createLogger, createMetricsRegistry, type Logger } from '@rnh/telemetry';
-import type { RequestHandler } from 'express';
+import type { IncomingMessage } from 'node:http';
+import type { Request, RequestHandler } from 'express';
 import { Counter, type Registry } from 'prom-client';
 import { AccessTokens } from './auth/access-tokens.js';
 import { AccountService } from './auth/account-service.js';
@@ -204,11 +205,12 @@ export async function createContainer(
     publicUrl: config.publicUrl,
     ttlSeconds: config.tokens.inviteTtlSeconds,
   });
-  const callerId = (req: Parameters<typeof identify>[0]) => identify(req, accessTokens)?.userId;
+  // responseCache is plain-Node typed; mounted in Express, the request it gets is Express's.
+  const callerId = (req: IncomingMessage) => identify(req as Request, accessTokens)?.userId;
   const profileResponseCache = responseCache(cache.namespace(cacheNamespaces.responses), {
     ttl: 'medium',
-    user: (req) => callerId(req as never),
-    tags: (req) => [cacheTags.user(callerId(req as never)!)],
+    user: (req) => callerId(req),
+    tags: (req) => [cacheTags.user(callerId(req)!)],
   }) as RequestHandler;
 
   const accounts = new AccountService({
