@@ -1,0 +1,54 @@
+// The api's cache (L1 + Redis, with the invalidation bus when the L1 is on), the invalidator
+// writes go through, and the response cache of GET /me.
+import type { IncomingMessage } from 'node:http';
+import { Cache, responseCache } from '@rnh/cache';
+import type { RedisConnections } from '@rnh/redis-client';
+import type { Logger } from '@rnh/telemetry';
+import type { Request, RequestHandler } from 'express';
+import type { Registry } from 'prom-client';
+import type { AccessTokens } from '../auth/access-tokens.js';
+import { identify } from '../auth/authenticate.js';
+import { CacheInvalidator } from '../cache/invalidator.js';
+import { cacheNamespaces } from '../cache/namespaces.js';
+import { cacheTags } from '../cache/tags.js';
+import type { ApiConfig } from '../config.js';
+
+export function buildApiCache(deps: {
+  config: ApiConfig;
+  redis: RedisConnections;
+  registry: Registry;
+  logger: Logger;
+}) {
+  const { config, redis, logger } = deps;
+  const cache = new Cache(
+    {
+      redis: redis.shared('commands'),
+      keys: redis.keys.child('cache'),
+      logger,
+      registry: deps.registry,
+      // The L1 invalidation bus: without it another instance's writes would reach this L1 only by TTL.
+      subscriber: config.cache.l1 ? redis.shared('subscriber') : undefined,
+    },
+    {
+      name: 'api',
+      ttlPresets: config.cache.ttlPresets,
+      graceSeconds: config.cache.graceSeconds,
+      jitter: config.cache.jitter,
+      operationTimeoutMs: config.cache.operationTimeoutMs,
+      l1: config.cache.l1,
+    },
+  );
+  const invalidator = new CacheInvalidator({ cache, logger });
+  return { cache, invalidator };
+}
+
+/** GET /me cached whole, per caller, tagged with their profile's tag (invalidated with it). */
+export function profileResponseCache(cache: Cache, accessTokens: AccessTokens): RequestHandler {
+  // responseCache is plain-Node typed; mounted in Express, the request it gets is Express's.
+  const callerId = (req: IncomingMessage) => identify(req as Request, accessTokens)?.userId;
+  return responseCache(cache.namespace(cacheNamespaces.responses), {
+    ttl: 'medium',
+    user: (req) => callerId(req),
+    tags: (req) => [cacheTags.user(callerId(req)!)],
+  }) as RequestHandler;
+}

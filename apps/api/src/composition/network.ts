@@ -1,0 +1,84 @@
+// The referral network: organizations, referrals, invites and notifications, read through the
+// cache, and the worker of the `network` queue (it needs the database, which the api owns).
+import type { Cache } from '@rnh/cache';
+import { networkQueue, type EmailJobs, type NetworkJobs } from '@rnh/jobs';
+import { QueueWorker, type QueueDeps, type QueueProducer } from '@rnh/queue';
+import type { Logger } from '@rnh/telemetry';
+import type { CacheInvalidator } from '../cache/invalidator.js';
+import { cacheNamespaces } from '../cache/namespaces.js';
+import type { ApiConfig } from '../config.js';
+import type { Database } from '../db/database.js';
+import { InviteService } from '../invites/invite-service.js';
+import { InvitesRepository } from '../invites/invites-repository.js';
+import { networkHandlers } from '../jobs/network-handlers.js';
+import type { MailQuota } from '../limits/mail-quota.js';
+import { NotificationsRepository } from '../notifications/notifications-repository.js';
+import { OrganizationService } from '../orgs/organization-service.js';
+import { OrganizationsRepository } from '../orgs/organizations-repository.js';
+import { ReferralService } from '../referrals/referral-service.js';
+import { ReferralsRepository } from '../referrals/referrals-repository.js';
+import type { UserProfiles } from '../users/user-profiles.js';
+
+export function buildNetwork(deps: {
+  config: ApiConfig;
+  database: Database;
+  cache: Cache;
+  invalidator: CacheInvalidator;
+  queues: { email: QueueProducer<EmailJobs>; network: QueueProducer<NetworkJobs> };
+  queueDeps: QueueDeps;
+  mailQuota: MailQuota;
+  profiles: UserProfiles;
+  logger: Logger;
+}) {
+  const { config, database, cache, invalidator, queues } = deps;
+  const repositories = {
+    organizations: new OrganizationsRepository(database.db),
+    referrals: new ReferralsRepository(database.db),
+    invites: new InvitesRepository(database.db),
+    notifications: new NotificationsRepository(database.db),
+  };
+  const organizations = new OrganizationService({
+    organizations: repositories.organizations,
+    cache: cache.namespace(cacheNamespaces.organizations),
+    invalidator,
+  });
+  const referrals = new ReferralService({
+    referrals: repositories.referrals,
+    network: queues.network,
+    logger: deps.logger,
+    organizations,
+    cache: cache.namespace(cacheNamespaces.referrals),
+    invalidator,
+  });
+  const invites = new InviteService({
+    invites: repositories.invites,
+    organizations,
+    profiles: deps.profiles,
+    invalidator,
+    email: queues.email,
+    mailQuota: deps.mailQuota,
+    publicUrl: config.publicUrl,
+    ttlSeconds: config.tokens.inviteTtlSeconds,
+  });
+  const networkWorker = new QueueWorker(deps.queueDeps, networkQueue, {
+    concurrency: 4,
+    name: `api:${process.pid}`,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    handlers: networkHandlers({
+      db: database.db,
+      ...repositories,
+      email: queues.email,
+      publicUrl: config.publicUrl,
+    }),
+    schedules: {
+      'daily-digest': { job: 'daily_digest', payload: {}, cron: '0 7 * * *', tz: 'UTC' },
+      'expired-invites-cleanup': {
+        job: 'expired_invites_cleanup',
+        payload: {},
+        cron: '30 3 * * *',
+        tz: 'UTC',
+      },
+    },
+  });
+  return { organizations, referrals, invites, notifications: repositories.notifications, networkWorker };
+}
