@@ -7,18 +7,42 @@ import {
   type RedisClient,
   type RedisScript,
 } from '@rnh/redis-client';
-import { buildScript } from './algorithms/script.js';
+import { buildBatchScript, buildScript } from './algorithms/script.js';
 import { RateLimitArgumentError, RateLimitUnavailableError } from './errors.js';
+import { commandClassOf, type CommandClass } from './internal/command.js';
 import { failureDecision, nearLimit, parseReply, redisDecision } from './internal/decision.js';
 import { identifierTag } from './internal/hash.js';
 import { LocalDenyCache } from './internal/local-deny-cache.js';
 import { namePolicies, type NamedPolicy } from './internal/policies.js';
 import { withTimeout } from './internal/timeout.js';
 import { RateLimitMetrics } from './metrics.js';
+import type { Redis } from 'ioredis';
 import type { Decision, LimitOptions, RateLimiterDeps, RateLimiterOptions } from './types.js';
 
 export const TRACER_NAME = '@rnh/ratelimit';
 const LOG_EVERY_MS = 5000;
+/** A batch that reaches this many decisions goes out at once; the next decision starts a new one. */
+const MAX_BATCH = 32;
+/** Keys whose identifier tag and Redis keys are remembered (when full, the one remembered first is dropped). */
+const MEMO_ENTRIES = 1024;
+
+interface Pending {
+  keys: string[];
+  cost: number;
+  resolve: (reply: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** The consumptions of one event-loop turn, sent as one script call. */
+interface Batch {
+  items: Pending[];
+  sent: boolean;
+}
+
+interface Memo {
+  id: string;
+  keys: string[];
+}
 
 type Mode = 'c' | 'p' | 'r';
 
@@ -38,6 +62,14 @@ export class RateLimiter {
   private readonly logger: Logger;
   private readonly metrics: RateLimitMetrics;
   private readonly script: RedisScript;
+  private readonly batchScript: RedisScript;
+  /** Standalone or Sentinel: the consumptions of one turn share one script call (not on Cluster: keys of many slots). */
+  private readonly batching: boolean;
+  private batch: Batch | undefined;
+  private readonly Command: CommandClass | undefined;
+  private readonly memo = new Map<string, Memo>();
+  private readonly policyLabels: { policy: string };
+  private readonly decisionLabels = new Map<string, { policy: string; outcome: string; reason: string }>();
   private readonly policyArgs: Array<string | number>;
   private readonly timeoutMs: number;
   private readonly failClosedRetryAfterMs: number;
@@ -61,6 +93,11 @@ export class RateLimiter {
     this.metrics = metrics;
     const script = buildScript(this.policies);
     this.script = deps.scripts ? deps.scripts.define(script) : script;
+    const batchScript = buildBatchScript(this.policies);
+    this.batchScript = deps.scripts ? deps.scripts.define(batchScript) : batchScript;
+    this.batching = (deps.redis as { isCluster?: boolean }).isCluster !== true;
+    this.policyLabels = { policy: options.name };
+    this.Command = this.batching ? commandClassOf(deps.redis) : undefined;
     this.policyArgs = this.policies.flatMap((p) => [p.code, p.limit, p.windowMs, p.burst]);
     this.timeoutMs = positive(options.timeoutMs ?? 250, 'timeoutMs');
     this.failClosedRetryAfterMs = positive(options.failClosedRetryAfterMs ?? 1000, 'failClosedRetryAfterMs');
@@ -83,18 +120,21 @@ export class RateLimiter {
   /** Decides whether a request of `cost` units (default 1) for `key` may pass, and records it if so. */
   async limit(key: string, options: LimitOptions = {}): Promise<Decision> {
     const cost = checkCost(options.cost);
-    return this.traced('ratelimit.limit', cost, async (span) => {
-      const id = this.id(key);
-      const blocked = this.local?.check(id, cost);
+    // Not made active: nothing inside needs it, and running the rest in its context costs more than the span.
+    const span = trace.getTracer(TRACER_NAME).startSpan('ratelimit.limit', {
+      attributes: { 'rnh.ratelimit.policy': this.name, 'rnh.ratelimit.cost': cost },
+    });
+    try {
+      const memo = this.memoOf(key);
+      const blocked = this.local?.check(memo.id, cost);
       if (blocked) return this.record(blocked, span);
       const started = performance.now();
       let decision: Decision;
       try {
-        const parsed = parseReply(await this.call('c', id, cost, 0), this.policies);
+        const parsed = parseReply(await this.consume(memo, cost), this.policies);
         decision = redisDecision(this.name, cost, parsed, true, this.mode === 'shadow');
-        if (decision.reason === 'limited') this.local?.add(id, decision);
-        if (decision.consumed && nearLimit(decision.policies))
-          this.metrics.nearLimit.inc({ policy: this.name });
+        if (decision.reason === 'limited') this.local?.add(memo.id, decision);
+        if (decision.consumed && nearLimit(decision.policies)) this.metrics.nearLimit.inc(this.policyLabels);
       } catch (error) {
         this.logFailure(error);
         span.setStatus({ code: SpanStatusCode.ERROR, message: failureType(error) });
@@ -106,9 +146,14 @@ export class RateLimiter {
           this.failClosedRetryAfterMs,
         );
       }
-      this.metrics.duration.observe({ policy: this.name }, (performance.now() - started) / 1000);
+      this.metrics.duration.observe(this.policyLabels, (performance.now() - started) / 1000);
       return this.record(decision, span);
-    });
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: failureType(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 
   /** What `limit()` would answer now, without recording anything; throws RateLimitUnavailableError when Redis fails. */
@@ -164,8 +209,87 @@ export class RateLimiter {
   }
 
   private id(key: string): string {
+    return this.memoOf(key).id;
+  }
+
+  /** `key`'s identifier tag and Redis keys, remembered for the last MEMO_ENTRIES keys (hashing costs µs). */
+  private memoOf(key: string): Memo {
     if (typeof key !== 'string') throw new RateLimitArgumentError('rate-limit key must be a string');
-    return identifierTag(key, this.hashKeys, this.hashSecret);
+    let memo = this.memo.get(key);
+    if (memo === undefined) {
+      const id = identifierTag(key, this.hashKeys, this.hashSecret);
+      memo = { id, keys: this.keysOf(id) };
+      if (this.memo.size >= MEMO_ENTRIES) this.memo.delete(this.memo.keys().next().value!);
+      this.memo.set(key, memo);
+    }
+    return memo;
+  }
+
+  /**
+   * A consumption: joins this turn's batch, sent at the turn's check phase (setImmediate)
+   * as one script call, or at once when full. On Cluster, one call per decision.
+   */
+  private consume(memo: Memo, cost: number): Promise<unknown> {
+    if (!this.batching) return this.call('c', memo.id, cost, 0);
+    return new Promise((resolve, reject) => {
+      let batch = this.batch;
+      if (batch === undefined) {
+        const created: Batch = { items: [], sent: false };
+        this.batch = batch = created;
+        setImmediate(() => this.flush(created));
+      }
+      batch.items.push({ keys: memo.keys, cost, resolve, reject });
+      if (batch.items.length >= MAX_BATCH) this.flush(batch);
+    });
+  }
+
+  private flush(batch: Batch): void {
+    if (this.batch === batch) this.batch = undefined;
+    if (batch.sent) return;
+    batch.sent = true;
+    const items = batch.items;
+    const keys: string[] = [];
+    const args: Array<string | number> = [this.policies.length, this.batchScript.keys, ...this.policyArgs];
+    for (const item of items) {
+      for (const k of item.keys) keys.push(k);
+      args.push(item.cost);
+    }
+    this.bounded(() => this.runBatch(keys, args)).then(
+      (reply) => {
+        if (!Array.isArray(reply) || reply.length !== items.length) {
+          const error = new Error('unexpected reply from the rate-limit script');
+          for (const item of items) item.reject(error);
+          return;
+        }
+        for (let i = 0; i < items.length; i += 1) items[i]!.resolve(reply[i]);
+      },
+      (error: unknown) => {
+        for (const item of items) item.reject(error);
+      },
+    );
+  }
+
+  private async runBatch(keys: string[], args: Array<string | number>): Promise<unknown> {
+    const script = this.batchScript;
+    try {
+      const redis = this.redis as Redis;
+      const Command = this.Command;
+      if (Command !== undefined && redis.autoPipelineQueueSize === 0) {
+        // Written at once, still through the client's instrumentation: the batch is a batch
+        // already, and auto-pipelining would hold it back to the next turn. When commands
+        // are queued there, it joins them so that it never overtakes one issued before it.
+        const command = new Command('evalsha', [script.sha, keys.length, ...keys, ...args], {
+          replyEncoding: 'utf8',
+          keyPrefix: redis.options.keyPrefix,
+        });
+        redis.sendCommand(command);
+        return await command.promise;
+      }
+      return await this.redis.evalsha(script.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
+      return this.redis.eval(script.lua, keys.length, ...keys, ...args);
+    }
   }
 
   private call(mode: Mode, id: string, cost: number, at: number): Promise<unknown> {
@@ -202,13 +326,20 @@ export class RateLimiter {
 
   private record(decision: Decision, span: Span): Decision {
     const outcome = decision.allowed ? 'allowed' : 'denied';
-    this.metrics.decisions.inc({ policy: this.name, outcome, reason: decision.reason });
-    span.setAttributes({
+    const labelKey = `${outcome}:${decision.reason}`;
+    let labels = this.decisionLabels.get(labelKey);
+    if (labels === undefined) {
+      labels = { policy: this.name, outcome, reason: decision.reason };
+      this.decisionLabels.set(labelKey, labels);
+    }
+    this.metrics.decisions.inc(labels);
+    const attributes: Record<string, string | number | boolean> = {
       'rnh.ratelimit.decision': decision.reason,
       'rnh.ratelimit.allowed': decision.allowed,
       'rnh.ratelimit.remaining': decision.remaining,
-    });
-    if (decision.policy) span.setAttribute('rnh.ratelimit.binding_policy', decision.policy);
+    };
+    if (decision.policy) attributes['rnh.ratelimit.binding_policy'] = decision.policy;
+    span.setAttributes(attributes);
     return decision;
   }
 

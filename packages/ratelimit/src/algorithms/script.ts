@@ -28,42 +28,80 @@ local ALG = {}
 // Reply: { all allowed 0|1, now ms, then per policy: allowed 0|1, remaining, reset ms, retry ms (-1 never) }.
 // Consumption is recorded only when every policy allows (all or nothing).
 const DRIVER = `
-local mode, cost, at = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local n = (#ARGV - 3) / 4
-local ki, all, evals = 1, true, {}
-for i = 1, n do
-  local b = 4 + (i - 1) * 4
-  local alg = ALG[ARGV[b]]
-  local keys = {}
-  for j = 1, alg.nkeys do keys[j] = KEYS[ki]; ki = ki + 1 end
-  local limit, window, burst = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3])
-  if mode == 'r' then
-    alg.refund(keys, limit, window, burst, cost, now, now_us, at)
-  else
-    local ok, rem, reset, retry, commit = alg.eval(keys, limit, window, burst, cost, now, now_us)
-    if not ok then all = false end
-    evals[i] = { alg = alg, keys = keys, limit = limit, window = window, burst = burst,
-      ok = ok, rem = rem, reset = reset, retry = retry, commit = commit }
+local function decide(mode, cost, at, ki, pb, n)
+  local all, evals = true, {}
+  for i = 1, n do
+    local b = pb + (i - 1) * 4
+    local alg = ALG[ARGV[b]]
+    local keys = {}
+    for j = 1, alg.nkeys do keys[j] = KEYS[ki]; ki = ki + 1 end
+    local limit, window, burst = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3])
+    if mode == 'r' then
+      alg.refund(keys, limit, window, burst, cost, now, now_us, at)
+    else
+      local ok, rem, reset, retry, commit = alg.eval(keys, limit, window, burst, cost, now, now_us)
+      if not ok then all = false end
+      evals[i] = { alg = alg, keys = keys, limit = limit, window = window, burst = burst,
+        ok = ok, rem = rem, reset = reset, retry = retry, commit = commit }
+    end
   end
-end
-if mode == 'r' then return { 1, now } end
-local out = { all and 1 or 0, now }
-for i = 1, n do
-  local e = evals[i]
-  local rem, reset = e.rem, e.reset
-  if mode == 'c' and all then
-    e.commit()
-  else
-    -- Nothing recorded: report the current state (cost 0).
-    local _, r0, t0 = e.alg.eval(e.keys, e.limit, e.window, e.burst, 0, now, now_us)
-    rem, reset = r0, t0
+  if mode == 'r' then return { 1, now } end
+  local out = { all and 1 or 0, now }
+  for i = 1, n do
+    local e = evals[i]
+    local rem, reset = e.rem, e.reset
+    if mode == 'c' and all then
+      e.commit()
+    else
+      -- Nothing recorded: report the current state (cost 0).
+      local _, r0, t0 = e.alg.eval(e.keys, e.limit, e.window, e.burst, 0, now, now_us)
+      rem, reset = r0, t0
+    end
+    out[#out + 1] = e.ok and 1 or 0
+    out[#out + 1] = rem
+    out[#out + 1] = reset
+    out[#out + 1] = e.retry
   end
-  out[#out + 1] = e.ok and 1 or 0
-  out[#out + 1] = rem
-  out[#out + 1] = reset
-  out[#out + 1] = e.retry
+  return out
 end
-return out
+`;
+
+const SINGLE = `
+return decide(ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), 1, 4, (#ARGV - 3) / 4)
+`;
+
+// The batch script: the consumptions of one event-loop turn, one after another in one
+// atomic call. ARGV: policy count, keys per decision, then per policy: algorithm code,
+// limit, windowMs, burst; then one cost per decision. KEYS: each decision's keys in order.
+// Reply: one single-call reply per decision, in order.
+const BATCH = `
+local n, per = tonumber(ARGV[1]), tonumber(ARGV[2])
+local first = 3 + n * 4
+local res = {}
+if n == 1 then
+  -- One policy: the driver's work without its tables (same answers: all = this policy).
+  local alg = ALG[ARGV[3]]
+  local limit, window, burst = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+  for d = first, #ARGV do
+    local ki = 1 + (d - first) * per
+    local keys = { KEYS[ki] }
+    for j = 2, per do keys[j] = KEYS[ki + j - 1] end
+    local ok, rem, reset, retry, commit = alg.eval(keys, limit, window, burst, tonumber(ARGV[d]), now, now_us)
+    if ok then
+      commit()
+    else
+      local _, r0, t0 = alg.eval(keys, limit, window, burst, 0, now, now_us)
+      rem, reset = r0, t0
+    end
+    local o = ok and 1 or 0
+    res[#res + 1] = { o, now, o, rem, reset, retry }
+  end
+  return res
+end
+for d = first, #ARGV do
+  res[#res + 1] = decide('c', tonumber(ARGV[d]), 0, 1 + (d - first) * per, 3, n)
+end
+return res
 `;
 
 /**
@@ -73,11 +111,24 @@ return out
  * key count, which RedisScript checks on every call.
  */
 export function buildScript(policies: readonly Policy[]): RedisScript {
+  return build(policies, false);
+}
+
+/**
+ * The limiter's batch script (several consumptions in one call). Its `keys` is the key
+ * count of one decision: it is run with EVALSHA directly (any multiple of that count),
+ * never through `RedisScript.run`.
+ */
+export function buildBatchScript(policies: readonly Policy[]): RedisScript {
+  return build(policies, true);
+}
+
+function build(policies: readonly Policy[], batch: boolean): RedisScript {
   const parts = [...new Set(policies.map((policy) => policy.algorithm))].sort().map((a) => ALGORITHMS[a]);
   const keys = policies.reduce((sum, policy) => sum + ALGORITHMS[policy.algorithm].keySuffixes.length, 0);
   return new RedisScript({
-    name: `rnh-ratelimit:${parts.map((part) => part.code).join('+')}:k${keys}`,
-    lua: PROLOGUE + parts.map((part) => part.lua).join('') + DRIVER,
+    name: `rnh-ratelimit${batch ? '-batch' : ''}:${parts.map((part) => part.code).join('+')}:k${keys}`,
+    lua: PROLOGUE + parts.map((part) => part.lua).join('') + DRIVER + (batch ? BATCH : SINGLE),
     keys,
   });
 }
