@@ -119,9 +119,9 @@ export interface JobContext {
   readonly enqueuedAt: Date;
   /** The schedule that produced the job, if any. */
   readonly scheduleId: string | undefined;
-  /** Aborted when the worker gives up on the job (shutdown deadline passed); stop and throw. */
+  /** Aborted when the worker gives up on the job (shutdown deadline passed); stop and throw. Built on first read. */
   readonly signal: AbortSignal;
-  /** The worker's logger with the queue, job name and id bound. */
+  /** The worker's logger with the queue, job name and id bound (built on first read). */
   readonly logger: Logger;
 }
 

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { trace } from '@opentelemetry/api';
 import { closeRedis, type Logger, type RedisClient, type RedisConnections } from '@rnh/redis-client';
 import { Worker, type ConnectionOptions, type Job, type Queue } from 'bullmq';
@@ -84,6 +85,8 @@ export class QueueWorker<J extends JobDefinitions> {
     // Checked now (ids, job names, payloads, timing): a bad schedule fails the app at composition.
     const declared = options.schedules as Record<string, LooseSchedule> | undefined;
     this.schedules = declared ? checkSchedules(definition, declared) : undefined;
+    // Each running job that reads its signal listens to `abandon` (up to `concurrency` at once).
+    setMaxListeners(0, this.abandon.signal);
     this.keys = queueKeys(deps.connections.keys, definition.name);
     this.store = new DeadLetterStore(this.keys, definition.deadLetter);
     if (this.metrics && options.depthMetrics !== false) {
@@ -187,17 +190,21 @@ export class QueueWorker<J extends JobDefinitions> {
 
   private listen(worker: Worker, queue: Queue): void {
     const queueName = this.name;
-    const label = (name: string | undefined) => ({
-      queue: queueName,
-      job_name: name && this.definition.jobs[name] ? name : 'unknown',
-    });
-    worker.on('completed', (job: Job) => {
-      this.metrics?.completed.inc(label(job.name));
-      this.metrics?.endToEnd.observe(
-        label(job.name),
-        Math.max(0, (job.finishedOn ?? Date.now()) - job.timestamp) / 1000,
-      );
-    });
+    // One label object per job name, built once (prom-client only reads it).
+    const labels = new Map<string, { queue: string; job_name: string }>();
+    const label = (name: string | undefined) => {
+      const known = name && this.definition.jobs[name] ? name : 'unknown';
+      let found = labels.get(known);
+      if (!found) labels.set(known, (found = { queue: queueName, job_name: known }));
+      return found;
+    };
+    const metrics = this.metrics;
+    if (metrics)
+      worker.on('completed', (job: Job) => {
+        const labels = label(job.name);
+        metrics.completed.inc(labels);
+        metrics.endToEnd.observe(labels, Math.max(0, (job.finishedOn ?? Date.now()) - job.timestamp) / 1000);
+      });
     worker.on('failed', (job: Job | undefined) => {
       if (!job) return;
       this.metrics?.failed.inc(label(job.name));

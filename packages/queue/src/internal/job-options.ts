@@ -22,15 +22,22 @@ export function templateOptions(
   };
 }
 
-/** BullMQ options of one enqueue: the policy's, plus id, delay, priority and idempotency. */
+/**
+ * BullMQ options of one enqueue: the policy's (`base`: `templateOptions(policy)`,
+ * which a caller may compute once per job type), plus id (none: BullMQ numbers the
+ * job), trace metadata, delay, priority and idempotency.
+ */
 export function jobOptions(
   jobName: string,
   policy: ResolvedJobPolicy,
   options: EnqueueOptions,
-  jobId: string,
+  jobId: string | undefined,
   metadata: string | undefined,
+  base: JobsOptions = templateOptions(policy, undefined),
 ): JobsOptions {
-  const opts: JobsOptions = { ...templateOptions(policy, metadata), jobId };
+  const opts: JobsOptions = { ...base };
+  if (jobId !== undefined) opts.jobId = jobId;
+  if (metadata) opts.telemetry = { metadata };
   if (options.delayMs) opts.delay = options.delayMs;
   if (options.priority) opts.priority = options.priority;
   if (options.idempotencyKey !== undefined) {

@@ -5,7 +5,7 @@ import {
   SpanStatusCode,
   trace,
   TraceFlags,
-  type Link,
+  type Attributes,
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
@@ -42,82 +42,185 @@ const ATTEMPT_LOG_TIMEOUT_MS = 2000;
  * record of each failed attempt in the job's log.
  */
 export function createProcessor(args: ProcessorArgs) {
-  const { definition, tracer, metrics, inFlight, abandon } = args;
+  const { definition, tracer, metrics, inFlight, abandon, logger } = args;
   const queue = definition.name;
+  const processName = spanName('process', queue);
+  // Label objects per job name, built once (prom-client only reads them).
+  const labels = new Map<string, JobLabels>();
+  const labelsOf = (jobName: string): JobLabels => {
+    const known = definition.jobs[jobName] ? jobName : 'unknown';
+    let found = labels.get(known);
+    if (!found) {
+      const base = { queue, job_name: known };
+      found = {
+        base,
+        completed: { ...base, outcome: 'completed' },
+        failed: { ...base, outcome: 'failed' },
+      };
+      labels.set(known, found);
+    }
+    return found;
+  };
 
-  return async (job: Job, _token?: string, bullSignal?: AbortSignal): Promise<void> => {
+  // Two parameters only: BullMQ then creates no AbortController per job (it would abort
+  // it only through cancelJob/cancelAllJobs, which nothing calls). The handler's signal
+  // follows the worker's `abandon` signal, aborted at the shutdown deadline.
+  return (job: Job, _token?: string): Promise<void> => {
+    const started = performance.now();
     const jobName = job.name;
-    const label = { queue, job_name: definition.jobs[jobName] ? jobName : 'unknown' };
+    const label = labelsOf(jobName);
     const attempt = job.attemptsMade + 1;
     const scheduleId = schedulerIdOf(job);
     const producer = extractJobContext(job.opts.telemetry?.metadata);
     // A scheduled job starts its own trace (the schedule would otherwise be one endless trace).
     const parent = scheduleId ? ROOT_CONTEXT : producer;
     const link = scheduleId ? remoteSpanContext(producer) : undefined;
-    const links: Link[] = link ? [{ context: link }] : [];
+    const id = String(job.id);
+    const attributes: Attributes = {
+      [A.system]: MESSAGING_SYSTEM,
+      [A.destination]: queue,
+      [A.operationType]: 'process',
+      [A.operationName]: 'process',
+      [A.messageId]: id,
+      [A.jobName]: jobName,
+      [A.attempt]: attempt,
+    };
+    if (scheduleId) attributes[A.scheduleId] = scheduleId;
     const span = tracer.startSpan(
-      spanName('process', queue),
-      {
-        kind: SpanKind.CONSUMER,
-        links,
-        attributes: {
-          [A.system]: MESSAGING_SYSTEM,
-          [A.destination]: queue,
-          [A.operationType]: 'process',
-          [A.operationName]: 'process',
-          [A.messageId]: String(job.id),
-          [A.jobName]: jobName,
-          [A.attempt]: attempt,
-          ...(scheduleId ? { [A.scheduleId]: scheduleId } : {}),
-        },
-      },
+      processName,
+      link
+        ? { kind: SpanKind.CONSUMER, links: [{ context: link }], attributes }
+        : { kind: SpanKind.CONSUMER, attributes },
       parent,
     );
-
-    return context.with(trace.setSpan(parent, span), async () => {
-      const startedAt = new Date();
-      const started = performance.now();
-      if (metrics && job.attemptsStarted <= 1 && job.processedOn) {
-        const readyAt = job.timestamp + (job.delay ?? 0);
-        metrics.waitTime.observe(label, Math.max(0, job.processedOn - readyAt) / 1000);
-      }
-      const release = inFlight.add();
-      const signal = bullSignal ? AbortSignal.any([abandon, bullSignal]) : abandon;
-      try {
-        const handler = args.handlers[jobName];
-        const schema = definition.jobs[jobName]?.schema;
-        if (!handler || !schema)
-          throw new UnrecoverableError(`queue "${queue}" has no handler for job "${jobName}"`);
-        const payload = parseOrGiveUp(queue, jobName, schema, job.data);
-        const jobContext: JobContext = {
-          queue,
-          name: jobName,
-          id: String(job.id),
-          attempt,
-          maxAttempts: job.opts.attempts ?? 1,
-          enqueuedAt: new Date(job.timestamp),
-          scheduleId,
-          signal,
-          logger: childLogger(args.logger, { queue, job: jobName, jobId: String(job.id), attempt }),
-        };
-        await handler(payload, jobContext);
-        metrics?.observeProcessing({ ...label, outcome: 'completed' }, seconds(started), exemplarOf(span));
-      } catch (error) {
-        // Given up at shutdown: not a failed attempt (another worker takes the job over).
-        if (!abandon.aborted) {
-          metrics?.observeProcessing({ ...label, outcome: 'failed' }, seconds(started), exemplarOf(span));
-          await recordAttempt(job, attempt, startedAt, error);
-        }
-        const { name } = describeError(error);
-        span.recordException(error instanceof Error ? error : { name, message: String(error) });
-        span.setStatus({ code: SpanStatusCode.ERROR, message: name });
-        throw error;
-      } finally {
-        span.end();
-        release();
-      }
-    });
+    return context.with(
+      trace.setSpan(parent, span),
+      run,
+      undefined,
+      job,
+      jobName,
+      id,
+      attempt,
+      scheduleId,
+      label,
+      span,
+      started,
+    );
   };
+
+  async function run(
+    job: Job,
+    jobName: string,
+    id: string,
+    attempt: number,
+    scheduleId: string | undefined,
+    label: JobLabels,
+    span: Span,
+    started: number,
+  ): Promise<void> {
+    const startedAt = Date.now();
+    if (metrics && job.attemptsStarted <= 1 && job.processedOn) {
+      const readyAt = job.timestamp + (job.delay ?? 0);
+      metrics.waitTime.observe(label.base, Math.max(0, job.processedOn - readyAt) / 1000);
+    }
+    const release = inFlight.add();
+    let jobContext: Context | undefined;
+    try {
+      const handler = args.handlers[jobName];
+      const schema = definition.jobs[jobName]?.schema;
+      if (!handler || !schema)
+        throw new UnrecoverableError(`queue "${queue}" has no handler for job "${jobName}"`);
+      const payload = parseOrGiveUp(queue, jobName, schema, job.data);
+      jobContext = new Context(
+        queue,
+        jobName,
+        id,
+        attempt,
+        job.opts.attempts ?? 1,
+        new Date(job.timestamp),
+        scheduleId,
+        abandon,
+        logger,
+      );
+      await handler(payload, jobContext);
+      metrics?.observeProcessing(label.completed, seconds(started), exemplarOf(span));
+    } catch (error) {
+      // Given up at shutdown: not a failed attempt (another worker takes the job over).
+      if (!abandon.aborted) {
+        metrics?.observeProcessing(label.failed, seconds(started), exemplarOf(span));
+        await recordAttempt(job, attempt, new Date(startedAt), error);
+      }
+      const { name } = describeError(error);
+      span.recordException(error instanceof Error ? error : { name, message: String(error) });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: name });
+      throw error;
+    } finally {
+      jobContext?.end();
+      span.end();
+      release();
+    }
+  }
+}
+
+interface JobLabels {
+  base: { queue: string; job_name: string };
+  completed: { queue: string; job_name: string; outcome: 'completed' };
+  failed: { queue: string; job_name: string; outcome: 'failed' };
+}
+
+/**
+ * A handler's JobContext. The job's child logger is built on first use only (a
+ * getter on the prototype: a spread copy of the context has no `logger`).
+ */
+class Context implements JobContext {
+  private child: Logger | undefined;
+  private controller: AbortController | undefined;
+  private onAbandon: (() => void) | undefined;
+
+  constructor(
+    readonly queue: string,
+    readonly name: string,
+    readonly id: string,
+    readonly attempt: number,
+    readonly maxAttempts: number,
+    readonly enqueuedAt: Date,
+    readonly scheduleId: string | undefined,
+    private readonly abandon: AbortSignal,
+    private readonly parentLogger: Logger,
+  ) {}
+
+  /**
+   * The job's own signal, made on first read (most handlers never read it) and
+   * aborted with the worker's `abandon` signal. Its own, not `abandon` itself: a
+   * handler's listeners then go with the job instead of piling up on the worker.
+   */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      const controller = new AbortController();
+      this.controller = controller;
+      if (this.abandon.aborted) controller.abort(this.abandon.reason);
+      else {
+        this.onAbandon = () => controller.abort(this.abandon.reason);
+        this.abandon.addEventListener('abort', this.onAbandon, { once: true });
+      }
+    }
+    return this.controller.signal;
+  }
+
+  /** The attempt is over: stop listening to `abandon`. */
+  end(): void {
+    if (this.onAbandon) this.abandon.removeEventListener('abort', this.onAbandon);
+  }
+
+  get logger(): Logger {
+    this.child ??= childLogger(this.parentLogger, {
+      queue: this.queue,
+      job: this.name,
+      jobId: this.id,
+      attempt: this.attempt,
+    });
+    return this.child;
+  }
 }
 
 function parseOrGiveUp(

@@ -21,8 +21,14 @@ export function injectJobContext(context: Context): string | undefined {
   const carrier: Record<string, string> = {};
   propagation.inject(context, carrier);
   const span = trace.getSpanContext(context);
-  if (!carrier.traceparent && span && isSpanContextValid(span)) carrier.traceparent = formatTraceparent(span);
-  return Object.keys(carrier).length > 0 ? JSON.stringify(carrier) : undefined;
+  const injected = hasKeys(carrier);
+  if (!carrier.traceparent && span && isSpanContextValid(span)) {
+    // Nothing injected (no propagator registered): the JSON of that one header, written directly.
+    if (!injected) return `{"traceparent":"${formatTraceparent(span)}"}`;
+    carrier.traceparent = formatTraceparent(span);
+    return JSON.stringify(carrier);
+  }
+  return injected ? JSON.stringify(carrier) : undefined;
 }
 
 /** The producer's context from the job's metadata, over ROOT (never the worker loop's ambient context). */
@@ -46,9 +52,18 @@ function parseCarrier(metadata: string | undefined): Record<string, string> | un
     const parsed: unknown = JSON.parse(metadata);
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
     const carrier: Record<string, string> = {};
-    for (const [key, value] of Object.entries(parsed)) if (typeof value === 'string') carrier[key] = value;
+    const record = parsed as Record<string, unknown>;
+    for (const key in record) {
+      const value = record[key];
+      if (typeof value === 'string' && Object.hasOwn(record, key)) carrier[key] = value;
+    }
     return carrier;
   } catch {
     return undefined;
   }
+}
+
+function hasKeys(object: Record<string, string>): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return true;
+  return false;
 }
