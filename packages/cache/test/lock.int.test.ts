@@ -1,3 +1,4 @@
+import { waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { metricValue, sleep, useRedisServer } from './helpers.js';
 
@@ -7,6 +8,14 @@ const redis = useRedisServer();
 function processes(n: number, options = {}) {
   const first = redis.newCache(options);
   return [first, ...Array.from({ length: n - 1 }, () => redis.newCache(options, { prefix: first.prefix }))];
+}
+
+/** Resolves once the first cache's load lock is in Redis (that process is loading, not just started). */
+function lockTaken(prefix: string) {
+  return waitFor(
+    async () => (await redis.admin.scan('0', 'MATCH', `${prefix}*__lock*`, 'COUNT', 1000))[1].length > 0,
+    { timeoutMs: 5000, what: 'the load lock' },
+  );
 }
 
 describe('cross-process stampede protection (Redis lock)', () => {
@@ -39,7 +48,7 @@ describe('cross-process stampede protection (Redis lock)', () => {
       },
       { ttlSeconds: 60 },
     );
-    await sleep(20);
+    await lockTaken(a!.prefix); // B must find A holding the lock, not merely started
     let calls = 0;
     const waiting = b!.cache.getOrSet('k', () => `b-${++calls}`, { ttlSeconds: 60 });
     await expect(failing).rejects.toThrow('holder failed');
@@ -59,7 +68,7 @@ describe('cross-process stampede protection (Redis lock)', () => {
       },
       { ttlSeconds: 60 },
     );
-    await sleep(20);
+    await lockTaken(a!.prefix);
     expect(await b!.cache.getOrSet('k', () => 'impatient', { ttlSeconds: 60 })).toBe('impatient');
     expect(await metricValue(b!.registry, 'cache_lock_timeouts_total', { cache: 'default' })).toBe(1);
     release();
