@@ -47,6 +47,7 @@ export class Cache {
     this.name = name;
     const core = (deps as { [CORE]?: Core })[CORE] ?? buildCore(deps, options);
     this.core = core;
+    core.metrics.initNamespace(name);
     this.keys = core.root.child(name);
     this.prefix = this.keys.prefix;
     this.entries = new EntryStore(core, name);

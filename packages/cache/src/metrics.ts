@@ -133,6 +133,15 @@ export class CacheMetrics {
         }),
     );
   }
+  /**
+   * Zero series for a namespace's counters of rare events, so "none happened" reads as 0
+   * in Prometheus instead of as a missing series (which alerts and panels cannot tell from
+   * a broken exporter).
+   */
+  initNamespace(cache: string): void {
+    for (const counter of [this.coalesced, this.lockWaits, this.lockTimeouts, this.l1Evictions])
+      counter.inc({ cache }, 0);
+  }
 }
 
 /** The cache metrics on `registry`; safe to call twice on one registry (the metrics are shared). */

@@ -176,6 +176,18 @@ export class QueueMetrics {
   }
 
   /** Exports depth for `source.queue` until the returned function is called. */
+  /**
+   * Zero series for a queue's job types, so "no job failed / stalled / went dead" reads as 0
+   * in Prometheus instead of as a missing series.
+   */
+  initJobs(queue: string, jobNames: readonly string[], role: 'producer' | 'worker'): void {
+    const counters =
+      role === 'producer'
+        ? [this.enqueued]
+        : [this.completed, this.failed, this.retried, this.stalled, this.deadLettered];
+    for (const job_name of jobNames) for (const counter of counters) counter.inc({ queue, job_name }, 0);
+  }
+
   addDepthSource(source: DepthSource): () => void {
     const sources = sourcesOf(this.depth);
     sources.add(source);

@@ -49,6 +49,7 @@ export class QueueProducer<J extends JobDefinitions> {
     this.keys = queueKeys(deps.connections.keys, definition.name);
     this.store = new DeadLetterStore(this.keys, definition.deadLetter);
     const metrics = deps.registry ? QueueMetrics.for(deps.registry) : undefined;
+    metrics?.initJobs(definition.name, Object.keys(definition.jobs), 'producer');
     this.enqueuer = new Enqueuer({
       definition,
       tracer: trace.getTracer(TRACER_NAME),

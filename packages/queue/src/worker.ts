@@ -79,6 +79,7 @@ export class QueueWorker<J extends JobDefinitions> {
     this.connections = deps.connections;
     this.logger = deps.logger;
     this.metrics = deps.registry ? QueueMetrics.for(deps.registry) : undefined;
+    this.metrics?.initJobs(definition.name, Object.keys(definition.jobs), 'worker');
     this.options = options;
     this.settings = resolveSettings(definition.name, options);
     assertHandlers(definition, options.handlers as Record<string, unknown>);
