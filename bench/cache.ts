@@ -17,7 +17,16 @@ import {
 import { userProfile } from './cache/profile.js';
 import { parseOptions } from './lib/options.js';
 import { withRedisServer } from './lib/redis.js';
-import { describeError, judge, machineLine, resultsTable, type Target } from './lib/report.js';
+import {
+  describeError,
+  judge,
+  machineLine,
+  redisCommandsTimedLine,
+  resultsTable,
+  runBenchmark,
+  runTookLine,
+  type Target,
+} from './lib/report.js';
 import { runContenders, type ContenderResult } from './lib/runner.js';
 import { startTracing } from './lib/tracing.js';
 
@@ -149,24 +158,13 @@ async function main(): Promise<void> {
           (sample) => `${sample.labels.cache}/${sample.labels.layer}=${sample.value.toLocaleString('en-US')}`,
         );
       console.log(`          cache_lookups_total{result="hit"}: ${hits.join(', ') || 'none'}`);
-      const durations = await registry.getSingleMetric('db_client_operation_duration_seconds')?.get();
-      const timed = (durations?.values ?? [])
-        .filter((sample) => String((sample as { metricName?: string }).metricName).endsWith('_count'))
-        .reduce((sum, sample) => sum + sample.value, 0);
-      console.log(
-        `          db_client_operation_duration_seconds: ${timed.toLocaleString('en-US')} Redis commands timed`,
-      );
+      console.log(await redisCommandsTimedLine(registry));
       console.log('');
-      console.log(`Run took ${((Date.now() - started) / 1000).toFixed(0)} s (${new Date().toISOString()}).`);
+      console.log(runTookLine(started));
     });
   } finally {
     await tracing.shutdown();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(
-    `cache benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  process.exitCode = 1;
-});
+runBenchmark('cache', main);

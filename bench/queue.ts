@@ -5,7 +5,15 @@ import { createLogger, createMetricsRegistry } from '@rnh/telemetry';
 import { pino } from 'pino';
 import { parseOptions } from './lib/options.js';
 import { withRedisServer } from './lib/redis.js';
-import { describeError, judge, machineLine, resultsTable, type Target } from './lib/report.js';
+import {
+  describeError,
+  judge,
+  machineLine,
+  resultsTable,
+  runBenchmark,
+  runTookLine,
+  type Target,
+} from './lib/report.js';
 import { runTrials, type ContenderResult, type TrialContender } from './lib/runner.js';
 import { startTracing } from './lib/tracing.js';
 import {
@@ -166,16 +174,11 @@ async function main(): Promise<void> {
         console.log(`          ${name}: ${byQueue || 'none'}`);
       }
       console.log('');
-      console.log(`Run took ${((Date.now() - started) / 1000).toFixed(0)} s (${new Date().toISOString()}).`);
+      console.log(runTookLine(started));
     });
   } finally {
     await tracing.shutdown();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(
-    `queue benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  process.exitCode = 1;
-});
+runBenchmark('queue', main);

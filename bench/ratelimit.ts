@@ -14,6 +14,9 @@ import {
   resultsTable,
   type ExtraColumn,
   type Target,
+  redisCommandsTimedLine,
+  runBenchmark,
+  runTookLine,
 } from './lib/report.js';
 import { runContenders, type ContenderInfo, type ContenderResult } from './lib/runner.js';
 import { startTracing } from './lib/tracing.js';
@@ -210,24 +213,13 @@ async function main(): Promise<void> {
           'none'
         }`,
       );
-      const durations = await registry.getSingleMetric('db_client_operation_duration_seconds')?.get();
-      const timed = (durations?.values ?? [])
-        .filter((sample) => String((sample as { metricName?: string }).metricName).endsWith('_count'))
-        .reduce((sum, sample) => sum + sample.value, 0);
-      console.log(
-        `          db_client_operation_duration_seconds: ${timed.toLocaleString('en-US')} Redis commands timed`,
-      );
+      console.log(await redisCommandsTimedLine(registry));
       console.log('');
-      console.log(`Run took ${((Date.now() - started) / 1000).toFixed(0)} s (${new Date().toISOString()}).`);
+      console.log(runTookLine(started));
     });
   } finally {
     await tracing.shutdown();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(
-    `ratelimit benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  process.exitCode = 1;
-});
+runBenchmark('ratelimit', main);

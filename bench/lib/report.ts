@@ -145,3 +145,31 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }
+
+/** Evidence line: how many Redis commands the client metrics timed (they were on during the run). */
+export async function redisCommandsTimedLine(registry: {
+  getSingleMetric(
+    name: string,
+  ): { get(): Promise<{ values: Array<{ value: number; metricName?: string }> }> } | undefined;
+}): Promise<string> {
+  const durations = await registry.getSingleMetric('db_client_operation_duration_seconds')?.get();
+  const timed = (durations?.values ?? [])
+    .filter((sample) => String(sample.metricName).endsWith('_count'))
+    .reduce((sum, sample) => sum + sample.value, 0);
+  return `          db_client_operation_duration_seconds: ${timed.toLocaleString('en-US')} Redis commands timed`;
+}
+
+/** The last line of a benchmark's output. */
+export function runTookLine(startedMs: number): string {
+  return `Run took ${((Date.now() - startedMs) / 1000).toFixed(0)} s (${new Date().toISOString()}).`;
+}
+
+/** Runs a benchmark's main(); a failure is printed with its stack and sets exit code 1. */
+export function runBenchmark(name: string, main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    console.error(
+      `${name} benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    process.exitCode = 1;
+  });
+}
