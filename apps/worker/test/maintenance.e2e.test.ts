@@ -1,14 +1,11 @@
 // The worker's maintenance queue against the real worker process: an index entry of a session
 // that ended without a logout (its key expired) is pruned by a prune job.
-import { fileURLToPath } from 'node:url';
 import { keyspaces, maintenanceQueue } from '@rnh/jobs';
 import { QueueProducer } from '@rnh/queue';
 import { RedisConnections, defaultRedisOptions } from '@rnh/redis-client';
 import { RedisSessionStore, SessionIndex } from '@rnh/sessions';
 import {
-  freePort,
   memoryLogger,
-  startAppProcess,
   startRedisServer,
   uniquePrefix,
   waitFor,
@@ -17,8 +14,7 @@ import {
 } from '@rnh/test-utils';
 import type { SessionData } from 'express-session';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const workerDir = fileURLToPath(new URL('..', import.meta.url));
+import { startWorkerProcess } from './support/worker-process.js';
 
 describe('maintenance jobs', () => {
   let redis: RedisServerHandle;
@@ -28,20 +24,7 @@ describe('maintenance jobs', () => {
 
   beforeAll(async () => {
     redis = await startRedisServer();
-    const port = await freePort();
-    worker = await startAppProcess({
-      cwd: workerDir,
-      port,
-      env: {
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
-        OTEL_TRACES_EXPORTER: 'none',
-        WORKER_HOST: '127.0.0.1',
-        WORKER_PORT: String(port),
-        REDIS_URL: redis.url,
-        REDIS_KEY_PREFIX: prefix,
-      },
-    });
+    worker = await startWorkerProcess(redis, prefix);
     connections = new RedisConnections({
       options: defaultRedisOptions({ port: redis.port, keyPrefix: prefix }),
       logger: memoryLogger().logger,

@@ -2,8 +2,6 @@
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import {
-  freePort,
-  startAppProcess,
   startRedisServer,
   uncatalogedMetrics,
   uniquePrefix,
@@ -11,8 +9,8 @@ import {
   type RedisServerHandle,
 } from '@rnh/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorkerProcess } from './support/worker-process.js';
 
-const workerDir = fileURLToPath(new URL('..', import.meta.url));
 const metricCatalog = fileURLToPath(new URL('../../../docs/metrics.md', import.meta.url));
 
 describe('worker process', () => {
@@ -24,21 +22,7 @@ describe('worker process', () => {
   beforeAll(async () => {
     redis = await startRedisServer();
     client = new Redis(redis.port, '127.0.0.1');
-    const port = await freePort();
-    worker = await startAppProcess({
-      cwd: workerDir,
-      port,
-      env: {
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
-        OTEL_TRACES_EXPORTER: 'none',
-        WORKER_HOST: '127.0.0.1',
-        WORKER_PORT: String(port),
-        WORKER_HEARTBEAT_MS: '200',
-        REDIS_URL: redis.url,
-        REDIS_KEY_PREFIX: prefix,
-      },
-    });
+    worker = await startWorkerProcess(redis, prefix, { WORKER_HEARTBEAT_MS: '200' });
   });
   afterAll(async () => {
     await worker?.stop();
