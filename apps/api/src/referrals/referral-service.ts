@@ -50,9 +50,7 @@ export class ReferralService {
 
   /** Members of either organization may see a referral; to anyone else it does not exist. */
   async get(actorId: string, referralId: string): Promise<Referral> {
-    const referral = await this.deps.referrals.findById(referralId);
-    if (!referral || !(await this.involves(actorId, referral))) throw notFound();
-    return referral;
+    return (await this.withRoles(actorId, referralId)).referral;
   }
 
   async list(actorId: string, listing: ReferralListing, page: PageRequest): Promise<Page<Referral>> {
@@ -73,8 +71,8 @@ export class ReferralService {
 
   /** Accept, decline or complete: for members of the receiving organization, from the right status only. */
   async act(actorId: string, referralId: string, action: ReferralAction): Promise<Referral> {
-    const referral = await this.get(actorId, referralId);
-    if (!(await this.deps.organizations.roleOf(actorId, referral.toOrganizationId)))
+    const { referral, receiving } = await this.withRoles(actorId, referralId);
+    if (!receiving)
       throw new HttpError(403, 'forbidden', `Only the receiving organization may ${action} a referral.`);
     const { from, to } = REFERRAL_TRANSITIONS[action];
     const moved = await this.deps.referrals.transition(referral.id, from, to, actorId);
@@ -110,12 +108,19 @@ export class ReferralService {
     }
   }
 
-  private async involves(actorId: string, referral: Referral): Promise<boolean> {
+  /** The referral and whether the actor is in the receiving organization; 404 unless they are in either. */
+  private async withRoles(
+    actorId: string,
+    referralId: string,
+  ): Promise<{ referral: Referral; receiving: boolean }> {
+    const referral = await this.deps.referrals.findById(referralId);
+    if (!referral) throw notFound();
     const [from, to] = await Promise.all([
       this.deps.organizations.roleOf(actorId, referral.fromOrganizationId),
       this.deps.organizations.roleOf(actorId, referral.toOrganizationId),
     ]);
-    return from !== undefined || to !== undefined;
+    if (from === undefined && to === undefined) throw notFound();
+    return { referral, receiving: to !== undefined };
   }
 
   private invalidateListings(referral: Referral): Promise<void> {
