@@ -27,6 +27,7 @@ import {
   type RnhApp,
   type Setting,
 } from './queue/contenders.js';
+import { floorAdd, floorProcess } from './queue/floor.js';
 
 const TARGETS: Target[] = [
   {
@@ -42,6 +43,25 @@ const TARGETS: Target[] = [
     atLeast: 0.9,
   },
 ];
+
+const FLOORS = [
+  { group: 'Add', ours: 'add:rnh', floor: 'add:floor', raw: 'add:bullmq' },
+  { group: 'Process', ours: 'process:rnh', floor: 'process:floor', raw: 'process:bullmq' },
+];
+
+/** `Add: floor 0.92x BullMQ; @rnh/queue 0.85x floor`, when all three ran. */
+function floorLine(
+  floor: (typeof FLOORS)[number],
+  results: Array<ContenderResult<TrialContender>>,
+): string | undefined {
+  const rate = (id: string) => results.find((result) => result.contender.id === id)?.opsPerSec;
+  const [ours, floorRate, raw] = [rate(floor.ours), rate(floor.floor), rate(floor.raw)];
+  if (!ours || !floorRate || !raw) return undefined;
+  return (
+    `${floor.group}: floor vs raw BullMQ ${(floorRate / raw).toFixed(2)}x; ` +
+    `@rnh/queue vs floor ${(ours / floorRate).toFixed(2)}x (what the wrapper costs beyond tracing itself)`
+  );
+}
 
 const progress = (line: string) => process.stderr.write(`  .. ${line}\n`);
 
@@ -99,8 +119,10 @@ async function main(): Promise<void> {
 
       const all = [
         rnhAdd(setting, app),
+        floorAdd(setting),
         bullmqAdd(setting),
         rnhProcess(setting, app),
+        floorProcess(setting),
         bullmqProcess(setting),
       ];
       const chosen =
@@ -149,6 +171,17 @@ async function main(): Promise<void> {
       console.log('');
       console.log('Targets (@rnh/queue with metrics and tracing on)');
       for (const target of TARGETS) console.log(`  ${judge(target, results).line}`);
+      const floorLines = FLOORS.map((floor) => floorLine(floor, results)).filter(
+        (text) => text !== undefined,
+      );
+      if (floorLines.length > 0) {
+        console.log('');
+        console.log(
+          'Tracing floor (raw BullMQ + one span per job and the trace context in the job; no wrapper): ' +
+            'no wrapper that traces every job can beat it',
+        );
+        for (const text of floorLines) console.log(`  ${text}`);
+      }
 
       await tracing.flush();
       const spans = (names: ReadonlyMap<string, number>, prefix: string) =>

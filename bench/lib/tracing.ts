@@ -1,6 +1,7 @@
 // Tracing as an app has it on, minus the network: every span is created, sampled, batched and "exported" to nowhere.
-import { context, trace } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   AlwaysOnSampler,
   BasicTracerProvider,
@@ -57,8 +58,9 @@ export interface BenchTracing {
 /**
  * Registers, globally, a BasicTracerProvider with the AlwaysOn sampler and a
  * BatchSpanProcessor (its defaults: queue 2048, batch 512, 5 s delay) in front of
- * an exporter that discards, plus the AsyncLocalStorage context manager that
- * NodeSDK uses: the same in-process work as an app exporting over OTLP.
+ * an exporter that discards, plus what NodeSDK registers by default: the
+ * AsyncLocalStorage context manager and the W3C trace-context and baggage
+ * propagators. The same in-process work as an app exporting over OTLP.
  */
 export function startTracing(): BenchTracing {
   const exporter = new DiscardingExporter();
@@ -70,10 +72,13 @@ export function startTracing(): BenchTracing {
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
   trace.setGlobalTracerProvider(provider);
+  propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  );
   return {
     description:
       'tracing ON (BasicTracerProvider, AlwaysOnSampler, BatchSpanProcessor -> discarding exporter, ' +
-      'AsyncLocalStorageContextManager, registered globally)',
+      'AsyncLocalStorageContextManager, W3C trace-context + baggage propagators, registered globally)',
     endedByName: () => counter.ended,
     exportedByName: () => exporter.names,
     flush: () => provider.forceFlush(),
@@ -81,6 +86,7 @@ export function startTracing(): BenchTracing {
       await provider.shutdown();
       trace.disable();
       context.disable();
+      propagation.disable();
     },
   };
 }

@@ -86,7 +86,7 @@ export const SAME_JOB_OPTIONS: JobsOptions = {
 };
 
 /** Resolves once `done()` is true, checked on every `poke()`; fails after `stallMs` without progress. */
-class Completion {
+export class Completion {
   private resolve: (() => void) | undefined;
   private last = performance.now();
 

@@ -1,4 +1,9 @@
-import { getOrCreateMetric as getOrCreate, type MetricsRegistry } from '@rnh/redis-client';
+import {
+  CounterSeries,
+  getOrCreateMetric as getOrCreate,
+  HistogramSeries,
+  type MetricsRegistry,
+} from '@rnh/redis-client';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobState } from './types.js';
 
@@ -42,6 +47,16 @@ function sourcesOf(metric: object): Set<DepthSource> {
 
 type JobLabels = 'queue' | 'job_name';
 
+/** What every job of one type updates; the processing time takes the attempt's span as exemplar. */
+export interface JobSeries {
+  enqueued: CounterSeries;
+  completed: CounterSeries;
+  waitTime: HistogramSeries;
+  endToEnd: HistogramSeries;
+  processedOk: HistogramSeries;
+  processedFailed: HistogramSeries;
+}
+
 /**
  * The queue metrics on an injected registry, in seconds. Labels are bounded:
  * `queue` and `job_name` come from queue definitions, `state` and `outcome` are fixed sets.
@@ -58,7 +73,8 @@ export class QueueMetrics {
   readonly endToEnd: Histogram<JobLabels>;
   readonly depth: Gauge<'queue' | 'state'>;
   readonly oldestWaitingAge: Gauge<'queue'>;
-  private readonly exemplars: boolean;
+  /** Per queue and job type: bounded by the queue definitions. */
+  private readonly series = new Map<string, JobSeries>();
 
   static for(registry: MetricsRegistry): QueueMetrics {
     return new QueueMetrics(registry);
@@ -123,8 +139,6 @@ export class QueueMetrics {
           registers,
         }),
     );
-    this.exemplars =
-      (this.processingTime as unknown as { enableExemplars?: boolean }).enableExemplars === true;
     this.endToEnd = getOrCreate(
       registry,
       'queue_job_end_to_end_seconds',
@@ -194,15 +208,26 @@ export class QueueMetrics {
     return () => sources.delete(source);
   }
 
-  observeProcessing(
-    labels: { queue: string; job_name: string; outcome: 'completed' | 'failed' },
-    seconds: number,
-    exemplar: Record<string, string> | undefined,
-  ): void {
-    if (!this.exemplars) this.processingTime.observe(labels, seconds);
-    else if (exemplar)
-      this.processingTime.observe({ labels, value: seconds, exemplarLabels: exemplar as never });
-    else this.processingTime.observe({ labels, value: seconds });
+  /**
+   * The series one job type updates for every job, bound once (prom-client's own
+   * `observe(labels, …)` rebuilds the series key on every call).
+   */
+  jobSeries(queue: string, jobName: string): JobSeries {
+    const key = `${queue}\u0000${jobName}`;
+    let series = this.series.get(key);
+    if (!series) {
+      const labels = { queue, job_name: jobName };
+      series = {
+        enqueued: new CounterSeries(this.enqueued, labels),
+        completed: new CounterSeries(this.completed, labels),
+        waitTime: new HistogramSeries(this.waitTime, labels),
+        endToEnd: new HistogramSeries(this.endToEnd, labels),
+        processedOk: new HistogramSeries(this.processingTime, { ...labels, outcome: 'completed' }),
+        processedFailed: new HistogramSeries(this.processingTime, { ...labels, outcome: 'failed' }),
+      };
+      this.series.set(key, series);
+    }
+    return series;
   }
 }
 

@@ -20,7 +20,7 @@ import {
   type LooseSchedule,
 } from './internal/schedules.js';
 import { withTimeout } from './internal/timeout.js';
-import { QueueMetrics } from './metrics.js';
+import { QueueMetrics, type JobSeries } from './metrics.js';
 import { TRACER_NAME } from './tracing.js';
 import type {
   JobDefinitions,
@@ -200,12 +200,18 @@ export class QueueWorker<J extends JobDefinitions> {
       return found;
     };
     const metrics = this.metrics;
-    if (metrics)
+    if (metrics) {
+      const series = new Map<string, JobSeries>();
       worker.on('completed', (job: Job) => {
-        const labels = label(job.name);
-        metrics.completed.inc(labels);
-        metrics.endToEnd.observe(labels, Math.max(0, (job.finishedOn ?? Date.now()) - job.timestamp) / 1000);
+        let jobSeries = series.get(job.name);
+        if (!jobSeries) {
+          jobSeries = metrics.jobSeries(queueName, label(job.name).job_name);
+          if (this.definition.jobs[job.name]) series.set(job.name, jobSeries);
+        }
+        jobSeries.completed.inc();
+        jobSeries.endToEnd.observe(Math.max(0, (job.finishedOn ?? Date.now()) - job.timestamp) / 1000);
       });
+    }
     worker.on('failed', (job: Job | undefined) => {
       if (!job) return;
       this.metrics?.failed.inc(label(job.name));

@@ -129,6 +129,31 @@ describe('enqueue', () => {
     expect(await setup.inspect(mailQueue()).getJobState(after.id)).toBe('waiting');
   });
 
+  it('gives up with QueueUnavailableError when Redis does not answer within the enqueue timeout', async () => {
+    const setup = redis.setup();
+    const producer = setup.producer(mailQueue(), { enqueueTimeoutMs: 200 });
+    await producer.enqueue('digest', { day: 'before' });
+    const metric = async () =>
+      (await setup.registry.getSingleMetric('queue_jobs_enqueued_total')!.get()).values.find(
+        (sample) => sample.labels.job_name === 'digest',
+      )?.value;
+    const enqueuedBefore = await metric();
+
+    // Connected but silent for writes (BullMQ's scripts among them) until unpaused.
+    await redis.admin.call('CLIENT', 'PAUSE', '30000', 'WRITE');
+    try {
+      const error = await producer.enqueue('digest', { day: 'during' }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(QueueUnavailableError);
+      expect((error as Error).message).toMatch(/timed out after 200 ms/);
+    } finally {
+      await redis.admin.call('CLIENT', 'UNPAUSE');
+    }
+    // Not counted as enqueued; the producer works again once Redis answers.
+    expect(await metric()).toBe(enqueuedBefore);
+    await producer.enqueue('digest', { day: 'after' });
+    expect(await metric()).toBe(enqueuedBefore! + 1);
+  });
+
   it('opens no connection until first used', async () => {
     const setup = redis.setup();
     setup.producer(mailQueue(), { depthMetrics: true });

@@ -62,6 +62,7 @@ export { runRedisDoctor } from './doctor/doctor.js';
 export { formatDoctorReport } from './doctor/format.js';
 export { main as runRedisDoctorCli } from './doctor/cli.js';
 export { getOrCreate as getOrCreateMetric } from './metrics/registry-util.js';
+export { CounterSeries, HistogramSeries } from './metrics/series.js';
 export type { AnyRegistry as MetricsRegistry } from './metrics/registry-util.js';
 
 // Resilience helpers the Redis-backed packages share: fail fast while Redis is down, bound every call.

@@ -1,9 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Tracer } from '@opentelemetry/api';
+import {
+  context,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
 import { connectRedis, type RedisClient } from '@rnh/redis-client';
 import type { JobsOptions, Queue } from 'bullmq';
 import { QueueArgumentError, QueueError, QueueUnavailableError } from '../errors.js';
-import type { QueueMetrics } from '../metrics.js';
+import type { JobSeries, QueueMetrics } from '../metrics.js';
 import { MESSAGING_SYSTEM, SPAN_ATTRIBUTES as A, spanName } from '../tracing.js';
 import type { EnqueueOptions, EnqueueResult, QueueDefinition } from '../types.js';
 import { assertEnqueueOptions, jobOptions, templateOptions } from './job-options.js';
@@ -41,65 +50,106 @@ export class Enqueuer {
    * numbers the job, except with an idempotency key: a UUID of ours then tells a
    * new job from an earlier one the key matched.
    */
-  async enqueue(
+  enqueue(
     jobName: string,
     payload: unknown,
     options: EnqueueOptions = {},
     jobId?: string,
   ): Promise<EnqueueResult> {
-    const { definition, tracer, metrics } = this.args;
+    const { definition, tracer } = this.args;
     const queue = definition.name;
     const job = definition.jobs[jobName];
-    if (!job) throw new QueueArgumentError(`queue "${queue}" has no job "${jobName}"`);
-    assertEnqueueOptions(options);
+    if (!job) return Promise.reject(new QueueArgumentError(`queue "${queue}" has no job "${jobName}"`));
+    try {
+      assertEnqueueOptions(options);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     const parent = context.active();
     // Not made active: nothing runs inside it; its context goes into the job explicitly.
     const span = tracer.startSpan(
       this.sendName,
-      {
-        kind: SpanKind.PRODUCER,
-        attributes: this.attributesOf(jobName),
-      },
+      { kind: SpanKind.PRODUCER, attributes: this.attributesOf(jobName) },
       parent,
     );
+    let data: unknown;
     try {
-      const data = parsePayload(queue, jobName, job.schema, payload);
-      const client = this.args.client();
-      if (client.status !== 'ready') await ensureReady(client, queue, jobName, this.args.timeoutMs);
-      const id = jobId ?? (options.idempotencyKey !== undefined ? randomUUID() : undefined);
-      const policy = definition.policies[jobName]!;
-      let base = this.bases.get(jobName);
-      if (!base) this.bases.set(jobName, (base = templateOptions(policy, undefined)));
-      const opts = jobOptions(
-        jobName,
-        policy,
-        options,
-        id,
-        injectJobContext(trace.setSpan(parent, span)),
-        base,
-      );
-      const added = await this.deadlines.race(this.args.queue().add(jobName, data, opts));
-      const addedId = String(added.id);
-      const deduplicated = id !== undefined && addedId !== id;
-      span.setAttributes({ [A.messageId]: addedId, [A.deduplicated]: deduplicated });
-      if (!deduplicated) metrics?.enqueued.inc(this.labelOf(jobName));
-      return { id: addedId, deduplicated };
+      data = parsePayload(queue, jobName, job.schema, payload);
     } catch (error) {
-      const failure =
-        error instanceof QueueError
-          ? error
-          : new QueueUnavailableError(
-              queue,
-              'enqueue',
-              `job "${jobName}" was not enqueued: ${error instanceof Error ? error.message : String(error)}`,
-              { cause: error },
-            );
-      span.recordException(failure);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: failure.name });
-      throw failure;
-    } finally {
-      span.end();
+      return Promise.reject(this.failed(span, jobName, error));
     }
+    const client = this.args.client();
+    if (client.status !== 'ready')
+      return ensureReady(client, queue, jobName, this.args.timeoutMs).then(
+        () => this.add(span, parent, jobName, data, options, jobId),
+        (error: unknown) => Promise.reject(this.failed(span, jobName, error)),
+      );
+    return this.add(span, parent, jobName, data, options, jobId);
+  }
+
+  /**
+   * Adds the validated job. One promise per enqueue, settled by BullMQ's answer or by
+   * the deadline, whichever comes first (a late answer is then ignored).
+   */
+  private add(
+    span: Span,
+    parent: Context,
+    jobName: string,
+    data: unknown,
+    options: EnqueueOptions,
+    jobId: string | undefined,
+  ): Promise<EnqueueResult> {
+    return new Promise<EnqueueResult>((resolve, reject) => {
+      const id = jobId ?? (options.idempotencyKey !== undefined ? randomUUID() : undefined);
+      let added: Promise<{ id?: string | undefined }>;
+      try {
+        const policy = this.args.definition.policies[jobName]!;
+        let base = this.bases.get(jobName);
+        if (!base) this.bases.set(jobName, (base = templateOptions(policy, undefined)));
+        const metadata = injectJobContext(trace.setSpan(parent, span));
+        added = this.args
+          .queue()
+          .add(jobName, data, jobOptions(jobName, policy, options, id, metadata, base));
+      } catch (error) {
+        reject(this.failed(span, jobName, error));
+        return;
+      }
+      const deadline = this.deadlines.start((timeout) => reject(this.failed(span, jobName, timeout)));
+      added.then(
+        (job) => {
+          if (this.deadlines.settle(deadline)) resolve(this.succeeded(span, jobName, id, String(job.id)));
+        },
+        (error: unknown) => {
+          if (this.deadlines.settle(deadline)) reject(this.failed(span, jobName, error));
+        },
+      );
+    });
+  }
+
+  private succeeded(span: Span, jobName: string, id: string | undefined, addedId: string): EnqueueResult {
+    const deduplicated = id !== undefined && addedId !== id;
+    span.setAttributes({ [A.messageId]: addedId, [A.deduplicated]: deduplicated });
+    span.end();
+    const metrics = this.args.metrics;
+    if (!deduplicated && metrics) this.seriesOf(metrics, jobName).enqueued.inc();
+    return { id: addedId, deduplicated };
+  }
+
+  /** Ends the span as failed; the error to reject with (a QueueError). */
+  private failed(span: Span, jobName: string, error: unknown): QueueError {
+    const failure =
+      error instanceof QueueError
+        ? error
+        : new QueueUnavailableError(
+            this.args.definition.name,
+            'enqueue',
+            `job "${jobName}" was not enqueued: ${error instanceof Error ? error.message : String(error)}`,
+            { cause: error },
+          );
+    span.recordException(failure);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: failure.name });
+    span.end();
+    return failure;
   }
 
   /** The send span's attributes per job type, built once (the SDK copies them). */
@@ -121,12 +171,12 @@ export class Enqueuer {
     return attributes;
   }
 
-  private readonly labels = new Map<string, { queue: string; job_name: string }>();
+  private readonly series = new Map<string, JobSeries>();
 
-  private labelOf(jobName: string): { queue: string; job_name: string } {
-    let label = this.labels.get(jobName);
-    if (!label) this.labels.set(jobName, (label = { queue: this.args.definition.name, job_name: jobName }));
-    return label;
+  private seriesOf(metrics: QueueMetrics, jobName: string): JobSeries {
+    let series = this.series.get(jobName);
+    if (!series) this.series.set(jobName, (series = metrics.jobSeries(this.args.definition.name, jobName)));
+    return series;
   }
 }
 

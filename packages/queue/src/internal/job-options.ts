@@ -35,7 +35,15 @@ export function jobOptions(
   metadata: string | undefined,
   base: JobsOptions = templateOptions(policy, undefined),
 ): JobsOptions {
-  const opts: JobsOptions = { ...base };
+  // A literal of fixed shape, not a spread copy of `base`: cheaper on every enqueue.
+  const opts: JobsOptions = {
+    attempts: base.attempts,
+    backoff: base.backoff,
+    removeOnComplete: base.removeOnComplete,
+    removeOnFail: base.removeOnFail,
+    keepLogs: base.keepLogs,
+    stackTraceLimit: base.stackTraceLimit,
+  };
   if (jobId !== undefined) opts.jobId = jobId;
   if (metadata) opts.telemetry = { metadata };
   if (options.delayMs) opts.delay = options.delayMs;

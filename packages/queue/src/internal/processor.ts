@@ -12,7 +12,7 @@ import {
 import type { Logger } from '@rnh/redis-client';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { QueueValidationError } from '../errors.js';
-import type { QueueMetrics } from '../metrics.js';
+import type { JobSeries, QueueMetrics } from '../metrics.js';
 import { MESSAGING_SYSTEM, SPAN_ATTRIBUTES as A, spanName } from '../tracing.js';
 import type { JobContext, JobHandler, QueueDefinition } from '../types.js';
 import { describeError, formatAttemptLine } from './attempt-log.js';
@@ -45,19 +45,14 @@ export function createProcessor(args: ProcessorArgs) {
   const { definition, tracer, metrics, inFlight, abandon, logger } = args;
   const queue = definition.name;
   const processName = spanName('process', queue);
-  // Label objects per job name, built once (prom-client only reads them).
-  const labels = new Map<string, JobLabels>();
-  const labelsOf = (jobName: string): JobLabels => {
-    const known = definition.jobs[jobName] ? jobName : 'unknown';
-    let found = labels.get(known);
+  // Metric series per job name, bound once.
+  const series = new Map<string, JobSeries>();
+  const seriesOf = (jobName: string): JobSeries | undefined => {
+    if (!metrics) return undefined;
+    let found = series.get(jobName);
     if (!found) {
-      const base = { queue, job_name: known };
-      found = {
-        base,
-        completed: { ...base, outcome: 'completed' },
-        failed: { ...base, outcome: 'failed' },
-      };
-      labels.set(known, found);
+      found = metrics.jobSeries(queue, definition.jobs[jobName] ? jobName : 'unknown');
+      if (definition.jobs[jobName]) series.set(jobName, found);
     }
     return found;
   };
@@ -68,7 +63,7 @@ export function createProcessor(args: ProcessorArgs) {
   return (job: Job, _token?: string): Promise<void> => {
     const started = performance.now();
     const jobName = job.name;
-    const label = labelsOf(jobName);
+    const jobSeries = seriesOf(jobName);
     const attempt = job.attemptsMade + 1;
     const scheduleId = schedulerIdOf(job);
     const producer = extractJobContext(job.opts.telemetry?.metadata);
@@ -102,7 +97,7 @@ export function createProcessor(args: ProcessorArgs) {
       id,
       attempt,
       scheduleId,
-      label,
+      jobSeries,
       span,
       started,
     );
@@ -114,14 +109,14 @@ export function createProcessor(args: ProcessorArgs) {
     id: string,
     attempt: number,
     scheduleId: string | undefined,
-    label: JobLabels,
+    jobSeries: JobSeries | undefined,
     span: Span,
     started: number,
   ): Promise<void> {
     const startedAt = Date.now();
-    if (metrics && job.attemptsStarted <= 1 && job.processedOn) {
+    if (jobSeries && job.attemptsStarted <= 1 && job.processedOn) {
       const readyAt = job.timestamp + (job.delay ?? 0);
-      metrics.waitTime.observe(label.base, Math.max(0, job.processedOn - readyAt) / 1000);
+      jobSeries.waitTime.observe(Math.max(0, job.processedOn - readyAt) / 1000);
     }
     const release = inFlight.add();
     let jobContext: Context | undefined;
@@ -143,11 +138,11 @@ export function createProcessor(args: ProcessorArgs) {
         logger,
       );
       await handler(payload, jobContext);
-      metrics?.observeProcessing(label.completed, seconds(started), exemplarOf(span));
+      jobSeries?.processedOk.observe(seconds(started), exemplarOf(span));
     } catch (error) {
       // Given up at shutdown: not a failed attempt (another worker takes the job over).
       if (!abandon.aborted) {
-        metrics?.observeProcessing(label.failed, seconds(started), exemplarOf(span));
+        jobSeries?.processedFailed.observe(seconds(started), exemplarOf(span));
         await recordAttempt(job, attempt, new Date(startedAt), error);
       }
       const { name } = describeError(error);
@@ -160,12 +155,6 @@ export function createProcessor(args: ProcessorArgs) {
       release();
     }
   }
-}
-
-interface JobLabels {
-  base: { queue: string; job_name: string };
-  completed: { queue: string; job_name: string; outcome: 'completed' };
-  failed: { queue: string; job_name: string; outcome: 'failed' };
 }
 
 /**

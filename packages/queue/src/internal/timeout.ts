@@ -16,9 +16,10 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
 }
 
 /**
- * `race(promise)`: `promise`, or a TimeoutError `ms` after the call. All pending
- * deadlines share one timer (they have one length, so they expire in the order they
- * were set): no timer per call. The timer is cleared whenever nothing is pending.
+ * Deadlines of one length for many pending operations: `start(onExpire)` when one
+ * begins, `settle(deadline)` when it ends (false if it had expired already). All
+ * share one timer (same length: they expire in the order they were started), cleared
+ * whenever nothing is pending: no timer and no extra promise per operation.
  */
 export class Deadlines {
   // Insertion order is deadline order.
@@ -30,30 +31,21 @@ export class Deadlines {
     private readonly what: string,
   ) {}
 
-  race<T>(promise: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const deadline: Deadline = { at: performance.now() + this.ms, reject };
-      this.pending.add(deadline);
-      this.timer ??= setTimeout(this.expire, this.ms);
-      promise.then(
-        (value) => {
-          this.settle(deadline);
-          resolve(value);
-        },
-        (error: unknown) => {
-          this.settle(deadline);
-          reject(error);
-        },
-      );
-    });
+  start(onExpire: (error: TimeoutError) => void): Deadline {
+    const deadline: Deadline = { at: performance.now() + this.ms, onExpire };
+    this.pending.add(deadline);
+    this.timer ??= setTimeout(this.expire, this.ms);
+    return deadline;
   }
 
-  private settle(deadline: Deadline): void {
-    this.pending.delete(deadline);
+  /** Ends `deadline`; false when it had already expired (its operation was given up). */
+  settle(deadline: Deadline): boolean {
+    if (!this.pending.delete(deadline)) return false;
     if (this.pending.size === 0 && this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+    return true;
   }
 
   private readonly expire = (): void => {
@@ -65,12 +57,12 @@ export class Deadlines {
         return;
       }
       this.pending.delete(deadline);
-      deadline.reject(new TimeoutError(`${this.what} timed out after ${this.ms} ms`));
+      deadline.onExpire(new TimeoutError(`${this.what} timed out after ${this.ms} ms`));
     }
   };
 }
 
-interface Deadline {
+export interface Deadline {
   at: number;
-  reject: (error: Error) => void;
+  onExpire: (error: TimeoutError) => void;
 }

@@ -31,8 +31,22 @@ export function injectJobContext(context: Context): string | undefined {
   return injected ? JSON.stringify(carrier) : undefined;
 }
 
+// `{"traceparent":"00-<trace id>-<span id>-<flags>"}`: what a job carries when nothing but the
+// W3C header travels (no tracestate, no baggage), the common case.
+const TRACEPARENT_ONLY_START = '{"traceparent":"';
+const TRACEPARENT_ONLY_LENGTH = TRACEPARENT_ONLY_START.length + 55 + 2;
+
 /** The producer's context from the job's metadata, over ROOT (never the worker loop's ambient context). */
 export function extractJobContext(metadata: string | undefined): Context {
+  if (
+    metadata?.length === TRACEPARENT_ONLY_LENGTH &&
+    metadata.startsWith(TRACEPARENT_ONLY_START) &&
+    metadata.endsWith('"}')
+  ) {
+    // Read directly: what the W3C propagator would extract from it, without a JSON parse per job.
+    const span = parseTraceparent(metadata.slice(TRACEPARENT_ONLY_START.length, -2));
+    if (span) return trace.setSpanContext(ROOT_CONTEXT, span);
+  }
   const carrier = parseCarrier(metadata);
   if (!carrier) return ROOT_CONTEXT;
   const extracted = propagation.extract(ROOT_CONTEXT, carrier);

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { CONNECTION_STATES, connectionState, pendingCommands } from '../connection/client-info.js';
 import type { ConnectionEntry } from '../types.js';
 import { getOrCreate, sourcesOf, type AnyRegistry } from './registry-util.js';
+import { HistogramSeries } from './series.js';
 
 /** Redis answers in well under a millisecond when healthy; 2.5 s is already an outage. */
 export const OPERATION_DURATION_BUCKETS = [
@@ -29,8 +30,8 @@ export class RedisClientMetrics {
   readonly errors: Counter<'pool' | 'error_type'>;
   readonly connectionState: Gauge<'pool' | 'state'>;
   readonly pendingCommands: Gauge<'pool'>;
-  /** Whether the histogram takes exemplars (it may have been created by an earlier instance). */
-  private readonly exemplars: boolean;
+  /** Bounded: pools, ioredis' command names plus `other`, and error classes. */
+  private readonly series = new Map<string, HistogramSeries>();
 
   static for(registry: AnyRegistry): RedisClientMetrics {
     return new RedisClientMetrics(registry);
@@ -53,8 +54,6 @@ export class RedisClientMetrics {
           registers,
         }),
     );
-    this.exemplars =
-      (this.operationDuration as unknown as { enableExemplars?: boolean }).enableExemplars === true;
     this.reconnects = getOrCreate(
       registry,
       'redis_client_reconnects_total',
@@ -130,23 +129,26 @@ export class RedisClientMetrics {
   }
 
   observeOperation({ pool, command, errorType, seconds, exemplar }: OperationObservation): void {
-    const labels = {
-      db_system_name: 'redis',
-      db_operation_name: command,
-      error_type: errorType,
-      db_client_connection_pool_name: pool,
-    };
-    if (!this.exemplars) {
-      this.operationDuration.observe(labels, seconds);
-    } else if (exemplar) {
-      this.operationDuration.observe({
-        labels,
-        value: seconds,
-        exemplarLabels: exemplar as Record<string, string> as never,
+    this.operationSeries(pool, command, errorType).observe(seconds, exemplar);
+  }
+
+  /**
+   * The duration series of one pool, command and outcome (`errorType` '' for success),
+   * bound once: every command of every connection observes through one of these.
+   */
+  operationSeries(pool: string, command: string, errorType: string): HistogramSeries {
+    const key = `${pool}\u0000${command}\u0000${errorType}`;
+    let series = this.series.get(key);
+    if (!series) {
+      series = new HistogramSeries(this.operationDuration, {
+        db_system_name: 'redis',
+        db_operation_name: command,
+        error_type: errorType,
+        db_client_connection_pool_name: pool,
       });
-    } else {
-      this.operationDuration.observe({ labels, value: seconds });
+      this.series.set(key, series);
     }
+    return series;
   }
 }
 

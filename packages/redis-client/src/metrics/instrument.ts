@@ -3,12 +3,15 @@ import type { Command } from 'ioredis';
 import { classifyRedisError } from '../connection/error-type.js';
 import type { RedisClient } from '../types.js';
 import type { RedisClientMetrics } from './client-metrics.js';
+import type { HistogramSeries } from './series.js';
 import { activeSpanExemplar } from './exemplar.js';
 
-type SendCommand = (command: Command, ...rest: unknown[]) => unknown;
+type SendCommand = (command: Command, stream?: unknown, node?: unknown) => unknown;
 
 // One wrapper per client even if it is borrowed by several registries.
 const INSTRUMENTED = Symbol.for('@rnh/redis-client/instrumented');
+// Set on a Command once it is being timed: a Cluster resends the same Command after MOVED/ASK.
+const TIMED = Symbol('@rnh/redis-client/timed');
 
 /**
  * Counts reconnects and errors, and times every command by wrapping the
@@ -44,31 +47,41 @@ function wrapSendCommand(client: RedisClient, pool: string, metrics: RedisClient
 
   // Command names from ioredis' own list; anything else (e.g. `call('MODULE.CMD')`) is `other`, to bound the label.
   const known = new Set(client.getBuiltinCommands());
-  const seen = new WeakSet<Command>();
+  // The success series per command name as ioredis spells it (bounded like `known`, plus `other`).
+  const succeeded = new Map<string, HistogramSeries>();
+  const labelOf = (name: string): string => {
+    const lower = name.toLowerCase();
+    return known.has(lower) ? lower : 'other';
+  };
+  const successSeries = (name: string): HistogramSeries => {
+    let series = succeeded.get(name);
+    if (!series) {
+      const label = labelOf(name);
+      series = metrics.operationSeries(pool, label, '');
+      if (label !== 'other') succeeded.set(name, series);
+    }
+    return series;
+  };
   const original = target.sendCommand;
   const hadOwn = Object.hasOwn(target, 'sendCommand');
   let active = true;
 
-  const wrapped: SendCommand = function (this: unknown, command, ...rest) {
-    if (active && !seen.has(command)) {
-      seen.add(command);
+  const wrapped: SendCommand = function (this: unknown, command, stream, node) {
+    const marked = command as Command & { [TIMED]?: true };
+    if (active && marked[TIMED] !== true) {
+      marked[TIMED] = true;
       const started = performance.now();
-      const name = command.name.toLowerCase();
+      const series = successSeries(command.name);
       const exemplar = activeSpanExemplar();
-      const record = (errorType: string): void =>
-        metrics.observeOperation({
-          pool,
-          command: known.has(name) ? name : 'other',
-          errorType,
-          seconds: (performance.now() - started) / 1000,
-          exemplar,
-        });
       command.promise.then(
-        () => record(''),
-        (error: unknown) => record(classifyRedisError(error)),
+        () => series.observe((performance.now() - started) / 1000, exemplar),
+        (error: unknown) =>
+          metrics
+            .operationSeries(pool, labelOf(command.name), classifyRedisError(error))
+            .observe((performance.now() - started) / 1000, exemplar),
       );
     }
-    return original.call(this, command, ...rest);
+    return original.call(this, command, stream, node);
   };
   target.sendCommand = wrapped;
 
