@@ -21,6 +21,7 @@ export interface OptionSpec {
   env: string;
   fallback: number;
   min: number;
+  max?: number;
   /** One line for `--help`. */
   help: string;
 }
@@ -126,10 +127,12 @@ export function parseOptions<K extends string = never>(
     const raw = flags.get(spec.flag) ?? env[spec.env];
     if (raw === undefined || raw === '') return spec.fallback;
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < spec.min)
+    if (!Number.isInteger(value) || value < spec.min || (spec.max !== undefined && value > spec.max)) {
+      const range = spec.max === undefined ? `>= ${spec.min}` : `from ${spec.min} to ${spec.max}`;
       throw new Error(
-        `--${spec.flag} (${spec.env}) must be an integer >= ${spec.min} (got ${JSON.stringify(raw)})`,
+        `--${spec.flag} (${spec.env}) must be an integer ${range} (got ${JSON.stringify(raw)})`,
       );
+    }
     return value;
   };
   const only = (flags.get('only') ?? env.BENCH_ONLY ?? '')

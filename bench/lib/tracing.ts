@@ -5,6 +5,8 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import {
   AlwaysOnSampler,
   BasicTracerProvider,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
   BatchSpanProcessor,
   type ReadableSpan,
   type SpanExporter,
@@ -62,11 +64,16 @@ export interface BenchTracing {
  * AsyncLocalStorage context manager and the W3C trace-context and baggage
  * propagators. The same in-process work as an app exporting over OTLP.
  */
-export function startTracing(): BenchTracing {
+export function startTracing(samplePercent = 100): BenchTracing {
   const exporter = new DiscardingExporter();
   const counter = new CountingProcessor();
+  // Below 100 %: what OTEL_TRACES_SAMPLER=parentbased_traceidratio gives an app.
+  const sampler =
+    samplePercent >= 100
+      ? new AlwaysOnSampler()
+      : new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(samplePercent / 100) });
   const provider = new BasicTracerProvider({
-    sampler: new AlwaysOnSampler(),
+    sampler,
     spanProcessors: [counter, new BatchSpanProcessor(exporter)],
   });
   const contextManager = new AsyncLocalStorageContextManager().enable();
@@ -77,7 +84,7 @@ export function startTracing(): BenchTracing {
   );
   return {
     description:
-      'tracing ON (BasicTracerProvider, AlwaysOnSampler, BatchSpanProcessor -> discarding exporter, ' +
+      `tracing ON (BasicTracerProvider, ${samplePercent >= 100 ? 'AlwaysOnSampler' : `ParentBased(TraceIdRatio ${samplePercent / 100})`}, BatchSpanProcessor -> discarding exporter, ` +
       'AsyncLocalStorageContextManager, W3C trace-context + baggage propagators, registered globally)',
     endedByName: () => counter.ended,
     exportedByName: () => exporter.names,

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram, Registry, type RegistryContentType } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { CounterSeries, HistogramSeries } from './series.js';
 
@@ -6,7 +6,8 @@ const BUCKETS = [0.001, 0.01, 0.1, 1];
 const VALUES = [0.0005, 0.001, 0.002, 0.05, 0.5, 1, 7, 0];
 
 function setup(exemplars: boolean) {
-  const registry = new Registry(exemplars ? Registry.OPENMETRICS_CONTENT_TYPE : undefined);
+  const registry = new Registry<RegistryContentType>();
+  if (exemplars) registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
   const histogram = new Histogram({
     name: 'op_seconds',
     help: 'h',
@@ -25,7 +26,7 @@ function setup(exemplars: boolean) {
 }
 
 /** The exposition without exemplar timestamps (the two sides take them a moment apart). */
-async function exposition(registry: Registry): Promise<string> {
+async function exposition(registry: Registry<RegistryContentType>): Promise<string> {
   return (await registry.metrics()).replace(/(# \{[^}]*\} \S+) \S+/g, '$1');
 }
 
@@ -42,7 +43,7 @@ describe('HistogramSeries and CounterSeries', () => {
           publicApi.histogram.observe({
             labels: { command: 'get', outcome: 'ok' },
             value,
-            exemplarLabels: exemplar,
+            exemplarLabels: exemplar as never, // prom-client types exemplar labels as the metric's own
           });
         else publicApi.histogram.observe({ command: 'get', outcome: 'ok' }, value);
         get.observe(value, exemplars ? exemplar : undefined);
