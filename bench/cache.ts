@@ -15,10 +15,10 @@ import {
   type Setting,
 } from './cache/contenders.js';
 import { userProfile } from './cache/profile.js';
-import { parseOptions } from './lib/options.js';
+import { chooseContenders, parseOptions } from './lib/options.js';
 import { withRedisServer } from './lib/redis.js';
 import {
-  describeError,
+  problemLines,
   judge,
   machineLine,
   redisCommandsTimedLine,
@@ -95,11 +95,7 @@ async function main(): Promise<void> {
         bentocacheL1(setting),
         bentocacheL1(setting, false),
       ];
-      const chosen =
-        options.only.length === 0
-          ? all
-          : all.filter((contender) => options.only.some((part) => contender.id.includes(part)));
-      if (chosen.length === 0) throw new Error(`--only=${options.only.join(',')} matches no contender`);
+      const chosen = chooseContenders(all, options.only);
 
       let results: ContenderResult[];
       try {
@@ -121,16 +117,8 @@ async function main(): Promise<void> {
         console.log(group);
         console.log(resultsTable(rows));
       }
-      for (const result of results) {
-        if (result.errors > 0)
-          console.log(
-            `  ! ${result.contender.label}: ${result.errors} errors, first: ${describeError(result.firstError)}`,
-          );
-        if (result.misses > 0)
-          console.log(
-            `  ! ${result.contender.label}: ${result.misses} loader calls (misses) while measuring`,
-          );
-      }
+      for (const line of problemLines(results, (count) => `${count} loader calls (misses) while measuring`))
+        console.log(line);
 
       console.log('');
       console.log('Targets (@rnh/cache with metrics and tracing on)');

@@ -3,10 +3,10 @@
 import { defaultRedisOptions, RedisConnections } from '@rnh/redis-client';
 import { createLogger, createMetricsRegistry } from '@rnh/telemetry';
 import { pino } from 'pino';
-import { parseOptions } from './lib/options.js';
+import { chooseContenders, parseOptions } from './lib/options.js';
 import { withRedisServer } from './lib/redis.js';
 import {
-  describeError,
+  problemLines,
   judge,
   machineLine,
   ratioLine,
@@ -123,11 +123,7 @@ async function main(): Promise<void> {
         floorProcess(setting),
         bullmqProcess(setting),
       ];
-      const chosen =
-        options.only.length === 0
-          ? all
-          : all.filter((contender) => options.only.some((part) => contender.id.includes(part)));
-      if (chosen.length === 0) throw new Error(`--only=${options.only.join(',')} matches no contender`);
+      const chosen = chooseContenders(all, options.only);
 
       let results: Array<ContenderResult<TrialContender>>;
       try {
@@ -155,16 +151,11 @@ async function main(): Promise<void> {
         console.log(groups[group]);
         console.log(resultsTable(rows, { missesLabel: 'wrong counts' }));
       }
-      for (const result of results) {
-        if (result.errors > 0)
-          console.log(
-            `  ! ${result.contender.label}: ${result.errors} errors, first: ${describeError(result.firstError)}`,
-          );
-        if (result.misses > 0)
-          console.log(
-            `  ! ${result.contender.label}: ${result.misses} trials left the queue with other job counts than expected`,
-          );
-      }
+      for (const line of problemLines(
+        results,
+        (count) => `${count} trials left the queue with other job counts than expected`,
+      ))
+        console.log(line);
 
       console.log('');
       const sampled = options.samplePercent < 100 ? `, ${options.samplePercent} % of traces sampled` : '';

@@ -4,10 +4,10 @@
 import { defaultRedisOptions, RedisConnections } from '@rnh/redis-client';
 import { createLogger, createMetricsRegistry } from '@rnh/telemetry';
 import { pino } from 'pino';
-import { parseOptions } from './lib/options.js';
+import { chooseContenders, parseOptions } from './lib/options.js';
 import { withRedisServer } from './lib/redis.js';
 import {
-  describeError,
+  problemLines,
   judge,
   machineLine,
   ratioLine,
@@ -144,11 +144,7 @@ async function main(): Promise<void> {
         rnh(scenario, app, { algorithm: 'gcra' }),
         rnh(scenario, app, { algorithm: 'fixed-window', middleware: true }),
       ]);
-      const chosen =
-        options.only.length === 0
-          ? all
-          : all.filter((contender) => options.only.some((part) => contender.id.includes(part)));
-      if (chosen.length === 0) throw new Error(`--only=${options.only.join(',')} matches no contender`);
+      const chosen = chooseContenders(all, options.only);
 
       let results: ContenderResult[];
       try {
@@ -171,16 +167,11 @@ async function main(): Promise<void> {
         console.log(scenario.group);
         console.log(resultsTable(rows, { columns: COLUMNS, missesLabel: 'unexpected' }));
       }
-      for (const result of results) {
-        if (result.errors > 0)
-          console.log(
-            `  ! ${result.contender.label}: ${result.errors} errors, first: ${describeError(result.firstError)}`,
-          );
-        if (result.misses > 0)
-          console.log(
-            `  ! ${result.contender.label}: ${result.misses} unexpected decisions (denied where all must pass, or fail-open)`,
-          );
-      }
+      for (const line of problemLines(
+        results,
+        (count) => `${count} unexpected decisions (denied where all must pass, or fail-open)`,
+      ))
+        console.log(line);
 
       console.log('');
       console.log('Targets (@rnh/ratelimit with metrics and tracing on)');

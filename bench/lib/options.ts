@@ -147,3 +147,11 @@ export function parseOptions<K extends string = never>(
     only,
   };
 }
+
+/** The contenders `--only` selects (all when it is empty); an error when it selects none. */
+export function chooseContenders<C extends { id: string }>(all: C[], only: string[]): C[] {
+  const chosen =
+    only.length === 0 ? all : all.filter((contender) => only.some((part) => contender.id.includes(part)));
+  if (chosen.length === 0) throw new Error(`--only=${only.join(',')} matches no contender`);
+  return chosen;
+}

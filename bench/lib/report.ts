@@ -173,3 +173,22 @@ export function runBenchmark(name: string, main: () => Promise<void>): void {
     process.exitCode = 1;
   });
 }
+
+/**
+ * `  ! <contender>: N errors, first: …` and `  ! <contender>: N <misses>` for every
+ * contender that had any (`misses(n)` says what a miss is in this benchmark).
+ */
+export function problemLines(
+  results: Array<ContenderResult<ContenderInfo>>,
+  misses: (count: number) => string,
+): string[] {
+  const lines: string[] = [];
+  for (const result of results) {
+    if (result.errors > 0)
+      lines.push(
+        `  ! ${result.contender.label}: ${result.errors} errors, first: ${describeError(result.firstError)}`,
+      );
+    if (result.misses > 0) lines.push(`  ! ${result.contender.label}: ${misses(result.misses)}`);
+  }
+  return lines;
+}

@@ -11,7 +11,7 @@ import {
   type QueueDefinition,
 } from '@rnh/queue';
 import type { Logger, RedisConnections } from '@rnh/redis-client';
-import { Queue, Worker, type JobsOptions } from 'bullmq';
+import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Registry } from 'prom-client';
 import { measureCount, timed } from '../lib/measure.js';
 import type { TrialContender } from '../lib/runner.js';
@@ -86,7 +86,7 @@ export const SAME_JOB_OPTIONS: JobsOptions = {
 };
 
 /** Resolves once `done()` is true, checked on every `poke()`; fails after `stallMs` without progress. */
-export class Completion {
+class Completion {
   private resolve: (() => void) | undefined;
   private last = performance.now();
 
@@ -168,20 +168,47 @@ export function rnhAdd(setting: Setting, app: RnhApp): TrialContender {
   };
 }
 
+/**
+ * Raw BullMQ, optionally with a little added per job (the tracing floor in `floor.ts`):
+ * which contender it is, its own queue and prefix, how it adds a job and its processor.
+ */
+export interface RawVariant {
+  id: string;
+  label: string;
+  role: TrialContender['role'];
+  queue: string;
+  prefix: string;
+  add(queue: Queue, index: number): Promise<unknown>;
+  processor(job: Job): Promise<void>;
+}
+
+/** Plain raw BullMQ: `queue.add('welcome', payload)`, a no-op processor. */
+const plainAdd = (queue: Queue, index: number) => queue.add('welcome', payload(index));
+
 /** Raw BullMQ adding jobs: `new Queue(name, { connection: { host, port }, prefix, defaultJobOptions })`, `queue.add()`. */
-export function bullmqAdd(setting: Setting): TrialContender {
+export function bullmqAdd(
+  setting: Setting,
+  variant: Pick<RawVariant, 'id' | 'label' | 'role' | 'queue' | 'prefix' | 'add'> = {
+    id: 'add:bullmq',
+    label: 'BullMQ Queue.add()',
+    role: 'baseline',
+    queue: 'bench-add-bullmq',
+    prefix: 'bench-bullmq',
+    add: plainAdd,
+  },
+): TrialContender {
   let queue: Queue | undefined;
   let wrong = 0;
   let expected = 0;
   return {
-    id: 'add:bullmq',
-    label: 'BullMQ Queue.add()',
+    id: variant.id,
+    label: variant.label,
     group: ADD_GROUP,
-    role: 'baseline',
+    role: variant.role,
     async setup() {
-      queue = new Queue('bench-add-bullmq', {
+      queue = new Queue(variant.queue, {
         connection: { host: setting.host, port: setting.port },
-        prefix: 'bench-bullmq',
+        prefix: variant.prefix,
         defaultJobOptions: SAME_JOB_OPTIONS,
       });
       await queue.waitUntilReady();
@@ -189,7 +216,7 @@ export function bullmqAdd(setting: Setting): TrialContender {
     async trial(size) {
       const instance = queue!;
       expected = size;
-      return measureCount((index) => instance.add('welcome', payload(index)), {
+      return measureCount((index) => variant.add(instance, index), {
         count: size,
         concurrency: setting.concurrency,
       });
@@ -282,30 +309,50 @@ export function rnhProcess(setting: Setting, app: RnhApp): TrialContender {
 
 /**
  * Raw BullMQ processing: `new Worker(name, async () => {}, { connection: { host, port },
- * prefix, concurrency })` on a queue pre-filled with `size` jobs by `queue.add()`
+ * prefix, concurrency })` on a queue pre-filled with `size` jobs by the variant's add
  * (unmeasured). The clock runs from `new Worker(...)` (autorun) until its `completed`
  * event has fired `size` times; closing the worker is not measured.
  */
-export function bullmqProcess(setting: Setting): TrialContender {
-  const name = 'bench-process-bullmq';
+export function bullmqProcess(
+  setting: Setting,
+  variant: Omit<RawVariant, 'processor'> & { processor?: RawVariant['processor'] } = {
+    id: 'process:bullmq',
+    label: 'BullMQ Worker (no-op processor)',
+    role: 'baseline',
+    queue: 'bench-process-bullmq',
+    prefix: 'bench-bullmq',
+    add: plainAdd,
+  },
+): TrialContender {
+  const name = variant.queue;
   const connection = { host: setting.host, port: setting.port };
   let queue: Queue | undefined;
   let worker: Worker | undefined;
   let handled = 0;
+  // The baseline's processor is exactly `async () => { handled++ }`: no layer around it.
+  const extra = variant.processor;
+  const processor = extra
+    ? (job: Job) => {
+        handled++;
+        return extra(job);
+      }
+    : async () => {
+        handled++;
+      };
   let wrong = 0;
   let expected = 0;
   return {
-    id: 'process:bullmq',
-    label: 'BullMQ Worker (no-op processor)',
+    id: variant.id,
+    label: variant.label,
     group: PROCESS_GROUP,
-    role: 'baseline',
+    role: variant.role,
     async setup() {
-      queue = new Queue(name, { connection, prefix: 'bench-bullmq', defaultJobOptions: SAME_JOB_OPTIONS });
+      queue = new Queue(name, { connection, prefix: variant.prefix, defaultJobOptions: SAME_JOB_OPTIONS });
       await queue.waitUntilReady();
     },
     async prepare(size) {
       const instance = queue!;
-      await measureCount((index) => instance.add('welcome', payload(index)), {
+      await measureCount((index) => variant.add(instance, index), {
         count: size,
         concurrency: setting.concurrency,
       });
@@ -319,13 +366,11 @@ export function bullmqProcess(setting: Setting): TrialContender {
         () => completed,
       );
       return timed(async (fail) => {
-        worker = new Worker(
-          name,
-          async () => {
-            handled++;
-          },
-          { connection, prefix: 'bench-bullmq', concurrency: setting.concurrency },
-        );
+        worker = new Worker(name, processor, {
+          connection,
+          prefix: variant.prefix,
+          concurrency: setting.concurrency,
+        });
         worker.on('error', () => undefined); // a failed command shows as a stall or a wrong count
         worker.on('completed', () => {
           completed++;

@@ -6,10 +6,11 @@ import {
   type Logger,
   type RedisClient,
   type RedisScript,
+  commandClassOf,
+  type CommandClass,
 } from '@rnh/redis-client';
 import { buildBatchScript, buildScript } from './algorithms/script.js';
 import { RateLimitArgumentError, RateLimitUnavailableError } from './errors.js';
-import { commandClassOf, type CommandClass } from './internal/command.js';
 import { failureDecision, nearLimit, parseReply, redisDecision } from './internal/decision.js';
 import { identifierTag } from './internal/hash.js';
 import { LocalDenyCache } from './internal/local-deny-cache.js';

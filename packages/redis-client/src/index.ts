@@ -43,6 +43,8 @@ export { connectRedis } from './connection/connect.js';
 export type { ConnectRedisOptions } from './connection/connect.js';
 export { pingRedis } from './connection/health.js';
 export { closeRedis } from './connection/close.js';
+export { commandClassOf } from './connection/command-class.js';
+export type { CommandClass } from './connection/command-class.js';
 export { classifyRedisError } from './connection/error-type.js';
 export { RedisConnections } from './connection/connections.js';
 export { connectAtStartup } from './connection/connect-at-startup.js';

@@ -1,5 +1,5 @@
-import type { RedisClient } from '@rnh/redis-client';
-import type { Command, Redis } from 'ioredis';
+import { commandClassOf, type CommandClass, type RedisClient } from '@rnh/redis-client';
+import type { Redis } from 'ioredis';
 import type { Charge, L2 } from './l2.js';
 
 type Values = Array<string | null>;
@@ -12,37 +12,6 @@ type Values = Array<string | null>;
  * more hits per second than one 64-key MGET, 16 and 8 less (more commands).
  */
 const MAX_BATCH_KEYS = 32;
-
-type CommandClass = new (
-  name: string,
-  args: string[],
-  options: { replyEncoding: 'utf8'; keyPrefix: string | undefined },
-) => Command;
-
-/**
- * The ioredis Command class of `redis`, so this package needs no ioredis of its own
- * and always builds commands of the client's own version. `Redis.Command` is not
- * reachable from an instance (ioredis's EventEmitter mixin overwrites
- * `constructor`), so it is taken from a command built by a pipeline of the client
- * that is never executed (its sendCommand is replaced: nothing is queued or sent).
- */
-function commandClassOf(redis: RedisClient): CommandClass | undefined {
-  try {
-    const probe = redis.pipeline() as unknown as {
-      sendCommand(command: object): unknown;
-      get(key: string): unknown;
-    };
-    let found: unknown;
-    probe.sendCommand = (command) => {
-      found = command.constructor;
-      return undefined;
-    };
-    probe.get('rnh-cache-probe');
-    return typeof found === 'function' ? (found as CommandClass) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The reads of one event-loop turn: keys (each once, however many callers asked)

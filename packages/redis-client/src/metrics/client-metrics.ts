@@ -15,14 +15,6 @@ type OperationLabels =
 /** Something that can list its connections at scrape time (a RedisConnections). */
 export type ConnectionSource = () => Iterable<Pick<ConnectionEntry, 'pool' | 'client'>>;
 
-export interface OperationObservation {
-  pool: string;
-  command: string;
-  errorType: string;
-  seconds: number;
-  exemplar?: Record<string, string>;
-}
-
 /** The client-side Redis metrics on one registry; `for()` reuses what is already registered. */
 export class RedisClientMetrics {
   readonly operationDuration: Histogram<OperationLabels>;
@@ -126,10 +118,6 @@ export class RedisClientMetrics {
     return () => {
       for (const gauge of gauges) sourcesOf<ConnectionSource>(gauge).delete(source);
     };
-  }
-
-  observeOperation({ pool, command, errorType, seconds, exemplar }: OperationObservation): void {
-    this.operationSeries(pool, command, errorType).observe(seconds, exemplar);
   }
 
   /**
