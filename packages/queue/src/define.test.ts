@@ -47,4 +47,15 @@ describe('defineQueue', () => {
     expect(() => defineQueue({ name: 'q', jobs, deadLetter: { maxEntries: 0 } })).toThrow(/maxEntries/);
     expect(() => defineQueue({ name: 'q', jobs: { ok: {} as never } })).toThrow(/zod schema/);
   });
+
+  it('checks secret fields against the schema', () => {
+    expect(defineQueue({ name: 'q', jobs: { ok: { schema, secret: ['id'] } } }).jobs.ok.secret).toEqual([
+      'id',
+    ]);
+    const loose = (secret: unknown, jobSchema: z.ZodType = schema) =>
+      defineQueue({ name: 'q', jobs: { ok: { schema: jobSchema, secret: secret as string[] } } });
+    expect(() => loose(['link'])).toThrow(/secret field "link" is not in the payload schema/);
+    expect(() => loose('id')).toThrow(/list of payload field names/);
+    expect(() => loose(['id'], z.string())).toThrow(/object schema/);
+  });
 });

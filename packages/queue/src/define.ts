@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { DEFAULT_DEAD_LETTER_POLICY, DEFAULT_JOB_POLICY } from './defaults.js';
 import { QueueArgumentError } from './errors.js';
 import { assertJobName, assertQueueName } from './internal/names.js';
+import { assertSecretFields } from './internal/secret-fields.js';
 import type {
   DeadLetterPolicy,
   JobDefinition,
@@ -33,6 +34,7 @@ export function defineQueue<J extends JobDefinitions>(spec: QueueSpec<J>): Queue
     const definition = spec.jobs[name]!;
     if (!definition || typeof definition.schema?.safeParse !== 'function')
       throw new QueueArgumentError(`job "${name}" in queue "${spec.name}" needs a zod schema`);
+    assertSecretFields(spec.name, name, definition.secret, definition.schema);
     policies[name] = resolvePolicy(spec.name, name, base, definition);
   }
   return Object.freeze({

@@ -4,6 +4,7 @@ export type QueueErrorCode =
   | 'QUEUE_INVALID_PAYLOAD'
   | 'QUEUE_UNAVAILABLE'
   | 'QUEUE_DEAD_JOB_NOT_FOUND'
+  | 'QUEUE_SEALING'
   | 'QUEUE_CLOSED';
 
 export class QueueError extends Error {
@@ -73,6 +74,17 @@ export class DeadJobNotFoundError extends QueueError {
     super('QUEUE_DEAD_JOB_NOT_FOUND', `no dead job "${id}" in queue "${queue}"`);
     this.queue = queue;
     this.id = id;
+  }
+}
+
+/**
+ * A secret payload field could not be sealed or opened: no `sealingKey` was given, or
+ * a sealed value does not open with it (sealed with another key, or altered). The
+ * message never holds the value.
+ */
+export class QueueSealingError extends QueueError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('QUEUE_SEALING', message, options);
   }
 }
 

@@ -30,6 +30,7 @@ export type {
   ScheduleDefinition,
   ScheduleDefinitions,
   ScheduleTiming,
+  SecretField,
   ShutdownResult,
 } from './types.js';
 
@@ -38,6 +39,7 @@ export {
   QueueArgumentError,
   QueueClosedError,
   QueueError,
+  QueueSealingError,
   QueueUnavailableError,
   QueueValidationError,
 } from './errors.js';
@@ -47,6 +49,7 @@ export { defineJob, defineQueue } from './define.js';
 export { QueueProducer } from './producer.js';
 export { QueueWorker } from './worker.js';
 export { DeadLetterQueue } from './dead-letters.js';
+export { REDACTED } from './internal/secret-fields.js';
 export { checkEvictionPolicy } from './internal/eviction-check.js';
 export type { EvictionPolicyCheck } from './internal/eviction-check.js';
 export {

@@ -9,6 +9,7 @@ import { DeadLetterStore } from './internal/dead-letter-store.js';
 import { countJobs, DepthSampler } from './internal/depth-sampler.js';
 import { Enqueuer } from './internal/enqueuer.js';
 import { queueKeys, type QueueKeys } from './internal/names.js';
+import { SecretFields } from './internal/secret-fields.js';
 import { QueueMetrics } from './metrics.js';
 import { TRACER_NAME } from './tracing.js';
 import type {
@@ -50,15 +51,24 @@ export class QueueProducer<J extends JobDefinitions> {
     this.store = new DeadLetterStore(this.keys, definition.deadLetter);
     const metrics = deps.registry ? QueueMetrics.for(deps.registry) : undefined;
     metrics?.initJobs(definition.name, Object.keys(definition.jobs), 'producer');
+    // Without a key, job types with secret fields are refused at enqueue (the others work).
+    const secrets = new SecretFields(definition, options.sealingKey);
     this.enqueuer = new Enqueuer({
       definition,
       tracer: trace.getTracer(TRACER_NAME),
       metrics,
       timeoutMs: options.enqueueTimeoutMs ?? DEFAULT_ENQUEUE_TIMEOUT_MS,
+      secrets,
       client: () => this.client(),
       queue: () => this.bullQueue(),
     });
-    this.deadLetters = new DeadLetterQueue(definition.name, this.store, () => this.client(), this.enqueuer);
+    this.deadLetters = new DeadLetterQueue(
+      definition.name,
+      this.store,
+      () => this.client(),
+      this.enqueuer,
+      secrets,
+    );
     if (metrics && options.depthMetrics) {
       const sampler = new DepthSampler(
         definition.name,
@@ -78,8 +88,9 @@ export class QueueProducer<J extends JobDefinitions> {
 
   /**
    * Validates the payload with the job's schema (QueueValidationError with the
-   * schema's message, nothing written), then adds the job with its type's retry,
-   * backoff and retention policy. The active trace context travels with the job.
+   * schema's message, nothing written), seals its secret fields (QueueSealingError
+   * without a sealingKey), then adds the job with its type's retry, backoff and
+   * retention policy. The active trace context travels with the job.
    */
   enqueue<N extends JobName<J>>(
     job: N,

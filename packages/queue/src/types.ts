@@ -54,7 +54,17 @@ export interface ResolvedJobPolicy {
  */
 export interface JobDefinition<S extends z.ZodType = z.ZodType> extends JobPolicy {
   schema: S;
+  /**
+   * Payload fields (top-level keys of an object schema) that must never rest in Redis in
+   * the clear, such as a link that carries a token: sealed at enqueue with the producer's
+   * `sealingKey`, opened by the worker just before the handler runs, and shown as
+   * `"[redacted]"` by the dead-letter API. Enqueueing such a job without a key is refused.
+   */
+  secret?: readonly SecretField<S>[];
 }
+
+/** A top-level key of the schema's output (any string when the schema's type is not known). */
+export type SecretField<S extends z.ZodType> = z.ZodType extends S ? string : keyof z.output<S> & string;
 
 export type JobDefinitions = Record<string, JobDefinition>;
 
@@ -75,7 +85,8 @@ export interface DeadLetterPolicy {
 export interface QueueSpec<J extends JobDefinitions> {
   /** 1-48 characters of A-Z a-z 0-9 _ . - ; the `queue` metric label. */
   name: string;
-  jobs: J;
+  /** Job types by name; a job's `secret` fields are checked against its schema's keys. */
+  jobs: J & { [N in keyof J]: { secret?: readonly SecretField<J[N]['schema']>[] } };
   defaults?: JobPolicy;
   deadLetter?: Partial<DeadLetterPolicy>;
 }
@@ -143,6 +154,11 @@ export type ScheduleDefinition<J extends JobDefinitions> = {
 export type ScheduleDefinitions<J extends JobDefinitions> = Record<string, ScheduleDefinition<J>>;
 
 export interface QueueProducerOptions {
+  /**
+   * The secret that seals the job types' `secret` fields (at least 32 characters; an
+   * AES-256-GCM key is derived from it with HKDF). The workers of the queue need the same.
+   */
+  sealingKey?: string;
   /** An enqueue that Redis has not answered after this long fails with QueueUnavailableError; default 2000 ms. */
   enqueueTimeoutMs?: number;
   /** Export `queue_jobs` and `queue_oldest_waiting_job_age_seconds` for this queue from here; default false. */
@@ -153,6 +169,8 @@ export interface QueueProducerOptions {
 
 export interface QueueWorkerOptions<J extends JobDefinitions> {
   handlers: JobHandlers<J>;
+  /** The producers' `sealingKey`; required when a job type of the queue declares `secret` fields. */
+  sealingKey?: string;
   /** Jobs run at once by this worker; default 1. */
   concurrency?: number;
   /**
@@ -205,6 +223,7 @@ export interface DeadJob {
   id: string;
   queue: string;
   name: string;
+  /** The job's payload; its declared `secret` fields read `"[redacted]"`. */
   payload: unknown;
   reason: DeadJobReason;
   /** The last error. */

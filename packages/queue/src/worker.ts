@@ -13,6 +13,7 @@ import { checkEvictionPolicy } from './internal/eviction-check.js';
 import { InFlight } from './internal/in-flight.js';
 import { queueKeys, type QueueKeys } from './internal/names.js';
 import { createProcessor } from './internal/processor.js';
+import { SecretFields } from './internal/secret-fields.js';
 import {
   checkSchedules,
   syncSchedules,
@@ -62,6 +63,7 @@ export class QueueWorker<J extends JobDefinitions> {
   private readonly keys: QueueKeys;
   private readonly store: DeadLetterStore;
   private readonly schedules: CheckedSchedule[] | undefined;
+  private readonly secrets: SecretFields;
   private readonly inFlight = new InFlight();
   private readonly abandon = new AbortController();
   private readonly pendingMoves = new Set<Promise<unknown>>();
@@ -83,6 +85,11 @@ export class QueueWorker<J extends JobDefinitions> {
     this.options = options;
     this.settings = resolveSettings(definition.name, options);
     assertHandlers(definition, options.handlers as Record<string, unknown>);
+    this.secrets = new SecretFields(definition, options.sealingKey);
+    if (!this.secrets.canSeal && this.secrets.jobs.length > 0)
+      throw new QueueArgumentError(
+        `worker of queue "${definition.name}" needs the producers' sealingKey: jobs ${this.secrets.jobs.join(', ')} have secret fields`,
+      );
     // Checked now (ids, job names, payloads, timing): a bad schedule fails the app at composition.
     const declared = options.schedules as Record<string, LooseSchedule> | undefined;
     this.schedules = declared ? checkSchedules(definition, declared) : undefined;
@@ -145,12 +152,13 @@ export class QueueWorker<J extends JobDefinitions> {
     this.queue = queue;
     await checkEvictionPolicy(client, logger);
     this.throwIfClosing();
-    if (schedules) await syncSchedules(queue, definition, schedules, tracer, logger);
+    if (schedules) await syncSchedules(queue, definition, schedules, this.secrets, tracer, logger);
     this.throwIfClosing();
 
     const processor = createProcessor({
       definition,
       handlers: this.options.handlers as Record<string, JobHandler<unknown>>,
+      secrets: this.secrets,
       tracer,
       metrics: this.metrics,
       logger,

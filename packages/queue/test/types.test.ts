@@ -1,6 +1,14 @@
 // Compile-time guarantees of the typed registry (checked by `tsc`, run by vitest for the record).
 import { describe, expectTypeOf, it } from 'vitest';
-import type { JobContext, Payload, PayloadInput, QueueProducer, QueueWorkerOptions } from '../src/index.js';
+import { z } from 'zod';
+import {
+  defineQueue,
+  type JobContext,
+  type Payload,
+  type PayloadInput,
+  type QueueProducer,
+  type QueueWorkerOptions,
+} from '../src/index.js';
 import { mailQueue, type MailQueue } from './jobs.js';
 
 type Jobs = MailQueue['jobs'];
@@ -48,5 +56,20 @@ describe('typed job registry', () => {
     };
     void _compileOnly;
     void mailQueue;
+  });
+
+  it('types secret fields by the payload schema', () => {
+    const _compileOnly = () => {
+      defineQueue({
+        name: 'accounts',
+        jobs: { reset: { schema: z.object({ to: z.string(), link: z.string() }), secret: ['link'] } },
+      });
+      defineQueue({
+        name: 'accounts',
+        // @ts-expect-error not a field of the payload
+        jobs: { reset: { schema: z.object({ link: z.string() }), secret: ['lnik'] } },
+      });
+    };
+    void _compileOnly;
   });
 });

@@ -17,6 +17,7 @@ import { MESSAGING_SYSTEM, SPAN_ATTRIBUTES as A, spanName } from '../tracing.js'
 import type { EnqueueOptions, EnqueueResult, QueueDefinition } from '../types.js';
 import { assertEnqueueOptions, jobOptions, templateOptions } from './job-options.js';
 import { parsePayload } from './payload.js';
+import type { SecretFields } from './secret-fields.js';
 import { Deadlines } from './timeout.js';
 import { injectJobContext } from './trace-context.js';
 
@@ -25,14 +26,17 @@ export interface EnqueuerArgs {
   tracer: Tracer;
   metrics: QueueMetrics | undefined;
   timeoutMs: number;
+  /** Seals the job types' secret fields before anything is written. */
+  secrets: SecretFields;
   /** The connection used (checked for readiness: a producer fails fast). */
   client: () => RedisClient;
   queue: () => Queue;
 }
 
 /**
- * Validates, traces and adds one job. Shared by the producer and the dead-letter
- * retry. Nothing reaches Redis unless the payload is valid and the connection is up.
+ * Validates, seals (secret fields), traces and adds one job. Shared by the producer and
+ * the dead-letter retry. Nothing reaches Redis unless the payload is valid, its secret
+ * fields are sealed and the connection is up.
  */
 export class Enqueuer {
   private readonly sendName: string;
@@ -74,7 +78,7 @@ export class Enqueuer {
     );
     let data: unknown;
     try {
-      data = parsePayload(queue, jobName, job.schema, payload);
+      data = this.args.secrets.seal(jobName, parsePayload(queue, jobName, job.schema, payload));
     } catch (error) {
       return Promise.reject(this.failed(span, jobName, error));
     }

@@ -11,7 +11,7 @@ import {
 } from '@opentelemetry/api';
 import type { Logger } from '@rnh/redis-client';
 import { UnrecoverableError, type Job } from 'bullmq';
-import { QueueValidationError } from '../errors.js';
+import { QueueSealingError, QueueValidationError } from '../errors.js';
 import type { JobSeries, QueueMetrics } from '../metrics.js';
 import { MESSAGING_SYSTEM, SPAN_ATTRIBUTES as A, spanName } from '../tracing.js';
 import type { JobContext, JobHandler, QueueDefinition } from '../types.js';
@@ -19,12 +19,15 @@ import { describeError, formatAttemptLine } from './attempt-log.js';
 import { schedulerIdOf } from './dead-entry.js';
 import type { InFlight } from './in-flight.js';
 import { parsePayload } from './payload.js';
+import type { SecretFields } from './secret-fields.js';
 import { withTimeout } from './timeout.js';
 import { extractJobContext, remoteSpanContext } from './trace-context.js';
 
 export interface ProcessorArgs {
   definition: QueueDefinition;
   handlers: Record<string, JobHandler<unknown>>;
+  /** Opens the secret fields of a job's data for its handler (the stored data stays sealed). */
+  secrets: SecretFields;
   tracer: Tracer;
   metrics: QueueMetrics | undefined;
   logger: Logger;
@@ -125,7 +128,7 @@ export function createProcessor(args: ProcessorArgs) {
       const schema = definition.jobs[jobName]?.schema;
       if (!handler || !schema)
         throw new UnrecoverableError(`queue "${queue}" has no handler for job "${jobName}"`);
-      const payload = parseOrGiveUp(queue, jobName, schema, job.data);
+      const payload = parseOrGiveUp(queue, jobName, schema, openOrGiveUp(args.secrets, jobName, job.data));
       jobContext = new Context(
         queue,
         jobName,
@@ -223,6 +226,16 @@ function parseOrGiveUp(
   } catch (error) {
     // A stored payload the schema rejects (it changed since) fails the same way every time.
     if (error instanceof QueueValidationError) throw new UnrecoverableError(error.message);
+    throw error;
+  }
+}
+
+/** A secret field that does not open (another key, altered, not sealed) fails the same way every time. */
+function openOrGiveUp(secrets: SecretFields, jobName: string, data: unknown): unknown {
+  try {
+    return secrets.open(jobName, data);
+  } catch (error) {
+    if (error instanceof QueueSealingError) throw new UnrecoverableError(error.message);
     throw error;
   }
 }

@@ -7,6 +7,7 @@ import type { QueueDefinition } from '../types.js';
 import { templateOptions } from './job-options.js';
 import { assertScheduleId } from './names.js';
 import { parsePayload } from './payload.js';
+import type { SecretFields } from './secret-fields.js';
 import { injectJobContext } from './trace-context.js';
 
 export interface CheckedSchedule {
@@ -64,6 +65,7 @@ export async function syncSchedules(
   queue: Queue,
   definition: QueueDefinition,
   schedules: CheckedSchedule[],
+  secrets: SecretFields,
   tracer: Tracer,
   logger: Logger,
 ): Promise<{ upserted: string[]; removed: string[] }> {
@@ -76,7 +78,7 @@ export async function syncSchedules(
         for (const schedule of schedules) {
           await queue.upsertJobScheduler(schedule.id, schedule.repeat, {
             name: schedule.job,
-            data: schedule.payload,
+            data: secrets.seal(schedule.job, schedule.payload),
             opts: templateOptions(definition.policies[schedule.job]!, metadata),
           });
         }
