@@ -69,6 +69,11 @@ export interface OneTimeTokensOptions {
   keys: Keyspace;
   /** The kinds this instance knows and each one's lifetime; any other kind is refused with UnknownTokenKindError. */
   ttlSeconds: Record<OneTimeTokenKind, number>;
+  /**
+   * Kinds of which only a subject's newest token can be redeemed (e.g. `password_reset`):
+   * issuing one revokes the subject's earlier ones atomically, concurrent issues included.
+   */
+  newestOnly?: readonly OneTimeTokenKind[];
   metrics?: SessionMetrics;
   logger: Logger;
   /** Default 1000. */

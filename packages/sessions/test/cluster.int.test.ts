@@ -239,4 +239,36 @@ describe('on Redis Cluster (3 masters)', () => {
       await connections.close();
     }
   });
+
+  it('newest-only tokens: of concurrent issues for one subject exactly one works', async () => {
+    const { logger } = memoryLogger();
+    const connections = new RedisConnections({
+      options: defaultRedisOptions({
+        mode: 'cluster',
+        clusterNodes: servers.map((server) => ({ host: server.host, port: server.port })),
+        keyPrefix: uniquePrefix('sess'),
+        connectTimeoutMs: 5000,
+      }),
+      logger,
+    });
+    try {
+      await connections.connect();
+      const tokens = new OneTimeTokens({
+        redis: connections.shared('commands'),
+        keys: connections.keys.child('tokens'),
+        ttlSeconds: { password_reset: 60 },
+        newestOnly: ['password_reset'],
+        logger,
+      });
+      const issued = await Promise.all(
+        Array.from({ length: 10 }, () => tokens.issue('password_reset', 'user-1')),
+      );
+      const redeemed = await Promise.allSettled(
+        issued.map(({ token }) => tokens.consume('password_reset', token)),
+      );
+      expect(redeemed.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    } finally {
+      await connections.close();
+    }
+  });
 });

@@ -12,6 +12,7 @@ const testRedis = useRedisServer();
 
 function setup(
   ttlSeconds: Record<string, number> = { email_verification: 3600, password_reset: 900, invite: 86_400 },
+  newestOnly?: string[],
 ) {
   const { logger } = memoryLogger();
   const connections = connectionsFor(testRedis.server, logger);
@@ -21,6 +22,7 @@ function setup(
     redis: connections.shared('commands'),
     keys,
     ttlSeconds,
+    ...(newestOnly ? { newestOnly } : {}),
     metrics: createSessionMetrics(registry),
     logger,
   });
@@ -135,6 +137,45 @@ describe('OneTimeTokens', () => {
     expect(await tokens.consume('password_reset', otherUser.token)).toMatchObject({ subject: 'user-5' });
     expect(await tokens.consume('email_verification', otherKind.token)).toMatchObject({ subject: 'user-4' });
     expect(await tokens.revokeAllFor('password_reset', 'user-4')).toBe(0);
+  });
+
+  it('newest-only kind: a new token revokes the earlier ones; of concurrent issues exactly one works', async () => {
+    const { tokens } = setup(undefined, ['password_reset']);
+    const first = await tokens.issue('password_reset', 'user-7');
+    const second = await tokens.issue('password_reset', 'user-7');
+    expect((await rejection(tokens.consume('password_reset', first.token))).reason).toBe('expired_or_used');
+    expect(await tokens.consume('password_reset', second.token)).toMatchObject({ subject: 'user-7' });
+
+    // Concurrent requests for one subject (auto-pipelined: their commands interleave in Redis).
+    for (const subject of ['user-8', 'user-9', 'user-10']) {
+      const issued = await Promise.all(
+        Array.from({ length: 20 }, () => tokens.issue('password_reset', subject)),
+      );
+      const redeemed = await Promise.allSettled(
+        issued.map(({ token }) => tokens.consume('password_reset', token)),
+      );
+      expect(
+        redeemed.filter((result) => result.status === 'fulfilled'),
+        subject,
+      ).toHaveLength(1);
+    }
+
+    // Other subjects and other kinds are not touched.
+    const other = await tokens.issue('password_reset', 'user-11');
+    await tokens.issue('password_reset', 'user-12');
+    expect(await tokens.consume('password_reset', other.token)).toMatchObject({ subject: 'user-11' });
+    const verify = await Promise.all([
+      tokens.issue('email_verification', 'user-7'),
+      tokens.issue('email_verification', 'user-7'),
+    ]);
+    for (const { token } of verify)
+      expect(await tokens.consume('email_verification', token)).toMatchObject({ subject: 'user-7' });
+
+    // revokeAllFor stops the newest one too.
+    const newest = await tokens.issue('password_reset', 'user-7');
+    await tokens.revokeAllFor('password_reset', 'user-7');
+    expect((await rejection(tokens.consume('password_reset', newest.token))).reason).toBe('expired_or_used');
+    expect(() => setup(undefined, ['unknown_kind'])).toThrow(/newestOnly/);
   });
 
   it('Redis holds only hashes: no raw token in any key or value', async () => {

@@ -32,7 +32,12 @@ interface StoredToken {
   d: Record<string, string>;
   /** sha256(token): the kind marker's key */
   m: string;
+  /** generation (newest-only kinds): redeemable while the subject's generation is still this one */
+  g?: number;
 }
+
+// A subject's generation outlives its newest token (written just after the generation moved).
+const GENERATION_MARGIN_MS = 60_000;
 
 /**
  * Single-use tokens (email verification, password reset, invites). The token is
@@ -40,7 +45,16 @@ interface StoredToken {
  *   <prefix>t:<sha256(kind:token)>              -> {subject, data} (JSON), TTL of the kind
  *   <prefix>m:<sha256(token)>                   -> kind (lets `consume` tell "wrong purpose" apart without touching the other kind's token)
  *   <prefix>s:<kind>:<sha256(subject)>          -> SET of the subject's token hashes (for revokeAllFor)
+ *   <prefix>g:<kind>:<sha256(subject)>          -> the subject's generation (newest-only kinds)
  * `consume` is one GETDEL: of any number of concurrent redemptions exactly one wins.
+ *
+ * Newest-only kinds (`newestOnly`, e.g. password reset: only the latest link works):
+ * each issue moves the subject's generation on (one INCR, atomic) and the token
+ * records the generation it got; `consume` accepts it only while the generation is
+ * still that one. Issuing therefore revokes every earlier token at once, and of any
+ * number of concurrent issues exactly one token (the highest generation) stays
+ * redeemable. One key per subject, so it holds on Redis Cluster, where the token keys
+ * and the subject set live in different slots and no script could span them.
  *
  * A subject set's TTL is renewed by every issue, so it expires with the subject's
  * newest token; while a subject keeps getting tokens, hashes of expired ones stay
@@ -50,6 +64,7 @@ export class OneTimeTokens {
   private readonly redis: RedisClient;
   private readonly keys: Keyspace;
   private readonly ttlMs: ReadonlyMap<string, number>;
+  private readonly newestOnly: ReadonlySet<string>;
   private readonly metrics: SessionMetrics | undefined;
   private readonly logger: Logger;
   private readonly op: OperationContext;
@@ -79,6 +94,12 @@ export class OneTimeTokens {
     }
     if (ttl.size === 0) throw new SessionsArgumentError('ttlSeconds must configure at least one token kind');
     this.ttlMs = ttl;
+    for (const kind of options.newestOnly ?? [])
+      if (!ttl.has(kind))
+        throw new SessionsArgumentError(
+          `newestOnly names ${JSON.stringify(kind)}, which ttlSeconds does not configure`,
+        );
+    this.newestOnly = new Set(options.newestOnly ?? []);
     this.metrics?.initKinds([...ttl.keys()], {
       consumed: true,
       reasons: ['malformed', 'expired_or_used', 'wrong_purpose', 'unknown'],
@@ -91,6 +112,7 @@ export class OneTimeTokens {
     return [...this.ttlMs.keys()];
   }
 
+  /** A new token for the subject; for a newest-only kind, the subject's earlier tokens stop working now. */
   issue(kind: OneTimeTokenKind, subject: string, data: Record<string, string> = {}): Promise<IssuedToken> {
     return runOperation(this.op, 'tokens.issue', {}, async (scope) => {
       const ttlMs = this.ttlOf(kind);
@@ -105,6 +127,7 @@ export class OneTimeTokens {
       const hash = tokenHash(kind, token);
       const marker = sha256Hex(token);
       const stored: StoredToken = { s: subject, d: data, m: marker };
+      if (this.newestOnly.has(kind)) stored.g = await this.nextGeneration(kind, subject, ttlMs);
       const subjectSet = this.subjectKey(kind, subject);
       // Different keys, different slots: separate commands (auto-pipelined). The token key is written
       // before its hash enters the subject set, so a member whose token key is missing is dead for
@@ -144,8 +167,9 @@ export class OneTimeTokens {
         this.logger.warn({ operation: 'tokens.consume', kind }, 'stored token is not valid JSON');
         this.reject(kind, 'unknown');
       }
-      // Already redeemed (GETDEL); the rest is tidying and may fail without undoing that.
-      const cleanup = await Promise.allSettled([
+      // Already taken (GETDEL); the rest is tidying and may fail without undoing that.
+      const [current, ...cleanup] = await Promise.allSettled([
+        stored.g === undefined ? Promise.resolve(null) : this.redis.get(this.generationKey(kind, stored.s)),
         this.redis.unlink(this.keys.key('m', marker)),
         this.redis.srem(this.subjectKey(kind, stored.s), hash),
       ]);
@@ -154,6 +178,11 @@ export class OneTimeTokens {
           { operation: 'tokens.consume', kind },
           'token redeemed, but removing its marker or subject entry failed (they expire)',
         );
+      }
+      if (stored.g !== undefined) {
+        // Fails closed: a generation that cannot be read, or has moved on (a newer token was issued).
+        if (current!.status === 'rejected') throw current!.reason;
+        if (current!.value !== String(stored.g)) this.reject(kind, 'expired_or_used');
       }
       this.metrics?.tokensConsumed.inc({ kind });
       return { subject: stored.s, data: stored.d ?? {} };
@@ -168,6 +197,8 @@ export class OneTimeTokens {
       if (typeof subject !== 'string' || subject.length === 0)
         throw new SessionsArgumentError('subject must be a non-empty string');
       const subjectSet = this.subjectKey(kind, subject);
+      // Newest-only: moving the generation on revokes every outstanding token at once, listed or not.
+      if (this.newestOnly.has(kind)) await this.nextGeneration(kind, subject, this.ttlOf(kind));
       const hashes = await this.redis.smembers(subjectSet);
       if (hashes.length === 0) {
         scope.set({ 'rnh.tokens.count': 0 });
@@ -242,6 +273,24 @@ export class OneTimeTokens {
 
   private subjectKey(kind: string, subject: string): string {
     return this.keys.key('s', kind, sha256Hex(subject));
+  }
+
+  private generationKey(kind: string, subject: string): string {
+    return this.keys.key('g', kind, sha256Hex(subject));
+  }
+
+  /** Moves the subject's generation on (INCR in a MULTI with its TTL: one key, one slot) and answers it. */
+  private async nextGeneration(kind: string, subject: string, ttlMs: number): Promise<number> {
+    const key = this.generationKey(kind, subject);
+    const results = await this.redis
+      .multi()
+      .incr(key)
+      .pexpire(key, ttlMs + GENERATION_MARGIN_MS)
+      .exec();
+    const [incremented] = results ?? [];
+    if (!incremented || incremented[0])
+      throw incremented?.[0] ?? new Error('generation transaction was discarded');
+    return Number(incremented[1]);
   }
 }
 
