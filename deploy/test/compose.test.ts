@@ -233,6 +233,11 @@ describe('the apps in compose', () => {
   it('api starts even with NODE_ENV=production: its session secret is long enough', () => {
     expect(env('api', 'SESSION_SECRET')!.length).toBeGreaterThanOrEqual(32);
   });
+
+  it('api and worker share one JOB_SECRET_KEY, long enough for production (the worker opens what the api seals)', () => {
+    expect(env('api', 'JOB_SECRET_KEY')!.length).toBeGreaterThanOrEqual(32);
+    expect(env('worker', 'JOB_SECRET_KEY')).toBe(env('api', 'JOB_SECRET_KEY'));
+  });
 });
 
 describe('Prometheus in compose', () => {

@@ -31,8 +31,10 @@ export interface ApiConfig {
   databaseUrl: string | undefined;
   /** Base URL for links in emails. */
   publicUrl: string;
-  /** Accounts (emails, lowercased) that may use the /admin routes. */
+  /** Accounts (emails, trimmed and lowercased) that may use the /admin routes once the email is verified. */
   adminEmails: string[];
+  /** Seals the token-carrying links of mail jobs in Redis; the worker needs the same. */
+  jobSecretKey: string;
   sessions: {
     secret: string;
     cookieName: string;
@@ -71,6 +73,8 @@ export type RateLimiterName = (typeof RATE_LIMITERS)[number];
 
 // Only for development and tests; production refuses to start without SESSION_SECRET.
 const DEVELOPMENT_SESSION_SECRET = 'development-only-session-secret-change-me';
+// Likewise; the worker's config has the same default, so development mail works out of the box.
+const DEVELOPMENT_JOB_SECRET_KEY = 'development-only-job-secret-key-change-me';
 
 const schema = z.object({
   NODE_ENV: nodeEnv(),
@@ -98,6 +102,7 @@ const schema = z.object({
     )
     .pipe(z.array(z.email({ error: 'API_ADMIN_EMAILS must be a comma-separated list of email addresses' }))),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
+  JOB_SECRET_KEY: z.string().min(32, 'JOB_SECRET_KEY must be at least 32 characters').optional(),
   SESSION_COOKIE_NAME: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/, 'SESSION_COOKIE_NAME must be a plain cookie name')
@@ -152,9 +157,14 @@ const schema = z.object({
 export function loadConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
   const values = parseEnv(schema, env, { redis: redisOptionsFromEnv });
   const production = values.NODE_ENV === 'production';
-  if (production && !values.SESSION_SECRET) {
-    throw new ConfigError(['SESSION_SECRET must be set in production (at least 32 random characters)']);
-  }
+  const missing: string[] = [];
+  if (production && !values.SESSION_SECRET)
+    missing.push('SESSION_SECRET must be set in production (at least 32 random characters)');
+  if (production && !values.JOB_SECRET_KEY)
+    missing.push(
+      'JOB_SECRET_KEY must be set in production (at least 32 random characters, the same in the api and the worker)',
+    );
+  if (missing.length > 0) throw new ConfigError(missing);
   return {
     nodeEnv: values.NODE_ENV,
     serviceName: values.OTEL_SERVICE_NAME,
@@ -170,6 +180,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: values.DATABASE_URL,
     publicUrl: (values.API_PUBLIC_URL ?? `http://localhost:${values.API_PORT}`).replace(/\/$/, ''),
     adminEmails: values.API_ADMIN_EMAILS,
+    jobSecretKey: values.JOB_SECRET_KEY ?? DEVELOPMENT_JOB_SECRET_KEY,
     sessions: {
       secret: values.SESSION_SECRET ?? DEVELOPMENT_SESSION_SECRET,
       cookieName: values.SESSION_COOKIE_NAME,

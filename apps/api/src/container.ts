@@ -77,7 +77,7 @@ export async function createContainer(
 
   const queueDeps = { connections: redis, logger, registry };
   const queues = {
-    email: new QueueProducer(queueDeps, emailQueue),
+    email: new QueueProducer(queueDeps, emailQueue, { sealingKey: config.jobSecretKey }),
     network: new QueueProducer(queueDeps, networkQueue),
     maintenance: new QueueProducer(queueDeps, maintenanceQueue),
   };
@@ -100,17 +100,6 @@ export async function createContainer(
   );
   const users = new UsersRepository(database.db);
   const profiles = new UserProfiles({ users, cache: cache.namespace(cacheNamespaces.users), invalidator });
-  const network = buildNetwork({
-    config,
-    database,
-    cache,
-    invalidator,
-    queues,
-    queueDeps,
-    mailQuota,
-    profiles,
-    logger,
-  });
   const accounts = new AccountService({
     users,
     profiles,
@@ -120,6 +109,7 @@ export async function createContainer(
     refreshTokens: sessions.refreshTokens,
     accessTokens,
     email: queues.email,
+    network: queues.network,
     publicUrl: config.publicUrl,
     logins: new Counter({
       name: 'auth_logins_total',
@@ -127,6 +117,18 @@ export async function createContainer(
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    logger,
+  });
+  const network = buildNetwork({
+    config,
+    database,
+    cache,
+    invalidator,
+    queues,
+    queueDeps,
+    mailQuota,
+    profiles,
+    accounts,
     logger,
   });
 

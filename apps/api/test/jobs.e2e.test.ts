@@ -2,7 +2,6 @@
 // the mail, the trace continues from the request into the worker, referral events reach both
 // organizations as notifications and mail, and operators see and retry dead jobs.
 import { rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { networkQueue } from '@rnh/jobs';
 import { QueueProducer } from '@rnh/queue';
@@ -19,6 +18,7 @@ import { apiTestEnv, startApiProcess, startWorkerProcess } from './support/api-e
 import { HttpClient } from './support/http-client.js';
 import { latestTokenFor, mailTo, waitForTokenFor } from './support/mailbox.js';
 import { startOtlpCollector, type OtlpCollector } from './support/otlp-collector.js';
+import { startRefusingSmtp } from './support/refusing-smtp.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -171,6 +171,9 @@ describe('jobs between the api and the worker', () => {
     const ops = await signup('ops@example.com', 'Ops');
     const someone = await signup('someone@example.com', 'Someone');
     expect((await someone.client.get('/admin/queues')).status).toBe(403);
+    // An operator's address counts once verified (test/admin-security.e2e.test.ts shows why).
+    const opsToken = await waitForTokenFor(mailDir(), 'ops@example.com', /confirm your email/i);
+    expect((await ops.client.post('/auth/verify-email/confirm', { token: opsToken })).status).toBe(200);
 
     const queues = await ops.client.get<{ queues: { name: string; counts: Record<string, number> }[] }>(
       '/admin/queues',
@@ -207,10 +210,3 @@ describe('jobs between the api and the worker', () => {
     expect((await ops.client.get<{ jobs: unknown[] }>('/admin/queues/email/dead')).body.jobs).toEqual([]);
   });
 });
-
-/** An SMTP server that refuses everything for good: "554" as its greeting. */
-async function startRefusingSmtp(): Promise<{ server: Server; port: number }> {
-  const server = createServer((socket) => socket.end('554 5.7.1 No mail accepted here\r\n'));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as { port: number }).port };
-}

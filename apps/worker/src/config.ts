@@ -1,9 +1,9 @@
 // The worker's one place that reads the environment. Everything else gets values from here.
-import { booleanFlag, logLevel, milliseconds, nodeEnv, parseEnv, port } from '@rnh/config';
+import { ConfigError, booleanFlag, logLevel, milliseconds, nodeEnv, parseEnv, port } from '@rnh/config';
 import { redisOptionsFromEnv, type RedisOptions } from '@rnh/redis-client';
 import { z } from 'zod';
 
-export { ConfigError } from '@rnh/config';
+export { ConfigError };
 
 export interface WorkerConfig {
   nodeEnv: 'development' | 'production' | 'test';
@@ -19,7 +19,12 @@ export interface WorkerConfig {
   /** Where development mail is written (`<WORKER_DATA_DIR>/mail`) when no SMTP server is set. */
   dataDir: string;
   mail: { smtpUrl: string | undefined; from: string };
+  /** Opens the sealed links of mail jobs; the api's JOB_SECRET_KEY. */
+  jobSecretKey: string;
 }
+
+// Only for development and tests (the api's default is the same); production refuses to start without one.
+const DEVELOPMENT_JOB_SECRET_KEY = 'development-only-job-secret-key-change-me';
 
 const schema = z.object({
   NODE_ENV: nodeEnv(),
@@ -42,6 +47,7 @@ const schema = z.object({
     .string()
     .min(3, 'MAIL_FROM must be an address such as "RNH <no-reply@example.com>"')
     .default('RNH <no-reply@localhost>'),
+  JOB_SECRET_KEY: z.string().min(32, 'JOB_SECRET_KEY must be at least 32 characters').optional(),
   LOG_LEVEL: logLevel(),
   LOG_PRETTY: booleanFlag('LOG_PRETTY', false),
   OTEL_SERVICE_NAME: z.string().min(1, 'OTEL_SERVICE_NAME must not be empty').default('rnh-worker'),
@@ -50,6 +56,10 @@ const schema = z.object({
 /** Reads and validates the worker's configuration; throws one ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
   const values = parseEnv(schema, env, { redis: redisOptionsFromEnv });
+  if (values.NODE_ENV === 'production' && !values.JOB_SECRET_KEY)
+    throw new ConfigError([
+      "JOB_SECRET_KEY must be set in production (at least 32 random characters, the api's JOB_SECRET_KEY)",
+    ]);
   return {
     nodeEnv: values.NODE_ENV,
     serviceName: values.OTEL_SERVICE_NAME,
@@ -61,5 +71,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     emailConcurrency: values.WORKER_EMAIL_CONCURRENCY,
     dataDir: values.WORKER_DATA_DIR,
     mail: { smtpUrl: values.SMTP_URL, from: values.MAIL_FROM },
+    jobSecretKey: values.JOB_SECRET_KEY ?? DEVELOPMENT_JOB_SECRET_KEY,
   };
 }

@@ -78,6 +78,7 @@ export function createContainer(config: WorkerConfig, overrides: { logger?: Logg
     email: new QueueWorker(queueDeps, emailQueue, {
       concurrency: config.emailConcurrency,
       name: workerName,
+      sealingKey: config.jobSecretKey,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       handlers: emailHandlers(mailer),
     }),

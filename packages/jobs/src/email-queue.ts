@@ -1,6 +1,7 @@
 // Mail the hub sends. The api enqueues (after its rate limits), the worker renders and sends.
-// Payloads carry what the message shows, links included: link tokens are single-use and short-lived,
-// and finished email jobs are removed within a minute (see removeOnComplete).
+// Payloads carry what the message shows. Links that carry a token (verification, reset, invite) are
+// `secret`: sealed in Redis with the apps' JOB_SECRET_KEY, opened only by the worker to send the
+// mail, "[redacted]" in the dead letters. Finished email jobs are removed within a minute.
 import { defineQueue } from '@rnh/queue';
 import { z } from 'zod';
 
@@ -8,7 +9,7 @@ const to = z.email({ error: 'to must be an email address' });
 const name = z.string().min(1).max(200);
 const link = z.url({ error: 'link must be a URL' });
 
-// A sent message is kept briefly (its payload holds a link token): a minute, 100 at most.
+// A sent message is kept briefly: a minute, 100 at most.
 const sentAndGone = { removeOnComplete: { ageSeconds: 60, count: 100 } };
 
 export const emailQueue = defineQueue({
@@ -16,9 +17,12 @@ export const emailQueue = defineQueue({
   defaults: { attempts: 6, backoff: { delayMs: 5_000 }, ...sentAndGone },
   deadLetter: { maxEntries: 10_000, maxAgeMs: 7 * 86_400_000 },
   jobs: {
-    email_verification: { schema: z.object({ to, displayName: name, link }) },
-    password_reset: { schema: z.object({ to, displayName: name, link }) },
-    invite: { schema: z.object({ to, inviterName: name, organizationName: name, link }) },
+    email_verification: { schema: z.object({ to, displayName: name, link }), secret: ['link'] },
+    password_reset: { schema: z.object({ to, displayName: name, link }), secret: ['link'] },
+    invite: {
+      schema: z.object({ to, inviterName: name, organizationName: name, link }),
+      secret: ['link'],
+    },
     referral_update: {
       schema: z.object({
         to,

@@ -1,6 +1,8 @@
 // Work on the hub's database: fan-out of referral events into notifications and mail, the daily
-// digest, and expired-invite cleanup. Processed by the api processes, which own the database
-// (embedded PGlite serves one process; with PostgreSQL every api instance shares the work).
+// digest, expired-invite cleanup, and password-reset requests (looking the account up, issuing the
+// token and queueing the mail after the answer, so the answer is the same work for any address).
+// Processed by the api processes, which own the database (embedded PGlite serves one process; with
+// PostgreSQL every api instance shares the work).
 import { defineQueue } from '@rnh/queue';
 import { z } from 'zod';
 
@@ -17,6 +19,7 @@ export const networkQueue = defineQueue({
         actorId: z.uuid(),
       }),
     },
+    password_reset_request: { schema: z.object({ email: z.email() }) },
     daily_digest: { schema: z.object({}), attempts: 3 },
     expired_invites_cleanup: { schema: z.object({}), attempts: 3 },
   },

@@ -5,7 +5,7 @@ import type { Logger } from '@rnh/telemetry';
 import type { Counter } from 'prom-client';
 import { HttpError } from '../http/errors.js';
 import type { MailQuota } from '../limits/mail-quota.js';
-import type { EmailJobs } from '@rnh/jobs';
+import type { EmailJobs, NetworkJobs } from '@rnh/jobs';
 import type { QueueProducer } from '@rnh/queue';
 import { hashPassword, needsRehash, verifyPassword } from '../users/passwords.js';
 import type { UserProfiles } from '../users/user-profiles.js';
@@ -24,6 +24,8 @@ export interface AccountServiceDeps {
   accessTokens: AccessTokens;
   /** Mail goes through the email queue; the worker sends it. */
   email: Pick<QueueProducer<EmailJobs>, 'enqueue'>;
+  /** Reset requests are handled after the answer, as jobs of the network queue (sendPasswordReset). */
+  network: Pick<QueueProducer<NetworkJobs>, 'enqueue'>;
   /** Base URL for links in emails, e.g. `https://app.example.com`. */
   publicUrl: string;
   logins: Counter<'outcome'>;
@@ -109,17 +111,26 @@ export class AccountService {
     return this.requireUser(userId);
   }
 
-  /** Sends a reset link when the account exists; says nothing either way (no user enumeration). */
+  /**
+   * Takes a reset request; says nothing either way (no user enumeration). Neither the answer nor
+   * its timing may depend on whether the account exists, so the request does the same work for
+   * any address: the mail quota, then one job on the network queue. The work that differs (the
+   * account lookup, the token, the mail) runs in that job, after the answer: sendPasswordReset.
+   * A failure (Redis down) is the same 503 for every address, too.
+   */
   async requestPasswordReset(email: string): Promise<void> {
-    // Before the lookup: the quota answers the same for an unknown address.
     await this.deps.mailQuota.take({ address: email });
+    await this.deps.network.enqueue('password_reset_request', { email });
+  }
+
+  /** The job behind requestPasswordReset: mails a reset link when the account exists. */
+  async sendPasswordReset(email: string): Promise<void> {
     const user = await this.deps.users.findByEmail(email);
     if (!user) {
       this.deps.logger.info('password reset requested for an unknown email');
       return;
     }
-    // Only the newest link works.
-    await this.deps.oneTimeTokens.revokeAllFor('password_reset', user.id);
+    // password_reset is a newest-only kind: this token revokes the earlier ones, atomically.
     const { token } = await this.deps.oneTimeTokens.issue('password_reset', user.id);
     const link = `${this.deps.publicUrl}/reset-password?token=${encodeURIComponent(token)}`;
     await this.deps.email.enqueue('password_reset', { to: user.email, displayName: user.displayName, link });

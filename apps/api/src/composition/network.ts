@@ -4,6 +4,7 @@ import type { Cache } from '@rnh/cache';
 import { networkQueue, type EmailJobs, type NetworkJobs } from '@rnh/jobs';
 import { QueueWorker, type QueueDeps, type QueueProducer } from '@rnh/queue';
 import type { Logger } from '@rnh/telemetry';
+import type { AccountService } from '../auth/account-service.js';
 import type { CacheInvalidator } from '../cache/invalidator.js';
 import { cacheNamespaces } from '../cache/namespaces.js';
 import type { ApiConfig } from '../config.js';
@@ -28,6 +29,8 @@ export function buildNetwork(deps: {
   queueDeps: QueueDeps;
   mailQuota: MailQuota;
   profiles: UserProfiles;
+  /** Handles password-reset requests queued by the route. */
+  accounts: Pick<AccountService, 'sendPasswordReset'>;
   logger: Logger;
 }) {
   const { config, database, cache, invalidator, queues } = deps;
@@ -68,6 +71,7 @@ export function buildNetwork(deps: {
       db: database.db,
       ...repositories,
       email: queues.email,
+      passwordResets: deps.accounts,
       publicUrl: config.publicUrl,
     }),
     schedules: {

@@ -46,6 +46,8 @@ export function buildSessionStores(deps: {
       email_verification: config.tokens.emailVerificationTtlSeconds,
       password_reset: config.tokens.passwordResetTtlSeconds,
     },
+    // Only the newest reset link works: a new one revokes the earlier ones atomically.
+    newestOnly: ['password_reset'],
     metrics,
     logger,
   });

@@ -1,10 +1,12 @@
 // The database-side jobs (the `network` queue), run by the api processes: a referral event becomes
-// notifications and mail for the members of both organizations; the daily digest; invite cleanup.
-// Every step is safe to retry: notifications are unique per (user, referral, event) and each
-// email job carries an idempotency key.
+// notifications and mail for the members of both organizations; the daily digest; invite cleanup;
+// password-reset requests. Every step is safe to retry: notifications are unique per (user,
+// referral, event), each referral email job carries an idempotency key, and a retried reset
+// request mails a new link that revokes the earlier one.
 import type { EmailJobs, NetworkJobs } from '@rnh/jobs';
 import type { JobHandlers, QueueProducer } from '@rnh/queue';
 import type { Kysely } from 'kysely';
+import type { AccountService } from '../auth/account-service.js';
 import type { DatabaseSchema } from '../db/schema.js';
 import type { InvitesRepository } from '../invites/invites-repository.js';
 import type { NotificationsRepository } from '../notifications/notifications-repository.js';
@@ -18,6 +20,7 @@ export interface NetworkHandlerDeps {
   invites: InvitesRepository;
   notifications: NotificationsRepository;
   email: Pick<QueueProducer<EmailJobs>, 'enqueue'>;
+  passwordResets: Pick<AccountService, 'sendPasswordReset'>;
   publicUrl: string;
 }
 
@@ -78,6 +81,8 @@ export function networkHandlers(deps: NetworkHandlerDeps): JobHandlers<NetworkJo
       }
       logger.info({ recipients: recipients.size, notifications: added }, 'referral event fanned out');
     },
+
+    password_reset_request: ({ email }) => deps.passwordResets.sendPasswordReset(email),
 
     async daily_digest(_payload, { logger, enqueuedAt }) {
       const day = enqueuedAt.toISOString().slice(0, 10);

@@ -1,13 +1,15 @@
 // Operators' view of the job queues: counts by state, dead jobs, retry and purge. Only for the
-// accounts listed in API_ADMIN_EMAILS.
+// accounts listed in API_ADMIN_EMAILS whose email is verified: anyone can sign up with an address,
+// only its owner can verify it (see the README on bootstrapping the first operator).
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { DeadJobNotFoundError, type JobDefinitions, type QueueProducer } from '@rnh/queue';
+import { DeadJobNotFoundError, QueueSealingError, type JobDefinitions, type QueueProducer } from '@rnh/queue';
 import type { AccessTokens } from '../auth/access-tokens.js';
 import { callerOf, requireCaller } from '../auth/authenticate.js';
 import { HttpError } from '../http/errors.js';
 import { parseQuery } from '../http/validate.js';
 import type { UserProfiles } from '../users/user-profiles.js';
+import { normalizeEmail } from '../users/users-repository.js';
 
 const deadQuery = z.object({
   offset: z.coerce.number().int().min(0, 'must be 0 or more').default(0),
@@ -21,10 +23,11 @@ export function adminRouter(deps: {
   accessTokens: AccessTokens;
 }): Router {
   const router = Router();
+  const adminEmails = new Set(deps.adminEmails.map(normalizeEmail));
   const requireAdmin: RequestHandler = (_req, res, next) => {
     deps.profiles.get(callerOf(res).userId).then((user) => {
-      if (user && deps.adminEmails.includes(user.email)) return next();
-      next(new HttpError(403, 'forbidden', 'Only operators may see the queues.'));
+      if (user?.emailVerifiedAt && adminEmails.has(normalizeEmail(user.email))) return next();
+      next(new HttpError(403, 'forbidden', 'Only operators (with a verified email) may see the queues.'));
     }, next);
   };
   router.use('/admin', requireCaller(deps.accessTokens), requireAdmin);
@@ -54,6 +57,13 @@ export function adminRouter(deps: {
     } catch (error) {
       if (error instanceof DeadJobNotFoundError)
         throw new HttpError(404, 'dead_job_not_found', 'No such dead job.');
+      // Its secret fields were sealed with another JOB_SECRET_KEY: retrying cannot send it.
+      if (error instanceof QueueSealingError)
+        throw new HttpError(
+          409,
+          'dead_job_unreadable',
+          'This dead job cannot be retried: its sealed fields do not open.',
+        );
       throw error;
     }
   });

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, startAppProcess, uniquePrefix, type AppProcess } from '@rnh/test-utils';
 
 export const apiDir = fileURLToPath(new URL('../..', import.meta.url));
-const workerDir = fileURLToPath(new URL('../../../worker', import.meta.url));
+export const workerDir = fileURLToPath(new URL('../../../worker', import.meta.url));
 
 /**
  * Limits far above what a test does, for tests about something else: every request of a test
