@@ -64,7 +64,11 @@ export interface ApiConfig {
     passwordResetTtlSeconds: number;
     inviteTtlSeconds: number;
     accessTtlSeconds: number;
+    /** How long an instance keeps a token's revocation state in-process (dropped at once on a revocation). */
+    accessRevocationL1TtlSeconds: number;
     refreshTtlSeconds: number;
+    /** A refresh-token family ends this long after sign-in, however often it is rotated. */
+    refreshFamilyMaxAgeSeconds: number;
   };
 }
 
@@ -150,7 +154,9 @@ const schema = z.object({
   PASSWORD_RESET_TTL_SECONDS: seconds('PASSWORD_RESET_TTL_SECONDS', 3_600),
   INVITE_TTL_SECONDS: seconds('INVITE_TTL_SECONDS', 7 * 86_400),
   ACCESS_TOKEN_TTL_SECONDS: seconds('ACCESS_TOKEN_TTL_SECONDS', 900),
+  ACCESS_TOKEN_REVOCATION_L1_TTL_SECONDS: seconds('ACCESS_TOKEN_REVOCATION_L1_TTL_SECONDS', 10),
   REFRESH_TOKEN_TTL_SECONDS: seconds('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400),
+  REFRESH_FAMILY_MAX_AGE_SECONDS: seconds('REFRESH_FAMILY_MAX_AGE_SECONDS', 90 * 86_400),
 });
 
 /** Reads and validates the api's configuration; throws one ConfigError naming every bad variable. */
@@ -224,7 +230,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       passwordResetTtlSeconds: values.PASSWORD_RESET_TTL_SECONDS,
       inviteTtlSeconds: values.INVITE_TTL_SECONDS,
       accessTtlSeconds: values.ACCESS_TOKEN_TTL_SECONDS,
+      accessRevocationL1TtlSeconds: values.ACCESS_TOKEN_REVOCATION_L1_TTL_SECONDS,
       refreshTtlSeconds: values.REFRESH_TOKEN_TTL_SECONDS,
+      refreshFamilyMaxAgeSeconds: values.REFRESH_FAMILY_MAX_AGE_SECONDS,
     },
   };
 }

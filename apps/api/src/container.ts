@@ -4,7 +4,7 @@ import type { Cache } from '@rnh/cache';
 import { emailQueue, maintenanceQueue, networkQueue, type EmailJobs, type NetworkJobs } from '@rnh/jobs';
 import { QueueProducer, type JobDefinitions, type QueueWorker } from '@rnh/queue';
 import { RedisConnections } from '@rnh/redis-client';
-import type { RedisSessionStore, SessionIndex } from '@rnh/sessions';
+import type { AccessTokenRevocations, RedisSessionStore, SessionIndex } from '@rnh/sessions';
 import { createLogger, createMetricsRegistry, type Logger } from '@rnh/telemetry';
 import type { RequestHandler } from 'express';
 import { Counter, type Registry } from 'prom-client';
@@ -43,6 +43,8 @@ export interface ApiContainer {
   sessionStore: RedisSessionStore;
   sessionIndex: SessionIndex;
   accessTokens: AccessTokens;
+  /** Subscribe with `start()` (server.ts): until then every Bearer request reads Redis. */
+  accessTokenRevocations: AccessTokenRevocations;
   accounts: AccountService;
   cache: Cache;
   profiles: UserProfiles;
@@ -85,6 +87,7 @@ export async function createContainer(
   const accessTokens = new AccessTokens({
     secret: config.sessions.secret,
     ttlSeconds: config.tokens.accessTtlSeconds,
+    revocations: sessions.accessTokenRevocations,
   });
   const { cache, invalidator } = buildApiCache({ config, redis, registry, logger });
   const rateLimiters = createRateLimiters({
@@ -147,6 +150,7 @@ export async function createContainer(
     sessionStore: sessions.sessionStore,
     sessionIndex: sessions.sessionIndex,
     accessTokens,
+    accessTokenRevocations: sessions.accessTokenRevocations,
     accounts,
     cache,
     profiles,
@@ -164,6 +168,7 @@ export async function createContainer(
         await Promise.all(Object.values(queues).map((queue) => queue.close()));
         await invalidator.close();
         await cache.close();
+        await sessions.accessTokenRevocations.close();
         await database.close();
         await redis.close(config.shutdownTimeoutMs);
       })();

@@ -14,6 +14,11 @@ export interface RunningApi {
 export async function startApi(container: ApiContainer, listen = container.config.http): Promise<RunningApi> {
   await connectAtStartup(container.redis, container.logger);
   const stopCacheBus = startCacheBus(container);
+  const stopRevocationBus = startInBackground(
+    container,
+    'access-token revocation channel',
+    container.accessTokenRevocations,
+  );
   // In the background: with Redis down at startup the api still starts (degraded), and the
   // worker's connection waits for Redis.
   container.networkWorker.start().catch((error: unknown) => {
@@ -35,6 +40,7 @@ export async function startApi(container: ApiContainer, listen = container.confi
     stopping ??= (async () => {
       await closeServer(server, container.config.shutdownTimeoutMs);
       stopCacheBus();
+      stopRevocationBus();
       await container.shutdown();
     })();
     return stopping;
@@ -46,16 +52,29 @@ export async function startApi(container: ApiContainer, listen = container.confi
  * Subscribes the cache's L1 invalidation bus in the background: Redis may be down at startup
  * (the api then starts degraded), and until the bus is subscribed the cache bypasses its L1.
  */
-function startCacheBus(container: ApiContainer, retryMs = 2000): () => void {
+function startCacheBus(container: ApiContainer): () => void {
+  return startInBackground(container, 'cache invalidation bus', container.cache);
+}
+
+/**
+ * Starts a pub/sub subscription in the background, retrying until Redis answers. Until it is
+ * subscribed, the part it serves (cache L1, revocation copies) is bypassed, never trusted.
+ */
+function startInBackground(
+  container: ApiContainer,
+  what: string,
+  part: { start(): Promise<void>; close(): Promise<void> },
+  retryMs = 2000,
+): () => void {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const attempt = () => {
-    container.cache.start().catch(async (error: unknown) => {
-      await container.cache.close().catch(() => undefined);
+    part.start().catch(async (error: unknown) => {
+      await part.close().catch(() => undefined);
       if (stopped) return;
       container.logger.warn(
         { err: error },
-        'cache invalidation bus not subscribed yet; L1 bypassed, retrying',
+        `${what} not subscribed yet; in-process copies bypassed, retrying`,
       );
       timer = setTimeout(attempt, retryMs);
       timer.unref();

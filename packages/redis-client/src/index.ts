@@ -56,6 +56,9 @@ export { RedisServerInfoSampler } from './metrics/server-info-sampler.js';
 export type { RedisServerInfoSamplerOptions, ServerInfoSample } from './metrics/server-info-sampler.js';
 export { registerServerInfoMetrics } from './metrics/server-metrics.js';
 
+export { ChannelSubscription } from './pubsub/channel-subscription.js';
+export type { ChannelSubscriptionHandlers } from './pubsub/channel-subscription.js';
+
 export { RedisScript } from './scripts/script.js';
 export type { ScriptArg } from './scripts/script.js';
 export { ScriptRegistry } from './scripts/registry.js';

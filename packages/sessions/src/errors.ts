@@ -50,6 +50,12 @@ export class TokenRejectedError extends SessionsError {
   }
 }
 
+/**
+ * A refresh token that cannot be exchanged: malformed, unknown, expired, past its
+ * family's maximum age, or of a revoked family. The client has to sign in again.
+ */
+export class RefreshTokenRejectedError extends TokenRejectedError {}
+
 /** A refresh token that was already rotated was presented again after the grace period: its whole family is revoked. */
 export class RefreshTokenReuseError extends SessionsError {
   constructor() {

@@ -1,6 +1,10 @@
 // Public API of @rnh/sessions. Every export is listed here on purpose.
 
 export type {
+  AccessTokenRevocationsDeps,
+  AccessTokenRevocationsOptions,
+  AccessTokenStamp,
+  AccessTokenStatus,
   ConsumedToken,
   IssuedRefreshToken,
   IssuedToken,
@@ -17,6 +21,7 @@ export type {
 } from './types.js';
 
 export {
+  RefreshTokenRejectedError,
   RefreshTokenReuseError,
   SessionsArgumentError,
   SessionsError,
@@ -28,9 +33,16 @@ export {
 export type { SessionsErrorCode, TokenRejectReason } from './errors.js';
 
 export { createSessionMetrics, SessionMetrics } from './metrics/session-metrics.js';
-export type { ActiveSessionsSource, PruneKind, RevokeScope } from './metrics/session-metrics.js';
+export type {
+  AccessCheckLayer,
+  AccessRevocationScope,
+  ActiveSessionsSource,
+  PruneKind,
+  RevokeScope,
+} from './metrics/session-metrics.js';
 
 export { RedisSessionStore } from './store/redis-session-store.js';
 export { SessionIndex } from './user-index/session-index.js';
 export { OneTimeTokens } from './tokens/one-time-tokens.js';
 export { RefreshTokens } from './refresh/refresh-tokens.js';
+export { AccessTokenRevocations } from './access/access-token-revocations.js';

@@ -1,4 +1,5 @@
 import type { Keyspace, Logger, RedisClient, ScriptRegistry } from '@rnh/redis-client';
+import type { AccessTokenRevocations } from './access/access-token-revocations.js';
 import type { SessionMetrics } from './metrics/session-metrics.js';
 import type { SessionIndex } from './user-index/session-index.js';
 
@@ -92,18 +93,83 @@ export interface ConsumedToken {
   data: Record<string, string>;
 }
 
+export interface AccessTokenRevocationsDeps {
+  /** The shared `commands` connection (a Cluster works too); never closed by this class. */
+  redis: RedisClient;
+  /** e.g. `connections.keys.child('access-revoked')`; its prefix also names the invalidation channel. */
+  keys: Keyspace;
+  logger: Logger;
+  metrics?: SessionMetrics;
+  /**
+   * A `subscriber` connection (shared ones are fine). With it, answers are kept
+   * in-process (`l1`) and every process drops its copies of a user the moment a
+   * revocation is published; call `start()`. Without it, every check reads Redis
+   * and Redis being unreachable fails every check.
+   */
+  subscriber?: RedisClient;
+  scripts?: ScriptRegistry;
+}
+
+export interface AccessTokenRevocationsOptions {
+  /**
+   * The longest an access token lives. Revocations are kept in Redis this long
+   * (plus a margin for clocks that differ between instances); never set it below
+   * the tokens' real lifetime, or a revoked token would work again.
+   */
+  tokenTtlSeconds: number;
+  /**
+   * In-process copies of what Redis said (only with a `subscriber`), each fresh
+   * for `ttlSeconds` and at most `maxEntries` (default 10 000); `false` turns them
+   * off. `ttlSeconds` (default 10) bounds how far a copy can lag behind Redis
+   * should a revocation message be lost, and how long a checked token keeps
+   * working while Redis is unreachable.
+   */
+  l1?: false | { maxEntries?: number; ttlSeconds?: number };
+  /** A Redis read or write slower than this fails with SessionStoreUnavailableError (default 1000). */
+  operationTimeoutMs?: number;
+}
+
+/** What an access token carries so it can be revoked: its user, the generation it was issued in, its refresh family. */
+export interface AccessTokenStamp {
+  userId: string;
+  /** From `AccessTokenRevocations.generation(userId)` when the token was issued. */
+  generation: number;
+  /** The refresh family the token was issued with, if any. */
+  familyId?: string;
+}
+
+/** `active`, or why the token no longer works. */
+export type AccessTokenStatus = 'active' | 'revoked_user' | 'revoked_family';
+
 export interface RefreshTokensOptions {
   redis: RedisClient;
   /** e.g. `connections.keys.child('refresh')`. */
   keys: Keyspace;
   /** Lifetime of each refresh token from its issue or rotation (default 30 days). */
   ttlSeconds?: number;
-  /** The same token presented again within this window returns the same successor (default 10000). */
+  /**
+   * Absolute lifetime of a family from its first token (a sign-in): rotations
+   * never extend a family beyond it, so a client signs in again at least this
+   * often (default 90 days).
+   */
+  familyMaxAgeSeconds?: number;
+  /**
+   * Replay grace window: the token just rotated away, presented again within this
+   * many ms of its rotation, returns the same successor instead of counting as
+   * reuse, so a client whose refresh response was lost (or two concurrent
+   * refreshes) is not signed out. After it, that token revokes the family (default 10000).
+   */
   graceMs?: number;
   /** How many rotated-away token hashes a family remembers for reuse detection (default 1000). */
   reuseHistory?: number;
   metrics?: SessionMetrics;
   logger: Logger;
+  /**
+   * When given, revoking a family (revokeFamily, revoke, reuse detection) also
+   * revokes the access tokens issued with it, and revokeAllForUser every access
+   * token of the user.
+   */
+  accessTokens?: Pick<AccessTokenRevocations, 'revokeUser' | 'revokeFamily'>;
   /** Default 1000. */
   operationTimeoutMs?: number;
   scripts?: ScriptRegistry;

@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import {
   createSessionMetrics,
+  RefreshTokenRejectedError,
   RefreshTokenReuseError,
   RefreshTokens,
   TokenRejectedError,
@@ -10,7 +11,7 @@ import { useRedisServer, connectionsFor, dumpKeys, memoryLogger, metricValue, sl
 
 const testRedis = useRedisServer();
 
-function setup(options: { graceMs?: number; ttlSeconds?: number } = {}) {
+function setup(options: { graceMs?: number; ttlSeconds?: number; familyMaxAgeSeconds?: number } = {}) {
   const log = memoryLogger();
   const connections = connectionsFor(testRedis.server, log.logger);
   const registry = new Registry();
@@ -33,6 +34,7 @@ async function rejectionReason(promise: Promise<unknown>): Promise<string> {
     (caught: unknown) => caught,
   );
   expect(error).toBeInstanceOf(TokenRejectedError);
+  expect(error).toBeInstanceOf(RefreshTokenRejectedError);
   return (error as TokenRejectedError).reason;
 }
 
@@ -136,5 +138,15 @@ describe('RefreshTokens', () => {
     const { token } = await refresh.issue('user-7');
     await sleep(1200);
     expect(await rejectionReason(refresh.rotate(token))).toBe('expired_or_used');
+  });
+
+  it('a family ends at its maximum age however often it is rotated', async () => {
+    const { refresh } = setup({ ttlSeconds: 3600, familyMaxAgeSeconds: 4 });
+    const first = await refresh.issue('user-8');
+    const second = await refresh.rotate(first.token);
+    // The deadline (creation + 4 s, sooner than the hour of a token) holds through the rotation.
+    expect(second.expiresAt.getTime()).toBe(first.expiresAt.getTime());
+    while (Date.now() <= second.expiresAt.getTime() + 250) await sleep(100);
+    expect(await rejectionReason(refresh.rotate(second.token))).toBe('expired_or_used');
   });
 });

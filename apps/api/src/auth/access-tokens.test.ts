@@ -33,3 +33,26 @@ describe('AccessTokens', () => {
     expect(tokens.verify('a.b.c')).toBeUndefined();
   });
 });
+
+describe('AccessTokens.authenticate', () => {
+  it('lets a token in only while its stamp (user, generation, family) is active', async () => {
+    const checked: unknown[] = [];
+    let status: 'active' | 'revoked_user' | 'revoked_family' = 'active';
+    const tokens = new AccessTokens({
+      secret: 'a-secret-of-enough-length-for-tests',
+      ttlSeconds: 60,
+      revocations: {
+        generation: async () => 1234,
+        check: async (stamp) => (checked.push(stamp), status),
+      },
+    });
+    const { token } = await tokens.issue('user-1', 'family-1');
+    expect(await tokens.authenticate(token)).toEqual({ ok: true, userId: 'user-1', familyId: 'family-1' });
+    expect(checked).toEqual([{ userId: 'user-1', generation: 1234, familyId: 'family-1' }]);
+    status = 'revoked_family';
+    expect(await tokens.authenticate(token)).toEqual({ ok: false, reason: 'revoked_family' });
+    // verify() (rate-limit keys) still names the user: it never asks about revocation.
+    expect(tokens.verify(token)).toBe('user-1');
+    expect(await tokens.authenticate('garbage')).toEqual({ ok: false, reason: 'invalid' });
+  });
+});

@@ -149,22 +149,35 @@ export class AccountService {
 
   async issueClientTokens(userId: string): Promise<ClientTokens> {
     const refresh = await this.deps.refreshTokens.issue(userId);
-    return this.clientTokens(userId, refresh.token, refresh.expiresAt);
+    return this.clientTokens(userId, refresh);
   }
 
   async refreshClientTokens(refreshToken: string): Promise<ClientTokens> {
     const rotated = await this.deps.refreshTokens.rotate(refreshToken);
-    return this.clientTokens(rotated.userId, rotated.token, rotated.expiresAt);
+    return this.clientTokens(rotated.userId, rotated);
   }
 
-  private clientTokens(userId: string, refreshToken: string, refreshExpiresAt: Date): ClientTokens {
-    const access = this.deps.accessTokens.sign(userId);
+  /** An API client signs out: its refresh family and the access tokens issued with it stop working. */
+  async revokeClientTokens(refreshToken: string): Promise<void> {
+    await this.deps.refreshTokens.revoke(refreshToken);
+  }
+
+  /** Signs out every API client of the user but `keepFamilyId` (the caller's own, if it is one). */
+  async signOutOtherClients(userId: string, keepFamilyId: string | undefined): Promise<void> {
+    await this.deps.refreshTokens.revokeAllForUser(userId, { keepFamilyId });
+  }
+
+  private async clientTokens(
+    userId: string,
+    refresh: { token: string; familyId: string; expiresAt: Date },
+  ): Promise<ClientTokens> {
+    const access = await this.deps.accessTokens.issue(userId, refresh.familyId);
     return {
       tokenType: 'Bearer',
       accessToken: access.token,
       expiresIn: access.expiresIn,
-      refreshToken,
-      refreshExpiresAt: refreshExpiresAt.toISOString(),
+      refreshToken: refresh.token,
+      refreshExpiresAt: refresh.expiresAt.toISOString(),
     };
   }
 }

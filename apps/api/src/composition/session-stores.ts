@@ -1,8 +1,10 @@
 // Sessions and tokens in Redis: the express-session store, the per-user session index,
-// one-time tokens (verification, reset) and refresh-token families.
+// one-time tokens (verification, reset), refresh-token families, and the revocations of
+// access tokens (kept in-process, dropped on every instance through pub/sub).
 import { keyspaces } from '@rnh/jobs';
 import type { RedisConnections } from '@rnh/redis-client';
 import {
+  AccessTokenRevocations,
   OneTimeTokens,
   RedisSessionStore,
   RefreshTokens,
@@ -51,12 +53,28 @@ export function buildSessionStores(deps: {
     metrics,
     logger,
   });
+  // Only the api reads these, so the keyspace is not among the shared ones.
+  const accessTokenRevocations = new AccessTokenRevocations(
+    {
+      redis: commands,
+      keys: redis.keys.child('access-revoked'),
+      logger,
+      metrics,
+      subscriber: redis.shared('subscriber'),
+    },
+    {
+      tokenTtlSeconds: config.tokens.accessTtlSeconds,
+      l1: { ttlSeconds: config.tokens.accessRevocationL1TtlSeconds },
+    },
+  );
   const refreshTokens = new RefreshTokens({
     redis: commands,
     keys: redis.keys.child(keyspaces.refreshTokens),
     ttlSeconds: config.tokens.refreshTtlSeconds,
+    familyMaxAgeSeconds: config.tokens.refreshFamilyMaxAgeSeconds,
+    accessTokens: accessTokenRevocations,
     metrics,
     logger,
   });
-  return { sessionIndex, sessionStore, oneTimeTokens, refreshTokens };
+  return { sessionIndex, sessionStore, oneTimeTokens, refreshTokens, accessTokenRevocations };
 }

@@ -1,5 +1,10 @@
 // Coded errors from the packages and the data layer, and what each means over HTTP.
-import { RefreshTokenReuseError, SessionStoreUnavailableError, TokenRejectedError } from '@rnh/sessions';
+import {
+  RefreshTokenRejectedError,
+  RefreshTokenReuseError,
+  SessionStoreUnavailableError,
+  TokenRejectedError,
+} from '@rnh/sessions';
 import { QueueUnavailableError } from '@rnh/queue';
 import { RedisClientError } from '@rnh/redis-client';
 import { EmailTakenError } from '../users/errors.js';
@@ -27,6 +32,14 @@ export function describeKnownError(
       status: 401,
       code: 'refresh_token_reused',
       message: 'This refresh token was already used; sign in again.',
+    };
+  }
+  if (error instanceof RefreshTokenRejectedError) {
+    // Expired, revoked, past the family's maximum age or not a token: only signing in again helps.
+    return {
+      status: 401,
+      code: 'invalid_refresh_token',
+      message: 'This refresh token is expired, revoked or not valid; sign in again.',
     };
   }
   if (error instanceof TokenRejectedError) {

@@ -81,6 +81,13 @@ export function authRouter(
     res.json(await accounts.refreshClientTokens(parseBody(refreshBody, req.body).refreshToken));
   });
 
+  // An API client signs out. 204 whatever the token (as OAuth token revocation does): an unknown
+  // or expired one has nothing left to revoke, and the answer tells nobody which tokens exist.
+  router.post('/auth/token/revoke', async (req, res) => {
+    await accounts.revokeClientTokens(parseBody(refreshBody, req.body).refreshToken);
+    res.status(204).end();
+  });
+
   return router;
 }
 

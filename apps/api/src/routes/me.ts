@@ -94,12 +94,14 @@ export function meRouter(deps: {
     res.status(204).end();
   });
 
-  // Sign out everywhere else (e.g. after losing a device).
+  // Sign out everywhere else (e.g. after losing a device): other sessions and every other API
+  // client, whose access tokens stop working at once.
   router.delete('/me/sessions', async (_req, res) => {
     const caller = callerOf(res);
     const revoked = caller.sessionId
       ? await sessionIndex.revokeOthers(caller.userId, caller.sessionId)
       : await sessionIndex.revokeAll(caller.userId);
+    await accounts.signOutOtherClients(caller.userId, caller.familyId);
     res.json({ revoked });
   });
 

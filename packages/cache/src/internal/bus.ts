@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Logger, RedisClient } from '@rnh/redis-client';
+import { ChannelSubscription, type Logger, type RedisClient } from '@rnh/redis-client';
 
 /** What an invalidation says: full keys, a tag, or a key prefix (namespace clear). Never a value. */
 export interface Invalidation {
@@ -24,46 +24,31 @@ interface WireMessage {
  */
 export class InvalidationBus {
   readonly origin = randomBytes(8).toString('hex');
-  private subscribed = false;
-  private readonly detach: Array<() => void> = [];
+  private readonly subscription: ChannelSubscription;
 
   constructor(
-    private readonly subscriber: RedisClient,
+    subscriber: RedisClient,
     readonly channel: string,
     private readonly logger: Logger,
     private readonly onInvalidate: (message: Invalidation) => void,
-    private readonly onReset: () => void,
-  ) {}
+    onReset: () => void,
+  ) {
+    this.subscription = new ChannelSubscription(subscriber, channel, {
+      message: (text) => this.receive(text),
+      reset: () => onReset(),
+    });
+  }
 
   get healthy(): boolean {
-    return this.subscribed && this.subscriber.status === 'ready';
+    return this.subscription.healthy;
   }
 
-  async start(): Promise<void> {
-    const onMessage = (channel: string, text: string) => {
-      if (channel !== this.channel) return;
-      this.receive(text);
-    };
-    const onDown = () => this.onReset();
-    const onReady = () => this.onReset();
-    this.subscriber.on('message', onMessage);
-    this.subscriber.on('close', onDown);
-    this.subscriber.on('ready', onReady);
-    this.detach.push(
-      () => this.subscriber.off('message', onMessage),
-      () => this.subscriber.off('close', onDown),
-      () => this.subscriber.off('ready', onReady),
-    );
-    await this.subscriber.subscribe(this.channel);
-    this.subscribed = true;
+  start(): Promise<void> {
+    return this.subscription.start();
   }
 
-  async stop(): Promise<void> {
-    for (const step of this.detach.splice(0)) step();
-    if (this.subscribed) {
-      this.subscribed = false;
-      await this.subscriber.unsubscribe(this.channel).catch(() => undefined);
-    }
+  stop(): Promise<void> {
+    return this.subscription.stop();
   }
 
   encode(message: Invalidation): string {

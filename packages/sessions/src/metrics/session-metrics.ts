@@ -4,6 +4,12 @@ import { getOrCreate, sourcesOf, type AnyRegistry } from './registry-util.js';
 
 export type RevokeScope = 'one' | 'others' | 'all';
 
+/** Where an access-token revocation check was answered: the in-process copy or Redis. */
+export type AccessCheckLayer = 'l1' | 'redis';
+
+/** What a revocation covered: every access token of a user, or those of one refresh family. */
+export type AccessRevocationScope = 'user' | 'family';
+
 /** What a maintenance prune removed: the `kind` label of `session_maintenance_pruned_total`. */
 export type PruneKind = 'session_index_entry' | 'token_subject_member' | 'refresh_user_family';
 
@@ -15,7 +21,9 @@ export interface ActiveSessionsSource {
 /**
  * The package's metrics on an injected registry. Labels are bounded: `scope`
  * (one|others|all), `kind` (configured token kinds and `refresh`; on
- * `session_maintenance_pruned_total` a PruneKind), `reason` (TokenRejectReason).
+ * `session_maintenance_pruned_total` a PruneKind), `reason` (TokenRejectReason),
+ * `layer` (AccessCheckLayer), `result` (AccessTokenStatus), `scope` of
+ * `access_token_revocations_total` (AccessRevocationScope).
  * Never an id, token or key.
  */
 export class SessionMetrics {
@@ -29,6 +37,8 @@ export class SessionMetrics {
   readonly refreshRotations: Counter;
   readonly refreshReuseDetected: Counter;
   readonly maintenancePruned: Counter<'kind'>;
+  readonly accessTokenChecks: Counter<'layer' | 'result'>;
+  readonly accessTokenRevocations: Counter<'scope'>;
 
   constructor(registry: AnyRegistry) {
     const registers = [registry];
@@ -148,6 +158,28 @@ export class SessionMetrics {
           registers,
         }),
     );
+    this.accessTokenChecks = getOrCreate(
+      registry,
+      'access_token_checks_total',
+      () =>
+        new Counter({
+          name: 'access_token_checks_total',
+          help: 'Access-token revocation checks, by layer that answered (l1, redis) and result (active, revoked_user, revoked_family).',
+          labelNames: ['layer', 'result'] as const,
+          registers,
+        }),
+    );
+    this.accessTokenRevocations = getOrCreate(
+      registry,
+      'access_token_revocations_total',
+      () =>
+        new Counter({
+          name: 'access_token_revocations_total',
+          help: 'Access-token revocations, by scope (user: every token of a user; family: the tokens of one refresh family).',
+          labelNames: ['scope'] as const,
+          registers,
+        }),
+    );
     for (const scope of ['one', 'others', 'all'] as const) this.sessionsRevoked.inc({ scope }, 0);
   }
 
@@ -162,6 +194,14 @@ export class SessionMetrics {
       for (const reason of options.reasons ?? TOKEN_REJECT_REASONS)
         this.tokensRejected.inc({ kind, reason }, 0);
     }
+  }
+
+  /** Makes the access-token series visible at 0 (AccessTokenRevocations calls this). */
+  initAccessTokens(): void {
+    for (const layer of ['l1', 'redis'] as const)
+      for (const result of ['active', 'revoked_user', 'revoked_family'] as const)
+        this.accessTokenChecks.inc({ layer, result }, 0);
+    for (const scope of ['user', 'family'] as const) this.accessTokenRevocations.inc({ scope }, 0);
   }
 
   /** Makes the prune series of this kind visible at 0 (the component that prunes it calls this). */

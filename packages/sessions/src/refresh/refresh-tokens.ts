@@ -1,8 +1,8 @@
 import type { Keyspace, Logger, RedisClient, RedisScript } from '@rnh/redis-client';
 import {
+  RefreshTokenRejectedError,
   RefreshTokenReuseError,
   SessionsArgumentError,
-  TokenRejectedError,
   type TokenRejectReason,
 } from '../errors.js';
 import { base64UrlLength, hmacBase64Url, randomToken, sha256Hex } from '../internal/crypto.js';
@@ -18,7 +18,7 @@ import type {
   RefreshTokensOptions,
   RotatedRefreshToken,
 } from '../types.js';
-import { REVOKE_FAMILY, ROTATE_REFRESH } from './scripts.js';
+import { ISSUE_REFRESH, REVOKE_BY_TOKEN, REVOKE_FAMILY, ROTATE_REFRESH } from './scripts.js';
 
 const FAMILY_BYTES = 16;
 const SECRET_BYTES = 32;
@@ -34,7 +34,7 @@ type RotateReply = [string, string?, string?, number?];
  * Rotating refresh tokens in families. A token is `<familyId>.<secret>`: the
  * family id finds the family's keys without a global lookup; Redis holds only
  * sha256 of secrets. Keys (the family's share the `{familyId}` tag):
- *   <prefix>{<familyId>}        HASH u, cur, exp, prev, pn, pat (see the rotate script)
+ *   <prefix>{<familyId>}        HASH u, cur, exp, end, prev, pn, pat (see the rotate script)
  *   <prefix>{<familyId>}:used   LIST of hashes rotated away before `prev` (reuse detection, capped)
  *   <prefix>user:<userId>       SET of the user's family ids (for revokeAllForUser)
  * The user set's TTL is renewed by every issue and rotation of any of the user's
@@ -44,18 +44,25 @@ type RotateReply = [string, string?, string?, number?];
  * The successor of a token is derived: HMAC(old secret, nonce), with the nonce
  * stored. So concurrent refreshes with the same token within `graceMs` get the
  * same successor, which Redis itself could not produce (it has only hashes).
+ *
+ * A family ends `familyMaxAgeSeconds` after its first token however often it
+ * is rotated (each rotation lives `ttlSeconds`, capped at that deadline).
  */
 export class RefreshTokens {
   private readonly redis: RedisClient;
   private readonly keys: Keyspace;
   private readonly ttlMs: number;
+  private readonly maxAgeMs: number;
   private readonly graceMs: number;
   private readonly history: number;
   private readonly metrics: SessionMetrics | undefined;
   private readonly logger: Logger;
+  private readonly accessTokens: RefreshTokensOptions['accessTokens'];
   private readonly op: OperationContext;
+  private readonly issueScript: RedisScript;
   private readonly rotateScript: RedisScript;
   private readonly revokeScript: RedisScript;
+  private readonly revokeByTokenScript: RedisScript;
   private readonly pruneScript: RedisScript;
 
   constructor(options: RefreshTokensOptions) {
@@ -64,18 +71,28 @@ export class RefreshTokens {
     this.ttlMs = Math.round(
       positiveSeconds(options.ttlSeconds, DEFAULTS.refreshTtlSeconds, 'ttlSeconds') * 1000,
     );
+    this.maxAgeMs = Math.round(
+      positiveSeconds(
+        options.familyMaxAgeSeconds,
+        DEFAULTS.refreshFamilyMaxAgeSeconds,
+        'familyMaxAgeSeconds',
+      ) * 1000,
+    );
     this.graceMs = nonNegativeMs(options.graceMs, DEFAULTS.refreshGraceMs, 'graceMs');
     this.history = options.reuseHistory ?? DEFAULTS.reuseHistory;
     if (!Number.isInteger(this.history) || this.history < 1)
       throw new SessionsArgumentError('reuseHistory must be an integer >= 1');
     this.metrics = options.metrics;
     this.logger = options.logger;
+    this.accessTokens = options.accessTokens;
     this.op = {
       logger: options.logger,
       timeoutMs: nonNegativeMs(options.operationTimeoutMs, DEFAULTS.operationTimeoutMs, 'operationTimeoutMs'),
     };
+    this.issueScript = defineScript(ISSUE_REFRESH, options.scripts);
     this.rotateScript = defineScript(ROTATE_REFRESH, options.scripts);
     this.revokeScript = defineScript(REVOKE_FAMILY, options.scripts);
+    this.revokeByTokenScript = defineScript(REVOKE_BY_TOKEN, options.scripts);
     this.pruneScript = defineScript(PRUNE_SET_MEMBERS, options.scripts);
     this.metrics?.initKinds([KIND], {
       consumed: false,
@@ -90,15 +107,17 @@ export class RefreshTokens {
       assertTaggableId(userId, 'userId');
       const familyId = randomToken(FAMILY_BYTES);
       const secret = randomToken(SECRET_BYTES);
-      const expiresAt = Date.now() + this.ttlMs;
-      const family = this.familyKey(familyId);
       const userSet = this.userKey(userId);
       // The family first, then its id in the user's set: an id whose family key is missing is a
       // family gone for good (expired, revoked; ids are random and never reused), which `prune` relies on.
-      await Promise.all([
-        this.redis.hset(family, 'u', userId, 'cur', sha256Hex(secret), 'exp', expiresAt),
-        this.redis.pexpire(family, this.ttlMs),
-      ]);
+      const expiresAt = Number(
+        await runScript(
+          this.issueScript,
+          this.redis,
+          [this.familyKey(familyId)],
+          [userId, sha256Hex(secret), this.ttlMs, this.maxAgeMs],
+        ),
+      );
       await Promise.all([this.redis.sadd(userSet, familyId), this.redis.pexpire(userSet, this.ttlMs)]);
       this.metrics?.tokensIssued.inc({ kind: KIND });
       return { token: `${familyId}.${secret}`, familyId, expiresAt: new Date(expiresAt) };
@@ -108,9 +127,9 @@ export class RefreshTokens {
   /**
    * Exchanges the current token for its successor. The same token again within
    * `graceMs` returns the same successor; later, or any older token, is reuse:
-   * the family is revoked and RefreshTokenReuseError thrown. Unknown or expired:
-   * TokenRejectedError (`malformed`, `expired_or_used`, or `unknown` for a secret
-   * that is not of this family).
+   * the family is revoked and RefreshTokenReuseError thrown. Unknown, expired,
+   * revoked or past the family's maximum age: RefreshTokenRejectedError
+   * (`malformed`, `expired_or_used`, or `unknown` for a secret that is not of this family).
    */
   rotate(token: string): Promise<RotatedRefreshToken> {
     return runOperation(this.op, 'refresh.rotate', { 'rnh.token.kind': KIND }, async (scope) => {
@@ -130,6 +149,7 @@ export class RefreshTokens {
           this.graceMs,
           this.ttlMs,
           this.history,
+          this.maxAgeMs,
         ],
       )) as RotateReply;
       const [status, userId = '', storedNonce = '', expiresAt = 0] = reply;
@@ -153,10 +173,39 @@ export class RefreshTokens {
           'refresh token reuse detected; the token family was revoked',
         );
         await this.redis.srem(this.userKey(userId), familyId).catch(() => undefined);
+        // Whoever holds the stolen token may have an access token from it too.
+        await this.accessTokens?.revokeFamily(userId, familyId);
         throw new RefreshTokenReuseError();
       }
       // 'unknown': the family exists but this secret was never one of its tokens (forged or garbled); not a reuse.
       return this.reject(status === 'unknown' ? 'unknown' : 'expired_or_used');
+    });
+  }
+
+  /**
+   * Signs a client out: revokes the family of `token` when it is, or was, one of
+   * its tokens (the current one, or an older one: whoever presents it held the
+   * family). Returns whether a family was revoked; a malformed, unknown or
+   * expired token revokes nothing.
+   */
+  revoke(token: string): Promise<boolean> {
+    return runOperation(this.op, 'refresh.revoke', { 'rnh.token.kind': KIND }, async (scope) => {
+      const match = typeof token === 'string' ? TOKEN_SHAPE.exec(token) : null;
+      if (!match) return false;
+      const familyId = match[1] as string;
+      const userId = String(
+        await runScript(
+          this.revokeByTokenScript,
+          this.redis,
+          [this.familyKey(familyId), this.usedKey(familyId)],
+          [sha256Hex(match[2] as string)],
+        ),
+      );
+      scope.set({ 'rnh.tokens.count': userId ? 1 : 0 });
+      if (!userId) return false;
+      await this.redis.srem(this.userKey(userId), familyId);
+      await this.accessTokens?.revokeFamily(userId, familyId);
+      return true;
     });
   }
 
@@ -173,16 +222,26 @@ export class RefreshTokens {
         ),
       );
       scope.set({ 'rnh.tokens.count': userId ? 1 : 0 });
-      if (userId) await this.redis.srem(this.userKey(userId), familyId);
+      if (!userId) return;
+      await this.redis.srem(this.userKey(userId), familyId);
+      await this.accessTokens?.revokeFamily(userId, familyId);
     });
   }
 
-  /** Revokes every family of the user (e.g. on password change); returns how many were live. */
-  revokeAllForUser(userId: string): Promise<number> {
+  /**
+   * Revokes every family of the user (e.g. on password change), and with
+   * `accessTokens` every access token of the user; returns how many families
+   * were live. With `keepFamilyId` (sign out every other client), that family
+   * and its access tokens are kept, and the others' access tokens are revoked
+   * family by family.
+   */
+  revokeAllForUser(userId: string, options: { keepFamilyId?: string } = {}): Promise<number> {
     return runOperation(this.op, 'refresh.revoke_user', {}, async (scope) => {
       assertTaggableId(userId, 'userId');
       const userSet = this.userKey(userId);
-      const familyIds = (await this.redis.smembers(userSet)).filter((id) => FAMILY_SHAPE.test(id));
+      const familyIds = (await this.redis.smembers(userSet)).filter(
+        (id) => FAMILY_SHAPE.test(id) && id !== options.keepFamilyId,
+      );
       const owners = await Promise.all(
         familyIds.map((familyId) =>
           runScript(
@@ -194,9 +253,12 @@ export class RefreshTokens {
         ),
       );
       if (familyIds.length > 0) await this.redis.srem(userSet, ...familyIds);
-      const count = owners.filter((owner) => owner === userId).length;
-      scope.set({ 'rnh.tokens.count': count });
-      return count;
+      const revoked = familyIds.filter((_, index) => owners[index] === userId);
+      // After the families: a refresh racing with this gets a token of the old generation, revoked below.
+      if (options.keepFamilyId === undefined) await this.accessTokens?.revokeUser(userId);
+      else await Promise.all(revoked.map((familyId) => this.accessTokens?.revokeFamily(userId, familyId)));
+      scope.set({ 'rnh.tokens.count': revoked.length });
+      return revoked.length;
     });
   }
 
@@ -246,7 +308,7 @@ export class RefreshTokens {
 
   private reject(reason: TokenRejectReason): never {
     this.metrics?.rejected(KIND, reason);
-    throw new TokenRejectedError(reason);
+    throw new RefreshTokenRejectedError(reason);
   }
 
   private familyKey(familyId: string): string {

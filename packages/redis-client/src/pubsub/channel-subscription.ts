@@ -1,0 +1,62 @@
+import type { RedisClient } from '../types.js';
+
+export interface ChannelSubscriptionHandlers {
+  /** A message published on the channel (the text as published). */
+  message(text: string): void;
+  /**
+   * The connection closed (`closed`: messages are lost from now on), or is ready
+   * again (`ready`: some may have been lost meanwhile). In-process copies that
+   * rely on the messages must not be trusted past this point.
+   */
+  reset(event: 'closed' | 'ready'): void;
+}
+
+/**
+ * One pub/sub channel on a `subscriber` connection (which may be shared with
+ * other channels: each subscription sees only its own messages). Made for
+ * in-process copies that other processes invalidate: pub/sub is at-most-once,
+ * so `healthy` is false until subscribed and whenever the connection is not
+ * ready, and `reset` runs when the connection closes and again when it is ready.
+ */
+export class ChannelSubscription {
+  private subscribed = false;
+  private readonly detach: Array<() => void> = [];
+
+  constructor(
+    private readonly subscriber: RedisClient,
+    readonly channel: string,
+    private readonly handlers: ChannelSubscriptionHandlers,
+  ) {}
+
+  /** Subscribed, and the connection is ready: no message can have been missed since the last `reset`. */
+  get healthy(): boolean {
+    return this.subscribed && this.subscriber.status === 'ready';
+  }
+
+  async start(): Promise<void> {
+    const onMessage = (channel: string, text: string) => {
+      if (channel === this.channel) this.handlers.message(text);
+    };
+    const onClose = () => this.handlers.reset('closed');
+    const onReady = () => this.handlers.reset('ready');
+    this.subscriber.on('message', onMessage);
+    this.subscriber.on('close', onClose);
+    this.subscriber.on('ready', onReady);
+    this.detach.push(
+      () => this.subscriber.off('message', onMessage),
+      () => this.subscriber.off('close', onClose),
+      () => this.subscriber.off('ready', onReady),
+    );
+    await this.subscriber.subscribe(this.channel);
+    this.subscribed = true;
+  }
+
+  /** Stops listening and unsubscribes; the connection is the caller's to close. */
+  async stop(): Promise<void> {
+    for (const step of this.detach.splice(0)) step();
+    if (this.subscribed) {
+      this.subscribed = false;
+      await this.subscriber.unsubscribe(this.channel).catch(() => undefined);
+    }
+  }
+}
