@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { RateLimiter } from '../limiter.js';
 import type { Decision } from '../types.js';
-import { rateLimitHeaders, retryAfterSeconds, type HeaderDraft } from './headers.js';
+import { rateLimitHeaders, refusalHeaders, type HeaderDraft } from './headers.js';
 import type { KeyGenerator, RateLimitRequest } from './keys.js';
 import { denialResponse, sendJson } from './responses.js';
 
@@ -74,11 +74,9 @@ export function rateLimit<R extends RateLimitRequest = RateLimitRequest>(
       return true;
     }
     // A refusal always says which limit and when to come back, even when allowed requests
-    // carry no fields (`headers: false`) or Redis was not reached (`fail_closed`).
-    for (const [name, value] of rateLimitHeaders(withPolicies(decision, limiter), draft || DEFAULT_DRAFT))
+    // carry no fields (`headers: false`).
+    for (const [name, value] of refusalHeaders(limiter, decision, draft || DEFAULT_DRAFT))
       res.setHeader(name, value);
-    const seconds = retryAfterSeconds(decision);
-    if (seconds !== undefined) res.setHeader('Retry-After', String(seconds));
     if (options.onDenied) {
       options.onDenied(req, res, next, decision);
       return false;
@@ -107,23 +105,4 @@ export function rateLimit<R extends RateLimitRequest = RateLimitRequest>(
       if (proceed) next();
     }, next);
   };
-}
-
-/**
- * A `fail_closed` refusal evaluated no policy (Redis was not reached): its fields name the
- * limiter's configured policies, nothing left, and the refusal's own wait.
- */
-function withPolicies(decision: Decision, limiter: RateLimiter): Decision {
-  if (decision.policies.length > 0) return decision;
-  const policies = limiter.policies.map((policy) => ({
-    name: policy.name,
-    algorithm: policy.algorithm,
-    limit: policy.quota,
-    windowMs: policy.windowMs,
-    allowed: false,
-    remaining: 0,
-    resetMs: decision.retryAfterMs,
-    retryAfterMs: decision.retryAfterMs,
-  }));
-  return { ...decision, policies, policy: policies[0]?.name };
 }
