@@ -51,15 +51,17 @@ export function httpLimits(limiters: RateLimiters, options: HttpLimitsOptions): 
 
   // The same two counters for sign-ins and password changes: one account's failed guesses,
   // wherever they are made.
-  const perAddress = (email: (req: Request) => string | undefined | Promise<string | undefined>) =>
+  type EmailOf = (req: Request) => string | undefined | Promise<string | undefined>;
+  const perAddress = (emailOfRequest: EmailOf) =>
     (async (req) => {
-      const address = await email(req);
-      return address === undefined ? undefined : `${clientAddressKey(req.ip)}|${address}`;
+      const email = await emailOfRequest(req);
+      return email === undefined ? undefined : `${clientAddressKey(req.ip)}|${email}`;
     }) satisfies KeyGenerator<Request>;
-  const perAccount = (email: (req: Request) => string | undefined | Promise<string | undefined>) =>
+  // No key (not counted, not limited) for a known device, or when there is no email to count.
+  const perAccount = (emailOfRequest: EmailOf) =>
     (async (req) => {
-      const address = await email(req);
-      return address ? `account:${address}` : undefined;
+      const email = await emailOfRequest(req);
+      return email ? `account:${email}` : undefined;
     }) satisfies KeyGenerator<Request>;
   const failures = { skipSuccessfulRequests: true, failClosedStatus };
   // Only a wrong current password is a guess; a refused new password is not.
