@@ -33,5 +33,7 @@ CMD ["node", "--enable-source-maps", "--import", "@rnh/telemetry/instrumentation
 
 FROM runtime AS api
 WORKDIR /app/apps/api
-EXPOSE 3000
+# 9464: GET /metrics, on loopback unless API_METRICS_HOST says otherwise (0.0.0.0 for a scraper
+# in another container, as in docker-compose.yml).
+EXPOSE 3000 9464
 CMD ["node", "--enable-source-maps", "--import", "@rnh/telemetry/instrumentation", "dist/main.js"]

@@ -78,9 +78,15 @@ const knownVariables = (configSource: string): Set<string> => {
 };
 
 const apps = {
-  api: { port: env('api', 'API_PORT') ?? String(defaultPort(apiConfig, 'API_PORT')), config: apiConfig },
+  api: {
+    port: env('api', 'API_PORT') ?? String(defaultPort(apiConfig, 'API_PORT')),
+    // The api serves /metrics on a listener of its own, not on its public port.
+    metricsPort: env('api', 'API_METRICS_PORT'),
+    config: apiConfig,
+  },
   worker: {
     port: env('worker', 'WORKER_PORT') ?? String(defaultPort(workerConfig, 'WORKER_PORT')),
+    metricsPort: env('worker', 'WORKER_PORT') ?? String(defaultPort(workerConfig, 'WORKER_PORT')),
     config: workerConfig,
   },
 };
@@ -173,6 +179,13 @@ describe('the apps in compose', () => {
     },
   );
 
+  it("api's metrics listener is reachable on the compose network, and not published on the host", () => {
+    expect(env('api', 'API_METRICS_HOST')).toBe('0.0.0.0');
+    const metricsPort = Number(apps.api.metricsPort);
+    expect(metricsPort).not.toBe(Number(apps.api.port));
+    expect((service('api').ports ?? []).map(containerPort)).not.toContain(metricsPort);
+  });
+
   it.each(['api', 'worker'] as const)('%s is given only variables its config reads', (name) => {
     const known = knownVariables(apps[name].config);
     const unknown = Object.keys(service(name).environment ?? {}).filter(
@@ -230,8 +243,10 @@ describe('the apps in compose', () => {
     expect(database.pathname).toBe(`/${env('postgres', 'POSTGRES_DB')}`);
   });
 
-  it('api starts even with NODE_ENV=production: its session secret is long enough', () => {
+  it('api starts even with NODE_ENV=production: its session secret is long enough, it trusts its proxy', () => {
     expect(env('api', 'SESSION_SECRET')!.length).toBeGreaterThanOrEqual(32);
+    // Production refuses API_TRUST_PROXY off (or true).
+    expect(['', 'false', '0', 'true']).not.toContain(env('api', 'API_TRUST_PROXY') ?? '');
   });
 
   it('api and worker share one JOB_SECRET_KEY, long enough for production (the worker opens what the api seals)', () => {
@@ -264,9 +279,12 @@ describe('Prometheus in compose', () => {
         expect(serviceNames, `${job.job_name}: ${target}`).toContain(hostPort(target).host);
   });
 
-  it.each(['api', 'worker'] as const)('scrapes %s on its port, its target labels its own', (name) => {
+  it.each(['api', 'worker'] as const)('scrapes %s on its metrics port, its target labels its own', (name) => {
     const job = scrape(name)!;
-    expect(job.static_configs.flatMap((group) => group.targets)).toEqual([`${name}:${apps[name].port}`]);
+    expect(apps[name].metricsPort, `${name}'s metrics port`).toBeDefined();
+    expect(job.static_configs.flatMap((group) => group.targets)).toEqual([
+      `${name}:${apps[name].metricsPort}`,
+    ]);
     // The apps must not override target labels (`job`, `instance`): no honor_labels.
     expect(job).not.toHaveProperty('honor_labels');
   });

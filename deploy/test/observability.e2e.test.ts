@@ -10,7 +10,12 @@ import { panelQueries } from '@rnh/dashboards';
 import { metricNames } from '../../dashboards/src/promql.js';
 import { startRedisServer, waitFor, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiTestEnv, startApiProcess, startWorkerProcess } from '../../apps/api/test/support/api-env.js';
+import {
+  apiTestEnv,
+  startApiProcess,
+  startWorkerProcess,
+  type ApiProcess,
+} from '../../apps/api/test/support/api-env.js';
 import { writeDashboardImages } from '../render/images.js';
 import {
   formatProgress,
@@ -32,7 +37,7 @@ import { readYaml, yamlFiles, type RuleFile } from './support.js';
 const LOAD_SECONDS = 18;
 const cleanups: Array<() => Promise<unknown>> = [];
 let redis: RedisServerHandle;
-let api: AppProcess;
+let api: ApiProcess;
 let worker: AppProcess;
 let smtp: SmtpHandle;
 let prometheus: PrometheusHandle;
@@ -130,7 +135,10 @@ beforeAll(async () => {
   cleanups.push(() => stopApp(worker));
   prometheus = await startPrometheus(
     renderPrometheusConfig({
-      targets: { api: [api.url.replace('http://', '')], worker: [worker.url.replace('http://', '')] },
+      targets: {
+        api: [api.metricsUrl.replace('http://', '')],
+        worker: [worker.url.replace('http://', '')],
+      },
       scrapeInterval: '1s',
       evaluationInterval: '1s',
     }),
@@ -264,7 +272,7 @@ describe('observability: the dashboards and alerts against a real Prometheus', (
     const served = new Set(
       (
         await Promise.all(
-          [api.url, worker.url].map(async (url) =>
+          [api.metricsUrl, worker.url].map(async (url) =>
             (await (await fetch(`${url}/metrics`, { headers: { accept: 'text/plain' } })).text())
               .split('\n')
               .filter((line) => line && !line.startsWith('#'))

@@ -1,9 +1,12 @@
 // The Express application: middleware order, routes, and JSON errors. No listening here (see server.ts).
 import express, { type Express } from 'express';
-import { httpMetricsMiddleware, metricsHandler } from '@rnh/telemetry';
+import { httpMetricsMiddleware } from '@rnh/telemetry';
 import type { ApiContainer } from './container.js';
+import { rejectCrossSiteWrites } from './http/csrf.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
-import { identify } from './auth/authenticate.js';
+import { securityHeaders } from './http/security-headers.js';
+import { callerOf, identify } from './auth/authenticate.js';
+import { KnownDevices } from './auth/known-devices.js';
 import { sessionMiddleware } from './auth/session-middleware.js';
 import { httpLimits } from './limits/http-limits.js';
 import { authRouter } from './routes/auth.js';
@@ -19,16 +22,29 @@ export function createApp(container: ApiContainer): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', container.config.http.trustProxy);
+  const { sessions } = container.config;
 
+  app.use(securityHeaders({ production: container.config.nodeEnv === 'production' }));
   app.use(httpMetricsMiddleware(container.registry));
-  app.get('/metrics', metricsHandler(container.registry));
+  // Metrics are served on their own listener (metrics-server.ts), never here.
   app.use(healthRouter(container));
 
+  const knownDevices = new KnownDevices({
+    secret: sessions.secret,
+    cookieName: `${sessions.cookieName}_device`,
+    secure: sessions.secureCookie,
+  });
   const limits = httpLimits(container.rateLimiters, {
     callerId: (req) => identify(req, container.accessTokens)?.userId,
+    callerEmail: async (req) => {
+      const caller = req.res ? callerOf(req.res) : undefined;
+      return caller && (await container.profiles.get(caller.userId))?.email;
+    },
+    knownDevice: (req, email) => knownDevices.recognizes(req, email),
     failClosedStatus: container.config.rateLimits.failClosedStatus,
   });
   app.use(limits.global);
+  app.use(rejectCrossSiteWrites(container.config.http.allowedOrigins));
   app.use(express.json({ limit: '100kb' }));
   app.use(
     sessionMiddleware({
@@ -39,7 +55,13 @@ export function createApp(container: ApiContainer): Express {
       secure: container.config.sessions.secureCookie,
     }),
   );
-  app.use(authRouter(container.accounts, container.config.sessions.cookieName, limits));
+  app.use(
+    authRouter(
+      container.accounts,
+      { session: { name: sessions.cookieName, secure: sessions.secureCookie }, knownDevices },
+      limits,
+    ),
+  );
   app.use(['/me', '/users', '/orgs', '/referrals', '/invites', '/admin'], limits.api);
   app.use(
     meRouter({
@@ -48,6 +70,7 @@ export function createApp(container: ApiContainer): Express {
       sessionIndex: container.sessionIndex,
       accessTokens: container.accessTokens,
       profileResponseCache: container.profileResponseCache,
+      passwordChangeLimits: limits.passwordChange,
     }),
   );
   app.use(notificationsRouter(container));

@@ -15,13 +15,22 @@ import {
 } from '@rnh/config';
 import { redisOptionsFromEnv, type RedisOptions } from '@rnh/redis-client';
 import { z } from 'zod';
+import { trustProxySetting, type TrustProxy } from './http/trust-proxy.js';
 
 export { ConfigError };
 
 export interface ApiConfig {
   nodeEnv: 'development' | 'production' | 'test';
   serviceName: string;
-  http: { host: string; port: number; trustProxy: boolean | number | string };
+  http: {
+    host: string;
+    port: number;
+    trustProxy: TrustProxy;
+    /** Origins whose pages may send cookie-authenticated writes: API_PUBLIC_URL's and API_ALLOWED_ORIGINS. */
+    allowedOrigins: string[];
+  };
+  /** The listener of GET /metrics (loopback by default); undefined when API_METRICS_PORT is 0. */
+  metrics: { host: string; port: number } | undefined;
   log: { level: string; pretty: boolean };
   redis: RedisOptions;
   shutdownTimeoutMs: number;
@@ -72,7 +81,15 @@ export interface ApiConfig {
   };
 }
 
-export const RATE_LIMITERS = ['global', 'api', 'auth', 'signup', 'email_user', 'email_address'] as const;
+export const RATE_LIMITERS = [
+  'global',
+  'api',
+  'auth',
+  'auth_account',
+  'signup',
+  'email_user',
+  'email_address',
+] as const;
 export type RateLimiterName = (typeof RATE_LIMITERS)[number];
 
 // Only for development and tests; production refuses to start without SESSION_SECRET.
@@ -84,7 +101,14 @@ const schema = z.object({
   NODE_ENV: nodeEnv(),
   API_HOST: z.string().min(1, 'API_HOST must be a host name or address').default('0.0.0.0'),
   API_PORT: port('API_PORT', 3000),
-  API_TRUST_PROXY: z.string().default('false'),
+  API_TRUST_PROXY: trustProxySetting('API_TRUST_PROXY'),
+  API_METRICS_HOST: z.string().min(1, 'API_METRICS_HOST must be a host name or address').default('127.0.0.1'),
+  API_METRICS_PORT: z.coerce
+    .number({ error: 'API_METRICS_PORT must be a port number 1-65535, or 0 for no metrics listener' })
+    .int('API_METRICS_PORT must be a port number 1-65535, or 0 for no metrics listener')
+    .min(0, 'API_METRICS_PORT must be a port number 1-65535, or 0 for no metrics listener')
+    .max(65535, 'API_METRICS_PORT must be a port number 1-65535, or 0 for no metrics listener')
+    .default(9464),
   API_SHUTDOWN_TIMEOUT_MS: milliseconds('API_SHUTDOWN_TIMEOUT_MS', 10_000),
   LOG_LEVEL: logLevel(),
   LOG_PRETTY: booleanFlag('LOG_PRETTY', false),
@@ -95,6 +119,23 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
     .optional(),
   API_PUBLIC_URL: z.url({ error: 'API_PUBLIC_URL must be a URL such as https://app.example.com' }).optional(),
+  API_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.httpUrl({
+          error:
+            'API_ALLOWED_ORIGINS must be a comma-separated list of origins such as https://app.example.com',
+        }),
+      ),
+    ),
   API_ADMIN_EMAILS: z
     .string()
     .default('')
@@ -127,6 +168,7 @@ const schema = z.object({
   RATE_LIMIT_GLOBAL: rateRule('RATE_LIMIT_GLOBAL', '100/15m'),
   RATE_LIMIT_API: rateRule('RATE_LIMIT_API', '60/1m'),
   RATE_LIMIT_AUTH: rateRule('RATE_LIMIT_AUTH', '5/15m'),
+  RATE_LIMIT_AUTH_ACCOUNT: rateRule('RATE_LIMIT_AUTH_ACCOUNT', '10/15m'),
   RATE_LIMIT_SIGNUP: rateRule('RATE_LIMIT_SIGNUP', '5/1h'),
   RATE_LIMIT_EMAIL_USER: rateRule('RATE_LIMIT_EMAIL_USER', '10/1h'),
   RATE_LIMIT_EMAIL_ADDRESS: rateRule('RATE_LIMIT_EMAIL_ADDRESS', '3/1h'),
@@ -163,34 +205,39 @@ const schema = z.object({
 export function loadConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
   const values = parseEnv(schema, env, { redis: redisOptionsFromEnv });
   const production = values.NODE_ENV === 'production';
-  const missing: string[] = [];
-  if (production && !values.SESSION_SECRET)
-    missing.push('SESSION_SECRET must be set in production (at least 32 random characters)');
-  if (production && !values.JOB_SECRET_KEY)
-    missing.push(
-      'JOB_SECRET_KEY must be set in production (at least 32 random characters, the same in the api and the worker)',
-    );
-  if (missing.length > 0) throw new ConfigError(missing);
+  const secureCookie = production;
+  const publicUrl = (values.API_PUBLIC_URL ?? `http://localhost:${values.API_PORT}`).replace(/\/$/, '');
+  const problems = production
+    ? productionProblems(values.SESSION_SECRET, values.JOB_SECRET_KEY, values.API_TRUST_PROXY, secureCookie)
+    : [];
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     nodeEnv: values.NODE_ENV,
     serviceName: values.OTEL_SERVICE_NAME,
     http: {
       host: values.API_HOST,
       port: values.API_PORT,
-      trustProxy: parseTrustProxy(values.API_TRUST_PROXY),
+      trustProxy: values.API_TRUST_PROXY,
+      allowedOrigins: [
+        ...new Set([publicUrl, ...values.API_ALLOWED_ORIGINS].map((url) => new URL(url).origin)),
+      ],
     },
+    metrics:
+      values.API_METRICS_PORT === 0
+        ? undefined
+        : { host: values.API_METRICS_HOST, port: values.API_METRICS_PORT },
     log: { level: values.LOG_LEVEL, pretty: values.LOG_PRETTY },
     redis: values.redis,
     shutdownTimeoutMs: values.API_SHUTDOWN_TIMEOUT_MS,
     dataDir: values.API_DATA_DIR,
     databaseUrl: values.DATABASE_URL,
-    publicUrl: (values.API_PUBLIC_URL ?? `http://localhost:${values.API_PORT}`).replace(/\/$/, ''),
+    publicUrl,
     adminEmails: values.API_ADMIN_EMAILS,
     jobSecretKey: values.JOB_SECRET_KEY ?? DEVELOPMENT_JOB_SECRET_KEY,
     sessions: {
       secret: values.SESSION_SECRET ?? DEVELOPMENT_SESSION_SECRET,
       cookieName: values.SESSION_COOKIE_NAME,
-      secureCookie: production,
+      secureCookie,
       idleTtlSeconds: values.SESSION_IDLE_TTL_SECONDS,
       absoluteTtlSeconds: values.SESSION_ABSOLUTE_TTL_SECONDS,
     },
@@ -218,6 +265,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         global: values.RATE_LIMIT_GLOBAL,
         api: values.RATE_LIMIT_API,
         auth: values.RATE_LIMIT_AUTH,
+        auth_account: values.RATE_LIMIT_AUTH_ACCOUNT,
         signup: values.RATE_LIMIT_SIGNUP,
         email_user: values.RATE_LIMIT_EMAIL_USER,
         email_address: values.RATE_LIMIT_EMAIL_ADDRESS,
@@ -237,10 +285,34 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
-/** Express's `trust proxy`: off by default; `true`, a hop count, or a list of addresses/subnets. */
-function parseTrustProxy(value: string): boolean | number | string {
-  if (value === 'false' || value === '0' || value === '') return false;
-  if (value === 'true') return true;
-  if (/^\d+$/.test(value)) return Number(value);
-  return value;
+/** What production refuses to start without, each problem naming the variable to set. */
+function productionProblems(
+  sessionSecret: string | undefined,
+  jobSecretKey: string | undefined,
+  trustProxy: TrustProxy,
+  secureCookie: boolean,
+): string[] {
+  const problems: string[] = [];
+  if (!sessionSecret)
+    problems.push('SESSION_SECRET must be set in production (at least 32 random characters)');
+  if (!jobSecretKey)
+    problems.push(
+      'JOB_SECRET_KEY must be set in production (at least 32 random characters, the same in the api and the worker)',
+    );
+  // The api serves plain HTTP behind a TLS-terminating proxy: it knows a request came over
+  // HTTPS only from the X-Forwarded-Proto of a proxy it trusts, and Express will not send a
+  // Secure cookie over what it takes for plain HTTP: every sign-in would answer without one.
+  if (secureCookie && trustProxy === false)
+    problems.push(
+      'API_TRUST_PROXY must be set in production: session cookies are Secure, and the api learns that a ' +
+        'request came over HTTPS only from the X-Forwarded-Proto header of a proxy it trusts. Set it to the ' +
+        'number of proxies in front of the api (e.g. 1) or their addresses (e.g. 10.0.0.0/8).',
+    );
+  if (trustProxy === true)
+    problems.push(
+      'API_TRUST_PROXY=true is refused in production: it trusts every X-Forwarded-For entry, and the leftmost ' +
+        'one is whatever the client sent, so a client could pick its own address. Set the number of proxies ' +
+        'in front of the api (e.g. 1) or their addresses (e.g. 10.0.0.0/8).',
+    );
+  return problems;
 }

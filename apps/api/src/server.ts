@@ -4,10 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { connectAtStartup } from '@rnh/redis-client';
 import { createApp } from './app.js';
 import type { ApiContainer } from './container.js';
+import { startMetricsServer, type RunningMetricsServer } from './metrics-server.js';
 
 export interface RunningApi {
   server: Server;
   url: string;
+  /** Where GET /metrics is served; undefined when the metrics listener is off. */
+  metricsUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -25,10 +28,16 @@ export async function startApi(container: ApiContainer, listen = container.confi
     if (!container.isShuttingDown())
       container.logger.error({ err: error }, 'network queue worker did not start');
   });
+  const metrics: RunningMetricsServer | undefined = container.config.metrics
+    ? await startMetricsServer(container.registry, container.config.metrics, container.logger)
+    : undefined;
   const server = createServer(createApp(container));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(listen.port, listen.host, () => resolve());
+  }).catch(async (error: unknown) => {
+    await metrics?.close();
+    throw error;
   });
   const { port } = server.address() as AddressInfo;
   const host = listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host;
@@ -39,13 +48,14 @@ export async function startApi(container: ApiContainer, listen = container.confi
   const stop = () => {
     stopping ??= (async () => {
       await closeServer(server, container.config.shutdownTimeoutMs);
+      await metrics?.close();
       stopCacheBus();
       stopRevocationBus();
       await container.shutdown();
     })();
     return stopping;
   };
-  return { server, url, stop };
+  return { server, url, metricsUrl: metrics?.url, stop };
 }
 
 /**

@@ -54,6 +54,7 @@ describe('accounts', () => {
       REDIS_KEY_PREFIX: uniquePrefix('accounts'),
       REDIS_CONNECT_TIMEOUT: '1000',
       SESSION_SECRET: 'test-session-secret-with-at-least-32-chars',
+      API_METRICS_PORT: String(await freePort()),
       ...GENEROUS_RATE_LIMITS,
     };
     await startApi();
@@ -377,7 +378,7 @@ describe('accounts', () => {
         })
       ).status,
     ).toBe(401);
-    const text = await (await fetch(`${api.url}/metrics`)).text();
+    const text = await (await fetch(`http://127.0.0.1:${env.API_METRICS_PORT}/metrics`)).text();
     expect(text).toMatch(/sessions_created_total\{[^}]*\} [1-9]/);
     expect(text).toMatch(/tokens_issued_total\{[^}]*kind="email_verification"[^}]*\} [1-9]/);
     expect(text).toMatch(/auth_logins_total\{[^}]*outcome="invalid_credentials"[^}]*\} [1-9]/);

@@ -23,21 +23,32 @@ afterAll(() => {
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Each api process gets its own data directory (its embedded database allows one process). */
-async function startApi(env: Record<string, string>): Promise<AppProcess> {
-  const port = await freePort();
+/**
+ * Each api process gets its own data directory (its embedded database allows one process), and
+ * its metrics listener a port of its own.
+ */
+async function startApi(env: Record<string, string>): Promise<AppProcess & { metricsUrl: string }> {
+  const [port, metricsPort] = [await freePort(), await freePort()];
   const dataDir = mkdtempSync(join(tmpdir(), 'rnh-api-'));
   dataDirs.push(dataDir);
-  return startAppProcess({
+  const api = await startAppProcess({
     cwd: apiDir,
     port,
-    env: { ...baseEnv, API_HOST: '127.0.0.1', API_PORT: String(port), API_DATA_DIR: dataDir, ...env },
+    env: {
+      ...baseEnv,
+      API_HOST: '127.0.0.1',
+      API_PORT: String(port),
+      API_METRICS_PORT: String(metricsPort),
+      API_DATA_DIR: dataDir,
+      ...env,
+    },
   });
+  return Object.assign(api, { metricsUrl: `http://127.0.0.1:${metricsPort}` });
 }
 
 describe('api process', () => {
   let redis: RedisServerHandle;
-  let api: AppProcess;
+  let api: AppProcess & { metricsUrl: string };
 
   beforeAll(async () => {
     redis = await startRedisServer();
@@ -64,7 +75,7 @@ describe('api process', () => {
 
   it('serves redis-client metrics with live values on /metrics', async () => {
     await fetch(`${api.url}/health`);
-    const text = await (await fetch(`${api.url}/metrics`)).text();
+    const text = await (await fetch(`${api.metricsUrl}/metrics`)).text();
     expect(text).toMatch(/redis_client_connection_state\{[^}]*pool="commands"[^}]*state="ready"[^}]*\} 1/);
     expect(text).toMatch(/redis_server_up\{[^}]*\} 1/);
     expect(text).toMatch(
@@ -76,8 +87,19 @@ describe('api process', () => {
   });
 
   it('serves only metrics that docs/metrics.md lists', async () => {
-    const text = await (await fetch(`${api.url}/metrics`)).text();
+    const text = await (await fetch(`${api.metricsUrl}/metrics`)).text();
     expect(uncatalogedMetrics(text, metricCatalog)).toEqual([]);
+  });
+
+  it('serves /metrics only on its own listener, never on the public port', async () => {
+    const onPublicPort = await fetch(`${api.url}/metrics`);
+    expect(onPublicPort.status).toBe(404);
+    expect(await onPublicPort.text()).not.toMatch(/redis_client_|process_cpu/);
+    const metrics = await fetch(`${api.metricsUrl}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^http_server_request_duration_seconds_count\{/m);
+    // The metrics listener serves nothing else.
+    expect((await fetch(`${api.metricsUrl}/health`)).status).toBe(404);
   });
 
   it('answers an unknown route with a JSON 404', async () => {
@@ -110,6 +132,21 @@ describe('api configuration', () => {
     const api = startApi({ API_PORT: 'eighty', REDIS_DB: '-3' });
     await expect(api).rejects.toThrow(/API_PORT must be a port number 1-65535 \(got "eighty"\)/);
     await expect(api).rejects.toThrow(/REDIS_DB/);
+  });
+
+  it('refuses to start in production without API_TRUST_PROXY, or with true, saying what to set', async () => {
+    const production = { NODE_ENV: 'production', SESSION_SECRET: 'production-secret-with-at-least-32-chars' };
+    const untrusted = startApi(production);
+    // Secure cookies behind a TLS proxy need the proxy's X-Forwarded-Proto to be trusted.
+    await expect(untrusted).rejects.toThrow(/API_TRUST_PROXY must be set in production/);
+    await expect(untrusted).rejects.toThrow(/number of proxies in front of the api \(e\.g\. 1\)/);
+    await expect(untrusted).rejects.toThrow(/code 2/);
+    // true would let any client choose its address (the leftmost X-Forwarded-For entry).
+    const trustsAll = startApi({ ...production, API_TRUST_PROXY: 'true' });
+    await expect(trustsAll).rejects.toThrow(/API_TRUST_PROXY=true is refused in production/);
+    await expect(startApi({ API_TRUST_PROXY: '10.0.0.0/33' })).rejects.toThrow(
+      /API_TRUST_PROXY must be false, true, a hop count, or a comma-separated list .*"10\.0\.0\.0\/33"/,
+    );
   });
 
   it('refuses to start with a wrong Redis password, saying so', async () => {

@@ -2,10 +2,10 @@
 // private responses stay private, a write on one instance is seen at once on the other
 // (L1 copies dropped through the invalidation bus), and a dead Redis costs no request.
 import { rmSync } from 'node:fs';
-import { startRedisServer, waitFor, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
+import { startRedisServer, waitFor, type RedisServerHandle } from '@rnh/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './db/support/postgres.js';
-import { apiTestEnv, startApiProcess } from './support/api-env.js';
+import { apiTestEnv, startApiProcess, type ApiProcess } from './support/api-env.js';
 import { HttpClient } from './support/http-client.js';
 import { sampleSum, scrape } from './support/metrics.js';
 
@@ -17,8 +17,8 @@ describe('caching across api instances', () => {
   let redis: RedisServerHandle;
   let database: TestDatabase;
   let env: Record<string, string>;
-  let one: AppProcess;
-  let two: AppProcess;
+  let one: ApiProcess;
+  let two: ApiProcess;
 
   beforeAll(async () => {
     redis = await startRedisServer();
@@ -87,13 +87,13 @@ describe('caching across api instances', () => {
     const carol = await signup(one.url, 'carol@example.com', 'Carol');
     const profileOnOne = () => carol.client.get<{ user: { displayName: string } }>(`/users/${carol.user.id}`);
     expect((await profileOnOne()).body.user.displayName).toBe('Carol');
-    const before = sampleSum(await scrape(one.url), 'cache_lookups_total', {
+    const before = sampleSum(await scrape(one.metricsUrl), 'cache_lookups_total', {
       cache: 'users',
       layer: 'l1',
       result: 'hit',
     });
     expect((await profileOnOne()).body.user.displayName).toBe('Carol');
-    const after = sampleSum(await scrape(one.url), 'cache_lookups_total', {
+    const after = sampleSum(await scrape(one.metricsUrl), 'cache_lookups_total', {
       cache: 'users',
       layer: 'l1',
       result: 'hit',
@@ -140,7 +140,7 @@ describe('caching across api instances', () => {
       expect(user.status).toBe(200);
       expect(user.body.user.displayName).toBe('Dave');
     }
-    const metrics = await scrape(two.url);
+    const metrics = await scrape(two.metricsUrl);
     expect(sampleSum(metrics, 'cache_errors_total', { cache: 'orgs' })).toBeGreaterThan(0);
 
     await redis.restart();
@@ -148,14 +148,14 @@ describe('caching across api instances', () => {
       timeoutMs: 15_000,
       what: 'instance two ready again',
     });
-    const hitsBefore = sampleSum(await scrape(two.url), 'cache_lookups_total', {
+    const hitsBefore = sampleSum(await scrape(two.metricsUrl), 'cache_lookups_total', {
       cache: 'orgs',
       result: 'hit',
     });
     await waitFor(
       async () => {
         await api.get(`/orgs/${org.body.organization.id}`, bearer);
-        const hits = sampleSum(await scrape(two.url), 'cache_lookups_total', {
+        const hits = sampleSum(await scrape(two.metricsUrl), 'cache_lookups_total', {
           cache: 'orgs',
           result: 'hit',
         });

@@ -34,6 +34,7 @@ describe('api on PostgreSQL', () => {
         OTEL_TRACES_EXPORTER: 'none',
         API_HOST: '127.0.0.1',
         API_PORT: String(port),
+        API_METRICS_PORT: String(await freePort()),
         API_DATA_DIR: dataDir,
         DATABASE_URL: database.url,
         REDIS_URL: redis.url,

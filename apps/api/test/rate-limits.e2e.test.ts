@@ -2,9 +2,9 @@
 // small limits, headers in the draft-8 format, failed sign-ins only, one limit shared by two
 // instances, shadow mode, and what each limiter does when Redis is gone.
 import { rmSync } from 'node:fs';
-import { startRedisServer, uniquePrefix, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
+import { startRedisServer, uniquePrefix, type RedisServerHandle } from '@rnh/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiTestEnv, startApiProcess } from './support/api-env.js';
+import { apiTestEnv, startApiProcess, type ApiProcess } from './support/api-env.js';
 import { HttpClient, type JsonResponse } from './support/http-client.js';
 import { sampleSum, scrape } from './support/metrics.js';
 
@@ -15,7 +15,7 @@ const PASSWORD = 'correct horse battery';
 
 describe('rate limits', () => {
   let redis: RedisServerHandle;
-  const processes: AppProcess[] = [];
+  const processes: ApiProcess[] = [];
   const dataDirs: string[] = [];
 
   beforeAll(async () => {
@@ -41,16 +41,27 @@ describe('rate limits', () => {
     const retryAfter = Number(res.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(res.body.error.retryAfterSeconds).toBe(retryAfter);
+    // Every 429 names its limit, whichever limiter refused.
+    expect(res.headers.get('ratelimit-policy')).toMatch(/^"\w+";q=\d+;w=\d+/);
+    expect(res.headers.get('ratelimit')).toMatch(/^"\w+";r=0;t=\d+/);
   };
 
   it('global: the n+1th request from one address is refused with Retry-After; health and metrics are not limited', async () => {
     const api = await start('rl-global', { RATE_LIMIT_GLOBAL: '6/1m' });
     const client = new HttpClient(api.url);
-    for (let i = 0; i < 6; i += 1) expect((await client.get('/orgs')).status).toBe(401);
-    expectLimited(await client.get<ErrorBody>('/orgs'));
+    for (let i = 0; i < 6; i += 1) {
+      const allowed = await client.get('/orgs');
+      expect(allowed.status).toBe(401);
+      // The broad limiter is quiet when it allows (the api limiter of /orgs reports its own numbers).
+      expect(allowed.headers.get('ratelimit-policy')).not.toContain('"global"');
+    }
+    const refused = await client.get<ErrorBody>('/orgs');
+    expectLimited(refused);
+    expect(refused.headers.get('ratelimit-policy')).toBe('"global";q=6;w=60');
+    expect(refused.headers.get('ratelimit')).toBe(`"global";r=0;t=${refused.headers.get('retry-after')}`);
     expectLimited(await client.post<ErrorBody>('/auth/login', { email: 'a@example.com', password: 'x' }));
     for (let i = 0; i < 10; i += 1) expect((await fetch(`${api.url}/health`)).status).toBe(200);
-    const metrics = await scrape(api.url);
+    const metrics = await scrape(api.metricsUrl);
     // The second refusal came from the local deny cache, without a Redis call.
     expect(sampleSum(metrics, 'ratelimit_decisions_total', { policy: 'global', reason: 'limited' })).toBe(1);
     expect(sampleSum(metrics, 'ratelimit_decisions_total', { policy: 'global', reason: 'local_block' })).toBe(
@@ -67,7 +78,7 @@ describe('rate limits', () => {
       RATE_LIMIT_API: '5/1m',
       RATE_LIMIT_EMAIL_ADDRESS: '2/1h',
     };
-    let api: AppProcess;
+    let api: ApiProcess;
     beforeAll(async () => {
       api = await start('rl-routes', limits, prefix);
     });
@@ -200,7 +211,7 @@ describe('rate limits', () => {
         // The api limiter (per address for anonymous calls) lets the request reach its route.
         const anonymous = await client.get<ErrorBody>('/orgs');
         expect(anonymous.status).toBe(401); // reached the route: not limited
-        const metrics = await scrape(api.url);
+        const metrics = await scrape(api.metricsUrl);
         expect(
           sampleSum(metrics, 'ratelimit_decisions_total', { policy: 'api', reason: 'fail_open' }),
         ).toBeGreaterThan(0);
@@ -214,7 +225,7 @@ describe('rate limits', () => {
           displayName: 'Zed',
         });
         expect(signup.status).toBe(429);
-        const after = await scrape(api.url);
+        const after = await scrape(api.metricsUrl);
         expect(
           sampleSum(after, 'ratelimit_decisions_total', { policy: 'signup', reason: 'local_block' }),
         ).toBe(1);
@@ -228,7 +239,7 @@ describe('rate limits', () => {
     const api = await start('rl-shadow', { RATE_LIMIT_GLOBAL: '3/1m', RATE_LIMIT_SHADOW: 'global' });
     const client = new HttpClient(api.url);
     for (let i = 0; i < 8; i += 1) expect((await client.get('/orgs')).status).toBe(401);
-    const metrics = await scrape(api.url);
+    const metrics = await scrape(api.metricsUrl);
     expect(sampleSum(metrics, 'ratelimit_decisions_total', { policy: 'global', reason: 'shadow' })).toBe(5);
     expect(sampleSum(metrics, 'ratelimit_decisions_total', { policy: 'global', outcome: 'denied' })).toBe(0);
   });

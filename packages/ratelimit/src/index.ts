@@ -30,7 +30,7 @@ export type { RateLimitHandler, RateLimitMiddlewareOptions } from './http/middle
 export { apiKeyKey, firstKey, ipKey, routeKey, userKey } from './http/keys.js';
 export type { ApiKeyOptions, IpKeyOptions, KeyGenerator, RateLimitRequest } from './http/keys.js';
 export { clientAddressKey } from './http/ip.js';
-export { rateLimitHeaders, retryAfterSeconds } from './http/headers.js';
+export { rateLimitHeaders, refusalHeaders, retryAfterSeconds } from './http/headers.js';
 export type { HeaderDraft } from './http/headers.js';
 export { denialResponse } from './http/responses.js';
 export type { RateLimitErrorBody } from './http/responses.js';

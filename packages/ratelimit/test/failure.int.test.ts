@@ -69,6 +69,10 @@ describe('when Redis fails', () => {
     });
     const login429 = await fetch(`${server.url}/login-429`, { method: 'POST' });
     expect(login429.status).toBe(429);
+    // Redis decided nothing, yet the refusal names the limit and the wait, like any 429.
+    expect(login429.headers.get('retry-after')).toBe('5');
+    expect(login429.headers.get('ratelimit-policy')).toBe('"login";q=100;w=3600');
+    expect(login429.headers.get('ratelimit')).toBe('"login";r=0;t=5');
     expect(await login429.json()).toEqual({
       error: { code: 'rate_limited', message: expect.any(String), retryAfterSeconds: 5 },
     });

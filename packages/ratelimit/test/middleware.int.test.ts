@@ -146,6 +146,27 @@ describe('rateLimit middleware', () => {
     expect([...plain.headers.keys()].filter((name) => name.startsWith('ratelimit'))).toEqual([]);
   });
 
+  it('headers: false keeps allowed responses bare, but a 429 still carries RateLimit, RateLimit-Policy and Retry-After', async () => {
+    const server = await app(fixedWindow({ name: 'broad', limit: 1, windowMs: 60_000 }), { headers: false });
+    const allowed = await server.get('/a');
+    expect(allowed.status).toBe(200);
+    expect([...allowed.headers.keys()].filter((name) => name.startsWith('ratelimit'))).toEqual([]);
+    for (const denied of [await server.get('/a'), await server.get('/a')]) {
+      // The second refusal comes from the local deny cache: the same fields.
+      expect(denied.status).toBe(429);
+      const retryAfter = Number(denied.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      const [policy] = stringItems(denied.headers.get('ratelimit-policy'));
+      expect([policy!.value, policy!.params.get('q'), policy!.params.get('w')]).toEqual(['broad', 1, 60]);
+      const [limit] = stringItems(denied.headers.get('ratelimit'));
+      expect([limit!.value, limit!.params.get('r'), limit!.params.get('t')]).toEqual([
+        'broad',
+        0,
+        retryAfter,
+      ]);
+    }
+  });
+
   it('ipKey uses req.ip: X-Forwarded-For counts only when the app trusts its proxy', async () => {
     const untrusted = await app(fixedWindow({ limit: 2, windowMs: HOUR }));
     expect((await untrusted.get('/a', { 'x-forwarded-for': '198.51.100.1' })).status).toBe(200);

@@ -7,8 +7,9 @@
 // never stores one with Set-Cookie), and an active user is still never logged out by their
 // browser: the cookie is renewed at least every half idle period.
 import session from 'express-session';
-import type { RequestHandler } from 'express';
+import type { CookieOptions, RequestHandler } from 'express';
 import type { RedisSessionStore } from '@rnh/sessions';
+import { HttpError } from '../http/errors.js';
 
 export interface SessionDevice {
   userAgent?: string;
@@ -49,14 +50,32 @@ function expressSession(options: SessionCookieOptions): RequestHandler {
     // 'keep' (not 'destroy'): when the store cannot load a session (Redis down), req.session is
     // unset and 'destroy' would delete the user's session once Redis is back: a silent logout.
     unset: 'keep',
-    cookie: {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: options.secure,
-      path: '/',
-      maxAge: options.idleTtlSeconds * 1000,
-    },
+    cookie: { ...sessionCookieAttributes(options.secure), maxAge: options.idleTtlSeconds * 1000 },
   });
+}
+
+/** The session cookie's attributes; clearing it takes the same ones, or browsers keep it. */
+export function sessionCookieAttributes(secure: boolean): CookieOptions {
+  return { httpOnly: true, sameSite: 'lax', secure, path: '/' };
+}
+
+/**
+ * Before a route that starts a session: with Secure cookies, a request Express does not see
+ * as HTTPS (plain HTTP, or a proxy's X-Forwarded-Proto it does not trust) would get no cookie
+ * at all, a 200 that signs no one in, and an orphan session in Redis. Refuse it instead,
+ * before anything is created.
+ */
+export function requireCookieTransport(secure: boolean): RequestHandler {
+  return (req, _res, next) => {
+    if (!secure || req.secure) return next();
+    next(
+      new HttpError(
+        403,
+        'insecure_transport',
+        'Sign in over HTTPS: the session cookie is Secure, and a browser would not get it over plain HTTP.',
+      ),
+    );
+  };
 }
 
 /** Marks a signed-in session modified once its cookie has less than half its idle life left. */

@@ -42,13 +42,21 @@ export function buildApiCache(deps: {
   return { cache, invalidator };
 }
 
-/** GET /me cached whole, per caller, tagged with their profile's tag (invalidated with it). */
+/**
+ * GET /me cached whole, per caller, tagged with their profile's tag (invalidated with it). It is
+ * `Cache-Control: private, no-cache` rather than the api's `no-store`: only the user's own browser
+ * may keep it, revalidating by ETag each time, and this cache stores only what is not no-store.
+ */
 export function profileResponseCache(cache: Cache, accessTokens: AccessTokens): RequestHandler {
   // responseCache is plain-Node typed; mounted in Express, the request it gets is Express's.
   const callerId = (req: IncomingMessage) => identify(req as Request, accessTokens)?.userId;
-  return responseCache(cache.namespace(cacheNamespaces.responses), {
+  const cached = responseCache(cache.namespace(cacheNamespaces.responses), {
     ttl: 'medium',
     user: (req) => callerId(req),
     tags: (req) => [cacheTags.user(callerId(req)!)],
   }) as RequestHandler;
+  return (req, res, next) => {
+    res.setHeader('Cache-Control', 'private, no-cache');
+    return cached(req, res, next);
+  };
 }

@@ -6,16 +6,19 @@ import { describeKnownError } from './known-errors.js';
 export class HttpError extends Error {
   /** Sent as `Retry-After` and in the body, for 429 and 503 answers that know when to come back. */
   readonly retryAfterSeconds: number | undefined;
+  /** Response headers of the answer, e.g. a rate limit's RateLimit fields. */
+  readonly headers: ReadonlyArray<[string, string]>;
 
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    options?: { cause?: unknown; retryAfterSeconds?: number },
+    options?: { cause?: unknown; retryAfterSeconds?: number; headers?: ReadonlyArray<[string, string]> },
   ) {
     super(message, options);
     this.name = 'HttpError';
     this.retryAfterSeconds = options?.retryAfterSeconds;
+    this.headers = options?.headers ?? [];
   }
 }
 
@@ -26,9 +29,12 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const { status, code, message } = describe(error);
+    // For what runs when the response is done (e.g. which refusals a rate limit counts).
+    res.locals.errorCode = code;
     if (status >= 500)
       logger.error({ err: error, method: req.method, route: req.route?.path }, 'request failed');
     if (res.headersSent) return;
+    if (error instanceof HttpError) for (const [name, value] of error.headers) res.setHeader(name, value);
     const retryAfterSeconds = error instanceof HttpError ? error.retryAfterSeconds : undefined;
     if (retryAfterSeconds === undefined) return void res.status(status).json({ error: { code, message } });
     res.setHeader('Retry-After', String(retryAfterSeconds));

@@ -1,6 +1,6 @@
 // How much mail one user may make us send, and how much one address may receive: checked before
 // anything is looked up or sent, so the answer is the same whether or not an account exists.
-import type { Decision, RateLimiter } from '@rnh/ratelimit';
+import { refusalHeaders, type Decision, type RateLimiter } from '@rnh/ratelimit';
 import { HttpError } from '../http/errors.js';
 
 export class MailQuota {
@@ -16,10 +16,12 @@ export class MailQuota {
       mail.userId ? this.limiters.perUser?.limit(mail.userId) : undefined,
       this.limiters.perAddress?.limit(address),
     ]);
-    const denied = decisions.find(
-      (decision): decision is Decision => decision !== undefined && !decision.allowed,
-    );
-    if (!denied) return;
+    const index = decisions.findIndex((decision) => decision !== undefined && !decision.allowed);
+    if (index < 0) return;
+    const denied = decisions[index] as Decision;
+    const limiter = (index === 0 ? this.limiters.perUser : this.limiters.perAddress)!;
+    // Like every refusal of a rate limit: RateLimit fields and Retry-After.
+    const headers = refusalHeaders(limiter, denied);
     if (denied.reason === 'fail_closed')
       throw new HttpError(
         this.failClosedStatus,
@@ -27,11 +29,13 @@ export class MailQuota {
         'Email cannot be sent right now; try again shortly.',
         {
           retryAfterSeconds: Math.ceil(denied.retryAfterMs / 1000),
+          headers,
         },
       );
     const seconds = Math.max(1, Math.ceil(denied.retryAfterMs / 1000));
     throw new HttpError(429, 'rate_limited', `Too many emails; try again in ${seconds} seconds.`, {
       retryAfterSeconds: seconds,
+      headers,
     });
   }
 }

@@ -19,6 +19,14 @@ const DESIGN: Record<RateLimiterName, { policy: (rule: RateRule) => Policy; fail
   api: { policy: (rule) => gcra(rule), failure: 'open' },
   // Fixed windows: what "5 failed sign-ins per 15 minutes" means to a user reading the error.
   auth: { policy: (rule) => fixedWindow(rule), failure: 'closed' },
+  // Failed sign-ins per account, from every address together: guessing one password from many
+  // addresses (a botnet, or X-Forwarded-For entries we do not trust) meets this limit. A lockout
+  // per account is a denial of service waiting to happen, so a browser that signed in to the
+  // account before (it holds a known-device cookie, HMACed with the account) is not counted nor
+  // stopped by it; it still meets `auth`, per address. We chose that over progressive delays:
+  // delays slow a botnet no more than one client, and they hold a connection per guess. Wrong
+  // current passwords on /me/password count here and in `auth` too, known device or not.
+  auth_account: { policy: (rule) => fixedWindow(rule), failure: 'closed' },
   signup: { policy: (rule) => slidingWindow(rule), failure: 'closed' },
   email_user: { policy: (rule) => fixedWindow(rule), failure: 'closed' },
   email_address: { policy: (rule) => fixedWindow(rule), failure: 'closed' },

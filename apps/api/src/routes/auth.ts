@@ -3,6 +3,8 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AccountService } from '../auth/account-service.js';
 import { ipPrefix } from '../auth/ip-prefix.js';
+import type { KnownDevices } from '../auth/known-devices.js';
+import { requireCookieTransport, sessionCookieAttributes } from '../auth/session-middleware.js';
 import { destroySession, regenerateSession, saveSession } from '../auth/session-actions.js';
 import { parseBody } from '../http/validate.js';
 import type { HttpLimits } from '../limits/http-limits.js';
@@ -26,30 +28,39 @@ const resetBody = z.object({ token, newPassword: password });
 const emailBody = z.object({ email });
 const refreshBody = z.object({ refreshToken: token });
 
+export interface AuthCookies {
+  session: { name: string; secure: boolean };
+  knownDevices: KnownDevices;
+}
+
 export function authRouter(
   accounts: AccountService,
-  sessionCookieName: string,
+  cookies: AuthCookies,
   limits: Pick<HttpLimits, 'signIn' | 'signup'>,
 ): Router {
   const router = Router();
+  // Routes that start a session refuse a transport its cookie cannot travel on.
+  const sessionTransport = requireCookieTransport(cookies.session.secure);
 
-  router.post('/auth/signup', limits.signup, async (req, res) => {
+  router.post('/auth/signup', sessionTransport, limits.signup, async (req, res) => {
     const input = parseBody(signupBody, req.body);
     const user = await accounts.signup(input);
     await startSession(req, user.id);
+    cookies.knownDevices.remember(res, user.email);
     res.status(201).json({ user: publicUser(user) });
   });
 
-  router.post('/auth/login', limits.signIn, async (req, res) => {
+  router.post('/auth/login', sessionTransport, ...limits.signIn, async (req, res) => {
     const { email: address, password: secret } = parseBody(credentialsBody, req.body);
     const user = await accounts.authenticate(address, secret);
     await startSession(req, user.id);
+    cookies.knownDevices.remember(res, user.email);
     res.json({ user: publicUser(user) });
   });
 
   router.post('/auth/logout', async (req, res) => {
     if (req.session?.userId) await destroySession(req);
-    res.clearCookie(sessionCookieName, { path: '/' });
+    res.clearCookie(cookies.session.name, sessionCookieAttributes(cookies.session.secure));
     res.status(204).end();
   });
 
@@ -71,7 +82,7 @@ export function authRouter(
   });
 
   // API clients: credentials -> a short-lived access token and a rotating refresh token.
-  router.post('/auth/token', limits.signIn, async (req, res) => {
+  router.post('/auth/token', ...limits.signIn, async (req, res) => {
     const { email: address, password: secret } = parseBody(credentialsBody, req.body);
     const user = await accounts.authenticate(address, secret);
     res.json(await accounts.issueClientTokens(user.id));

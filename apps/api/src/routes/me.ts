@@ -38,6 +38,8 @@ export function meRouter(deps: {
   accessTokens: AccessTokens;
   /** Caches the caller's own GET /me response (private: keyed by user, tagged `user:<id>`). */
   profileResponseCache: RequestHandler;
+  /** Wrong current passwords count as failed sign-ins of the account. */
+  passwordChangeLimits: RequestHandler[];
 }): Router {
   const { accounts, profiles, sessionIndex } = deps;
   const router = Router();
@@ -56,7 +58,7 @@ export function meRouter(deps: {
     res.json({ user: publicUser(user) });
   });
 
-  router.post('/me/password', async (req, res) => {
+  router.post('/me/password', ...deps.passwordChangeLimits, async (req, res) => {
     const { currentPassword, newPassword } = parseBody(changePasswordBody, req.body);
     const caller = callerOf(res);
     await accounts.changePassword(caller.userId, currentPassword, newPassword, caller.sessionId);

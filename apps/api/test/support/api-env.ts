@@ -17,6 +17,7 @@ export const GENEROUS_RATE_LIMITS = {
   RATE_LIMIT_GLOBAL: '100000/1m',
   RATE_LIMIT_API: '100000/1m',
   RATE_LIMIT_AUTH: '10000/1m',
+  RATE_LIMIT_AUTH_ACCOUNT: '10000/1m',
   RATE_LIMIT_SIGNUP: '10000/1m',
   RATE_LIMIT_EMAIL_USER: '10000/1m',
   RATE_LIMIT_EMAIL_ADDRESS: '10000/1m',
@@ -38,10 +39,25 @@ export function apiTestEnv(redisUrl: string, name: string, extra: Record<string,
   };
 }
 
-/** Starts the built api (dist/main.js) on a free port with this environment. */
-export async function startApiProcess(env: Record<string, string>): Promise<AppProcess> {
+export interface ApiProcess extends AppProcess {
+  /** The api's metrics listener (GET /metrics), on a port of its own. */
+  metricsUrl: string;
+}
+
+/**
+ * Starts the built api (dist/main.js) on a free port with this environment, and its metrics
+ * listener on another (unless the environment names one).
+ */
+export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
   const port = await freePort();
-  return startAppProcess({ cwd: apiDir, port, env: { ...env, API_PORT: String(port) } });
+  let metricsPort = env.API_METRICS_PORT;
+  while (metricsPort === undefined || metricsPort === String(port)) metricsPort = String(await freePort());
+  const api = await startAppProcess({
+    cwd: apiDir,
+    port,
+    env: { API_METRICS_PORT: metricsPort, ...env, API_PORT: String(port) },
+  });
+  return Object.assign(api, { metricsUrl: `http://127.0.0.1:${metricsPort}` });
 }
 
 /**

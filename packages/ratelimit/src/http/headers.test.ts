@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { RateLimiter } from '../limiter.js';
 import type { Decision, PolicyState } from '../types.js';
-import { rateLimitHeaders, retryAfterSeconds } from './headers.js';
+import { rateLimitHeaders, refusalHeaders, retryAfterSeconds } from './headers.js';
 
 const burst: PolicyState = {
   name: 'burst',
@@ -77,5 +78,35 @@ describe('rateLimitHeaders', () => {
     expect(retryAfterSeconds(decision([burst]))).toBeUndefined();
     const never = { ...burst, allowed: false, retryAfterMs: Number.POSITIVE_INFINITY };
     expect(retryAfterSeconds(decision([never], false))).toBeUndefined();
+  });
+});
+
+describe('refusalHeaders', () => {
+  const limiter = {
+    policies: [{ name: 'login', algorithm: 'fixed-window', quota: 5, windowMs: 900_000 }],
+  } as unknown as Pick<RateLimiter, 'policies'>;
+
+  it('the RateLimit fields of the decision, and Retry-After', () => {
+    const denied = { ...burst, allowed: false, remaining: 0, retryAfterMs: 1_500 };
+    expect(refusalHeaders(limiter, decision([denied], false))).toEqual([
+      ['RateLimit-Policy', '"burst";q=100;w=60'],
+      ['RateLimit', '"burst";r=0;t=2'],
+      ['Retry-After', '2'],
+    ]);
+  });
+
+  it('fail_closed (Redis not reached): the configured policies, nothing left, the wait of the refusal', () => {
+    const failClosed: Decision = {
+      ...decision([burst], false),
+      reason: 'fail_closed',
+      policies: [],
+      policy: undefined,
+      retryAfterMs: 1000,
+    };
+    expect(refusalHeaders(limiter, failClosed, 'draft-7')).toEqual([
+      ['RateLimit-Policy', '5;w=900'],
+      ['RateLimit', 'limit=5, remaining=0, reset=1'],
+      ['Retry-After', '1'],
+    ]);
   });
 });

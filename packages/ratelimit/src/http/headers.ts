@@ -1,3 +1,4 @@
+import type { RateLimiter } from '../limiter.js';
 import type { Decision, PolicyState } from '../types.js';
 
 /**
@@ -62,4 +63,31 @@ export function rateLimitHeaders(decision: Decision, draft: HeaderDraft): Array<
 export function retryAfterSeconds(decision: Decision): number | undefined {
   if (decision.allowed || !Number.isFinite(decision.retryAfterMs)) return undefined;
   return Math.max(1, toSeconds(decision.retryAfterMs));
+}
+
+/**
+ * Every field of a refusal: the RateLimit fields and `Retry-After`, for answers built outside
+ * the middleware too (a 429 thrown by a service). A `fail_closed` refusal evaluated no policy
+ * (Redis was not reached): its fields name the limiter's configured policies, nothing left,
+ * and the refusal's own wait.
+ */
+export function refusalHeaders(
+  limiter: Pick<RateLimiter, 'policies'>,
+  decision: Decision,
+  draft: HeaderDraft = 'draft-8',
+): Array<[string, string]> {
+  const seconds = retryAfterSeconds(decision);
+  const retryAfter: Array<[string, string]> = seconds === undefined ? [] : [['Retry-After', String(seconds)]];
+  if (decision.policies.length > 0) return [...rateLimitHeaders(decision, draft), ...retryAfter];
+  const policies = limiter.policies.map((policy) => ({
+    name: policy.name,
+    algorithm: policy.algorithm,
+    limit: policy.quota,
+    windowMs: policy.windowMs,
+    allowed: false,
+    remaining: 0,
+    resetMs: decision.retryAfterMs,
+    retryAfterMs: decision.retryAfterMs,
+  }));
+  return [...rateLimitHeaders({ ...decision, policies, policy: policies[0]?.name }, draft), ...retryAfter];
 }

@@ -1,11 +1,13 @@
 import type { ServerResponse } from 'node:http';
 import type { RateLimiter } from '../limiter.js';
 import type { Decision } from '../types.js';
-import { rateLimitHeaders, retryAfterSeconds, type HeaderDraft } from './headers.js';
+import { rateLimitHeaders, refusalHeaders, type HeaderDraft } from './headers.js';
 import type { KeyGenerator, RateLimitRequest } from './keys.js';
 import { denialResponse, sendJson } from './responses.js';
 
 type Next = (error?: unknown) => void;
+
+const DEFAULT_DRAFT: HeaderDraft = 'draft-8';
 export type RateLimitHandler<R extends RateLimitRequest = RateLimitRequest> = (
   req: R,
   res: ServerResponse,
@@ -17,7 +19,10 @@ export interface RateLimitMiddlewareOptions<R extends RateLimitRequest = RateLim
   key: KeyGenerator<R>;
   /** Units the request uses; default 1. */
   cost?: number | ((req: R) => number);
-  /** RateLimit fields of that draft on every response Redis decided (allowed or denied); `false` sends none. Default `draft-8`. */
+  /**
+   * RateLimit fields of that draft on every response Redis decided (allowed or denied). `false`
+   * sends none on allowed requests; a denied one still gets the draft-8 fields. Default `draft-8`.
+   */
   headers?: HeaderDraft | false;
   /** Give back the units of requests that succeeded (e.g. count failed logins only). */
   skipSuccessfulRequests?: boolean;
@@ -39,7 +44,8 @@ export interface RateLimitMiddlewareOptions<R extends RateLimitRequest = RateLim
 /**
  * Express (or plain Node) middleware. The decision is put on `res.locals.rateLimit`.
  * A denied request gets 429 `{ error: { code: 'rate_limited', message, retryAfterSeconds } }`
- * and `Retry-After`; `fail_closed` gets 503 (or 429 when configured). In shadow mode,
+ * and `Retry-After` and the RateLimit fields (whatever `headers` says); `fail_closed` gets 503
+ * (or 429 when configured). In shadow mode,
  * nothing is blocked and no RateLimit headers are sent. Refunds happen when the
  * response finishes, per `skipSuccessfulRequests` / `skipFailedRequests`.
  */
@@ -47,7 +53,7 @@ export function rateLimit<R extends RateLimitRequest = RateLimitRequest>(
   limiter: RateLimiter,
   options: RateLimitMiddlewareOptions<R>,
 ): RateLimitHandler<R> {
-  const draft = options.headers ?? 'draft-8';
+  const draft = options.headers ?? DEFAULT_DRAFT;
   const failClosedStatus = options.failClosedStatus ?? 503;
   const succeeded = options.succeeded ?? ((res: ServerResponse) => res.statusCode < 400);
   const refunds = Boolean(options.skipSuccessfulRequests || options.skipFailedRequests);
@@ -61,14 +67,16 @@ export function rateLimit<R extends RateLimitRequest = RateLimitRequest>(
     const locals = (res as { locals?: Record<string, unknown> }).locals;
     if (locals) locals.rateLimit = decision;
     if (res.headersSent) return decision.allowed;
-    if (draft && limiter.mode === 'enforce')
-      for (const [name, value] of rateLimitHeaders(decision, draft)) res.setHeader(name, value);
     if (decision.allowed) {
+      if (draft && limiter.mode === 'enforce')
+        for (const [name, value] of rateLimitHeaders(decision, draft)) res.setHeader(name, value);
       if (refunds && decision.consumed) refundWhenDone(key, decision, res);
       return true;
     }
-    const seconds = retryAfterSeconds(decision);
-    if (seconds !== undefined) res.setHeader('Retry-After', String(seconds));
+    // A refusal always says which limit and when to come back, even when allowed requests
+    // carry no fields (`headers: false`).
+    for (const [name, value] of refusalHeaders(limiter, decision, draft || DEFAULT_DRAFT))
+      res.setHeader(name, value);
     if (options.onDenied) {
       options.onDenied(req, res, next, decision);
       return false;
