@@ -64,7 +64,12 @@ export async function createContainer(
 ): Promise<ApiContainer> {
   const logger =
     overrides.logger ??
-    createLogger({ name: config.serviceName, level: config.log.level, pretty: config.log.pretty });
+    createLogger({
+      name: config.serviceName,
+      level: config.log.level,
+      pretty: config.log.pretty,
+      errorStacks: config.nodeEnv !== 'production',
+    });
   const registry = createMetricsRegistry({ defaultLabels: { app: 'api' } });
   const redis = new RedisConnections({ options: config.redis, logger, registry });
   // Connect now (without waiting) so /health, /metrics and the first request see a live connection.
