@@ -22,6 +22,8 @@ import { createRateLimiters, type RateLimiters } from './limits/rate-limiters.js
 import type { NotificationsRepository } from './notifications/notifications-repository.js';
 import type { OrganizationService } from './orgs/organization-service.js';
 import type { ReferralService } from './referrals/referral-service.js';
+import { PasswordPolicy, commonPasswords } from './users/password-policy.js';
+import { PasswordHasher } from './users/passwords.js';
 import { UserProfiles } from './users/user-profiles.js';
 import { UsersRepository } from './users/users-repository.js';
 
@@ -118,6 +120,8 @@ export async function createContainer(
   });
   const accounts = new AccountService({
     users,
+    passwords: new PasswordHasher({ cost: config.passwords.hashCost }),
+    passwordPolicy: new PasswordPolicy(commonPasswords()),
     profiles,
     mailQuota,
     sessionIndex: sessions.sessionIndex,
