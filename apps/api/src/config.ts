@@ -16,6 +16,7 @@ import {
 import { redisOptionsFromEnv, type RedisOptions } from '@rnh/redis-client';
 import { z } from 'zod';
 import { trustProxySetting, type TrustProxy } from './http/trust-proxy.js';
+import { DEFAULT_HASH_COST, MAX_HASH_COST, MIN_HASH_COST } from './users/passwords.js';
 
 export { ConfigError };
 
@@ -67,6 +68,10 @@ export interface ApiConfig {
     shadow: RateLimiterName[];
     /** Status of denials when a fail-closed limiter (auth, signup, email) cannot reach Redis. */
     failClosedStatus: 429 | 503;
+  };
+  passwords: {
+    /** log2 of scrypt's N for new hashes; older, cheaper hashes are upgraded at sign-in. */
+    hashCost: number;
   };
   tokens: {
     emailVerificationTtlSeconds: number;
@@ -199,7 +204,18 @@ const schema = z.object({
   ACCESS_TOKEN_REVOCATION_L1_TTL_SECONDS: seconds('ACCESS_TOKEN_REVOCATION_L1_TTL_SECONDS', 10),
   REFRESH_TOKEN_TTL_SECONDS: seconds('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400),
   REFRESH_FAMILY_MAX_AGE_SECONDS: seconds('REFRESH_FAMILY_MAX_AGE_SECONDS', 90 * 86_400),
+  PASSWORD_HASH_COST: passwordHashCost(),
 });
+
+function passwordHashCost() {
+  const message = `PASSWORD_HASH_COST must be a whole number from ${MIN_HASH_COST} to ${MAX_HASH_COST} (log2 of scrypt's N)`;
+  return z.coerce
+    .number({ error: message })
+    .int(message)
+    .min(MIN_HASH_COST, message)
+    .max(MAX_HASH_COST, message)
+    .default(DEFAULT_HASH_COST);
+}
 
 /** Reads and validates the api's configuration; throws one ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
@@ -211,6 +227,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ? productionProblems(values.SESSION_SECRET, values.JOB_SECRET_KEY, values.API_TRUST_PROXY, secureCookie)
     : [];
   if (problems.length > 0) throw new ConfigError(problems);
+  if (production && values.PASSWORD_HASH_COST < DEFAULT_HASH_COST) {
+    throw new ConfigError([
+      `PASSWORD_HASH_COST must be at least ${DEFAULT_HASH_COST} in production (OWASP's minimum for scrypt)`,
+    ]);
+  }
   return {
     nodeEnv: values.NODE_ENV,
     serviceName: values.OTEL_SERVICE_NAME,
@@ -273,6 +294,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       shadow: values.RATE_LIMIT_SHADOW,
       failClosedStatus: values.RATE_LIMIT_FAIL_CLOSED_STATUS as 429 | 503,
     },
+    passwords: { hashCost: values.PASSWORD_HASH_COST },
     tokens: {
       emailVerificationTtlSeconds: values.EMAIL_VERIFICATION_TTL_SECONDS,
       passwordResetTtlSeconds: values.PASSWORD_RESET_TTL_SECONDS,

@@ -22,6 +22,8 @@ import { createRateLimiters, type RateLimiters } from './limits/rate-limiters.js
 import type { NotificationsRepository } from './notifications/notifications-repository.js';
 import type { OrganizationService } from './orgs/organization-service.js';
 import type { ReferralService } from './referrals/referral-service.js';
+import { PasswordPolicy, commonPasswords } from './users/password-policy.js';
+import { PasswordHasher } from './users/passwords.js';
 import { UserProfiles } from './users/user-profiles.js';
 import { UsersRepository } from './users/users-repository.js';
 
@@ -66,7 +68,12 @@ export async function createContainer(
 ): Promise<ApiContainer> {
   const logger =
     overrides.logger ??
-    createLogger({ name: config.serviceName, level: config.log.level, pretty: config.log.pretty });
+    createLogger({
+      name: config.serviceName,
+      level: config.log.level,
+      pretty: config.log.pretty,
+      errorStacks: config.nodeEnv !== 'production',
+    });
   const registry = createMetricsRegistry({ defaultLabels: { app: 'api' } });
   const redis = new RedisConnections({ options: config.redis, logger, registry });
   // Connect now (without waiting) so /health, /metrics and the first request see a live connection.
@@ -105,6 +112,8 @@ export async function createContainer(
   const profiles = new UserProfiles({ users, cache: cache.namespace(cacheNamespaces.users), invalidator });
   const accounts = new AccountService({
     users,
+    passwords: new PasswordHasher({ cost: config.passwords.hashCost }),
+    passwordPolicy: new PasswordPolicy(commonPasswords()),
     profiles,
     mailQuota,
     sessionIndex: sessions.sessionIndex,

@@ -14,7 +14,7 @@ import {
 } from '@rnh/test-utils';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENEROUS_RATE_LIMITS, startWorkerProcess } from './support/api-env.js';
+import { FAST_PASSWORD_HASHING, GENEROUS_RATE_LIMITS, startWorkerProcess } from './support/api-env.js';
 import { HttpClient } from './support/http-client.js';
 import { latestTokenFor, waitForTokenFor } from './support/mailbox.js';
 
@@ -56,6 +56,7 @@ describe('accounts', () => {
       SESSION_SECRET: 'test-session-secret-with-at-least-32-chars',
       API_METRICS_PORT: String(await freePort()),
       ...GENEROUS_RATE_LIMITS,
+      ...FAST_PASSWORD_HASHING,
     };
     await startApi();
     worker = await startWorkerProcess(env);

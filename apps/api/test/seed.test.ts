@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../src/db/database.js';
 import { seedDatabase } from '../src/seed/seed-database.js';
 import { captureLogger } from './db/support/logger.js';
-import { apiDir } from './support/api-env.js';
+import { FAST_PASSWORD_HASHING, apiDir } from './support/api-env.js';
 
 const SMALL = { users: 40, organizations: 8, referrals: 300, invites: 12 };
 
@@ -87,6 +87,7 @@ describe('the seed command', () => {
         API_DATA_DIR: dataDir,
         REDIS_URL: 'redis://127.0.0.1:1',
         REDIS_CONNECT_TIMEOUT: '200',
+        ...FAST_PASSWORD_HASHING,
       },
     });
 

@@ -30,7 +30,12 @@ export interface WorkerContainer {
 export function createContainer(config: WorkerConfig, overrides: { logger?: Logger } = {}): WorkerContainer {
   const logger =
     overrides.logger ??
-    createLogger({ name: config.serviceName, level: config.log.level, pretty: config.log.pretty });
+    createLogger({
+      name: config.serviceName,
+      level: config.log.level,
+      pretty: config.log.pretty,
+      errorStacks: config.nodeEnv !== 'production',
+    });
   const registry = createMetricsRegistry({ defaultLabels: { app: 'worker' } });
   const redis = new RedisConnections({ options: config.redis, logger, registry });
   const heartbeat = new Heartbeat({

@@ -77,6 +77,18 @@ describe('OneTimeTokens', () => {
     ).toBe(49);
   });
 
+  it('peek tells what a live token would redeem without spending it, and rejects as consume does', async () => {
+    const { tokens, registry } = setup();
+    const { token } = await tokens.issue('password_reset', 'user-9', { step: 'one' });
+    expect(await tokens.peek('password_reset', token)).toEqual({ subject: 'user-9', data: { step: 'one' } });
+    expect(await tokens.peek('password_reset', token)).toEqual({ subject: 'user-9', data: { step: 'one' } });
+    expect((await rejection(tokens.peek('email_verification', token))).reason).toBe('wrong_purpose');
+    expect((await rejection(tokens.peek('password_reset', 'short'))).reason).toBe('malformed');
+    expect(await tokens.consume('password_reset', token)).toMatchObject({ subject: 'user-9' });
+    expect((await rejection(tokens.peek('password_reset', token))).reason).toBe('expired_or_used');
+    expect(await metricValue(registry, 'tokens_consumed_total', { kind: 'password_reset' })).toBe(1);
+  });
+
   it('a password_reset token is refused as email_verification (wrong_purpose) and still works as password_reset', async () => {
     const { tokens, registry } = setup();
     const { token } = await tokens.issue('password_reset', 'user-2');

@@ -98,4 +98,6 @@ export interface CreateLoggerOptions {
   pretty?: boolean;
   /** Where lines go; default stdout. Wins over `pretty`. */
   destination?: DestinationStream;
+  /** Stack traces of logged errors; default `true`. Apps turn them off in production. */
+  errorStacks?: boolean;
 }

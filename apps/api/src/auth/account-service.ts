@@ -7,13 +7,17 @@ import { HttpError } from '../http/errors.js';
 import type { MailQuota } from '../limits/mail-quota.js';
 import type { EmailJobs, NetworkJobs } from '@rnh/jobs';
 import type { QueueProducer } from '@rnh/queue';
-import { hashPassword, needsRehash, verifyPassword } from '../users/passwords.js';
+import type { PasswordPolicy } from '../users/password-policy.js';
+import { samePassword, type PasswordHasher } from '../users/passwords.js';
 import type { UserProfiles } from '../users/user-profiles.js';
 import type { User, UsersRepository } from '../users/users-repository.js';
 import type { AccessTokens } from './access-tokens.js';
 
 export interface AccountServiceDeps {
   users: UsersRepository;
+  passwords: PasswordHasher;
+  /** What a new password may not be (common, the user's own email or name). */
+  passwordPolicy: PasswordPolicy;
   /** Limits the mail a user or an address gets (resent verifications, reset links). */
   mailQuota: Pick<MailQuota, 'take'>;
   /** Told about every write to a user's row, so cached profiles are invalidated. */
@@ -32,19 +36,15 @@ export interface AccountServiceDeps {
   logger: Logger;
 }
 
-// Spent on unknown emails too, so a login's timing does not tell whether an account exists.
-// Made on first use, not at import: hashing is deliberately slow.
-let dummyHash: Promise<string> | undefined;
-const timingEqualiserHash = () => (dummyHash ??= hashPassword('timing-equaliser-password'));
-
 export class AccountService {
   constructor(private readonly deps: AccountServiceDeps) {}
 
   async signup(input: { email: string; password: string; displayName: string }): Promise<User> {
+    this.assertAcceptable(input.password, input);
     const user = await this.deps.users.create({
       email: input.email,
       displayName: input.displayName,
-      passwordHash: await hashPassword(input.password),
+      passwordHash: await this.deps.passwords.hash(input.password),
     });
     await this.sendEmailVerification(user);
     return user;
@@ -53,15 +53,16 @@ export class AccountService {
   /** The user for these credentials; one answer for unknown email and wrong password. */
   async authenticate(email: string, password: string): Promise<User> {
     const credentials = await this.deps.users.findCredentialsByEmail(email);
-    const valid = await verifyPassword(password, credentials?.passwordHash ?? (await timingEqualiserHash()));
+    // Unknown emails cost one hash too: the timing does not tell whether an account exists.
+    const valid = await this.deps.passwords.verify(password, credentials?.passwordHash);
     if (!credentials || !valid) {
       this.deps.logins.inc({ outcome: 'invalid_credentials' });
       throw new HttpError(401, 'invalid_credentials', 'Email or password is wrong.');
     }
     this.deps.logins.inc({ outcome: 'success' });
     // Stored with older hashing parameters: upgrade while we hold the plain password.
-    if (needsRehash(credentials.passwordHash))
-      await this.deps.users.updatePassword(credentials.id, await hashPassword(password));
+    if (this.deps.passwords.needsRehash(credentials.passwordHash))
+      await this.deps.users.updatePassword(credentials.id, await this.deps.passwords.hash(password));
     const user = await this.deps.users.findById(credentials.id);
     if (!user) throw new HttpError(401, 'invalid_credentials', 'Email or password is wrong.');
     return user;
@@ -82,10 +83,12 @@ export class AccountService {
   ): Promise<void> {
     const user = await this.requireUser(userId);
     const credentials = await this.deps.users.findCredentialsByEmail(user.email);
-    if (!credentials || !(await verifyPassword(currentPassword, credentials.passwordHash))) {
+    if (!credentials || !(await this.deps.passwords.verify(currentPassword, credentials.passwordHash))) {
       throw new HttpError(400, 'wrong_password', 'The current password is wrong.');
     }
-    await this.deps.users.updatePassword(userId, await hashPassword(newPassword));
+    if (samePassword(newPassword, currentPassword)) throw passwordReused();
+    this.assertAcceptable(newPassword, user);
+    await this.deps.users.updatePassword(userId, await this.deps.passwords.hash(newPassword));
     if (keepSessionId) await this.deps.sessionIndex.revokeOthers(userId, keepSessionId);
     else await this.deps.sessionIndex.revokeAll(userId);
     await this.deps.refreshTokens.revokeAllForUser(userId);
@@ -138,13 +141,30 @@ export class AccountService {
 
   /** Sets the new password and signs the user out everywhere: whoever had the old one is locked out. */
   async resetPassword(token: string, newPassword: string): Promise<void> {
+    // Judge the new password before spending the link, so a refused one can be retried with it.
+    await this.assertAcceptableReset(token, newPassword);
     const { subject: userId } = await this.deps.oneTimeTokens.consume('password_reset', token);
-    await this.deps.users.updatePassword(userId, await hashPassword(newPassword));
+    await this.deps.users.updatePassword(userId, await this.deps.passwords.hash(newPassword));
     // Receiving the link proves the address, too.
     await this.deps.users.markEmailVerified(userId);
     await this.deps.profiles.changed(userId);
     await this.deps.sessionIndex.revokeAll(userId);
     await this.deps.refreshTokens.revokeAllForUser(userId);
+  }
+
+  private async assertAcceptableReset(token: string, newPassword: string): Promise<void> {
+    const { subject: userId } = await this.deps.oneTimeTokens.peek('password_reset', token);
+    const user = await this.deps.users.findById(userId);
+    const credentials = user && (await this.deps.users.findCredentialsByEmail(user.email));
+    if (!user || !credentials) return;
+    if (await this.deps.passwords.verify(newPassword, credentials.passwordHash)) throw passwordReused();
+    this.assertAcceptable(newPassword, user);
+  }
+
+  /** 400 weak_password, saying why, when the policy refuses this new password for this user. */
+  private assertAcceptable(password: string, owner: { email: string; displayName: string }): void {
+    const problem = this.deps.passwordPolicy.problemWith(password, owner);
+    if (problem) throw new HttpError(400, 'weak_password', problem);
   }
 
   async issueClientTokens(userId: string): Promise<ClientTokens> {
@@ -180,6 +200,10 @@ export class AccountService {
       refreshExpiresAt: refresh.expiresAt.toISOString(),
     };
   }
+}
+
+function passwordReused(): HttpError {
+  return new HttpError(400, 'password_reused', 'The new password must differ from the current one.');
 }
 
 export interface ClientTokens {

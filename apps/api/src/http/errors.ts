@@ -1,6 +1,7 @@
 // Every error leaves the api as JSON `{ error: { code, message } }`: never a stack trace, never a 500 for a client's mistake.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '@rnh/telemetry';
+import { isDataException } from '../db/pg-errors.js';
 import { describeKnownError } from './known-errors.js';
 
 export class HttpError extends Error {
@@ -33,6 +34,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     res.locals.errorCode = code;
     if (status >= 500)
       logger.error({ err: error, method: req.method, route: req.route?.path }, 'request failed');
+    else if (isDataException(error))
+      logger.warn(
+        { err: error, method: req.method, route: req.route?.path },
+        'the database refused a value the request schema let through',
+      );
     if (res.headersSent) return;
     if (error instanceof HttpError) for (const [name, value] of error.headers) res.setHeader(name, value);
     const retryAfterSeconds = error instanceof HttpError ? error.retryAfterSeconds : undefined;

@@ -7,6 +7,7 @@ import {
 } from '@rnh/sessions';
 import { QueueUnavailableError } from '@rnh/queue';
 import { RedisClientError } from '@rnh/redis-client';
+import { isDataException } from '../db/pg-errors.js';
 import { EmailTakenError } from '../users/errors.js';
 
 const TOKEN_MESSAGES: Record<string, string> = {
@@ -51,6 +52,14 @@ export function describeKnownError(
   }
   if (error instanceof EmailTakenError) {
     return { status: 409, code: 'email_taken', message: 'An account with that email already exists.' };
+  }
+  if (isDataException(error)) {
+    // Request schemas should have refused the value; the driver's message quotes it, so it stays out.
+    return {
+      status: 400,
+      code: 'invalid_request',
+      message: 'The request holds a value that cannot be stored.',
+    };
   }
   if (error instanceof QueueUnavailableError) {
     // The job (an email, a notification) could not be queued: nothing was half-sent.

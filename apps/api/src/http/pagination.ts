@@ -30,7 +30,11 @@ const pageQuery = z.object({
     .min(1, 'must be at least 1')
     .max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`)
     .default(DEFAULT_PAGE_SIZE),
-  cursor: z.string().max(200).optional(),
+  cursor: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9_-]+$/, 'is not a cursor from this api')
+    .optional(),
 });
 
 /** `?limit=&cursor=` from a query string; 400 with the field named when either is bad. */
@@ -50,11 +54,26 @@ export function encodeCursor(cursor: PageCursor): string {
   return Buffer.from(`${cursor.createdAt.toISOString()}|${cursor.id}`).toString('base64url');
 }
 
+/** What encodeCursor writes: toISOString() of a stored timestamp, in UTC to the millisecond. */
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * Only what encodeCursor could have written is accepted. A Date reaches PGlite as its
+ * toISOString() text, which PostgreSQL reads for years 0001-9999 only: `0000-01-01T…` or
+ * `+275760-…` are valid JavaScript dates that made every paged list answer 500.
+ */
 function decodeCursor(text: string): PageCursor {
-  const [iso, id] = Buffer.from(text, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(iso ?? '');
-  if (!id || !isUuid(id) || Number.isNaN(createdAt.getTime()))
-    throw new HttpError(400, 'validation_failed', 'cursor: is not a cursor from this api');
+  const parts = Buffer.from(text, 'base64url').toString('utf8').split('|');
+  const [iso = '', id] = parts;
+  const createdAt = new Date(iso);
+  const wellFormed =
+    parts.length === 2 &&
+    isUuid(id) &&
+    CURSOR_TIME.test(iso) &&
+    !Number.isNaN(createdAt.getTime()) &&
+    createdAt.toISOString() === iso &&
+    createdAt.getUTCFullYear() >= 1;
+  if (!wellFormed) throw new HttpError(400, 'validation_failed', 'cursor: is not a cursor from this api');
   return { createdAt, id };
 }
 

@@ -6,25 +6,22 @@ import { ipPrefix } from '../auth/ip-prefix.js';
 import type { KnownDevices } from '../auth/known-devices.js';
 import { requireCookieTransport, sessionCookieAttributes } from '../auth/session-middleware.js';
 import { destroySession, regenerateSession, saveSession } from '../auth/session-actions.js';
+import { emailAddress, givenPassword, issuedToken, newPassword, singleLine } from '../http/text.js';
 import { parseBody } from '../http/validate.js';
 import type { HttpLimits } from '../limits/http-limits.js';
 import { publicUser } from './public-user.js';
 
-const email = z.string().trim().toLowerCase().email('must be an email address').max(254);
-const password = z
-  .string()
-  .min(8, 'must be at least 8 characters')
-  .max(1024, 'must be at most 1024 characters');
-const token = z.string().min(1, 'is required').max(512);
+const email = emailAddress();
+const token = issuedToken();
 
 const signupBody = z.object({
   email,
-  password,
-  displayName: z.string().trim().min(1, 'is required').max(100),
+  password: newPassword(),
+  displayName: singleLine({ min: 1, max: 100 }),
 });
-const credentialsBody = z.object({ email, password: z.string().min(1, 'is required').max(1024) });
+const credentialsBody = z.object({ email, password: givenPassword() });
 const tokenBody = z.object({ token });
-const resetBody = z.object({ token, newPassword: password });
+const resetBody = z.object({ token, newPassword: newPassword() });
 const emailBody = z.object({ email });
 const refreshBody = z.object({ refreshToken: token });
 

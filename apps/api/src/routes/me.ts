@@ -7,21 +7,14 @@ import type { AccessTokens } from '../auth/access-tokens.js';
 import type { AccountService } from '../auth/account-service.js';
 import { callerOf, requireCaller } from '../auth/authenticate.js';
 import { HttpError } from '../http/errors.js';
+import { givenPassword, newPassword, singleLine } from '../http/text.js';
 import { parseBody } from '../http/validate.js';
 import type { UserProfiles } from '../users/user-profiles.js';
 import { publicUser } from './public-user.js';
 
-const profileBody = z.object({
-  displayName: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
-});
+const profileBody = z.object({ displayName: singleLine({ min: 1, max: 100 }) });
 
-const changePasswordBody = z.object({
-  currentPassword: z.string().min(1, 'is required').max(1024),
-  newPassword: z
-    .string()
-    .min(8, 'must be at least 8 characters')
-    .max(1024, 'must be at most 1024 characters'),
-});
+const changePasswordBody = z.object({ currentPassword: givenPassword(), newPassword: newPassword() });
 
 /**
  * Session ids are bearer secrets, so the device list never shows them: each

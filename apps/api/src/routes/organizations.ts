@@ -4,16 +4,13 @@ import { z } from 'zod';
 import type { AccessTokens } from '../auth/access-tokens.js';
 import { callerOf, requireCaller } from '../auth/authenticate.js';
 import { parsePageRequest } from '../http/pagination.js';
+import { emailAddress, issuedToken, multiLine, singleLine } from '../http/text.js';
 import { parseBody } from '../http/validate.js';
 import type { InviteService } from '../invites/invite-service.js';
 import type { OrganizationService } from '../orgs/organization-service.js';
 
-const name = z
-  .string()
-  .trim()
-  .min(2, 'must be at least 2 characters')
-  .max(120, 'must be at most 120 characters');
-const description = z.string().trim().max(2000, 'must be at most 2000 characters');
+const name = singleLine({ min: 2, max: 120 });
+const description = multiLine({ max: 2000 });
 
 const createBody = z.object({ name, description: description.default('') });
 const updateBody = z
@@ -23,10 +20,10 @@ const updateBody = z
     'name or description is required',
   );
 const inviteBody = z.object({
-  email: z.string().trim().toLowerCase().email('must be an email address').max(254),
+  email: emailAddress(),
   role: z.enum(['admin', 'member'], { error: 'must be admin or member' }).default('member'),
 });
-const acceptBody = z.object({ token: z.string().min(1, 'is required').max(512) });
+const acceptBody = z.object({ token: issuedToken() });
 
 export function organizationsRouter(deps: {
   organizations: OrganizationService;

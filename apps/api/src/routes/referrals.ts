@@ -4,15 +4,16 @@ import { z } from 'zod';
 import type { AccessTokens } from '../auth/access-tokens.js';
 import { callerOf, requireCaller } from '../auth/authenticate.js';
 import { parsePageRequest } from '../http/pagination.js';
+import { emailAddress, multiLine, singleLine } from '../http/text.js';
 import { parseBody, parseQuery } from '../http/validate.js';
 import type { ReferralService } from '../referrals/referral-service.js';
 import { REFERRAL_STATUSES, REFERRAL_TRANSITIONS, type ReferralAction } from '../referrals/status.js';
 
 const createBody = z.object({
   toOrganizationId: z.uuid('must be an organization id'),
-  candidateName: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
-  candidateEmail: z.string().trim().toLowerCase().email('must be an email address').max(254).optional(),
-  note: z.string().trim().max(4000, 'must be at most 4000 characters').optional(),
+  candidateName: singleLine({ min: 1, max: 200 }),
+  candidateEmail: emailAddress().optional(),
+  note: multiLine({ max: 4000 }).optional(),
 });
 const listQuery = z.object({
   direction: z.enum(['sent', 'received'], { error: 'must be sent or received' }).default('received'),

@@ -12,7 +12,7 @@ import { DatabaseStartupError } from '../db/errors.js';
 import { join, resolve } from 'node:path';
 import { SEED_EMAIL_DOMAIN } from '../seed/demo-data.js';
 import { seedDatabase } from '../seed/seed-database.js';
-import { hashPassword } from '../users/passwords.js';
+import { PasswordHasher } from '../users/passwords.js';
 
 const DEMO_PASSWORD = 'demo-password';
 
@@ -31,7 +31,7 @@ async function main(): Promise<number> {
       database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${resolve(config.dataDir)}`;
     process.stdout.write(`Seeding ${where}\n`);
     const result = await seedDatabase(database.db, {
-      passwordHash: await hashPassword(DEMO_PASSWORD),
+      passwordHash: await new PasswordHasher({ cost: config.passwords.hashCost }).hash(DEMO_PASSWORD),
       reset: values.reset,
       progress: showProgress,
     });

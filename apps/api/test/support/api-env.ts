@@ -23,6 +23,12 @@ export const GENEROUS_RATE_LIMITS = {
   RATE_LIMIT_EMAIL_ADDRESS: '10000/1m',
 };
 
+/**
+ * scrypt at 2^10 instead of production's 2^17 (128 MiB and a few hundred ms per hash): the suites
+ * sign up hundreds of users. src/users/passwords.test.ts and test/passwords.e2e.test.ts use the default.
+ */
+export const FAST_PASSWORD_HASHING = { PASSWORD_HASH_COST: '10' };
+
 export function apiTestEnv(redisUrl: string, name: string, extra: Record<string, string> = {}) {
   return {
     NODE_ENV: 'test',
@@ -35,6 +41,7 @@ export function apiTestEnv(redisUrl: string, name: string, extra: Record<string,
     REDIS_CONNECT_TIMEOUT: '1000',
     SESSION_SECRET: 'test-session-secret-with-at-least-32-chars',
     ...GENEROUS_RATE_LIMITS,
+    ...FAST_PASSWORD_HASHING,
     ...extra,
   };
 }

@@ -189,6 +189,37 @@ export class OneTimeTokens {
     });
   }
 
+  /**
+   * What a live token would redeem, without redeeming it: lets a caller refuse a request (a weak
+   * new password on a reset link) before spending the link on it. Rejects as `consume` does; the
+   * token stays usable, and only `consume` decides who gets it.
+   */
+  peek(kind: OneTimeTokenKind, token: string): Promise<ConsumedToken> {
+    return runOperation(this.op, 'tokens.peek', {}, async (scope) => {
+      this.ttlOf(kind);
+      scope.set({ 'rnh.token.kind': kind });
+      if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) this.reject(kind, 'malformed');
+      const raw = await this.redis.get(this.keys.key('t', tokenHash(kind, token)));
+      if (raw === null) {
+        const markedKind = await this.redis.get(this.keys.key('m', sha256Hex(token)));
+        this.reject(kind, markedKind !== null && markedKind !== kind ? 'wrong_purpose' : 'expired_or_used');
+      }
+      let stored: StoredToken;
+      try {
+        stored = JSON.parse(raw) as StoredToken;
+      } catch {
+        this.logger.warn({ operation: 'tokens.peek', kind }, 'stored token is not valid JSON');
+        this.reject(kind, 'unknown');
+      }
+      // A newest-only token that a newer one superseded would be refused by consume: say so now.
+      if (stored.g !== undefined) {
+        const current = await this.redis.get(this.generationKey(kind, stored.s));
+        if (current !== String(stored.g)) this.reject(kind, 'expired_or_used');
+      }
+      return { subject: stored.s, data: stored.d ?? {} };
+    });
+  }
+
   /** Invalidates every live token of this kind for the subject (e.g. older reset links); returns how many. */
   revokeAllFor(kind: OneTimeTokenKind, subject: string): Promise<number> {
     return runOperation(this.op, 'tokens.revoke_all', {}, async (scope) => {
