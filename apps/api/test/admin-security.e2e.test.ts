@@ -73,12 +73,12 @@ describe('admin access and the secrets in mail jobs', () => {
     expect((await operator.get<ErrorBody>('/admin/queues/email/dead')).status).toBe(403);
 
     // Only the owner of the mailbox can follow the link.
-    const token = await waitForTokenFor(mailDir(), 'ops@example.com', /confirm your email/i);
+    const token = await waitForTokenFor(mailDir(), 'ops@example.com', /confirm your email/i, 30_000);
     expect((await operator.post('/auth/verify-email/confirm', { token })).status).toBe(200);
     const queues = await operator.get<QueuesBody>('/admin/queues');
     expect(queues.status).toBe(200);
     expect(queues.body.queues.map((queue) => queue.name)).toContain('email');
-  });
+  }, 60_000);
 
   it('a dead reset mail holds no usable token in the admin API or in Redis; the mailed link works', async () => {
     const victim = new HttpClient(api.url);
@@ -91,7 +91,7 @@ describe('admin access and the secrets in mail jobs', () => {
         })
       ).status,
     ).toBe(201);
-    await waitForTokenFor(mailDir(), 'victim@example.com', /confirm your email/i);
+    await waitForTokenFor(mailDir(), 'victim@example.com', /confirm your email/i, 30_000);
 
     // No worker: the reset mail waits in Redis, as it would during a mail outage.
     printed.push(worker.output());
@@ -101,7 +101,7 @@ describe('admin access and the secrets in mail jobs', () => {
         .status,
     ).toBe(202);
     await waitFor(async () => (await admin.llen(emailKey('wait'))) === 1, {
-      timeoutMs: 15_000,
+      timeoutMs: 30_000,
       what: 'the reset mail waiting in the email queue',
     });
     const [jobId] = await admin.lrange(emailKey('wait'), 0, -1);
@@ -121,7 +121,7 @@ describe('admin access and the secrets in mail jobs', () => {
           dead = (await operator.get<DeadBody>('/admin/queues/email/dead')).body;
           return dead.jobs.some((job) => job.name === 'password_reset');
         },
-        { timeoutMs: 20_000, what: 'the refused reset mail in the dead letters' },
+        { timeoutMs: 30_000, what: 'the refused reset mail in the dead letters' },
       );
     } finally {
       printed.push(strict.output());
@@ -160,7 +160,7 @@ describe('admin access and the secrets in mail jobs', () => {
     // Retried with a working mail transport, the user gets the link; it was never readable above.
     worker = await startWorkerProcess(env);
     expect((await operator.post(`/admin/queues/email/dead/${entry.id}/retry`)).status).toBe(202);
-    const token = await waitForTokenFor(mailDir(), 'victim@example.com', /reset your password/i);
+    const token = await waitForTokenFor(mailDir(), 'victim@example.com', /reset your password/i, 30_000);
     for (const text of seen) {
       expect(text).not.toContain(token);
       expect(text).not.toContain(encodeURIComponent(token));
@@ -183,7 +183,7 @@ describe('admin access and the secrets in mail jobs', () => {
     ).toBe(200);
     // Nor in any log line, at debug level.
     for (const output of [...printed, api.output(), worker.output()]) expect(output).not.toContain(token);
-  }, 90_000);
+  }, 120_000);
 
   it('in production, neither the api nor the worker starts without JOB_SECRET_KEY', async () => {
     const production = {
@@ -206,5 +206,5 @@ describe('admin access and the secrets in mail jobs', () => {
         'JOB_SECRET_KEY must be set in production',
       );
     }
-  });
+  }, 60_000);
 });

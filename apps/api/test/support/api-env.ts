@@ -68,7 +68,7 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
 }
 
 /**
- * Starts the built worker (apps/worker/dist/main.js) on the api's Redis and prefix. It writes
+ * Starts the built worker (apps/worker/dist/main.js) on the api's Redis, prefix and job secret key. It writes
  * mail under the api's data dir (`<API_DATA_DIR>/mail`), where the tests read it.
  */
 export async function startWorkerProcess(apiEnv: Record<string, string>): Promise<AppProcess> {
@@ -86,7 +86,9 @@ export async function startWorkerProcess(apiEnv: Record<string, string>): Promis
       REDIS_URL: apiEnv.REDIS_URL!,
       REDIS_KEY_PREFIX: apiEnv.REDIS_KEY_PREFIX!,
       ...Object.fromEntries(
-        Object.entries(apiEnv).filter(([name]) => name.startsWith('OTEL_') || name === 'SMTP_URL'),
+        Object.entries(apiEnv).filter(
+          ([name]) => name.startsWith('OTEL_') || name === 'SMTP_URL' || name === 'JOB_SECRET_KEY',
+        ),
       ),
     },
   });
