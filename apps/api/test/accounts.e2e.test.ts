@@ -101,7 +101,7 @@ describe('accounts', () => {
     const invalid = await client.post<ErrorBody>('/auth/signup', { email: 'not-an-email', password: 'x' });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error).toEqual({
-      code: 'validation_failed',
+      code: 'invalid_request',
       message: 'email: must be an email address',
     });
 

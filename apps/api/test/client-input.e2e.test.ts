@@ -193,7 +193,7 @@ describe('client input', () => {
   const expectRefused = (res: JsonResponse<ErrorBody>, what: string) => {
     expect(res.status, what).toBe(400);
     expect(res.headers.get('content-type'), what).toMatch(/^application\/json/);
-    expect(res.body.error.code, what).toBe('validation_failed');
+    expect(res.body.error.code, what).toBe('invalid_request');
   };
 
   it('refuses control characters, overrides and invisible-only names in every text field of every body', async () => {

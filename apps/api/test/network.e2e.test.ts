@@ -93,7 +93,7 @@ describe('referral network', () => {
     const bad = await owner.post<ErrorBody>('/orgs', { name: 'x' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toBe('name: must be at least 2 characters');
-    expect((await owner.patch<ErrorBody>(`/orgs/${org.id}`, {})).body.error.code).toBe('validation_failed');
+    expect((await owner.patch<ErrorBody>(`/orgs/${org.id}`, {})).body.error.code).toBe('invalid_request');
   });
 
   it('invites: mailed link, accepted only by the invited address, membership and member count follow', async () => {

@@ -42,7 +42,7 @@ export function parsePageRequest(query: unknown): PageRequest {
   const result = pageQuery.safeParse(query ?? {});
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new HttpError(400, 'validation_failed', `${issue?.path.join('.')}: ${issue?.message}`);
+    throw new HttpError(400, 'invalid_request', `${issue?.path.join('.')}: ${issue?.message}`);
   }
   return {
     limit: result.data.limit,
@@ -73,7 +73,7 @@ function decodeCursor(text: string): PageCursor {
     !Number.isNaN(createdAt.getTime()) &&
     createdAt.toISOString() === iso &&
     createdAt.getUTCFullYear() >= 1;
-  if (!wellFormed) throw new HttpError(400, 'validation_failed', 'cursor: is not a cursor from this api');
+  if (!wellFormed) throw new HttpError(400, 'invalid_request', 'cursor: is not a cursor from this api');
   return { createdAt, id };
 }
 

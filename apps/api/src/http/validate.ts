@@ -7,7 +7,7 @@ export function parseBody<Schema extends z.ZodType>(schema: Schema, body: unknow
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue?.path.join('.') || 'body';
-  throw new HttpError(400, 'validation_failed', `${field}: ${issue?.message ?? 'invalid'}`);
+  throw new HttpError(400, 'invalid_request', `${field}: ${issue?.message ?? 'invalid'}`);
 }
 
 /** Query strings are validated the same way (values arrive as strings: use z.coerce for numbers). */

@@ -40,7 +40,7 @@ export class ReferralService {
   async create(actorId: string, fromOrganizationId: string, input: ReferralInput): Promise<Referral> {
     await this.deps.organizations.requireMember(actorId, fromOrganizationId);
     if (input.toOrganizationId === fromOrganizationId)
-      throw new HttpError(400, 'validation_failed', 'toOrganizationId: must be another organization');
+      throw new HttpError(400, 'invalid_request', 'toOrganizationId: must be another organization');
     await this.deps.organizations.get(input.toOrganizationId); // 404 when there is no such organization
     const referral = await this.deps.referrals.create({ ...input, fromOrganizationId, createdBy: actorId });
     await this.invalidateListings(referral);
