@@ -2,7 +2,7 @@
 import type { LoadStats } from './stats.js';
 
 export interface Credentials {
-  /** `name=value` of the session cookie, once signed in. */
+  /** The cookies the api set (`sid=…; sid_device=…`), once signed in. */
   cookie?: string;
   /** Bearer access token of an API client. */
   accessToken?: string;
@@ -52,8 +52,8 @@ export class LoadClient {
       status = response.status;
       const text = await response.text();
       if (text && response.headers.get('content-type')?.includes('json')) body = JSON.parse(text) as T;
-      const cookie = sessionCookie(response.headers);
-      if (cookie && options.auth) options.auth.cookie = cookie;
+      const cookies = withSetCookies(options.auth?.cookie, response.headers);
+      if (options.auth && cookies !== options.auth.cookie) options.auth.cookie = cookies;
       // A session that ended (signed out elsewhere, expired): sign in again next time.
       else if (status === 401 && options.auth?.cookie) options.auth.cookie = undefined;
     } catch (error) {
@@ -68,10 +68,21 @@ export class LoadClient {
   }
 }
 
-/** The first cookie a response sets, as `name=value` (the api sets only its session cookie). */
-function sessionCookie(headers: Headers): string | undefined {
-  const [first] = headers.getSetCookie();
-  return first?.split(';', 1)[0];
+/**
+ * A virtual user's cookies (`a=1; b=2`) with those a response sets (the session cookie and, on
+ * sign-in, the known-device cookie); a cookie set empty (cleared) is dropped.
+ */
+function withSetCookies(cookies: string | undefined, headers: Headers): string | undefined {
+  const set = headers.getSetCookie();
+  if (set.length === 0) return cookies;
+  const jar = new Map((cookies?.split('; ') ?? []).map((pair) => [pair.split('=', 1)[0]!, pair]));
+  for (const line of set) {
+    const pair = line.split(';', 1)[0]!;
+    const name = pair.split('=', 1)[0]!;
+    if (pair.length > name.length + 1) jar.set(name, pair);
+    else jar.delete(name);
+  }
+  return jar.size > 0 ? [...jar.values()].join('; ') : undefined;
 }
 
 export function describeError(error: unknown): string {

@@ -68,7 +68,8 @@ function startCacheBus(container: ApiContainer): () => void {
 
 /**
  * Starts a pub/sub subscription in the background, retrying until Redis answers. Until it is
- * subscribed, the part it serves (cache L1, revocation copies) is bypassed, never trusted.
+ * subscribed, the in-process copies it keeps fresh (cache L1, access-token revocation states)
+ * are not relied on.
  */
 function startInBackground(
   container: ApiContainer,

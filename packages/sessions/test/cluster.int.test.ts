@@ -10,6 +10,7 @@ import type { SessionData } from 'express-session';
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  AccessTokenRevocations,
   OneTimeTokens,
   RedisSessionStore,
   RefreshTokenReuseError,
@@ -130,6 +131,34 @@ describe('on Redis Cluster (3 masters)', () => {
       await expect(refresh.rotate(second.token)).rejects.toBeInstanceOf(TokenRejectedError);
       await refresh.issue('user-1');
       expect(await refresh.revokeAllForUser('user-1')).toBe(1);
+
+      // Access-token revocations: a check is one MGET on the user's slot, whichever master holds
+      // it; revocations publish from their script, and the cluster carries it to the subscriber.
+      const revocations = new AccessTokenRevocations(
+        {
+          redis,
+          keys: connections.keys.child('access-revoked'),
+          logger,
+          subscriber: connections.shared('subscriber'),
+        },
+        { tokenTtlSeconds: 60 },
+      );
+      await revocations.start();
+      try {
+        for (const userId of Array.from({ length: 6 }, (_, i) => `user-${i}`)) {
+          const generation = await revocations.generation(userId);
+          const phone = { userId, generation, familyId: 'phone' };
+          const laptop = { userId, generation, familyId: 'laptop' };
+          expect(await revocations.check(phone)).toBe('active');
+          await revocations.revokeFamily(userId, 'phone');
+          expect(await revocations.check(phone)).toBe('revoked_family');
+          expect(await revocations.check(laptop)).toBe('active');
+          await revocations.revokeUser(userId);
+          expect(await revocations.check(laptop)).toBe('revoked_user');
+        }
+      } finally {
+        await revocations.close();
+      }
     } finally {
       await connections.close();
     }
