@@ -223,15 +223,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const production = values.NODE_ENV === 'production';
   const secureCookie = production;
   const publicUrl = (values.API_PUBLIC_URL ?? `http://localhost:${values.API_PORT}`).replace(/\/$/, '');
-  const problems = production
-    ? productionProblems(values.SESSION_SECRET, values.JOB_SECRET_KEY, values.API_TRUST_PROXY, secureCookie)
-    : [];
+  const problems = production ? productionProblems(values, secureCookie) : [];
   if (problems.length > 0) throw new ConfigError(problems);
-  if (production && values.PASSWORD_HASH_COST < DEFAULT_HASH_COST) {
-    throw new ConfigError([
-      `PASSWORD_HASH_COST must be at least ${DEFAULT_HASH_COST} in production (OWASP's minimum for scrypt)`,
-    ]);
-  }
   return {
     nodeEnv: values.NODE_ENV,
     serviceName: values.OTEL_SERVICE_NAME,
@@ -309,15 +302,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** What production refuses to start without, each problem naming the variable to set. */
 function productionProblems(
-  sessionSecret: string | undefined,
-  jobSecretKey: string | undefined,
-  trustProxy: TrustProxy,
+  values: Pick<
+    z.infer<typeof schema>,
+    'SESSION_SECRET' | 'JOB_SECRET_KEY' | 'API_TRUST_PROXY' | 'PASSWORD_HASH_COST'
+  >,
   secureCookie: boolean,
 ): string[] {
   const problems: string[] = [];
-  if (!sessionSecret)
+  const trustProxy = values.API_TRUST_PROXY;
+  if (!values.SESSION_SECRET)
     problems.push('SESSION_SECRET must be set in production (at least 32 random characters)');
-  if (!jobSecretKey)
+  if (!values.JOB_SECRET_KEY)
     problems.push(
       'JOB_SECRET_KEY must be set in production (at least 32 random characters, the same in the api and the worker)',
     );
@@ -335,6 +330,10 @@ function productionProblems(
       'API_TRUST_PROXY=true is refused in production: it trusts every X-Forwarded-For entry, and the leftmost ' +
         'one is whatever the client sent, so a client could pick its own address. Set the number of proxies ' +
         'in front of the api (e.g. 1) or their addresses (e.g. 10.0.0.0/8).',
+    );
+  if (values.PASSWORD_HASH_COST < DEFAULT_HASH_COST)
+    problems.push(
+      `PASSWORD_HASH_COST must be at least ${DEFAULT_HASH_COST} in production (OWASP's minimum for scrypt)`,
     );
   return problems;
 }

@@ -51,7 +51,7 @@ describe('password policy', () => {
     const signup = (password: string) => client.post<ErrorBody>('/auth/signup', { ...MARIE, password });
     for (const password of ['password123', 'Iloveyou2', 'qwertyuiop'])
       expectWeak(await signup(password), COMMON, password);
-    for (const password of ['MARIE.CURIE-1867', 'marie.curie@example.com', 'radium-Skłodowska-88'])
+    for (const password of ['MARIE.CURIE-1867', 'marie.curie@example.com', 'Skłodowska-1867'])
       expectWeak(await signup(password), PERSONAL, password);
     // Nothing was created by the refused attempts.
     expect((await signup(GOOD)).status).toBe(201);

@@ -37,7 +37,13 @@ describe('production behind a TLS proxy', () => {
 
   beforeAll(async () => {
     redis = await startRedisServer();
-    env = apiTestEnv(redis.url, 'production', { NODE_ENV: 'production', API_TRUST_PROXY: '1' });
+    env = apiTestEnv(redis.url, 'production', {
+      NODE_ENV: 'production',
+      API_TRUST_PROXY: '1',
+      JOB_SECRET_KEY: 'production-job-secret-key-of-32-chars-or-more',
+      // Production refuses a cheaper hash than OWASP's minimum.
+      PASSWORD_HASH_COST: '17',
+    });
     api = await startApiProcess(env);
   });
   afterAll(async () => {

@@ -18,6 +18,12 @@ export function commonPasswords(): ReadonlySet<string> {
  */
 const MIN_WHOLE_TERM = 3;
 const MIN_WORD_TERM = 4;
+/**
+ * A password that holds a word of the user's name or address is still refused unless what is
+ * left without those words would be a password of the minimum length on its own: "curie-radium-
+ * polonium" is fine for Marie Curie, "Marie1867!" is not.
+ */
+const MIN_OWN_CHARACTERS = 8;
 
 export interface PasswordOwner {
   email: string;
@@ -32,20 +38,24 @@ export class PasswordPolicy {
     const typed = fold(password);
     if (this.common.has(typed))
       return 'This password is one of the most common passwords; choose one that is harder to guess.';
-    if (personalTerms(owner).some((term) => typed.includes(term)))
-      return 'The password must not contain your email address or your name.';
+    if (isMadeOfPersonalTerms(typed, owner))
+      return 'The password must not be made of your email address or your name.';
     return undefined;
   }
 }
 
-/** The email, its local part and the name, whole and word by word, as compared. */
-function personalTerms({ email, displayName }: PasswordOwner): string[] {
+/** Whether the password holds the email, its local part or the name whole, or little but their words. */
+function isMadeOfPersonalTerms(typed: string, { email, displayName }: PasswordOwner): boolean {
   const localPart = email.split('@')[0] ?? '';
   const wholes = [email, localPart, displayName].map(fold).filter((term) => term.length >= MIN_WHOLE_TERM);
+  if (wholes.some((term) => typed.includes(term))) return true;
   const words = [localPart, displayName]
     .flatMap((text) => fold(text).split(/[^\p{L}\p{N}]+/u))
-    .filter((word) => word.length >= MIN_WORD_TERM);
-  return [...wholes, ...words];
+    .filter((word) => word.length >= MIN_WORD_TERM)
+    .sort((a, b) => b.length - a.length);
+  if (!words.some((word) => typed.includes(word))) return false;
+  const rest = words.reduce((left, word) => left.replaceAll(word, ''), typed);
+  return [...rest.replace(/[^\p{L}\p{N}]+/gu, '')].length < MIN_OWN_CHARACTERS;
 }
 
 /** Case and Unicode form do not make a different password (the hash compares NFKC too). */

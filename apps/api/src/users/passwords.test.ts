@@ -77,6 +77,8 @@ describe('PASSWORD_HASH_COST', () => {
   const production = {
     NODE_ENV: 'production',
     SESSION_SECRET: 'a-production-secret-of-at-least-32-characters',
+    JOB_SECRET_KEY: 'a-production-job-key-of-at-least-32-characters',
+    API_TRUST_PROXY: '1',
   };
 
   it("defaults to OWASP's minimum, may be lowered outside production, never in it", () => {
