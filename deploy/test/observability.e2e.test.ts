@@ -200,10 +200,11 @@ describe('observability: the dashboards and alerts against a real Prometheus', (
     // An API client (Bearer tokens need no session store) with an organization to read.
     const email = `outage-${Date.now()}@example.com`;
     expect(
-      (await post('/auth/signup', { email, password: 'outage-password', displayName: 'Outage' })).status,
+      (await post('/auth/signup', { email, password: 'redis-went-away-for-a-while', displayName: 'Outage' }))
+        .status,
     ).toBe(201);
     const { accessToken } = await json<{ accessToken: string }>(
-      await post('/auth/token', { email, password: 'outage-password' }),
+      await post('/auth/token', { email, password: 'redis-went-away-for-a-while' }),
     );
     const bearer = { authorization: `Bearer ${accessToken}` };
     const org = await json<{ organization: { id: string } }>(
@@ -226,7 +227,7 @@ describe('observability: the dashboards and alerts against a real Prometheus', (
       while (outage) {
         const answers = await Promise.all([
           ...reads.map((path) => fetch(`${api.url}${path}`, { headers: bearer })),
-          post('/auth/login', { email, password: 'outage-password' }),
+          post('/auth/login', { email, password: 'redis-went-away-for-a-while' }),
         ]).catch(() => []);
         for (const [index, response] of answers.entries()) {
           const key = `${index < reads.length ? 'read' : 'login'} ${response.status}`;
