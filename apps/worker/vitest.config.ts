@@ -1,3 +1,6 @@
 import { packageConfig } from '@rnh/vitest-config';
 
-export default packageConfig();
+// End-to-end tests start real api and worker processes (and Redis, PGlite, sometimes two apis):
+// on a busy 2-core machine that takes far longer than on an idle one. These are the tests' own
+// margins; nothing here asserts speed.
+export default packageConfig({ testTimeout: 90_000, hookTimeout: 180_000 });

@@ -40,7 +40,9 @@ export async function startAppProcess(options: StartAppProcessOptions): Promise<
   const url = `http://127.0.0.1:${options.port}`;
   const answered = waitForHealth(
     `${url}${options.healthPath ?? '/health'}`,
-    options.readyTimeoutMs ?? 30_000,
+    // Generous: on a busy 2-core machine several apps start at once, and PGlite's first
+    // migration alone takes seconds.
+    options.readyTimeoutMs ?? 90_000,
     () => child.exitCode !== null,
   );
   const died = exited.then(({ code, signal }) => {
