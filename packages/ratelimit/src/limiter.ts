@@ -116,6 +116,8 @@ export class RateLimiter {
             positive(localOptions.maxEntries ?? 10_000, 'localDenyCache.maxEntries'),
             (delta) => metrics.localDenyEntries.inc({ policy: this.name }, delta),
           );
+    // The series exists from the start (0 entries), so a panel or alert never sees it missing.
+    if (this.local) metrics.localDenyEntries.inc(this.policyLabels, 0);
   }
 
   /** Decides whether a request of `cost` units (default 1) for `key` may pass, and records it if so. */

@@ -30,6 +30,8 @@ describe('metrics and spans', () => {
       name: 'api',
       policies: fixedWindow({ limit: 10, windowMs: 60_000 }),
     });
+    // The deny-cache gauge is there before anything is denied: a panel never finds it missing.
+    expect(await registry.metrics()).toContain('ratelimit_local_deny_entries{policy="api"} 0');
     const key = 'ip4:203.0.113.77';
     for (let i = 0; i < 12; i += 1) await limiter.limit(key);
     const decisions = (labels: Record<string, string>) =>
