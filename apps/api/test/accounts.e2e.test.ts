@@ -1,24 +1,10 @@
 // Account flows through the real api process over HTTP: sessions with cookies, tokens by email,
 // API-client tokens, and what happens when Redis goes away or the api restarts.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  freePort,
-  startAppProcess,
-  startRedisServer,
-  uniquePrefix,
-  type AppProcess,
-  type RedisServerHandle,
-} from '@rnh/test-utils';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAST_PASSWORD_HASHING, GENEROUS_RATE_LIMITS, startWorkerProcess } from './support/api-env.js';
+import { describe, expect, it } from 'vitest';
+import { signUp, useApiStack } from './support/api-stack.js';
 import { HttpClient } from './support/http-client.js';
 import { latestTokenFor, waitForTokenFor } from './support/mailbox.js';
-
-const apiDir = fileURLToPath(new URL('..', import.meta.url));
+import { scanKeys } from './support/redis-keys.js';
 
 interface UserBody {
   user: { id: string; email: string; displayName: string; emailVerified: boolean };
@@ -28,54 +14,17 @@ interface ErrorBody {
 }
 
 describe('accounts', () => {
-  let redis: RedisServerHandle;
-  let api: AppProcess;
-  let worker: AppProcess;
-  let dataDir: string;
-  let env: Record<string, string>;
-  const mailDir = () => join(dataDir, 'mail');
-
-  const startApi = async () => {
-    const port = await freePort();
-    api = await startAppProcess({ cwd: apiDir, port, env: { ...env, API_PORT: String(port) } });
-    return api;
-  };
-
-  beforeAll(async () => {
-    redis = await startRedisServer({ appendOnly: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'rnh-api-'));
-    env = {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      OTEL_TRACES_EXPORTER: 'none',
-      API_HOST: '127.0.0.1',
-      API_DATA_DIR: dataDir,
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: uniquePrefix('accounts'),
-      REDIS_CONNECT_TIMEOUT: '1000',
-      SESSION_SECRET: 'test-session-secret-with-at-least-32-chars',
-      API_METRICS_PORT: String(await freePort()),
-      ...GENEROUS_RATE_LIMITS,
-      ...FAST_PASSWORD_HASHING,
-    };
-    await startApi();
-    worker = await startWorkerProcess(env);
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await api?.stop();
-    await redis?.destroy();
-    rmSync(dataDir, { recursive: true, force: true });
+  const stack = useApiStack('accounts', {
+    worker: true,
+    // Sessions must survive the Redis restart of the outage test.
+    redis: { appendOnly: true },
   });
 
-  const signup = async (client: HttpClient, email: string, password = 'correct horse battery') => {
-    const res = await client.post<UserBody>('/auth/signup', { email, password, displayName: 'Ada' });
-    expect(res.status).toBe(201);
-    return res.body.user;
-  };
+  const signup = (client: HttpClient, email: string, password = 'correct horse battery') =>
+    signUp(client, { email, password, displayName: 'Ada' });
 
   it('signs up, keeps the session in a cookie, and verifies the email by the mailed link', async () => {
-    const browser = new HttpClient(api.url);
+    const browser = new HttpClient(stack.api.url);
     const user = await signup(browser, 'Ada@Example.com');
     expect(user).toMatchObject({ email: 'ada@example.com', emailVerified: false });
     const cookie = browser.cookie('sid');
@@ -85,7 +34,7 @@ describe('accounts', () => {
     expect(me.status).toBe(200);
     expect(me.body.user.id).toBe(user.id);
 
-    const token = await waitForTokenFor(mailDir(), 'ada@example.com', /verify/i);
+    const token = await waitForTokenFor(stack.mailDir(), 'ada@example.com', /verify/i);
     expect(token).toBeDefined();
     const confirmed = await browser.post<UserBody>('/auth/verify-email/confirm', { token });
     expect(confirmed.status).toBe(200);
@@ -97,7 +46,7 @@ describe('accounts', () => {
   });
 
   it('answers bad input, a taken email and wrong credentials with clear 4xx JSON errors', async () => {
-    const client = new HttpClient(api.url);
+    const client = new HttpClient(stack.api.url);
     const invalid = await client.post<ErrorBody>('/auth/signup', { email: 'not-an-email', password: 'x' });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error).toEqual({
@@ -106,7 +55,7 @@ describe('accounts', () => {
     });
 
     await signup(client, 'taken@example.com');
-    const taken = await new HttpClient(api.url).post<ErrorBody>('/auth/signup', {
+    const taken = await new HttpClient(stack.api.url).post<ErrorBody>('/auth/signup', {
       email: 'taken@example.com',
       password: 'another password',
       displayName: 'B',
@@ -114,11 +63,11 @@ describe('accounts', () => {
     expect(taken.status).toBe(409);
     expect(taken.body.error.code).toBe('email_taken');
 
-    const wrongPassword = await new HttpClient(api.url).post<ErrorBody>('/auth/login', {
+    const wrongPassword = await new HttpClient(stack.api.url).post<ErrorBody>('/auth/login', {
       email: 'taken@example.com',
       password: 'nope-nope',
     });
-    const unknownEmail = await new HttpClient(api.url).post<ErrorBody>('/auth/login', {
+    const unknownEmail = await new HttpClient(stack.api.url).post<ErrorBody>('/auth/login', {
       email: 'nobody@example.com',
       password: 'nope-nope',
     });
@@ -126,13 +75,13 @@ describe('accounts', () => {
     expect(unknownEmail.status).toBe(401);
     expect(unknownEmail.body).toEqual(wrongPassword.body);
 
-    const anonymous = await new HttpClient(api.url).get<ErrorBody>('/me');
+    const anonymous = await new HttpClient(stack.api.url).get<ErrorBody>('/me');
     expect(anonymous.status).toBe(401);
     expect(anonymous.body.error.code).toBe('unauthenticated');
   });
 
   it('gives each login a new session id, lists devices, and signs out the others', async () => {
-    const laptop = new HttpClient(api.url, 'Laptop Browser');
+    const laptop = new HttpClient(stack.api.url, 'Laptop Browser');
     await signup(laptop, 'devices@example.com');
     const signupCookie = laptop.cookie('sid');
     const loggedIn = await laptop.post('/auth/login', {
@@ -142,8 +91,8 @@ describe('accounts', () => {
     expect(loggedIn.status).toBe(200);
     expect(laptop.cookie('sid')).not.toBe(signupCookie);
 
-    const phone = new HttpClient(api.url, 'Phone Browser');
-    const tablet = new HttpClient(api.url, 'Tablet Browser');
+    const phone = new HttpClient(stack.api.url, 'Phone Browser');
+    const tablet = new HttpClient(stack.api.url, 'Tablet Browser');
     for (const device of [phone, tablet]) {
       expect(
         (
@@ -185,9 +134,9 @@ describe('accounts', () => {
   });
 
   it('changing the password signs out the other sessions', async () => {
-    const first = new HttpClient(api.url);
+    const first = new HttpClient(stack.api.url);
     await signup(first, 'change@example.com');
-    const second = new HttpClient(api.url);
+    const second = new HttpClient(stack.api.url);
     await second.post('/auth/login', { email: 'change@example.com', password: 'correct horse battery' });
 
     const wrong = await first.post<ErrorBody>('/me/password', {
@@ -209,7 +158,7 @@ describe('accounts', () => {
     expect((await second.get('/me')).status).toBe(401);
     expect(
       (
-        await new HttpClient(api.url).post('/auth/login', {
+        await new HttpClient(stack.api.url).post('/auth/login', {
           email: 'change@example.com',
           password: 'a new password',
         })
@@ -218,37 +167,37 @@ describe('accounts', () => {
   });
 
   it('resets a forgotten password by email without telling who has an account', async () => {
-    const browser = new HttpClient(api.url);
+    const browser = new HttpClient(stack.api.url);
     await signup(browser, 'forgot@example.com');
 
-    const known = await new HttpClient(api.url).post('/auth/password-reset/request', {
+    const known = await new HttpClient(stack.api.url).post('/auth/password-reset/request', {
       email: 'forgot@example.com',
     });
-    const unknown = await new HttpClient(api.url).post('/auth/password-reset/request', {
+    const unknown = await new HttpClient(stack.api.url).post('/auth/password-reset/request', {
       email: 'ghost@example.com',
     });
     expect(known.status).toBe(202);
     expect(unknown.status).toBe(202);
     expect(unknown.body).toEqual(known.body);
-    const token = await waitForTokenFor(mailDir(), 'forgot@example.com', /reset/i);
+    const token = await waitForTokenFor(stack.mailDir(), 'forgot@example.com', /reset/i);
     expect(token).toBeDefined();
     // No mail for the unknown address: by now it would be there too (both requests were handled alike).
-    expect(latestTokenFor(mailDir(), 'ghost@example.com', /reset/i)).toBeUndefined();
-    const wrongPurpose = await new HttpClient(api.url).post<ErrorBody>('/auth/verify-email/confirm', {
+    expect(latestTokenFor(stack.mailDir(), 'ghost@example.com', /reset/i)).toBeUndefined();
+    const wrongPurpose = await new HttpClient(stack.api.url).post<ErrorBody>('/auth/verify-email/confirm', {
       token,
     });
     expect(wrongPurpose.status).toBe(400);
 
     expect(
       (
-        await new HttpClient(api.url).post('/auth/password-reset/confirm', {
+        await new HttpClient(stack.api.url).post('/auth/password-reset/confirm', {
           token,
           newPassword: 'brand new password',
         })
       ).status,
     ).toBe(204);
     expect((await browser.get('/me')).status).toBe(401);
-    const reused = await new HttpClient(api.url).post<ErrorBody>('/auth/password-reset/confirm', {
+    const reused = await new HttpClient(stack.api.url).post<ErrorBody>('/auth/password-reset/confirm', {
       token,
       newPassword: 'another new one',
     });
@@ -256,7 +205,7 @@ describe('accounts', () => {
     expect(reused.body.error.code).toBe('invalid_token');
     expect(
       (
-        await new HttpClient(api.url).post('/auth/login', {
+        await new HttpClient(stack.api.url).post('/auth/login', {
           email: 'forgot@example.com',
           password: 'brand new password',
         })
@@ -265,8 +214,8 @@ describe('accounts', () => {
   });
 
   it('rotates refresh tokens for API clients and revokes the family on reuse', async () => {
-    await signup(new HttpClient(api.url), 'client@example.com');
-    const client = new HttpClient(api.url);
+    await signup(new HttpClient(stack.api.url), 'client@example.com');
+    const client = new HttpClient(stack.api.url);
     const issued = await client.post<{ accessToken: string; refreshToken: string }>('/auth/token', {
       email: 'client@example.com',
       password: 'correct horse battery',
@@ -297,34 +246,21 @@ describe('accounts', () => {
   });
 
   it('answers 503 while Redis is down, and the same cookie works again when it is back', async () => {
-    const browser = new HttpClient(api.url);
+    const browser = new HttpClient(stack.api.url);
     await signup(browser, 'outage@example.com');
     expect((await browser.get('/me')).status).toBe(200);
 
-    const sessionKeys = async () => {
-      const admin = new Redis({
-        host: redis.host,
-        port: redis.port,
-        lazyConnect: true,
-        maxRetriesPerRequest: 1,
-      });
-      try {
-        await admin.connect();
-        const [, keys] = await admin.scan('0', 'MATCH', `${env.REDIS_KEY_PREFIX}sess:*`, 'COUNT', 10_000);
-        return keys.length;
-      } finally {
-        admin.disconnect();
-      }
-    };
+    const sessionKeys = async () =>
+      (await scanKeys(stack.redis.url, `${stack.env.REDIS_KEY_PREFIX}sess:*`)).length;
     const storedBefore = await sessionKeys();
     expect(storedBefore).toBeGreaterThan(0);
 
-    await redis.stop();
+    await stack.redis.stop();
     const during = await browser.get<ErrorBody>('/me');
     expect(during.status).toBe(503);
     expect(during.body.error.code).toBe('session_store_unavailable');
 
-    await redis.restart();
+    await stack.redis.restart();
     // The test's Redis keeps an append-only file, so every session is still there.
     expect(await sessionKeys()).toBe(storedBefore);
     try {
@@ -333,7 +269,7 @@ describe('accounts', () => {
         .toBe(200);
     } catch (error) {
       throw new Error(
-        `the cookie did not work again after Redis came back; api output:\n${api.output().slice(-6000)}`,
+        `the cookie did not work again after Redis came back; api output:\n${stack.api.output().slice(-6000)}`,
         {
           cause: error,
         },
@@ -344,7 +280,7 @@ describe('accounts', () => {
       .poll(
         async () =>
           (
-            await new HttpClient(api.url).post('/auth/signup', {
+            await new HttpClient(stack.api.url).post('/auth/signup', {
               email: `after-outage-${Date.now()}@example.com`,
               password: 'correct horse battery',
               displayName: 'After',
@@ -356,12 +292,12 @@ describe('accounts', () => {
   });
 
   it('keeps sessions across an api restart', async () => {
-    const browser = new HttpClient(api.url);
+    const browser = new HttpClient(stack.api.url);
     const user = await signup(browser, 'restart@example.com');
-    expect(await api.stop()).toEqual({ code: 0, signal: null });
+    expect(await stack.api.stop()).toEqual({ code: 0, signal: null });
 
-    await startApi();
-    const again = new HttpClient(api.url);
+    await stack.startApi();
+    const again = new HttpClient(stack.api.url);
     const sid = browser.cookie('sid')!;
     const me = await again.get<UserBody>('/me', { cookie: `sid=${sid}` });
     expect(me.status).toBe(200);
@@ -369,23 +305,23 @@ describe('accounts', () => {
   });
 
   it('counts sessions and tokens on /metrics, with no session id or token in any label', async () => {
-    const browser = new HttpClient(api.url);
+    const browser = new HttpClient(stack.api.url);
     await signup(browser, 'metrics@example.com');
     expect(
       (
-        await new HttpClient(api.url).post('/auth/login', {
+        await new HttpClient(stack.api.url).post('/auth/login', {
           email: 'metrics@example.com',
           password: 'wrong password',
         })
       ).status,
     ).toBe(401);
-    const text = await (await fetch(`http://127.0.0.1:${env.API_METRICS_PORT}/metrics`)).text();
+    const text = await (await fetch(`${stack.api.metricsUrl}/metrics`)).text();
     expect(text).toMatch(/sessions_created_total\{[^}]*\} [1-9]/);
     expect(text).toMatch(/tokens_issued_total\{[^}]*kind="email_verification"[^}]*\} [1-9]/);
     expect(text).toMatch(/auth_logins_total\{[^}]*outcome="invalid_credentials"[^}]*\} [1-9]/);
     const sid = decodeURIComponent(browser.cookie('sid')!).replace(/^s:/, '').split('.')[0]!;
     expect(text).not.toContain(sid);
-    const token = await waitForTokenFor(mailDir(), 'metrics@example.com', /verify/i);
+    const token = await waitForTokenFor(stack.mailDir(), 'metrics@example.com', /verify/i);
     expect(text).not.toContain(token);
   });
 });

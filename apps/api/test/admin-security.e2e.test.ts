@@ -3,13 +3,12 @@
 // password-reset mail shows no usable token, neither through the admin API nor in Redis itself,
 // while the link the user receives still works.
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startRedisServer, waitFor, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
+import { waitFor } from '@rnh/test-utils';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiDir, apiTestEnv, startApiProcess, startWorkerProcess, workerDir } from './support/api-env.js';
+import { apiDir, startWorkerProcess, workerDir } from './support/api-env.js';
+import { signUp, useApiStack } from './support/api-stack.js';
 import { HttpClient } from './support/http-client.js';
 import { startRefusingSmtp } from './support/refusing-smtp.js';
 import { waitForTokenFor } from './support/mailbox.js';
@@ -29,43 +28,24 @@ interface DeadBody {
 }
 
 describe('admin access and the secrets in mail jobs', () => {
-  let redis: RedisServerHandle;
+  const stack = useApiStack('admin-security', {
+    worker: true,
+    env: { API_ADMIN_EMAILS: 'ops@example.com', LOG_LEVEL: 'debug' },
+  });
   let admin: Redis;
-  let env: Record<string, string>;
-  let api: AppProcess;
-  let worker: AppProcess;
   /** Everything the processes printed, the stopped ones included. */
   const printed: string[] = [];
   let operator: HttpClient;
-  const mailDir = () => join(env.API_DATA_DIR!, 'mail');
-  const emailKey = (suffix: string) => `${env.REDIS_KEY_PREFIX}queue:{email}:email:${suffix}`;
+  const emailKey = (suffix: string) => `${stack.env.REDIS_KEY_PREFIX}queue:{email}:email:${suffix}`;
 
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    admin = new Redis({ host: redis.host, port: redis.port });
-    env = apiTestEnv(redis.url, 'admin-security', {
-      API_ADMIN_EMAILS: 'ops@example.com',
-      LOG_LEVEL: 'debug',
-    });
-    api = await startApiProcess(env);
-    worker = await startWorkerProcess(env);
+  beforeAll(() => {
+    admin = new Redis({ host: stack.redis.host, port: stack.redis.port });
   });
-  afterAll(async () => {
-    await worker?.stop();
-    await api?.stop();
-    admin?.disconnect();
-    await redis?.destroy();
-    if (env) rmSync(env.API_DATA_DIR!, { recursive: true, force: true });
-  });
+  afterAll(() => admin?.disconnect());
 
   it('the admin address gives nothing until it is verified (matched trimmed and lowercased)', async () => {
-    operator = new HttpClient(api.url);
-    const signup = await operator.post('/auth/signup', {
-      email: '  OPS@Example.COM ',
-      password: PASSWORD,
-      displayName: 'Ops',
-    });
-    expect(signup.status).toBe(201);
+    operator = new HttpClient(stack.api.url);
+    await signUp(operator, { email: '  OPS@Example.COM ', password: PASSWORD, displayName: 'Ops' });
 
     const refused = await operator.get<ErrorBody>('/admin/queues');
     expect(refused.status).toBe(403);
@@ -73,7 +53,7 @@ describe('admin access and the secrets in mail jobs', () => {
     expect((await operator.get<ErrorBody>('/admin/queues/email/dead')).status).toBe(403);
 
     // Only the owner of the mailbox can follow the link.
-    const token = await waitForTokenFor(mailDir(), 'ops@example.com', /confirm your email/i, 30_000);
+    const token = await waitForTokenFor(stack.mailDir(), 'ops@example.com', /confirm your email/i, 30_000);
     expect((await operator.post('/auth/verify-email/confirm', { token })).status).toBe(200);
     const queues = await operator.get<QueuesBody>('/admin/queues');
     expect(queues.status).toBe(200);
@@ -81,24 +61,19 @@ describe('admin access and the secrets in mail jobs', () => {
   }, 60_000);
 
   it('a dead reset mail holds no usable token in the admin API or in Redis; the mailed link works', async () => {
-    const victim = new HttpClient(api.url);
-    expect(
-      (
-        await victim.post('/auth/signup', {
-          email: 'victim@example.com',
-          password: PASSWORD,
-          displayName: 'Vic',
-        })
-      ).status,
-    ).toBe(201);
-    await waitForTokenFor(mailDir(), 'victim@example.com', /confirm your email/i, 30_000);
+    const victim = new HttpClient(stack.api.url);
+    await signUp(victim, { email: 'victim@example.com', password: PASSWORD, displayName: 'Vic' });
+    await waitForTokenFor(stack.mailDir(), 'victim@example.com', /confirm your email/i, 30_000);
 
     // No worker: the reset mail waits in Redis, as it would during a mail outage.
-    printed.push(worker.output());
-    await worker.stop();
+    printed.push(stack.worker.output());
+    await stack.worker.stop();
     expect(
-      (await new HttpClient(api.url).post('/auth/password-reset/request', { email: 'victim@example.com' }))
-        .status,
+      (
+        await new HttpClient(stack.api.url).post('/auth/password-reset/request', {
+          email: 'victim@example.com',
+        })
+      ).status,
     ).toBe(202);
     await waitFor(async () => (await admin.llen(emailKey('wait'))) === 1, {
       timeoutMs: 30_000,
@@ -113,7 +88,7 @@ describe('admin access and the secrets in mail jobs', () => {
 
     // A worker whose mail server refuses everything for good (554): the job goes dead.
     const refusing = await startRefusingSmtp();
-    const strict = await startWorkerProcess({ ...env, SMTP_URL: `smtp://127.0.0.1:${refusing.port}` });
+    const strict = await startWorkerProcess({ ...stack.env, SMTP_URL: `smtp://127.0.0.1:${refusing.port}` });
     let dead: DeadBody;
     try {
       await waitFor(
@@ -150,7 +125,7 @@ describe('admin access and the secrets in mail jobs', () => {
       ]),
     );
     for (const candidate of candidates) {
-      const attempt = await new HttpClient(api.url).post<ErrorBody>('/auth/password-reset/confirm', {
+      const attempt = await new HttpClient(stack.api.url).post<ErrorBody>('/auth/password-reset/confirm', {
         token: candidate,
         newPassword: 'attacker-chosen-password-1',
       });
@@ -158,16 +133,21 @@ describe('admin access and the secrets in mail jobs', () => {
     }
 
     // Retried with a working mail transport, the user gets the link; it was never readable above.
-    worker = await startWorkerProcess(env);
+    await stack.startWorker();
     expect((await operator.post(`/admin/queues/email/dead/${entry.id}/retry`)).status).toBe(202);
-    const token = await waitForTokenFor(mailDir(), 'victim@example.com', /reset your password/i, 30_000);
+    const token = await waitForTokenFor(
+      stack.mailDir(),
+      'victim@example.com',
+      /reset your password/i,
+      30_000,
+    );
     for (const text of seen) {
       expect(text).not.toContain(token);
       expect(text).not.toContain(encodeURIComponent(token));
     }
     expect(
       (
-        await new HttpClient(api.url).post('/auth/password-reset/confirm', {
+        await new HttpClient(stack.api.url).post('/auth/password-reset/confirm', {
           token,
           newPassword: NEW_PASSWORD,
         })
@@ -175,14 +155,15 @@ describe('admin access and the secrets in mail jobs', () => {
     ).toBe(204);
     expect(
       (
-        await new HttpClient(api.url).post('/auth/login', {
+        await new HttpClient(stack.api.url).post('/auth/login', {
           email: 'victim@example.com',
           password: NEW_PASSWORD,
         })
       ).status,
     ).toBe(200);
     // Nor in any log line, at debug level.
-    for (const output of [...printed, api.output(), worker.output()]) expect(output).not.toContain(token);
+    for (const output of [...printed, stack.api.output(), stack.worker.output()])
+      expect(output).not.toContain(token);
   }, 120_000);
 
   it('in production, neither the api nor the worker starts without JOB_SECRET_KEY', async () => {
@@ -190,9 +171,9 @@ describe('admin access and the secrets in mail jobs', () => {
       PATH: process.env.PATH!,
       NODE_ENV: 'production',
       SESSION_SECRET: 'a-production-session-secret-of-32-characters',
-      API_DATA_DIR: env.API_DATA_DIR!,
-      WORKER_DATA_DIR: env.API_DATA_DIR!,
-      REDIS_URL: redis.url,
+      API_DATA_DIR: stack.env.API_DATA_DIR!,
+      WORKER_DATA_DIR: stack.env.API_DATA_DIR!,
+      REDIS_URL: stack.redis.url,
       OTEL_SDK_DISABLED: 'true',
     };
     for (const cwd of [apiDir, workerDir]) {

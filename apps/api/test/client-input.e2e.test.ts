@@ -3,10 +3,8 @@
 // holding dates JavaScript accepts but PostgreSQL cannot read, on every route that takes them.
 // Each is the client's mistake (4xx JSON), never a 500; and no value of a refused request
 // reaches the api's log.
-import { rmSync } from 'node:fs';
-import { startRedisServer, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiTestEnv, startApiProcess } from './support/api-env.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { signUp, useApiStack } from './support/api-stack.js';
 import { HttpClient, type JsonResponse } from './support/http-client.js';
 
 interface ErrorBody {
@@ -56,36 +54,18 @@ const BAD_CURSORS: Record<string, string> = {
 };
 
 describe('client input', () => {
-  let redis: RedisServerHandle;
-  let api: AppProcess;
-  let env: Record<string, string>;
+  const stack = useApiStack('client-input');
   let owner: HttpClient;
   let orgId: string;
   let partnerOrgId: string;
 
   beforeAll(async () => {
-    redis = await startRedisServer();
-    env = apiTestEnv(redis.url, 'client-input');
-    api = await startApiProcess(env);
-    owner = new HttpClient(api.url);
-    expect(
-      (
-        await owner.post('/auth/signup', {
-          email: 'owner@example.com',
-          password: PASSWORD,
-          displayName: 'Olive',
-        })
-      ).status,
-    ).toBe(201);
+    owner = new HttpClient(stack.api.url);
+    await signUp(owner, { email: 'owner@example.com', password: PASSWORD, displayName: 'Olive' });
     const org = await owner.post<{ organization: { id: string } }>('/orgs', { name: 'Input Co' });
     const partner = await owner.post<{ organization: { id: string } }>('/orgs', { name: 'Partner Co' });
     orgId = org.body.organization.id;
     partnerOrgId = partner.body.organization.id;
-  });
-  afterAll(async () => {
-    await api?.stop();
-    await redis?.destroy();
-    if (env) rmSync(env.API_DATA_DIR!, { recursive: true, force: true });
   });
 
   /** A valid body for each route that takes one, and which of its fields are names, free text, new passwords or other strings. */
@@ -93,7 +73,7 @@ describe('client input', () => {
     {
       method: 'POST',
       path: '/auth/signup',
-      client: new HttpClient(api.url),
+      client: new HttpClient(stack.api.url),
       body: { email: 'new@example.com', password: PASSWORD, displayName: 'Nia' },
       names: ['displayName'],
       strings: ['email'],
@@ -102,14 +82,14 @@ describe('client input', () => {
     {
       method: 'POST',
       path: '/auth/login',
-      client: new HttpClient(api.url),
+      client: new HttpClient(stack.api.url),
       body: { email: 'owner@example.com', password: PASSWORD },
       strings: ['email'],
     },
     {
       method: 'POST',
       path: '/auth/token',
-      client: new HttpClient(api.url),
+      client: new HttpClient(stack.api.url),
       body: { email: 'owner@example.com', password: PASSWORD },
       strings: ['email'],
     },
@@ -123,14 +103,14 @@ describe('client input', () => {
     {
       method: 'POST',
       path: '/auth/password-reset/request',
-      client: new HttpClient(api.url),
+      client: new HttpClient(stack.api.url),
       body: { email: 'owner@example.com' },
       strings: ['email'],
     },
     {
       method: 'POST',
       path: '/auth/password-reset/confirm',
-      client: new HttpClient(api.url),
+      client: new HttpClient(stack.api.url),
       body: { token: 'x', newPassword: 'another long passphrase' },
       strings: ['token'],
       passwords: ['newPassword'],
@@ -138,7 +118,7 @@ describe('client input', () => {
     {
       method: 'POST',
       path: '/auth/refresh',
-      client: new HttpClient(api.url),
+      client: new HttpClient(stack.api.url),
       body: { refreshToken: 'x' },
       strings: ['refreshToken'],
     },
@@ -233,7 +213,10 @@ describe('client input', () => {
     };
     await record(
       'login password',
-      new HttpClient(api.url).post('/auth/login', { email: 'owner@example.com', password: 'pass\u0000word' }),
+      new HttpClient(stack.api.url).post('/auth/login', {
+        email: 'owner@example.com',
+        password: 'pass\u0000word',
+      }),
     );
     await record(
       'me/password current',
@@ -285,14 +268,13 @@ describe('client input', () => {
   });
 
   it('keeps accents, emoji and right-to-left scripts, and line breaks in free text', async () => {
-    const client = new HttpClient(api.url);
-    const signup = await client.post<UserBody>('/auth/signup', {
+    const client = new HttpClient(stack.api.url);
+    const user = await signUp(client, {
       email: 'zoe@example.com',
       password: PASSWORD,
       displayName: 'Zoë Ångström 👩🏽‍💻',
     });
-    expect(signup.status).toBe(201);
-    expect(signup.body.user.displayName).toBe('Zoë Ångström 👩🏽‍💻');
+    expect(user.displayName).toBe('Zoë Ångström 👩🏽‍💻');
     // Decomposed input (e + combining diaeresis) is stored composed.
     const renamed = await client.patch<UserBody>('/me', { displayName: 'Zoe\u0308' });
     expect(renamed.body.user.displayName).toBe('Zo\u00eb');
@@ -323,7 +305,7 @@ describe('client input', () => {
   });
 
   it('logged none of the refused values, and no request failed on the server side', () => {
-    const output = api.output();
+    const output = stack.api.output();
     expect(output).not.toMatch(/"level":50/);
     // The sign-up attempts with a bad display name carried this address and a fresh password hash.
     for (const value of ['new@example.com', 'scrypt$']) expect(output).not.toContain(value);

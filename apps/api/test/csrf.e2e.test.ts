@@ -1,10 +1,8 @@
 // Cross-site request forgery against the real api with real cookies: a write that carries the
 // session cookie must come from an allowed origin (API_PUBLIC_URL's, API_ALLOWED_ORIGINS);
 // Bearer-token requests and clients that are not browser pages are not affected.
-import { rmSync } from 'node:fs';
-import { startRedisServer, type RedisServerHandle } from '@rnh/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiTestEnv, startApiProcess, type ApiProcess } from './support/api-env.js';
+import { describe, expect, it } from 'vitest';
+import { signUp, useApiStack } from './support/api-stack.js';
 import { HttpClient, type JsonResponse } from './support/http-client.js';
 
 interface ErrorBody {
@@ -20,25 +18,13 @@ const ADMIN_APP = 'https://admin.example.test';
 const EVIL = { origin: 'https://evil.example.net' };
 
 describe('cross-site writes', () => {
-  let redis: RedisServerHandle;
-  let api: ApiProcess;
-  let env: Record<string, string>;
-
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    env = apiTestEnv(redis.url, 'csrf', { API_PUBLIC_URL: `${APP}/`, API_ALLOWED_ORIGINS: ADMIN_APP });
-    api = await startApiProcess(env);
-  });
-  afterAll(async () => {
-    await api?.stop();
-    await redis?.destroy();
-    if (env) rmSync(env.API_DATA_DIR!, { recursive: true, force: true });
+  const stack = useApiStack('csrf', {
+    env: { API_PUBLIC_URL: `${APP}/`, API_ALLOWED_ORIGINS: ADMIN_APP },
   });
 
   const signup = async (email: string) => {
-    const browser = new HttpClient(api.url);
-    const res = await browser.post('/auth/signup', { email, password: PASSWORD, displayName: 'Csrf' });
-    expect(res.status).toBe(201);
+    const browser = new HttpClient(stack.api.url);
+    await signUp(browser, { email, password: PASSWORD, displayName: 'Csrf' });
     return browser;
   };
   const expectRejected = (res: JsonResponse<ErrorBody>) => {
@@ -95,7 +81,7 @@ describe('cross-site writes', () => {
 
   it('DELETE /me/sessions from another site is refused; from an allowed origin it signs the others out', async () => {
     const laptop = await signup('sessions@example.com');
-    const phone = new HttpClient(api.url);
+    const phone = new HttpClient(stack.api.url);
     expect(
       (await phone.post('/auth/login', { email: 'sessions@example.com', password: PASSWORD })).status,
     ).toBe(200);
@@ -116,7 +102,7 @@ describe('cross-site writes', () => {
 
   it('a sign-in from another site is refused too (it would sign the victim in as the attacker)', async () => {
     await signup('attacker@example.com');
-    const victim = new HttpClient(api.url);
+    const victim = new HttpClient(stack.api.url);
     expectRejected(
       await victim.post<ErrorBody>(
         '/auth/login',
@@ -129,13 +115,13 @@ describe('cross-site writes', () => {
 
   it('Bearer-token requests, and clients that are not browser pages (no Origin, no Sec-Fetch-Site), are not affected', async () => {
     const id = await pendingReferral(await signup('client@example.com'));
-    const tokens = await new HttpClient(api.url).post<{ accessToken: string }>('/auth/token', {
+    const tokens = await new HttpClient(stack.api.url).post<{ accessToken: string }>('/auth/token', {
       email: 'client@example.com',
       password: PASSWORD,
     });
     // A token, and no cookie: whatever page the request came from, it could not have been forged.
     const bearer = { authorization: `Bearer ${tokens.body.accessToken}`, ...EVIL };
-    const client = new HttpClient(api.url);
+    const client = new HttpClient(stack.api.url);
     const declined = await client.request<{ referral: Referral }>(
       'POST',
       `/referrals/${id}/decline`,

@@ -1,23 +1,15 @@
 // Background work through real processes: the api enqueues over HTTP, a real worker process sends
 // the mail, the trace continues from the request into the worker, referral events reach both
 // organizations as notifications and mail, and operators see and retry dead jobs.
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { networkQueue } from '@rnh/jobs';
 import { QueueProducer } from '@rnh/queue';
 import { RedisConnections, defaultRedisOptions } from '@rnh/redis-client';
-import {
-  memoryLogger,
-  startRedisServer,
-  waitFor,
-  type AppProcess,
-  type RedisServerHandle,
-} from '@rnh/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiTestEnv, startApiProcess, startWorkerProcess } from './support/api-env.js';
+import { memoryLogger, waitFor } from '@rnh/test-utils';
+import { describe, expect, it } from 'vitest';
+import { startWorkerProcess } from './support/api-env.js';
+import { signUp, useApiStack } from './support/api-stack.js';
 import { HttpClient } from './support/http-client.js';
 import { latestTokenFor, mailTo, waitForTokenFor } from './support/mailbox.js';
-import { startOtlpCollector, type OtlpCollector } from './support/otlp-collector.js';
 import { startRefusingSmtp } from './support/refusing-smtp.js';
 
 const PASSWORD = 'correct horse battery';
@@ -27,73 +19,47 @@ interface Page<T> {
 }
 
 describe('jobs between the api and the worker', () => {
-  let redis: RedisServerHandle;
-  let collector: OtlpCollector;
-  let env: Record<string, string>;
-  let api: AppProcess;
-  let worker: AppProcess;
-  const mailDir = () => join(env.API_DATA_DIR!, 'mail');
-
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    collector = await startOtlpCollector();
-    env = apiTestEnv(redis.url, 'jobs', {
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
-      OTEL_BSP_SCHEDULE_DELAY: '100',
-      API_ADMIN_EMAILS: 'ops@example.com',
-    });
-    api = await startApiProcess(env);
-    worker = await startWorkerProcess(env);
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await api?.stop();
-    await collector?.close();
-    await redis?.destroy();
-    if (env) rmSync(env.API_DATA_DIR!, { recursive: true, force: true });
+  const stack = useApiStack('jobs', {
+    worker: true,
+    tracing: true,
+    env: { API_ADMIN_EMAILS: 'ops@example.com' },
   });
 
   const signup = async (email: string, displayName: string) => {
-    const client = new HttpClient(api.url);
-    const res = await client.post<{ user: { id: string } }>('/auth/signup', {
-      email,
-      password: PASSWORD,
-      displayName,
-    });
-    expect(res.status).toBe(201);
-    return { client, id: res.body.user.id };
+    const client = new HttpClient(stack.api.url);
+    const { id } = await signUp(client, { email, password: PASSWORD, displayName });
+    return { client, id };
   };
 
   it("signup over HTTP -> the worker process sends the mail, in the request's trace", async () => {
     await signup('trace@example.com', 'Tracy');
-    const token = await waitForTokenFor(mailDir(), 'trace@example.com', /confirm your email/i);
+    const token = await waitForTokenFor(stack.mailDir(), 'trace@example.com', /confirm your email/i);
     expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
 
     await waitFor(
       () =>
-        collector.spans.some(
+        stack.collector.spans.some(
           (span) =>
             span.service === 'rnh-worker' &&
             span.attributes['messaging.bullmq.job.name'] === 'email_verification',
         ),
       { timeoutMs: 10_000, what: "the worker's processing span" },
     );
-    const request = collector.spans.find(
+    const request = stack.collector.spans.find(
       (span) =>
         span.service === 'rnh-api' &&
         span.kind === 2 &&
         String(span.attributes['http.route']) === '/auth/signup',
     );
     expect(request).toBeDefined();
-    const processing = collector.spans.filter(
+    const processing = stack.collector.spans.filter(
       (span) =>
         span.service === 'rnh-worker' &&
         span.attributes['messaging.bullmq.job.name'] === 'email_verification',
     );
     expect(processing.map((span) => span.traceId)).toContain(request!.traceId);
     // Never a payload value (the address, the link) on a span.
-    const text = JSON.stringify(collector.spans);
+    const text = JSON.stringify(stack.collector.spans);
     expect(text).not.toContain('trace@example.com');
     expect(text).not.toContain(token);
   });
@@ -113,11 +79,14 @@ describe('jobs between the api and the worker', () => {
     expect(made.status).toBe(201);
 
     // Rob (the other organization) is told; Sally made it herself and is not.
-    await waitFor(() => mailTo(mailDir(), 'rob@example.com', /Grace Hopper was referred/).length === 1, {
-      timeoutMs: 15_000,
-      what: "Rob's referral mail",
-    });
-    expect(mailTo(mailDir(), 'sally@example.com', /Grace Hopper/)).toEqual([]);
+    await waitFor(
+      () => mailTo(stack.mailDir(), 'rob@example.com', /Grace Hopper was referred/).length === 1,
+      {
+        timeoutMs: 15_000,
+        what: "Rob's referral mail",
+      },
+    );
+    expect(mailTo(stack.mailDir(), 'sally@example.com', /Grace Hopper/)).toEqual([]);
 
     const accepted = await receiver.client.post(`/referrals/${made.body.referral.id}/accept`);
     expect(accepted.status).toBe(200);
@@ -146,7 +115,7 @@ describe('jobs between the api and the worker', () => {
       });
     // The schedule runs it at 07:00 UTC; here it is enqueued the same way the schedule does.
     const connections = new RedisConnections({
-      options: defaultRedisOptions({ port: redis.port, keyPrefix: env.REDIS_KEY_PREFIX! }),
+      options: defaultRedisOptions({ port: stack.redis.port, keyPrefix: stack.env.REDIS_KEY_PREFIX! }),
       logger: memoryLogger().logger,
     });
     const network = new QueueProducer({ connections, logger: memoryLogger().logger }, networkQueue);
@@ -157,14 +126,14 @@ describe('jobs between the api and the worker', () => {
       await connections.close();
     }
     await waitFor(
-      () => mailTo(mailDir(), 'dan@example.com', /2 referrals waiting for an answer/).length === 1,
+      () => mailTo(stack.mailDir(), 'dan@example.com', /2 referrals waiting for an answer/).length === 1,
       {
         timeoutMs: 15_000,
         what: "Dan's digest",
       },
     );
-    expect(mailTo(mailDir(), 'dan@example.com', /Dan Org: 2 pending/)).toHaveLength(1);
-    expect(mailTo(mailDir(), 'dora@example.com', /waiting for an answer/)).toEqual([]);
+    expect(mailTo(stack.mailDir(), 'dan@example.com', /Dan Org: 2 pending/)).toHaveLength(1);
+    expect(mailTo(stack.mailDir(), 'dora@example.com', /waiting for an answer/)).toEqual([]);
   });
 
   it('operators see the queues; a refused mail goes dead, and retrying it sends it once the mail server accepts', async () => {
@@ -172,7 +141,7 @@ describe('jobs between the api and the worker', () => {
     const someone = await signup('someone@example.com', 'Someone');
     expect((await someone.client.get('/admin/queues')).status).toBe(403);
     // An operator's address counts once verified (test/admin-security.e2e.test.ts shows why).
-    const opsToken = await waitForTokenFor(mailDir(), 'ops@example.com', /confirm your email/i);
+    const opsToken = await waitForTokenFor(stack.mailDir(), 'ops@example.com', /confirm your email/i);
     expect((await ops.client.post('/auth/verify-email/confirm', { token: opsToken })).status).toBe(200);
 
     const queues = await ops.client.get<{ queues: { name: string; counts: Record<string, number> }[] }>(
@@ -182,9 +151,9 @@ describe('jobs between the api and the worker', () => {
     expect(queues.body.queues.map((queue) => queue.name).sort()).toEqual(['email', 'maintenance', 'network']);
 
     // A second worker whose mail server refuses every message for good (554): its job goes straight to dead.
-    await worker.stop();
+    await stack.worker.stop();
     const refusing = await startRefusingSmtp();
-    const strict = await startWorkerProcess({ ...env, SMTP_URL: `smtp://127.0.0.1:${refusing.port}` });
+    const strict = await startWorkerProcess({ ...stack.env, SMTP_URL: `smtp://127.0.0.1:${refusing.port}` });
     try {
       await signup('bounced@example.com', 'Bounced');
       await waitFor(
@@ -201,12 +170,12 @@ describe('jobs between the api and the worker', () => {
       jobs: { id: string; name: string; reason: string }[];
     }>('/admin/queues/email/dead');
     expect(dead.body.jobs[0]).toMatchObject({ name: 'email_verification', reason: 'unrecoverable' });
-    expect(latestTokenFor(mailDir(), 'bounced@example.com', /confirm your email/i)).toBeUndefined();
+    expect(latestTokenFor(stack.mailDir(), 'bounced@example.com', /confirm your email/i)).toBeUndefined();
 
-    worker = await startWorkerProcess(env);
+    await stack.startWorker();
     const retried = await ops.client.post(`/admin/queues/email/dead/${dead.body.jobs[0]!.id}/retry`);
     expect(retried.status).toBe(202);
-    await waitForTokenFor(mailDir(), 'bounced@example.com', /confirm your email/i);
+    await waitForTokenFor(stack.mailDir(), 'bounced@example.com', /confirm your email/i);
     expect((await ops.client.get<{ jobs: unknown[] }>('/admin/queues/email/dead')).body.jobs).toEqual([]);
   });
 });

@@ -1,11 +1,8 @@
 // The referral network through the real api process over HTTP: organizations and members, invites by
 // email, referrals moving through their statuses, pagination and validation, and cached reads that
 // change as soon as a write changes them.
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { startRedisServer, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiTestEnv, startApiProcess, startWorkerProcess } from './support/api-env.js';
+import { describe, expect, it } from 'vitest';
+import { signUp, useApiStack } from './support/api-stack.js';
 import { HttpClient } from './support/http-client.js';
 import { waitForTokenFor } from './support/mailbox.js';
 
@@ -31,28 +28,11 @@ interface ErrorBody {
 }
 
 describe('referral network', () => {
-  let redis: RedisServerHandle;
-  let api: AppProcess;
-  let worker: AppProcess;
-  let env: Record<string, string>;
-
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    env = apiTestEnv(redis.url, 'network');
-    api = await startApiProcess(env);
-    worker = await startWorkerProcess(env);
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await api?.stop();
-    await redis?.destroy();
-    if (env) rmSync(env.API_DATA_DIR!, { recursive: true, force: true });
-  });
+  const stack = useApiStack('network', { worker: true });
 
   const member = async (email: string, displayName: string) => {
-    const client = new HttpClient(api.url);
-    const res = await client.post('/auth/signup', { email, password: 'correct horse battery', displayName });
-    expect(res.status).toBe(201);
+    const client = new HttpClient(stack.api.url);
+    await signUp(client, { email, password: 'correct horse battery', displayName });
     return client;
   };
   const createOrg = async (client: HttpClient, name: string) => {
@@ -88,7 +68,7 @@ describe('referral network', () => {
     expect((await outsider.patch<ErrorBody>(`/orgs/${org.id}`, { name: 'Mine now' })).status).toBe(403);
     expect((await outsider.get<ErrorBody>(`/orgs/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
     expect((await outsider.get<ErrorBody>('/orgs/not-an-id')).body.error.code).toBe('organization_not_found');
-    expect((await new HttpClient(api.url).get<ErrorBody>(`/orgs/${org.id}`)).status).toBe(401);
+    expect((await new HttpClient(stack.api.url).get<ErrorBody>(`/orgs/${org.id}`)).status).toBe(401);
 
     const bad = await owner.post<ErrorBody>('/orgs', { name: 'x' });
     expect(bad.status).toBe(400);
@@ -112,7 +92,7 @@ describe('referral network', () => {
     const open = await owner.get<Page<{ id: string }>>(`/orgs/${org.id}/invites`);
     expect(open.body.items.map((invite) => invite.id)).toEqual([invited.body.invite.id]);
 
-    const token = await waitForTokenFor(join(env.API_DATA_DIR!, 'mail'), 'carol@example.com', /Invite Co/);
+    const token = await waitForTokenFor(stack.mailDir(), 'carol@example.com', /Invite Co/);
     expect(token).toBeDefined();
 
     // Another account cannot use it, and trying does not use it up.

@@ -1,14 +1,12 @@
 // Password-reset requests as an attacker sees them: concurrent requests leave exactly one link
 // that works, and a request for an unknown email does the same work as one for an account.
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { startRedisServer, waitFor, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiTestEnv, startApiProcess, startWorkerProcess } from './support/api-env.js';
+import { waitFor } from '@rnh/test-utils';
+import { describe, expect, it } from 'vitest';
+import { signUp, useApiStack } from './support/api-stack.js';
 import { HttpClient } from './support/http-client.js';
 import { mailTo, waitForTokenFor } from './support/mailbox.js';
-import { startOtlpCollector, type OtlpCollector, type ReceivedSpan } from './support/otlp-collector.js';
+import type { ReceivedSpan } from './support/otlp-collector.js';
 
 const PASSWORD = 'quartz-lantern-meadow-71';
 const RESET_MAIL = /reset your password/i;
@@ -16,40 +14,11 @@ const SERVER = 2;
 const CONSUMER = 5;
 
 describe('password-reset requests', () => {
-  let redis: RedisServerHandle;
-  let collector: OtlpCollector;
-  let env: Record<string, string>;
-  let api: AppProcess;
-  let worker: AppProcess;
-  const mailDir = () => join(env.API_DATA_DIR!, 'mail');
-
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    collector = await startOtlpCollector();
-    env = apiTestEnv(redis.url, 'password-reset', {
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
-      OTEL_BSP_SCHEDULE_DELAY: '100',
-    });
-    api = await startApiProcess(env);
-    worker = await startWorkerProcess(env);
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await api?.stop();
-    await collector?.close();
-    await redis?.destroy();
-    if (env) rmSync(env.API_DATA_DIR!, { recursive: true, force: true });
-  });
+  const stack = useApiStack('password-reset', { worker: true, tracing: true });
 
   const signup = async (email: string) => {
-    const res = await new HttpClient(api.url).post('/auth/signup', {
-      email,
-      password: PASSWORD,
-      displayName: 'Resetter',
-    });
-    expect(res.status).toBe(201);
-    await waitForTokenFor(mailDir(), email, /confirm your email/i, 30_000);
+    await signUp(new HttpClient(stack.api.url), { email, password: PASSWORD, displayName: 'Resetter' });
+    await waitForTokenFor(stack.mailDir(), email, /confirm your email/i, 30_000);
   };
 
   it('concurrent requests leave exactly one link that works', async () => {
@@ -57,15 +26,15 @@ describe('password-reset requests', () => {
     const requests = 6;
     const answers = await Promise.all(
       Array.from({ length: requests }, () =>
-        new HttpClient(api.url).post('/auth/password-reset/request', { email: 'many@example.com' }),
+        new HttpClient(stack.api.url).post('/auth/password-reset/request', { email: 'many@example.com' }),
       ),
     );
     expect(answers.map((answer) => answer.status)).toEqual(Array(requests).fill(202));
-    await waitFor(() => mailTo(mailDir(), 'many@example.com', RESET_MAIL).length === requests, {
+    await waitFor(() => mailTo(stack.mailDir(), 'many@example.com', RESET_MAIL).length === requests, {
       timeoutMs: 30_000,
       what: `${requests} reset mails`,
     });
-    const tokens = mailTo(mailDir(), 'many@example.com', RESET_MAIL).map((text) =>
+    const tokens = mailTo(stack.mailDir(), 'many@example.com', RESET_MAIL).map((text) =>
       decodeURIComponent(/[?&]token=([A-Za-z0-9_.~%-]+)/.exec(text)![1]!),
     );
     expect(new Set(tokens).size).toBe(requests);
@@ -74,7 +43,7 @@ describe('password-reset requests', () => {
     for (const [index, token] of tokens.entries())
       statuses.push(
         (
-          await new HttpClient(api.url).post('/auth/password-reset/confirm', {
+          await new HttpClient(stack.api.url).post('/auth/password-reset/confirm', {
             token,
             newPassword: `${PASSWORD}-${index}`,
           })
@@ -93,7 +62,7 @@ describe('password-reset requests', () => {
     // Each request starts a trace of our choosing (W3C traceparent), to find its spans afterwards.
     const request = async (email: string) => {
       const traceId = randomBytes(16).toString('hex');
-      const res = await new HttpClient(api.url).post(
+      const res = await new HttpClient(stack.api.url).post(
         '/auth/password-reset/request',
         { email },
         { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
@@ -108,18 +77,18 @@ describe('password-reset requests', () => {
     expect(unknown.body).toEqual(known.body);
 
     const answered = (traceId: string) =>
-      collector.spans.some(
+      stack.collector.spans.some(
         (span) => span.traceId === traceId && span.kind === SERVER && span.parentSpanId !== undefined,
       );
     await waitFor(() => answered(known.traceId) && answered(unknown.traceId), {
       timeoutMs: 30_000,
       what: 'the spans of both requests',
     });
-    const knownWork = workBeforeAnswer(collector.spans, known.traceId);
+    const knownWork = workBeforeAnswer(stack.collector.spans, known.traceId);
     expect(knownWork.length).toBeGreaterThan(3);
-    expect(workBeforeAnswer(collector.spans, unknown.traceId)).toEqual(knownWork);
+    expect(workBeforeAnswer(stack.collector.spans, unknown.traceId)).toEqual(knownWork);
     // The known address did get its link (the work happened, after the answer).
-    await waitForTokenFor(mailDir(), 'known@example.com', RESET_MAIL, 30_000);
+    await waitForTokenFor(stack.mailDir(), 'known@example.com', RESET_MAIL, 30_000);
   }, 60_000);
 });
 

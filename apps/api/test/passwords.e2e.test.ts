@@ -3,12 +3,13 @@
 // one; and a hash made at an older, cheaper cost is upgraded to the default at the next sign-in.
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startRedisServer, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
+import { startRedisServer, type RedisServerHandle } from '@rnh/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../src/db/database.js';
 import { UsersRepository } from '../src/users/users-repository.js';
 import { captureLogger } from './db/support/logger.js';
-import { apiTestEnv, startApiProcess, startWorkerProcess } from './support/api-env.js';
+import { apiTestEnv, startApiProcess } from './support/api-env.js';
+import { signUp, useApiStack } from './support/api-stack.js';
 import { HttpClient } from './support/http-client.js';
 import { waitForTokenFor } from './support/mailbox.js';
 
@@ -20,23 +21,7 @@ const MARIE = { email: 'marie.curie@example.com', displayName: 'Marie Skłodowsk
 const GOOD = 'radium and polonium glow';
 
 describe('password policy', () => {
-  let redis: RedisServerHandle;
-  let api: AppProcess;
-  let worker: AppProcess;
-  let env: Record<string, string>;
-
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    env = apiTestEnv(redis.url, 'passwords');
-    api = await startApiProcess(env);
-    worker = await startWorkerProcess(env);
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await api?.stop();
-    await redis?.destroy();
-    if (env) rmSync(env.API_DATA_DIR!, { recursive: true, force: true });
-  });
+  const stack = useApiStack('passwords', { worker: true });
 
   const expectWeak = (res: { status: number; body: ErrorBody }, why: RegExp, what: string) => {
     expect(res.status, what).toBe(400);
@@ -47,7 +32,7 @@ describe('password policy', () => {
   const PERSONAL = /email address or your name/;
 
   it('sign-up refuses a common password and one made of the email or name, then accepts a good one', async () => {
-    const client = new HttpClient(api.url);
+    const client = new HttpClient(stack.api.url);
     const signup = (password: string) => client.post<ErrorBody>('/auth/signup', { ...MARIE, password });
     for (const password of ['password123', 'Iloveyou2', 'qwertyuiop'])
       expectWeak(await signup(password), COMMON, password);
@@ -58,9 +43,9 @@ describe('password policy', () => {
   });
 
   it('a password change refuses the current password, a common one and a personal one', async () => {
-    const client = new HttpClient(api.url);
+    const client = new HttpClient(stack.api.url);
     const user = { email: 'pierre.curie@example.com', displayName: 'Pierre Curie' };
-    expect((await client.post('/auth/signup', { ...user, password: GOOD })).status).toBe(201);
+    await signUp(client, { ...user, password: GOOD });
     const change = (newPassword: string) =>
       client.post<ErrorBody>('/me/password', { currentPassword: GOOD, newPassword });
 
@@ -74,19 +59,19 @@ describe('password policy', () => {
     expectWeak(await change('x-PIERRE-x-1859'), PERSONAL, 'name');
     // The refused attempts changed nothing: the old password still signs in.
     expect(
-      (await new HttpClient(api.url).post('/auth/login', { email: user.email, password: GOOD })).status,
+      (await new HttpClient(stack.api.url).post('/auth/login', { email: user.email, password: GOOD })).status,
     ).toBe(200);
     expect((await change('a lab in the rue Cuvier')).status).toBe(204);
   });
 
   it('a reset refuses the same rules without spending the link, which then still works', async () => {
-    const client = new HttpClient(api.url);
+    const client = new HttpClient(stack.api.url);
     const user = { email: 'irene.joliot@example.com', displayName: 'Irène Joliot' };
-    expect((await client.post('/auth/signup', { ...user, password: GOOD })).status).toBe(201);
+    await signUp(client, { ...user, password: GOOD });
     expect((await client.post('/auth/password-reset/request', { email: user.email })).status).toBe(202);
-    const token = await waitForTokenFor(join(env.API_DATA_DIR!, 'mail'), user.email, /reset/i);
+    const token = await waitForTokenFor(stack.mailDir(), user.email, /reset/i);
     const confirm = (newPassword: string) =>
-      new HttpClient(api.url).post<ErrorBody>('/auth/password-reset/confirm', { token, newPassword });
+      new HttpClient(stack.api.url).post<ErrorBody>('/auth/password-reset/confirm', { token, newPassword });
 
     const same = await confirm(GOOD);
     expect(same.status).toBe(400);
@@ -96,7 +81,7 @@ describe('password policy', () => {
     expect((await confirm('artificial radioactivity')).status).toBe(204);
     expect(
       (
-        await new HttpClient(api.url).post('/auth/login', {
+        await new HttpClient(stack.api.url).post('/auth/login', {
           email: user.email,
           password: 'artificial radioactivity',
         })

@@ -2,10 +2,8 @@
 // proxy says HTTPS with X-Forwarded-Proto. A sign-in that reaches the api as plain HTTP would get
 // no Secure cookie, so it is refused before any session exists; over HTTPS the cookie is set,
 // and signing out clears it with the same attributes. Production responses carry HSTS.
-import { rmSync } from 'node:fs';
-import { startRedisServer, type RedisServerHandle } from '@rnh/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiTestEnv, startApiProcess, type ApiProcess } from './support/api-env.js';
+import { describe, expect, it } from 'vitest';
+import { useApiStack } from './support/api-stack.js';
 import { HttpClient } from './support/http-client.js';
 import { scanKeys } from './support/redis-keys.js';
 
@@ -30,30 +28,19 @@ function cookieAttributes(line: string | undefined): string[] {
 }
 
 describe('production behind a TLS proxy', () => {
-  let redis: RedisServerHandle;
-  let api: ApiProcess;
-  let env: Record<string, string>;
-  const sessionKeys = () => scanKeys(redis.url, `${env.REDIS_KEY_PREFIX}sess:*`);
-
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    env = apiTestEnv(redis.url, 'production', {
+  const stack = useApiStack('production', {
+    env: {
       NODE_ENV: 'production',
       API_TRUST_PROXY: '1',
       JOB_SECRET_KEY: 'production-job-secret-key-of-32-chars-or-more',
       // Production refuses a cheaper hash than OWASP's minimum.
       PASSWORD_HASH_COST: '17',
-    });
-    api = await startApiProcess(env);
+    },
   });
-  afterAll(async () => {
-    await api?.stop();
-    await redis?.destroy();
-    if (env) rmSync(env.API_DATA_DIR!, { recursive: true, force: true });
-  });
+  const sessionKeys = () => scanKeys(stack.redis.url, `${stack.env.REDIS_KEY_PREFIX}sess:*`);
 
   it('a sign-in over plain HTTP answers 403 insecure_transport, sets no cookie and leaves no session in Redis', async () => {
-    const browser = new HttpClient(api.url);
+    const browser = new HttpClient(stack.api.url);
     const signup = await browser.post<ErrorBody>('/auth/signup', {
       email: 'plain@example.com',
       password: PASSWORD,
@@ -67,7 +54,7 @@ describe('production behind a TLS proxy', () => {
     // Over HTTPS the account is made (the refused attempt made none: the address is free).
     expect(
       (
-        await new HttpClient(api.url).post(
+        await new HttpClient(stack.api.url).post(
           '/auth/signup',
           { email: 'plain@example.com', password: PASSWORD, displayName: 'Plain' },
           HTTPS,
@@ -94,7 +81,7 @@ describe('production behind a TLS proxy', () => {
   });
 
   it('over HTTPS the Secure session cookie is set, and signing out clears it with the same attributes', async () => {
-    const browser = new HttpClient(api.url);
+    const browser = new HttpClient(stack.api.url);
     const signup = await browser.post(
       '/auth/signup',
       { email: 'secure@example.com', password: PASSWORD, displayName: 'Secure' },
@@ -121,7 +108,7 @@ describe('production behind a TLS proxy', () => {
   });
 
   it('answers with Strict-Transport-Security', async () => {
-    const res = await fetch(`${api.url}/health`, { headers: HTTPS });
+    const res = await fetch(`${stack.api.url}/health`, { headers: HTTPS });
     expect(res.headers.get('strict-transport-security')).toMatch(/^max-age=\d{7,}/);
   });
 });

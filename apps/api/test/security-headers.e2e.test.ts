@@ -1,9 +1,7 @@
 // Security headers (helmet) on every answer of the real api: successes, 404s, 429s and errors;
 // no-store on everything but GET /me, which stays privately cacheable (and cached server-side).
-import { rmSync } from 'node:fs';
-import { startRedisServer, type RedisServerHandle } from '@rnh/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiTestEnv, startApiProcess, type ApiProcess } from './support/api-env.js';
+import { describe, expect, it } from 'vitest';
+import { useApiStack } from './support/api-stack.js';
 import { HttpClient, type JsonResponse } from './support/http-client.js';
 
 const PASSWORD = 'correct horse battery';
@@ -24,31 +22,18 @@ function expectSecurityHeaders(res: { headers: Headers }, cacheControl = 'no-sto
 }
 
 describe('security headers', () => {
-  let redis: RedisServerHandle;
-  let api: ApiProcess;
-  let env: Record<string, string>;
-
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    // Each check below comes from its own address (X-Forwarded-For from a trusted local proxy),
-    // so only the one that wants a 429 meets the small global limit.
-    env = apiTestEnv(redis.url, 'headers', { API_TRUST_PROXY: 'loopback', RATE_LIMIT_GLOBAL: '5/1m' });
-    api = await startApiProcess(env);
-  });
-  afterAll(async () => {
-    await api?.stop();
-    await redis?.destroy();
-    if (env) rmSync(env.API_DATA_DIR!, { recursive: true, force: true });
-  });
+  // Each check below comes from its own address (X-Forwarded-For from a trusted local proxy),
+  // so only the one that wants a 429 meets the small global limit.
+  const stack = useApiStack('headers', { env: { API_TRUST_PROXY: 'loopback', RATE_LIMIT_GLOBAL: '5/1m' } });
 
   const from = (address: string) => ({ 'x-forwarded-for': address });
 
   it('on a 200, on routes that return tokens or personal data, on a 404 and on errors', async () => {
-    const health = await fetch(`${api.url}/health`, { headers: from('192.0.2.1') });
+    const health = await fetch(`${stack.api.url}/health`, { headers: from('192.0.2.1') });
     expect(health.status).toBe(200);
     expectSecurityHeaders(health);
 
-    const browser = new HttpClient(api.url);
+    const browser = new HttpClient(stack.api.url);
     const signup = await browser.post(
       '/auth/signup',
       { email: 'headers@example.com', password: PASSWORD, displayName: 'Hedda' },
@@ -56,7 +41,7 @@ describe('security headers', () => {
     );
     expect(signup.status).toBe(201);
     expectSecurityHeaders(signup);
-    const tokens = await new HttpClient(api.url).post(
+    const tokens = await new HttpClient(stack.api.url).post(
       '/auth/token',
       { email: 'headers@example.com', password: PASSWORD },
       from('192.0.2.2'),
@@ -64,14 +49,14 @@ describe('security headers', () => {
     expect(tokens.status).toBe(200);
     expectSecurityHeaders(tokens);
 
-    const missing = await fetch(`${api.url}/nope`, { headers: from('192.0.2.3') });
+    const missing = await fetch(`${stack.api.url}/nope`, { headers: from('192.0.2.3') });
     expect(missing.status).toBe(404);
     expectSecurityHeaders(missing);
 
-    const anonymous = await new HttpClient(api.url).get('/me', from('192.0.2.3'));
+    const anonymous = await new HttpClient(stack.api.url).get('/me', from('192.0.2.3'));
     expect(anonymous.status).toBe(401);
     expectSecurityHeaders(anonymous);
-    const malformed = await fetch(`${api.url}/auth/login`, {
+    const malformed = await fetch(`${stack.api.url}/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...from('192.0.2.3') },
       body: '{"email":',
@@ -81,7 +66,7 @@ describe('security headers', () => {
   });
 
   it('on a 429 of the global limiter', async () => {
-    const client = new HttpClient(api.url);
+    const client = new HttpClient(stack.api.url);
     let refused: JsonResponse | undefined;
     for (let i = 0; i < 10 && !refused; i += 1) {
       const res = await client.get('/orgs', from('192.0.2.99'));
@@ -93,7 +78,7 @@ describe('security headers', () => {
   });
 
   it('GET /me is private and revalidated, not no-store: the server-side response cache keeps working', async () => {
-    const browser = new HttpClient(api.url);
+    const browser = new HttpClient(stack.api.url);
     expect(
       (
         await browser.post(

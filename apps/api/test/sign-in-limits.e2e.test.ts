@@ -3,10 +3,8 @@
 // address together (4 per 15 min), except from a browser that signed in to the account before;
 // the client address is the one the proxy saw, whatever the client wrote into X-Forwarded-For;
 // wrong current passwords on /me/password count as failed sign-ins.
-import { rmSync } from 'node:fs';
-import { startRedisServer, type RedisServerHandle } from '@rnh/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiTestEnv, startApiProcess, type ApiProcess } from './support/api-env.js';
+import { describe, expect, it } from 'vitest';
+import { signUp, useApiStack } from './support/api-stack.js';
 import { HttpClient, type JsonResponse } from './support/http-client.js';
 
 interface ErrorBody {
@@ -20,33 +18,13 @@ const via = (address: string, ...spoofed: string[]) => ({
 });
 
 describe('failed sign-in limits', () => {
-  let redis: RedisServerHandle;
-  let api: ApiProcess;
-  let env: Record<string, string>;
-
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    env = apiTestEnv(redis.url, 'sign-in-limits', {
-      API_TRUST_PROXY: '1',
-      RATE_LIMIT_AUTH: '3/15m',
-      RATE_LIMIT_AUTH_ACCOUNT: '4/15m',
-    });
-    api = await startApiProcess(env);
-  });
-  afterAll(async () => {
-    await api?.stop();
-    await redis?.destroy();
-    if (env) rmSync(env.API_DATA_DIR!, { recursive: true, force: true });
+  const stack = useApiStack('sign-in-limits', {
+    env: { API_TRUST_PROXY: '1', RATE_LIMIT_AUTH: '3/15m', RATE_LIMIT_AUTH_ACCOUNT: '4/15m' },
   });
 
   const signup = async (email: string, address: string) => {
-    const browser = new HttpClient(api.url);
-    const res = await browser.post(
-      '/auth/signup',
-      { email, password: PASSWORD, displayName: 'Lim' },
-      via(address),
-    );
-    expect(res.status).toBe(201);
+    const browser = new HttpClient(stack.api.url);
+    await signUp(browser, { email, password: PASSWORD, displayName: 'Lim' }, via(address));
     return browser;
   };
   const login = (
@@ -74,20 +52,20 @@ describe('failed sign-in limits', () => {
 
     for (let i = 1; i <= 4; i += 1) {
       const guess = await login(
-        new HttpClient(api.url),
+        new HttpClient(stack.api.url),
         'victim@example.com',
         `${WRONG} ${i}`,
         `198.51.100.${i}`,
       );
       expect(guess.status).toBe(401); // one guess per address: the per-address limit never triggers
     }
-    const fifth = await login(new HttpClient(api.url), 'victim@example.com', WRONG, '198.51.100.5');
+    const fifth = await login(new HttpClient(stack.api.url), 'victim@example.com', WRONG, '198.51.100.5');
     expectLimitedBy(fifth, 'auth_account');
     expect(fifth.body.error.message).toMatch(/device you used before/);
     expectLimitedBy(await login(attacker, 'victim@example.com', WRONG, '198.51.100.6'), 'auth_account');
     // Locked for unknown devices even with the right password.
     expectLimitedBy(
-      await login(new HttpClient(api.url), 'victim@example.com', PASSWORD, '203.0.113.50'),
+      await login(new HttpClient(stack.api.url), 'victim@example.com', PASSWORD, '203.0.113.50'),
       'auth_account',
     );
 
@@ -103,13 +81,13 @@ describe('failed sign-in limits', () => {
   it('with a hop count of 1, a spoofed leftmost X-Forwarded-For entry does not change the client address', async () => {
     await signup('spoof@example.com', '192.0.2.20');
     for (let i = 0; i < 3; i += 1) {
-      const guess = await login(new HttpClient(api.url), 'spoof@example.com', WRONG, '203.0.113.7');
+      const guess = await login(new HttpClient(stack.api.url), 'spoof@example.com', WRONG, '203.0.113.7');
       expect(guess.status).toBe(401);
     }
     // The client writes any address it likes in front of what the proxy saw: still 203.0.113.7.
     for (const spoofed of ['10.1.2.3', '198.18.0.1, 172.16.5.5']) {
       const res = await login(
-        new HttpClient(api.url),
+        new HttpClient(stack.api.url),
         'spoof@example.com',
         WRONG,
         via('203.0.113.7', ...spoofed.split(', ')),
@@ -117,9 +95,9 @@ describe('failed sign-in limits', () => {
       expectLimitedBy(res, 'auth');
     }
     // Another address (as the proxy saw it) is another client.
-    expect((await login(new HttpClient(api.url), 'spoof@example.com', WRONG, '203.0.113.8')).status).toBe(
-      401,
-    );
+    expect(
+      (await login(new HttpClient(stack.api.url), 'spoof@example.com', WRONG, '203.0.113.8')).status,
+    ).toBe(401);
   });
 
   it('wrong current passwords on /me/password count as failed sign-ins, per address and per account', async () => {
@@ -136,11 +114,11 @@ describe('failed sign-in limits', () => {
     }
     expectLimitedBy(await change(`${WRONG} 3`), 'auth');
     // The three guesses count for the account too: one more failure anywhere, and it is locked.
-    expect((await login(new HttpClient(api.url), 'changer@example.com', WRONG, '198.51.100.30')).status).toBe(
-      401,
-    );
+    expect(
+      (await login(new HttpClient(stack.api.url), 'changer@example.com', WRONG, '198.51.100.30')).status,
+    ).toBe(401);
     expectLimitedBy(
-      await login(new HttpClient(api.url), 'changer@example.com', WRONG, '198.51.100.31'),
+      await login(new HttpClient(stack.api.url), 'changer@example.com', WRONG, '198.51.100.31'),
       'auth_account',
     );
   });

@@ -38,18 +38,6 @@ export async function commandCalls(admin: Redis, command: string): Promise<numbe
   return match ? Number(match[1]) : 0;
 }
 
-/** Every key matching `pattern`, by SCAN (never KEYS). */
-export async function scanKeys(admin: Redis, pattern: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    found.push(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  return found;
-}
-
 export interface TestLimiter {
   limiter: RateLimiter;
   registry: Registry<RegistryContentType>;
@@ -132,4 +120,4 @@ export async function listen(app: Express): Promise<{ url: string; server: Serve
 
 export { memoryLogger, uniquePrefix };
 
-export { metricValue, recordSpans } from '@rnh/test-utils';
+export { metricValue, recordSpans, scanKeys } from '@rnh/test-utils';

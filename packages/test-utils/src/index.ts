@@ -16,3 +16,4 @@ export { useRedisServer } from './use-redis-server.js';
 export type { TestRedis } from './use-redis-server.js';
 export { metricValue } from './metric-value.js';
 export { recordSpans } from './record-spans.js';
+export { scanKeys } from './scan-keys.js';

@@ -3,10 +3,9 @@
 // the statement carried (emails, names, password hashes, the rejected input).
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/database.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { UsersRepository } from '../../src/users/users-repository.js';
-import { drivers } from './support/drivers.js';
+import { drivers, useDriverDatabase } from './support/drivers.js';
 import { captureLogger } from './support/logger.js';
 
 async function failure(work: Promise<unknown>): Promise<unknown> {
@@ -19,17 +18,11 @@ async function failure(work: Promise<unknown>): Promise<unknown> {
 }
 
 describe.each(drivers)('database errors in logs on %s', (kind, makeDriver) => {
-  const driver = makeDriver();
-  let database: Database;
+  const opened = useDriverDatabase(makeDriver);
   let users: UsersRepository;
 
-  beforeAll(async () => {
-    database = await driver.open();
-    users = new UsersRepository(database.db);
-  });
-  afterAll(async () => {
-    await database?.close();
-    await driver.cleanup();
+  beforeAll(() => {
+    users = new UsersRepository(opened.database.db);
   });
 
   it('logs the code and message of a failed insert, a taken email and a bad cast, never their values', async () => {
@@ -43,7 +36,7 @@ describe.each(drivers)('database errors in logs on %s', (kind, makeDriver) => {
     );
     const taken = await failure(users.create({ email, displayName, passwordHash }));
     // PostgreSQL quotes the rejected input in the message: `invalid input syntax for type uuid: "…"`.
-    const badCast = await failure(sql`select ${email}::uuid`.execute(database.db));
+    const badCast = await failure(sql`select ${email}::uuid`.execute(opened.database.db));
     // The values really are on the errors (or their causes), or the test would prove nothing.
     // PGlite also hangs the statement and its parameters on the error.
     if (kind === 'pglite') expect(JSON.stringify(nulByte)).toContain(passwordHash.split('$')[4]);

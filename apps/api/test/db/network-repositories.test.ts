@@ -1,33 +1,26 @@
 // Organizations, memberships, referrals and invites on both drivers: keyset pages that neither skip
 // nor repeat, the last-owner rule, single-winner status changes and single-use invites.
 import { createHash, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/database.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeCursor, type PageRequest } from '../../src/http/pagination.js';
 import { InvitesRepository } from '../../src/invites/invites-repository.js';
 import { OrganizationsRepository } from '../../src/orgs/organizations-repository.js';
 import { ReferralsRepository } from '../../src/referrals/referrals-repository.js';
 import { UsersRepository } from '../../src/users/users-repository.js';
-import { drivers } from './support/drivers.js';
+import { drivers, useDriverDatabase } from './support/drivers.js';
 
 describe.each(drivers)('network repositories on %s', (_kind, makeDriver) => {
-  const driver = makeDriver();
-  let database: Database;
+  const opened = useDriverDatabase(makeDriver);
   let users: UsersRepository;
   let organizations: OrganizationsRepository;
   let referrals: ReferralsRepository;
   let invites: InvitesRepository;
 
-  beforeAll(async () => {
-    database = await driver.open();
-    users = new UsersRepository(database.db);
-    organizations = new OrganizationsRepository(database.db);
-    referrals = new ReferralsRepository(database.db);
-    invites = new InvitesRepository(database.db);
-  });
-  afterAll(async () => {
-    await database?.close();
-    await driver.cleanup();
+  beforeAll(() => {
+    users = new UsersRepository(opened.database.db);
+    organizations = new OrganizationsRepository(opened.database.db);
+    referrals = new ReferralsRepository(opened.database.db);
+    invites = new InvitesRepository(opened.database.db);
   });
 
   const newUser = (name = 'User') =>

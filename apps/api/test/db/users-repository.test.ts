@@ -1,24 +1,17 @@
 // The same repository behaviour on both drivers: embedded PGlite and a real PostgreSQL.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/database.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EmailTakenError, UsersRepository } from '../../src/users/users-repository.js';
-import { drivers } from './support/drivers.js';
+import { drivers, useDriverDatabase } from './support/drivers.js';
 
 describe.each(drivers)('UsersRepository on %s', (_kind, makeDriver) => {
-  const driver = makeDriver();
-  let database: Database;
+  const opened = useDriverDatabase(makeDriver);
   let users: UsersRepository;
   // One database per driver; every test makes its own addresses.
   const email = (name: string) => `${name}-${randomUUID().slice(0, 8)}@example.com`;
 
-  beforeAll(async () => {
-    database = await driver.open();
-    users = new UsersRepository(database.db);
-  });
-  afterAll(async () => {
-    await database?.close();
-    await driver.cleanup();
+  beforeAll(() => {
+    users = new UsersRepository(opened.database.db);
   });
 
   it('creates a user, storing the email lowercased', async () => {
@@ -83,7 +76,7 @@ describe.each(drivers)('UsersRepository on %s', (_kind, makeDriver) => {
     expect((await users.findCredentialsByEmail(address))?.passwordHash).toBe('new');
     expect(await users.updatePassword(randomUUID(), 'new')).toBe(false);
     expect(await users.updatePassword('not-a-uuid', 'new')).toBe(false);
-    const { updated_at, created_at } = await database.db
+    const { updated_at, created_at } = await opened.database.db
       .selectFrom('users')
       .select(['updated_at', 'created_at'])
       .where('id', '=', created.id)

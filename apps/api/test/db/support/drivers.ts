@@ -1,5 +1,6 @@
 // Both database drivers, for repository tests that must behave the same on each:
 // embedded PGlite (in memory) and a real PostgreSQL (a database of the test's own).
+import { afterAll, beforeAll } from 'vitest';
 import { createDatabase, type Database } from '../../../src/db/database.js';
 import { captureLogger } from './logger.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
@@ -31,3 +32,21 @@ export const drivers: [string, () => Driver][] = [
     },
   ],
 ];
+
+/** Opens the driver's database before the file's tests (for its own beforeAll to use) and closes it after. */
+export function useDriverDatabase(makeDriver: () => Driver): { readonly database: Database } {
+  const driver = makeDriver();
+  let database: Database | undefined;
+  beforeAll(async () => {
+    database = await driver.open();
+  });
+  afterAll(async () => {
+    await database?.close();
+    await driver.cleanup();
+  });
+  return {
+    get database() {
+      return database!;
+    },
+  };
+}
