@@ -155,18 +155,12 @@ export class OneTimeTokens {
       if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) this.reject(kind, 'malformed');
       const hash = tokenHash(kind, token);
       const marker = sha256Hex(token);
-      const raw = await this.redis.getdel(this.keys.key('t', hash));
-      if (raw === null) {
-        const markedKind = await this.redis.get(this.keys.key('m', marker));
-        this.reject(kind, markedKind !== null && markedKind !== kind ? 'wrong_purpose' : 'expired_or_used');
-      }
-      let stored: StoredToken;
-      try {
-        stored = JSON.parse(raw) as StoredToken;
-      } catch {
-        this.logger.warn({ operation: 'tokens.consume', kind }, 'stored token is not valid JSON');
-        this.reject(kind, 'unknown');
-      }
+      const stored = await this.readStored(
+        'tokens.consume',
+        kind,
+        marker,
+        await this.redis.getdel(this.keys.key('t', hash)),
+      );
       // Already taken (GETDEL); the rest is tidying and may fail without undoing that.
       const [current, ...cleanup] = await Promise.allSettled([
         stored.g === undefined ? Promise.resolve(null) : this.redis.get(this.generationKey(kind, stored.s)),
@@ -199,18 +193,12 @@ export class OneTimeTokens {
       this.ttlOf(kind);
       scope.set({ 'rnh.token.kind': kind });
       if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) this.reject(kind, 'malformed');
-      const raw = await this.redis.get(this.keys.key('t', tokenHash(kind, token)));
-      if (raw === null) {
-        const markedKind = await this.redis.get(this.keys.key('m', sha256Hex(token)));
-        this.reject(kind, markedKind !== null && markedKind !== kind ? 'wrong_purpose' : 'expired_or_used');
-      }
-      let stored: StoredToken;
-      try {
-        stored = JSON.parse(raw) as StoredToken;
-      } catch {
-        this.logger.warn({ operation: 'tokens.peek', kind }, 'stored token is not valid JSON');
-        this.reject(kind, 'unknown');
-      }
+      const stored = await this.readStored(
+        'tokens.peek',
+        kind,
+        sha256Hex(token),
+        await this.redis.get(this.keys.key('t', tokenHash(kind, token))),
+      );
       // A newest-only token that a newer one superseded would be refused by consume: say so now.
       if (stored.g !== undefined) {
         const current = await this.redis.get(this.generationKey(kind, stored.s));
@@ -295,6 +283,28 @@ export class OneTimeTokens {
     const ttl = typeof kind === 'string' ? this.ttlMs.get(kind) : undefined;
     if (ttl === undefined) throw new UnknownTokenKindError(String(kind));
     return ttl;
+  }
+
+  /**
+   * The stored token read by `consume` or `peek`, or the rejection: a token of another kind
+   * (its marker says so) is `wrong_purpose`, an absent one `expired_or_used`.
+   */
+  private async readStored(
+    operation: string,
+    kind: OneTimeTokenKind,
+    marker: string,
+    raw: string | null,
+  ): Promise<StoredToken> {
+    if (raw === null) {
+      const markedKind = await this.redis.get(this.keys.key('m', marker));
+      this.reject(kind, markedKind !== null && markedKind !== kind ? 'wrong_purpose' : 'expired_or_used');
+    }
+    try {
+      return JSON.parse(raw) as StoredToken;
+    } catch {
+      this.logger.warn({ operation, kind }, 'stored token is not valid JSON');
+      this.reject(kind, 'unknown');
+    }
   }
 
   private reject(kind: string, reason: TokenRejectReason): never {
