@@ -36,21 +36,25 @@ describe('jobs between the api and the worker', () => {
     const token = await waitForTokenFor(stack.mailDir(), 'trace@example.com', /confirm your email/i);
     expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
 
+    const requestSpan = () =>
+      stack.collector.spans.find(
+        (span) =>
+          span.service === 'rnh-api' &&
+          span.kind === 2 &&
+          String(span.attributes['http.route']) === '/auth/signup',
+      );
+    // Both apps export in batches on their own schedule: wait for each side's span, not one of them.
     await waitFor(
       () =>
+        requestSpan() !== undefined &&
         stack.collector.spans.some(
           (span) =>
             span.service === 'rnh-worker' &&
             span.attributes['messaging.bullmq.job.name'] === 'email_verification',
         ),
-      { timeoutMs: 10_000, what: "the worker's processing span" },
+      { timeoutMs: 30_000, what: "the api's request span and the worker's processing span" },
     );
-    const request = stack.collector.spans.find(
-      (span) =>
-        span.service === 'rnh-api' &&
-        span.kind === 2 &&
-        String(span.attributes['http.route']) === '/auth/signup',
-    );
+    const request = requestSpan();
     expect(request).toBeDefined();
     const processing = stack.collector.spans.filter(
       (span) =>
