@@ -9,6 +9,9 @@ export interface ReceivedSpan {
   parentSpanId: string | undefined;
   name: string;
   kind: number;
+  /** Start and end, in nanoseconds since the epoch. */
+  startNs: bigint;
+  endNs: bigint;
   attributes: Record<string, unknown>;
 }
 
@@ -59,6 +62,8 @@ function collect(payload: Record<string, unknown>, into: ReceivedSpan[]): void {
           parentSpanId: span.parentSpanId ? String(span.parentSpanId) : undefined,
           name: String(span.name),
           kind: Number(span.kind),
+          startNs: BigInt(String(span.startTimeUnixNano ?? 0)),
+          endNs: BigInt(String(span.endTimeUnixNano ?? 0)),
           attributes: attributes(span.attributes as OtlpAttribute[] | undefined),
         });
       }
