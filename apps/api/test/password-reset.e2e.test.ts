@@ -106,11 +106,11 @@ describe('password-reset requests', () => {
 function workBeforeAnswer(spans: ReceivedSpan[], traceId: string): string[] {
   const trace = spans.filter((span) => span.traceId === traceId);
   const byId = new Map(trace.map((span) => [span.spanId, span]));
-  const answeredAt = trace.find((span) => span.kind === SERVER)?.endNs ?? 0n;
+  const answeredAt = trace.find((span) => span.kind === SERVER)?.endMs ?? 0;
   const inJobProcessing = (span: ReceivedSpan | undefined): boolean =>
     span !== undefined && (span.kind === CONSUMER || inJobProcessing(byId.get(span.parentSpanId ?? '')));
   return trace
-    .filter((span) => span.startNs <= answeredAt && !inJobProcessing(span))
+    .filter((span) => span.startMs <= answeredAt && !inJobProcessing(span))
     .map(
       (span) => `${span.name} [${span.kind}] ${String(span.attributes['messaging.bullmq.job.name'] ?? '')}`,
     )

@@ -9,9 +9,9 @@ export interface ReceivedSpan {
   parentSpanId: string | undefined;
   name: string;
   kind: number;
-  /** Start and end, in nanoseconds since the epoch. */
-  startNs: bigint;
-  endNs: bigint;
+  /** Start and end, in milliseconds since the epoch (microsecond precision). */
+  startMs: number;
+  endMs: number;
   attributes: Record<string, unknown>;
 }
 
@@ -62,8 +62,8 @@ function collect(payload: Record<string, unknown>, into: ReceivedSpan[]): void {
           parentSpanId: span.parentSpanId ? String(span.parentSpanId) : undefined,
           name: String(span.name),
           kind: Number(span.kind),
-          startNs: BigInt(String(span.startTimeUnixNano ?? 0)),
-          endNs: BigInt(String(span.endTimeUnixNano ?? 0)),
+          startMs: unixNanoToMs(span.startTimeUnixNano),
+          endMs: unixNanoToMs(span.endTimeUnixNano),
           attributes: attributes(span.attributes as OtlpAttribute[] | undefined),
         });
       }
@@ -73,4 +73,9 @@ function collect(payload: Record<string, unknown>, into: ReceivedSpan[]): void {
 
 function attributes(list: OtlpAttribute[] | undefined): Record<string, unknown> {
   return Object.fromEntries((list ?? []).map(({ key, value }) => [key, Object.values(value)[0]]));
+}
+
+/** OTLP JSON carries times as strings of nanoseconds, beyond a double's exact range. */
+function unixNanoToMs(value: unknown): number {
+  return Number(BigInt(String(value ?? 0)) / 1000n) / 1000;
 }
