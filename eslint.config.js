@@ -21,7 +21,13 @@ export default tseslint.config(
   {
     // Packages take their configuration as arguments; only each app's config module reads the environment.
     files: ['packages/**/*.ts', 'apps/**/src/**/*.ts'],
-    ignores: ['apps/*/src/config.ts', 'packages/telemetry/src/instrumentation.ts', 'packages/test-utils/**'],
+    // The apps' env-files preloads write the .env files' values into process.env before config.ts reads it.
+    ignores: [
+      'apps/*/src/config.ts',
+      'apps/*/src/env-files.ts',
+      'packages/telemetry/src/instrumentation.ts',
+      'packages/test-utils/**',
+    ],
     rules: {
       'no-restricted-properties': [
         'error',

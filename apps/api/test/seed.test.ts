@@ -84,6 +84,7 @@ describe('the seed command', () => {
       cwd: apiDir,
       env: {
         PATH: process.env.PATH,
+        NODE_ENV: 'test', // no .env file of the developer's
         API_DATA_DIR: dataDir,
         REDIS_URL: 'redis://127.0.0.1:1',
         REDIS_CONNECT_TIMEOUT: '200',
@@ -105,7 +106,7 @@ describe('the seed command', () => {
   it('names the variable when the configuration is wrong, and exits 2', async () => {
     const failed = await promisify(execFile)(process.execPath, ['dist/scripts/seed.js'], {
       cwd: apiDir,
-      env: { PATH: process.env.PATH, API_DATA_DIR: dataDir, DATABASE_URL: 'mysql://nope' },
+      env: { PATH: process.env.PATH, NODE_ENV: 'test', API_DATA_DIR: dataDir, DATABASE_URL: 'mysql://nope' },
     }).catch((error: { code: number; stderr: string }) => error);
     expect(failed).toMatchObject({ code: 2 });
     expect((failed as { stderr: string }).stderr).toContain(

@@ -13,3 +13,4 @@ export {
   seconds,
 } from './schemas.js';
 export type { RateRule } from './schemas.js';
+export { envFilesOf, loadEnvFiles } from './env-files.js';

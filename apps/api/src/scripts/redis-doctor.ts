@@ -1,4 +1,6 @@
 // `pnpm redis:doctor`: checks the Redis the api is configured for and reports risky settings.
+// First: the .env files' values must be in process.env before config.ts reads it.
+import '../env-files.js';
 import { formatDoctorReport, runRedisDoctor } from '@rnh/redis-client';
 import { ConfigError, loadConfig } from '../config.js';
 

@@ -1,5 +1,7 @@
 // `pnpm seed [--reset]`: fills the api's database (PGlite under API_DATA_DIR, or DATABASE_URL)
 // with a demo referral network. Stop the api first when it uses PGlite: PGlite serves one process.
+// First: the .env files' values must be in process.env before config.ts reads it.
+import '../env-files.js';
 import { parseArgs } from 'node:util';
 import { createLogger } from '@rnh/telemetry';
 import { Cache } from '@rnh/cache';
