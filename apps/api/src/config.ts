@@ -102,28 +102,66 @@ const DEVELOPMENT_SESSION_SECRET = 'development-only-session-secret-change-me';
 // Likewise; the worker's config has the same default, so development mail works out of the box.
 const DEVELOPMENT_JOB_SECRET_KEY = 'development-only-job-secret-key-change-me';
 
-const schema = z.object({
-  NODE_ENV: nodeEnv(),
-  API_HOST: z.string().min(1, 'API_HOST must be a host name or address').default('0.0.0.0'),
-  API_PORT: port('API_PORT', 3000),
-  API_TRUST_PROXY: trustProxySetting('API_TRUST_PROXY'),
-  API_METRICS_HOST: z.string().min(1, 'API_METRICS_HOST must be a host name or address').default('127.0.0.1'),
+/** Every variable the api reads besides Redis's (`redisOptionsFromEnv`), with its default and meaning. */
+export const configSchema = z.object({
+  NODE_ENV: nodeEnv().describe(
+    '`development`, `production` (enforces the production requirements) or `test` (reads no .env file)',
+  ),
+  API_HOST: z
+    .string()
+    .min(1, 'API_HOST must be a host name or address')
+    .default('0.0.0.0')
+    .describe('address the api listens on'),
+  API_PORT: port('API_PORT', 3000).describe("port of the api's HTTP server"),
+  API_TRUST_PROXY: trustProxySetting('API_TRUST_PROXY').meta({
+    description:
+      'proxies in front of the api: a hop count (`1`) or addresses, CIDRs, `loopback`, `uniquelocal`; never `true` in production',
+    production: 'required: the number of proxies in front of the api or their addresses',
+  }),
+  API_METRICS_HOST: z
+    .string()
+    .min(1, 'API_METRICS_HOST must be a host name or address')
+    .default('127.0.0.1')
+    .describe("address of the api's `GET /metrics` listener (never on `API_PORT`)"),
   API_METRICS_PORT: z.coerce
     .number({ error: 'API_METRICS_PORT must be a port number 1-65535, or 0 for no metrics listener' })
     .int('API_METRICS_PORT must be a port number 1-65535, or 0 for no metrics listener')
     .min(0, 'API_METRICS_PORT must be a port number 1-65535, or 0 for no metrics listener')
     .max(65535, 'API_METRICS_PORT must be a port number 1-65535, or 0 for no metrics listener')
-    .default(9464),
-  API_SHUTDOWN_TIMEOUT_MS: milliseconds('API_SHUTDOWN_TIMEOUT_MS', 10_000),
-  LOG_LEVEL: logLevel(),
-  LOG_PRETTY: booleanFlag('LOG_PRETTY', false),
-  OTEL_SERVICE_NAME: z.string().min(1, 'OTEL_SERVICE_NAME must not be empty').default('rnh-api'),
-  API_DATA_DIR: z.string().min(1, 'API_DATA_DIR must be a directory path').default('.data'),
+    .default(9464)
+    .describe("port of the api's `GET /metrics` listener; `0`: no metrics listener"),
+  API_SHUTDOWN_TIMEOUT_MS: milliseconds('API_SHUTDOWN_TIMEOUT_MS', 10_000).describe(
+    'how long in-flight requests may finish after SIGTERM, ms',
+  ),
+  LOG_LEVEL: logLevel().describe('`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`'),
+  LOG_PRETTY: booleanFlag('LOG_PRETTY', false).describe(
+    'human-readable logs (pino-pretty) instead of JSON lines; `pnpm dev` turns it on',
+  ),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .min(1, 'OTEL_SERVICE_NAME must not be empty')
+    .default('rnh-api')
+    .describe('service name on traces and logs'),
+  API_DATA_DIR: z
+    .string()
+    .min(1, 'API_DATA_DIR must be a directory path')
+    .default('.data')
+    .describe('embedded data: the PGlite database (`pglite/`)'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
-    .optional(),
-  API_PUBLIC_URL: z.url({ error: 'API_PUBLIC_URL must be a URL such as https://app.example.com' }).optional(),
+    .optional()
+    .describe(
+      '`postgres://…` to use PostgreSQL; without it the api runs on embedded PGlite. Migrations run at start either way',
+    ),
+  API_PUBLIC_URL: z
+    .url({ error: 'API_PUBLIC_URL must be a URL such as https://app.example.com' })
+    .optional()
+    .meta({
+      description:
+        'base URL of links in emails (verification, password reset, invites); pages of its origin may send writes (CSRF check)',
+      defaultNote: 'http://localhost:<API_PORT>',
+    }),
   API_ALLOWED_ORIGINS: z
     .string()
     .default('')
@@ -140,6 +178,9 @@ const schema = z.object({
             'API_ALLOWED_ORIGINS must be a comma-separated list of origins such as https://app.example.com',
         }),
       ),
+    )
+    .describe(
+      'comma-separated origins whose pages may also send cookie-authenticated writes (`https://admin.example.com`)',
     ),
   API_ADMIN_EMAILS: z
     .string()
@@ -150,33 +191,72 @@ const schema = z.object({
         .map((email) => email.trim().toLowerCase())
         .filter(Boolean),
     )
-    .pipe(z.array(z.email({ error: 'API_ADMIN_EMAILS must be a comma-separated list of email addresses' }))),
-  SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
-  JOB_SECRET_KEY: z.string().min(32, 'JOB_SECRET_KEY must be at least 32 characters').optional(),
+    .pipe(z.array(z.email({ error: 'API_ADMIN_EMAILS must be a comma-separated list of email addresses' })))
+    .describe('comma-separated accounts that may use the `/admin` routes once their email is verified'),
+  SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional().meta({
+    description: 'signs session cookies and access tokens, at least 32 characters',
+    defaultNote: 'a fixed development value',
+    production: 'required, at least 32 random characters',
+  }),
+  JOB_SECRET_KEY: z.string().min(32, 'JOB_SECRET_KEY must be at least 32 characters').optional().meta({
+    description:
+      'seals token links in queued mail; the same in the api and the worker, at least 32 characters',
+    defaultNote: 'a fixed development value',
+    production: 'required, at least 32 random characters, the same in the api and the worker',
+  }),
   SESSION_COOKIE_NAME: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/, 'SESSION_COOKIE_NAME must be a plain cookie name')
-    .default('sid'),
-  SESSION_IDLE_TTL_SECONDS: seconds('SESSION_IDLE_TTL_SECONDS', 86_400),
-  SESSION_ABSOLUTE_TTL_SECONDS: seconds('SESSION_ABSOLUTE_TTL_SECONDS', 30 * 86_400),
-  CACHE_TTL_SHORT: seconds('CACHE_TTL_SHORT', 300),
-  CACHE_TTL_MEDIUM: seconds('CACHE_TTL_MEDIUM', 1_800),
-  CACHE_TTL_LONG: seconds('CACHE_TTL_LONG', 3_600),
-  CACHE_TTL_DAY: seconds('CACHE_TTL_DAY', 86_400),
-  CACHE_GRACE_SECONDS: count('CACHE_GRACE_SECONDS', 300),
-  CACHE_JITTER: fraction('CACHE_JITTER', 0.1),
+    .default('sid')
+    .describe('the session cookie (httpOnly, SameSite=Lax, Secure in production)'),
+  SESSION_IDLE_TTL_SECONDS: seconds('SESSION_IDLE_TTL_SECONDS', 86_400).describe(
+    'a session ends after this long without a request',
+  ),
+  SESSION_ABSOLUTE_TTL_SECONDS: seconds('SESSION_ABSOLUTE_TTL_SECONDS', 30 * 86_400).describe(
+    'a session ends after this long whatever the activity',
+  ),
+  CACHE_TTL_SHORT: seconds('CACHE_TTL_SHORT', 300).describe(
+    "seconds of the cache's short TTL preset (listings)",
+  ),
+  CACHE_TTL_MEDIUM: seconds('CACHE_TTL_MEDIUM', 1_800).describe("seconds of the cache's medium TTL preset"),
+  CACHE_TTL_LONG: seconds('CACHE_TTL_LONG', 3_600).describe(
+    "seconds of the cache's long TTL preset (profiles, organizations)",
+  ),
+  CACHE_TTL_DAY: seconds('CACHE_TTL_DAY', 86_400).describe("seconds of the cache's day TTL preset"),
+  CACHE_GRACE_SECONDS: count('CACHE_GRACE_SECONDS', 300).describe(
+    'how long past its TTL an entry may still be served stale (while refreshing, or when the database or Redis fails)',
+  ),
+  CACHE_JITTER: fraction('CACHE_JITTER', 0.1).describe(
+    'each TTL is shortened by up to this fraction at random, so entries written together do not expire together',
+  ),
   CACHE_OPERATION_TIMEOUT_MS: milliseconds('CACHE_OPERATION_TIMEOUT_MS', 250),
   CACHE_L1_MAX_ENTRIES: count('CACHE_L1_MAX_ENTRIES', 10_000),
   CACHE_L1_MAX_BYTES: count('CACHE_L1_MAX_BYTES', 64 * 1024 * 1024),
-  CACHE_L1_TTL_SECONDS: seconds('CACHE_L1_TTL_SECONDS', 60),
+  CACHE_L1_TTL_SECONDS: seconds('CACHE_L1_TTL_SECONDS', 60).describe(
+    'a cache call to Redis slower than this counts as a failure and the cache reads through',
+  ),
   // The seed guide's limits: global 100 per 15 min per client, failed sign-ins 5 per 15 min, API 60 per minute.
-  RATE_LIMIT_GLOBAL: rateRule('RATE_LIMIT_GLOBAL', '100/15m'),
-  RATE_LIMIT_API: rateRule('RATE_LIMIT_API', '60/1m'),
-  RATE_LIMIT_AUTH: rateRule('RATE_LIMIT_AUTH', '5/15m'),
-  RATE_LIMIT_AUTH_ACCOUNT: rateRule('RATE_LIMIT_AUTH_ACCOUNT', '10/15m'),
-  RATE_LIMIT_SIGNUP: rateRule('RATE_LIMIT_SIGNUP', '5/1h'),
-  RATE_LIMIT_EMAIL_USER: rateRule('RATE_LIMIT_EMAIL_USER', '10/1h'),
-  RATE_LIMIT_EMAIL_ADDRESS: rateRule('RATE_LIMIT_EMAIL_ADDRESS', '3/1h'),
+  RATE_LIMIT_GLOBAL: rateRule('RATE_LIMIT_GLOBAL', '100/15m').describe(
+    'requests per client address, `<count>/<window>` (s, m, h, d) or `off`',
+  ),
+  RATE_LIMIT_API: rateRule('RATE_LIMIT_API', '60/1m').describe(
+    'API requests per client, `<count>/<window>` or `off`',
+  ),
+  RATE_LIMIT_AUTH: rateRule('RATE_LIMIT_AUTH', '5/15m').describe(
+    'failed sign-ins per address and email, `<count>/<window>` or `off`',
+  ),
+  RATE_LIMIT_AUTH_ACCOUNT: rateRule('RATE_LIMIT_AUTH_ACCOUNT', '10/15m').describe(
+    'failed sign-ins per account from every address (a browser that signed in to it before is exempt)',
+  ),
+  RATE_LIMIT_SIGNUP: rateRule('RATE_LIMIT_SIGNUP', '5/1h').describe(
+    'new accounts per client address, `<count>/<window>` or `off`',
+  ),
+  RATE_LIMIT_EMAIL_USER: rateRule('RATE_LIMIT_EMAIL_USER', '10/1h').describe(
+    'mail one user may trigger, `<count>/<window>` or `off`',
+  ),
+  RATE_LIMIT_EMAIL_ADDRESS: rateRule('RATE_LIMIT_EMAIL_ADDRESS', '3/1h').describe(
+    'mail one address may receive, `<count>/<window>` or `off`',
+  ),
   RATE_LIMIT_SHADOW: z
     .string()
     .default('')
@@ -192,18 +272,34 @@ const schema = z.object({
           error: `RATE_LIMIT_SHADOW must list limiters among ${RATE_LIMITERS.join(', ')}`,
         }),
       ),
+    )
+    .describe(
+      'comma-separated limiters (`global,api,...`) that count what they would refuse but refuse nothing: roll a new limit out safely',
     ),
   RATE_LIMIT_FAIL_CLOSED_STATUS: z
     .enum(['429', '503'], { error: 'RATE_LIMIT_FAIL_CLOSED_STATUS must be 429 or 503' })
     .default('503')
-    .transform(Number),
-  EMAIL_VERIFICATION_TTL_SECONDS: seconds('EMAIL_VERIFICATION_TTL_SECONDS', 86_400),
-  PASSWORD_RESET_TTL_SECONDS: seconds('PASSWORD_RESET_TTL_SECONDS', 3_600),
-  INVITE_TTL_SECONDS: seconds('INVITE_TTL_SECONDS', 7 * 86_400),
+    .transform(Number)
+    .describe('status of `auth`, `signup` and mail refusals while Redis is unreachable (`429` or `503`)'),
+  EMAIL_VERIFICATION_TTL_SECONDS: seconds('EMAIL_VERIFICATION_TTL_SECONDS', 86_400).describe(
+    'lifetime of an email verification link',
+  ),
+  PASSWORD_RESET_TTL_SECONDS: seconds('PASSWORD_RESET_TTL_SECONDS', 3_600).describe(
+    'lifetime of a password reset link',
+  ),
+  INVITE_TTL_SECONDS: seconds('INVITE_TTL_SECONDS', 7 * 86_400).describe(
+    'lifetime of an organization invite link',
+  ),
   ACCESS_TOKEN_TTL_SECONDS: seconds('ACCESS_TOKEN_TTL_SECONDS', 900),
-  ACCESS_TOKEN_REVOCATION_L1_TTL_SECONDS: seconds('ACCESS_TOKEN_REVOCATION_L1_TTL_SECONDS', 10),
-  REFRESH_TOKEN_TTL_SECONDS: seconds('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400),
-  REFRESH_FAMILY_MAX_AGE_SECONDS: seconds('REFRESH_FAMILY_MAX_AGE_SECONDS', 90 * 86_400),
+  ACCESS_TOKEN_REVOCATION_L1_TTL_SECONDS: seconds('ACCESS_TOKEN_REVOCATION_L1_TTL_SECONDS', 10).describe(
+    "lifetime of an API client's access token",
+  ),
+  REFRESH_TOKEN_TTL_SECONDS: seconds('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400).describe(
+    "lifetime of an API client's refresh token",
+  ),
+  REFRESH_FAMILY_MAX_AGE_SECONDS: seconds('REFRESH_FAMILY_MAX_AGE_SECONDS', 90 * 86_400).describe(
+    'a refresh-token family (one sign-in of an API client) ends this long after sign-in, however often it is rotated',
+  ),
   PASSWORD_HASH_COST: passwordHashCost(),
 });
 
@@ -214,12 +310,17 @@ function passwordHashCost() {
     .int(message)
     .min(MIN_HASH_COST, message)
     .max(MAX_HASH_COST, message)
-    .default(DEFAULT_HASH_COST);
+    .default(DEFAULT_HASH_COST)
+    .meta({
+      description:
+        'scrypt cost of new password hashes, log2 N (r=8, p=1); hashes of a lower cost are upgraded at sign-in',
+      production: `at least ${DEFAULT_HASH_COST} (OWASP's minimum for scrypt)`,
+    });
 }
 
 /** Reads and validates the api's configuration; throws one ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
-  const values = parseEnv(schema, env, { redis: redisOptionsFromEnv });
+  const values = parseEnv(configSchema, env, { redis: redisOptionsFromEnv });
   const production = values.NODE_ENV === 'production';
   const secureCookie = production;
   const publicUrl = (values.API_PUBLIC_URL ?? `http://localhost:${values.API_PORT}`).replace(/\/$/, '');
@@ -303,7 +404,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 /** What production refuses to start without, each problem naming the variable to set. */
 function productionProblems(
   values: Pick<
-    z.infer<typeof schema>,
+    z.infer<typeof configSchema>,
     'SESSION_SECRET' | 'JOB_SECRET_KEY' | 'API_TRUST_PROXY' | 'PASSWORD_HASH_COST'
   >,
   secureCookie: boolean,

@@ -26,36 +26,67 @@ export interface WorkerConfig {
 // Only for development and tests (the api's default is the same); production refuses to start without one.
 const DEVELOPMENT_JOB_SECRET_KEY = 'development-only-job-secret-key-change-me';
 
-const schema = z.object({
-  NODE_ENV: nodeEnv(),
-  WORKER_HOST: z.string().min(1, 'WORKER_HOST must be a host name or address').default('0.0.0.0'),
-  WORKER_PORT: port('WORKER_PORT', 3001),
-  WORKER_HEARTBEAT_MS: milliseconds('WORKER_HEARTBEAT_MS', 10_000),
-  WORKER_SHUTDOWN_TIMEOUT_MS: milliseconds('WORKER_SHUTDOWN_TIMEOUT_MS', 30_000),
+/** Every variable the worker reads besides Redis's (`redisOptionsFromEnv`), with its default and meaning. */
+export const configSchema = z.object({
+  NODE_ENV: nodeEnv().describe(
+    '`development`, `production` (enforces the production requirements) or `test` (reads no .env file)',
+  ),
+  WORKER_HOST: z
+    .string()
+    .min(1, 'WORKER_HOST must be a host name or address')
+    .default('0.0.0.0')
+    .describe("address of the worker's `/health`, `/ready` and `/metrics` listener"),
+  WORKER_PORT: port('WORKER_PORT', 3001).describe("port of the worker's `/health`, `/ready` and `/metrics`"),
+  WORKER_HEARTBEAT_MS: milliseconds('WORKER_HEARTBEAT_MS', 10_000).describe(
+    'how often a worker renews its presence key (`rnh:workers:<host>:<pid>`, expires after 3 missed beats), ms',
+  ),
+  WORKER_SHUTDOWN_TIMEOUT_MS: milliseconds('WORKER_SHUTDOWN_TIMEOUT_MS', 30_000).describe(
+    'how long running work may finish after SIGTERM, ms',
+  ),
   WORKER_EMAIL_CONCURRENCY: z.coerce
     .number({ error: 'WORKER_EMAIL_CONCURRENCY must be a whole number from 1 to 100' })
     .int('WORKER_EMAIL_CONCURRENCY must be a whole number from 1 to 100')
     .min(1, 'WORKER_EMAIL_CONCURRENCY must be a whole number from 1 to 100')
     .max(100, 'WORKER_EMAIL_CONCURRENCY must be a whole number from 1 to 100')
-    .default(10),
-  WORKER_DATA_DIR: z.string().min(1, 'WORKER_DATA_DIR must be a directory path').default('.data'),
+    .default(10)
+    .describe('mail sent at once by one worker'),
+  WORKER_DATA_DIR: z
+    .string()
+    .min(1, 'WORKER_DATA_DIR must be a directory path')
+    .default('.data')
+    .describe("the worker's files: development mail under `mail/`"),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'SMTP_URL must be an smtp:// or smtps:// URL')
-    .optional(),
+    .optional()
+    .describe(
+      '`smtp://` or `smtps://` server for mail; without it mail is written as `.eml` files under `WORKER_DATA_DIR/mail`',
+    ),
   MAIL_FROM: z
     .string()
     .min(3, 'MAIL_FROM must be an address such as "RNH <no-reply@example.com>"')
-    .default('RNH <no-reply@localhost>'),
-  JOB_SECRET_KEY: z.string().min(32, 'JOB_SECRET_KEY must be at least 32 characters').optional(),
-  LOG_LEVEL: logLevel(),
-  LOG_PRETTY: booleanFlag('LOG_PRETTY', false),
-  OTEL_SERVICE_NAME: z.string().min(1, 'OTEL_SERVICE_NAME must not be empty').default('rnh-worker'),
+    .default('RNH <no-reply@localhost>')
+    .describe("sender of the platform's mail"),
+  JOB_SECRET_KEY: z.string().min(32, 'JOB_SECRET_KEY must be at least 32 characters').optional().meta({
+    description:
+      'seals token links in queued mail; the same in the api and the worker, at least 32 characters',
+    defaultNote: 'a fixed development value',
+    production: 'required, at least 32 random characters, the same in the api and the worker',
+  }),
+  LOG_LEVEL: logLevel().describe('`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`'),
+  LOG_PRETTY: booleanFlag('LOG_PRETTY', false).describe(
+    'human-readable logs (pino-pretty) instead of JSON lines; `pnpm dev` turns it on',
+  ),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .min(1, 'OTEL_SERVICE_NAME must not be empty')
+    .default('rnh-worker')
+    .describe('service name on traces and logs'),
 });
 
 /** Reads and validates the worker's configuration; throws one ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
-  const values = parseEnv(schema, env, { redis: redisOptionsFromEnv });
+  const values = parseEnv(configSchema, env, { redis: redisOptionsFromEnv });
   if (values.NODE_ENV === 'production' && !values.JOB_SECRET_KEY)
     throw new ConfigError([
       "JOB_SECRET_KEY must be set in production (at least 32 random characters, the api's JOB_SECRET_KEY)",

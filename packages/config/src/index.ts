@@ -14,3 +14,5 @@ export {
 } from './schemas.js';
 export type { RateRule } from './schemas.js';
 export { envFilesOf, loadEnvFiles } from './env-files.js';
+export { envVariables } from './env-variables.js';
+export type { EnvVariable } from './env-variables.js';

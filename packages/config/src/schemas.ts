@@ -19,8 +19,8 @@ export const milliseconds = (name: string, fallback: number) => {
 export const booleanFlag = (name: string, fallback: boolean) =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: `${name} must be true or false` })
-    .optional()
-    .transform((value) => (value === undefined ? fallback : ['true', '1', 'yes'].includes(value)));
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => ['true', '1', 'yes'].includes(value));
 
 export const nodeEnv = () =>
   z

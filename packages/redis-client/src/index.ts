@@ -32,6 +32,8 @@ export type { RedisClientErrorCode, RedisConfigIssue } from './errors.js';
 
 export { defaultRedisOptions } from './config/defaults.js';
 export { redisOptionsFromEnv } from './config/from-env.js';
+export { redisEnvVariables } from './config/env-variables.js';
+export type { RedisEnvVariable } from './config/env-variables.js';
 export { describeTarget } from './config/describe.js';
 export { keyspace, escapeGlob } from './keyspace.js';
 

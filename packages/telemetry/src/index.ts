@@ -1,6 +1,8 @@
 // @rnh/telemetry: traces (OTel NodeSDK bootstrap), metrics (prom-client registry,
 // /metrics handler, HTTP duration middleware) and logs (pino with trace ids).
 export { startTelemetry } from './start-telemetry.js';
+export { telemetryEnvVariables } from './env-variables.js';
+export type { TelemetryEnvVariable } from './env-variables.js';
 export { shutdownTelemetry } from './active-telemetry.js';
 export { registerEsmHook } from './esm-hook.js';
 export { ESM_INSTRUMENTED_MODULES, DEFAULT_IGNORED_INCOMING_PATHS } from './instrumentations.js';
