@@ -105,7 +105,7 @@ const DEVELOPMENT_JOB_SECRET_KEY = 'development-only-job-secret-key-change-me';
 /** Every variable the api reads besides Redis's (`redisOptionsFromEnv`), with its default and meaning. */
 export const configSchema = z.object({
   NODE_ENV: nodeEnv().describe(
-    '`development`, `production` (enforces the production requirements) or `test` (reads no .env file)',
+    '`development`, `production` (enforces the production requirements) or `test` (set so, no .env file is read)',
   ),
   API_HOST: z
     .string()
@@ -229,11 +229,17 @@ export const configSchema = z.object({
   CACHE_JITTER: fraction('CACHE_JITTER', 0.1).describe(
     'each TTL is shortened by up to this fraction at random, so entries written together do not expire together',
   ),
-  CACHE_OPERATION_TIMEOUT_MS: milliseconds('CACHE_OPERATION_TIMEOUT_MS', 250),
-  CACHE_L1_MAX_ENTRIES: count('CACHE_L1_MAX_ENTRIES', 10_000),
-  CACHE_L1_MAX_BYTES: count('CACHE_L1_MAX_BYTES', 64 * 1024 * 1024),
-  CACHE_L1_TTL_SECONDS: seconds('CACHE_L1_TTL_SECONDS', 60).describe(
+  CACHE_OPERATION_TIMEOUT_MS: milliseconds('CACHE_OPERATION_TIMEOUT_MS', 250).describe(
     'a cache call to Redis slower than this counts as a failure and the cache reads through',
+  ),
+  CACHE_L1_MAX_ENTRIES: count('CACHE_L1_MAX_ENTRIES', 10_000).describe(
+    "entries of each process's in-memory L1 cache at most; `0` turns the L1 off",
+  ),
+  CACHE_L1_MAX_BYTES: count('CACHE_L1_MAX_BYTES', 64 * 1024 * 1024).describe(
+    "bytes of each process's in-memory L1 cache at most",
+  ),
+  CACHE_L1_TTL_SECONDS: seconds('CACHE_L1_TTL_SECONDS', 60).describe(
+    'an L1 copy is trusted at most this long (invalidations normally drop it sooner)',
   ),
   // The seed guide's limits: global 100 per 15 min per client, failed sign-ins 5 per 15 min, API 60 per minute.
   RATE_LIMIT_GLOBAL: rateRule('RATE_LIMIT_GLOBAL', '100/15m').describe(
@@ -290,9 +296,11 @@ export const configSchema = z.object({
   INVITE_TTL_SECONDS: seconds('INVITE_TTL_SECONDS', 7 * 86_400).describe(
     'lifetime of an organization invite link',
   ),
-  ACCESS_TOKEN_TTL_SECONDS: seconds('ACCESS_TOKEN_TTL_SECONDS', 900),
-  ACCESS_TOKEN_REVOCATION_L1_TTL_SECONDS: seconds('ACCESS_TOKEN_REVOCATION_L1_TTL_SECONDS', 10).describe(
+  ACCESS_TOKEN_TTL_SECONDS: seconds('ACCESS_TOKEN_TTL_SECONDS', 900).describe(
     "lifetime of an API client's access token",
+  ),
+  ACCESS_TOKEN_REVOCATION_L1_TTL_SECONDS: seconds('ACCESS_TOKEN_REVOCATION_L1_TTL_SECONDS', 10).describe(
+    "how long an instance keeps a checked access token's revocation state in-process (a revocation drops it at once)",
   ),
   REFRESH_TOKEN_TTL_SECONDS: seconds('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400).describe(
     "lifetime of an API client's refresh token",
