@@ -1,8 +1,10 @@
 // `.env` files as a developer uses them: the built api started by its own `start` script in a copy
 // of the repository layout (root/.env, root/apps/api/.env.local), each file's effect seen from outside.
+import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   freePort,
   startAppProcess,
@@ -111,4 +113,37 @@ describe('the api started with .env files', () => {
     expect(new Set(spans.map((span) => span.service))).toEqual(new Set(['from-app-env-local']));
     expect(api.output()).toContain('"name":"from-app-env-local"');
   });
+});
+
+describe('the scripts run from the repository root', () => {
+  let root: string;
+  beforeAll(() => {
+    const layout = repositoryLayout();
+    root = layout.root;
+    writeFileSync(
+      join(layout.appDir, '.env.local'),
+      'DATABASE_URL=mysql://from-app-env-local\nREDIS_PORT=abc\n',
+    );
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  /** As `npm run seed` and `npm run redis:doctor` start them: cwd is the root, not apps/api. */
+  const runFromRoot = (script: string) =>
+    promisify(execFile)(process.execPath, [join('apps', 'api', 'dist', 'scripts', script)], {
+      cwd: root,
+      env: { PATH: process.env.PATH },
+    }).catch((error: { code: number; stderr: string }) => error);
+
+  it.each(['seed.js', 'redis-doctor.js'])(
+    '%s reads apps/api/.env.local: its bad values are named, exit code 2',
+    async (script) => {
+      const failed = await runFromRoot(script);
+      expect(failed).toMatchObject({ code: 2 });
+      expect((failed as { stderr: string }).stderr).toContain(
+        'REDIS_PORT must be a port number 1-65535 (got "abc")',
+      );
+      expect((failed as { stderr: string }).stderr).toContain('(got "mysql://from-app-env-local")');
+    },
+    60_000,
+  );
 });
