@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withEnvFiles } from './env-files.mjs';
 import { commandExists, dataDir, fail, say } from './lib.mjs';
 
 const INSTALL_HINT =
@@ -58,7 +59,8 @@ export function redisAnswers(host, port, timeoutMs = 1000) {
 
 /** Starts a local redis-server for development when nothing answers at the configured address. */
 export async function ensureRedisRunning(env = process.env) {
-  const address = configuredRedisAddress(env);
+  // The api's view, .env files included: the Redis it will connect to is the one to check.
+  const address = configuredRedisAddress(withEnvFiles('api', env));
   if (!address) return;
   const { host, port, password } = address;
   if (await redisAnswers(host, port)) {
