@@ -29,7 +29,7 @@ const DEVELOPMENT_JOB_SECRET_KEY = 'development-only-job-secret-key-change-me';
 /** Every variable the worker reads besides Redis's (`redisOptionsFromEnv`), with its default and meaning. */
 export const configSchema = z.object({
   NODE_ENV: nodeEnv().describe(
-    '`development`, `production` (enforces the production requirements) or `test` (set so, no .env file is read)',
+    '`development`, `production` (enforces the production requirements) or `test` (then no .env file is read)',
   ),
   WORKER_HOST: z
     .string()

@@ -28,7 +28,9 @@ developer's own files cannot change a test's outcome.
 The files are read by each app's preload, \`src/env-files.ts\`, which the \`start\` and \`dev\` scripts
 load before the OpenTelemetry preload, so \`OTEL_*\` variables work in them too; the \`seed\` and
 \`redis:doctor\` scripts read them as well. A value set by a script in the real environment, such
-as \`LOG_PRETTY=true\` under \`pnpm dev\`, wins over the files.
+as \`LOG_PRETTY=true\` under \`pnpm dev\`, wins over the files. The Docker image runs without the
+preload and \`.dockerignore\` keeps \`.env\` files out of it: a container gets its environment from
+compose or its orchestrator.
 `;
 
 export function renderConfigurationMarkdown(sections: readonly Section[]): string {
