@@ -4,7 +4,6 @@
 // form's hidden field. A POST that is not a form (e.g. JSON to /invites/accept) goes on to the
 // JSON routes.
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
-import { z } from 'zod';
 import type { Logger } from '@rnh/telemetry';
 import type { AccountService } from '../auth/account-service.js';
 import { describeError, HttpError, logRequestError } from '../http/errors.js';
