@@ -3,10 +3,19 @@
 // workspace's tools. Each finds the pinned pnpm (installed into .data/tools by `npm start` when
 // the machine has none), installs the dependencies when they are missing, builds what the
 // command runs with turbo (cached), then runs it with the given arguments.
-import { buildWithTurbo, checkFlags, ensureDependencies, ensurePnpm, fail, runInOwnGroup } from './lib.mjs';
+import { join } from 'node:path';
+import {
+  buildWithTurbo,
+  checkFlags,
+  ensureDependencies,
+  ensurePnpm,
+  fail,
+  root,
+  runInOwnGroup,
+} from './lib.mjs';
 import { ensureRedisRunning } from './redis.mjs';
 
-/** What each command builds first (turbo filters), and what it runs from the repository root. */
+/** What each command builds first (turbo filters), and what it runs in `dir` (default: the repository root). */
 const TASKS = {
   seed: {
     about: "fill the api's database with a demo network (-- --reset replaces it)",
@@ -21,17 +30,20 @@ const TASKS = {
   dashboards: {
     about: 'regenerate the Grafana dashboards JSON from dashboards/src',
     build: [],
-    run: ['pnpm', '--filter', '@rnh/dashboards', 'exec', 'tsx', 'src/generate.ts'],
+    dir: 'dashboards',
+    run: ['pnpm', 'exec', 'tsx', 'src/generate.ts'],
   },
   bench: {
     about: 'run the benchmarks against their peers (about 5 minutes)',
     build: ['@rnh/bench^...'],
-    run: ['pnpm', '--filter', '@rnh/bench', 'exec', 'tsx', 'all.ts'],
+    dir: 'bench',
+    run: ['pnpm', 'exec', 'tsx', 'all.ts'],
   },
   load: {
     about: 'drive a traffic mix against a running api',
     build: ['@rnh/deploy^...'],
-    run: ['pnpm', '--filter', '@rnh/deploy', 'exec', 'tsx', 'load/cli.ts'],
+    dir: 'deploy',
+    run: ['pnpm', 'exec', 'tsx', 'load/cli.ts'],
   },
   dev: {
     about: 'develop: Redis if needed, then turbo run dev (packages rebuilt, apps reloaded)',
@@ -59,4 +71,5 @@ await ensureDependencies(env);
 if (task.redis) await ensureRedisRunning(env);
 if (task.build.length > 0) buildWithTurbo(task.build, env);
 const [command, ...commandArgs] = task.run;
-process.exit(await runInOwnGroup(command, [...commandArgs, ...args], { env }));
+const cwd = join(root, task.dir ?? '.');
+process.exit(await runInOwnGroup(command, [...commandArgs, ...args], { env, cwd }));
