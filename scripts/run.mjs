@@ -2,6 +2,8 @@
 // `npm start` and `npm test`: the two commands of the Quick start. Each makes sure
 // the tools are there (pnpm at the pinned version, dependencies, redis-server), then
 // builds with Turborepo; `start` runs the two apps itself, `test` hands over to turbo.
+// package.json starts it with `exec`: npm's shell then does not stay in between, and a Ctrl-C
+// that stopped everything cleanly ends npm with this script's exit code (0), not as killed.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startApp } from './apps.mjs';
@@ -25,7 +27,8 @@ const USAGE = `Usage: node scripts/run.mjs start|test   (npm start, npm test)
   test    install what is missing, then lint, typecheck and every test (turbo run lint typecheck test)`;
 
 const [command, ...rest] = process.argv.slice(2);
-if (command === undefined || command.startsWith('-')) checkFlags('run.mjs', [command ?? '--help'], USAGE);
+if (command === undefined) fail('run.mjs: start or test? (see --help)', 2);
+if (command.startsWith('-')) checkFlags('run.mjs', [command], USAGE);
 if (command !== 'start' && command !== 'test')
   fail(`run.mjs: unknown command ${JSON.stringify(command)} (see --help)`, 2);
 checkFlags(`run.mjs ${command}`, rest, USAGE);

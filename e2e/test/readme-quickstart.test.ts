@@ -59,6 +59,12 @@ afterAll(async () => {
   copy?.remove();
 });
 
+/** The end of a long output (the metrics are hundreds of lines). */
+function lastLines(text: string, count = 60): string {
+  const lines = text.split('\n');
+  return lines.length > count ? `[… ${lines.length - count} lines]\n${lines.slice(-count).join('\n')}` : text;
+}
+
 /** The README's command with its ports replaced by the test's. */
 function withTestPorts(line: string): string {
   return line
@@ -79,7 +85,7 @@ async function runLine(line: string): Promise<{ code: number; output: string }> 
         resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
     ),
   );
-  transcript.push(`$ ${command}\n${result.output}(exit code ${result.code})`);
+  transcript.push(`$ ${command}\n${lastLines(result.output)}(exit code ${result.code})`);
   return result;
 }
 
@@ -118,7 +124,7 @@ async function stopApps(running: Background, line: string): Promise<void> {
     running.exited,
     new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), STOP_MS)),
   ]);
-  transcript.push(`${line}\n${running.output()}(npm start: ${code})`);
+  transcript.push(`${line}\n${lastLines(running.output())}(npm start: ${code})`);
   expect(code).toBe(0);
   expect(running.output()).toMatch(/^api +│ .*"msg":"api shutting down"/m);
   expect(running.output()).toMatch(/^worker +│ .*"msg":"worker shutting down"/m);
@@ -144,7 +150,10 @@ describe("the README's Quick start", () => {
   it(
     'works as printed from a fresh copy without pnpm: start, follow-ups, Ctrl-C, seed, start again, demo login',
     async () => {
-      onTestFailed(() => console.log(`Transcript:\n\n${transcript.join('\n\n')}`));
+      onTestFailed(() => {
+        const running = app?.running() ? `\n\nnpm start, still running:\n${lastLines(app.output())}` : '';
+        console.log(`Transcript:\n\n${transcript.join('\n\n')}${running}`);
+      });
       let starts = 0;
       for (const step of steps) {
         if (step.kind === 'skip') continue;
