@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Makes sure a Redis is there for `npm start`, `pnpm dev` and the tests.
-// Run directly (`node scripts/redis.mjs`), it ensures one answers at the configured address.
+// Makes sure a Redis is there for `npm start`, `turbo run dev` and the tests.
+// Run directly (`node scripts/redis.mjs`, turbo's `//#redis:ensure` task), it ensures one
+// answers at the configured address.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -106,4 +107,20 @@ export async function ensureRedisRunning(env = process.env) {
   fail(`redis-server started but does not answer at ${host}:${port}; see ${join(dir, 'redis.log')}.`);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await ensureRedisRunning();
+const USAGE = `usage: node scripts/redis.mjs
+
+Makes sure a Redis answers at the address the apps use (REDIS_URL, or REDIS_HOST and
+REDIS_PORT; default 127.0.0.1:6379). When nothing answers at a local address, starts
+redis-server in the background with its data in .data/redis. Run by "turbo run dev"
+before the apps start.
+`;
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [argument] = process.argv.slice(2);
+  if (argument === '--help' || argument === '-h') {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  if (argument !== undefined) fail(`unknown argument "${argument}"; see "node scripts/redis.mjs --help".`, 2);
+  await ensureRedisRunning();
+}
