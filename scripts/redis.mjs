@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Makes sure a Redis is there for `npm start`, `pnpm dev` and the tests.
-// Run directly (`node scripts/redis.mjs`), it ensures one answers at the configured address.
+// Makes sure a Redis is there for `npm start`, `turbo run dev` and the tests.
+// Run directly (`node scripts/redis.mjs`, turbo's `//#redis:ensure` task), it ensures one
+// answers at the configured address.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -110,7 +111,7 @@ const USAGE = `Usage: node scripts/redis.mjs
 
 Makes sure a Redis answers at the address the apps use (REDIS_URL, or REDIS_HOST and REDIS_PORT;
 default 127.0.0.1:6379). When nothing answers at a local address, starts redis-server there with
-its data in .data/redis; otherwise says what to install or fix.`;
+its data in .data/redis; otherwise says what to install or fix. "turbo run dev" runs it before the apps start.`;
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   checkFlags('redis.mjs', process.argv.slice(2), USAGE);

@@ -13,7 +13,6 @@ import {
   root,
   runInOwnGroup,
 } from './lib.mjs';
-import { ensureRedisRunning } from './redis.mjs';
 
 /** What each command builds first (turbo filters), and what it runs in `dir` (default: the repository root). */
 const TASKS = {
@@ -46,10 +45,11 @@ const TASKS = {
     run: ['pnpm', 'exec', 'tsx', 'load/cli.ts'],
   },
   dev: {
-    about: 'develop: Redis if needed, then turbo run dev (packages rebuilt, apps reloaded)',
+    about: 'develop: Redis if needed, then the api and worker reloaded on every change (turbo run dev)',
     build: [],
-    redis: true,
-    run: ['pnpm', 'exec', 'turbo', 'run', 'dev'],
+    // turbo itself, not through "pnpm exec": pnpm 10 answers Ctrl-C by sending turbo a second
+    // signal, which turbo takes as "force kill" (pnpm/pnpm#7374). turbo's dev graph starts Redis.
+    run: ['turbo', 'run', 'dev'],
   },
 };
 
@@ -68,7 +68,6 @@ if (!task) fail(`task.mjs: unknown command ${JSON.stringify(name)} (see --help)`
 
 const env = ensurePnpm();
 await ensureDependencies(env);
-if (task.redis) await ensureRedisRunning(env);
 if (task.build.length > 0) buildWithTurbo(task.build, env);
 const [command, ...commandArgs] = task.run;
 const cwd = join(root, task.dir ?? '.');

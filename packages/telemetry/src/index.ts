@@ -1,7 +1,7 @@
 // @rnh/telemetry: traces (OTel NodeSDK bootstrap), metrics (prom-client registry,
 // /metrics handler, HTTP duration middleware) and logs (pino with trace ids).
 export { startTelemetry } from './start-telemetry.js';
-export { shutdownTelemetry } from './active-telemetry.js';
+export { logTracesSummary, shutdownTelemetry } from './active-telemetry.js';
 export { registerEsmHook } from './esm-hook.js';
 export { ESM_INSTRUMENTED_MODULES, DEFAULT_IGNORED_INCOMING_PATHS } from './instrumentations.js';
 export { redisStatementSerializer } from './redis-statement.js';
