@@ -2,9 +2,18 @@
 // passes the arguments on, and ends with every target line of every run. See README.md.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { BenchUsageError, parseOptions, USAGE as OPTIONS_USAGE } from './lib/options.js';
 import { parseTargetLine } from './lib/report.js';
 
 const BENCHMARKS = ['cache', 'ratelimit', 'queue'] as const;
+
+const USAGE = `Usage: npm run bench [-- options]
+
+Runs the cache, ratelimit and queue benchmarks one after another (about 5 minutes) and ends
+with every target line. The options are passed to each benchmark; settings of one benchmark
+go in its BENCH_* environment variables (see bench/README.md).
+
+${OPTIONS_USAGE}`;
 
 interface Run {
   name: string;
@@ -44,8 +53,24 @@ function run(name: string, args: string[]): Promise<Run> {
   });
 }
 
+/** Checks the arguments once, before any benchmark starts: --help, or one line and exit code 2. */
+function checkArgs(args: string[]): void {
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  try {
+    parseOptions(args, {});
+  } catch (error) {
+    if (!(error instanceof BenchUsageError)) throw error;
+    console.error(`bench: ${error.message}`);
+    process.exit(2);
+  }
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  checkArgs(args);
   const started = Date.now();
   const runs: Run[] = [];
   // Ctrl-C reaches the running benchmark too (same process group); it stops its redis-server itself.

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// Makes sure a Redis is there for `npm start`, `pnpm dev` and the tests.
-// Run directly (`node scripts/redis.mjs`), it ensures one answers at the configured address.
+// Makes sure a Redis is there for `npm start`, `turbo run dev` and the tests.
+// Run directly (`node scripts/redis.mjs`, turbo's `//#redis:ensure` task), it ensures one
+// answers at the configured address.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withEnvFiles } from './env-files.mjs';
-import { commandExists, dataDir, fail, say } from './lib.mjs';
+import { checkFlags, commandExists, dataDir, fail, say } from './lib.mjs';
 
 const INSTALL_HINT =
   'Install it with "sudo apt-get install -y redis-server" (Debian/Ubuntu) or "brew install redis" (macOS), ' +
@@ -108,4 +109,13 @@ export async function ensureRedisRunning(env = process.env) {
   fail(`redis-server started but does not answer at ${host}:${port}; see ${join(dir, 'redis.log')}.`);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await ensureRedisRunning();
+const USAGE = `Usage: node scripts/redis.mjs
+
+Makes sure a Redis answers at the address the apps use (REDIS_URL, or REDIS_HOST and REDIS_PORT;
+default 127.0.0.1:6379). When nothing answers at a local address, starts redis-server there with
+its data in .data/redis; otherwise says what to install or fix. "turbo run dev" runs it before the apps start.`;
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  checkFlags('redis.mjs', process.argv.slice(2), USAGE);
+  await ensureRedisRunning();
+}

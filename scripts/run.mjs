@@ -1,14 +1,37 @@
 #!/usr/bin/env node
 // `npm start` and `npm test`: the two commands of the Quick start. Each makes sure
-// the tools are there (pnpm at the pinned version, dependencies, redis-server),
-// then hands over to Turborepo.
+// the tools are there (pnpm at the pinned version, dependencies, redis-server), then
+// builds with Turborepo; `start` runs the two apps itself, `test` hands over to turbo.
+// package.json starts it with `exec`: npm's shell then does not stay in between, and a Ctrl-C
+// that stopped everything cleanly ends npm with this script's exit code (0), not as killed.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { commandExists, dataDir, ensurePnpm, fail, run, say } from './lib.mjs';
+import { startApp } from './apps.mjs';
+import {
+  buildWithTurbo,
+  checkFlags,
+  commandExists,
+  dataDir,
+  ensurePnpm,
+  fail,
+  forwardStopSignals,
+  run,
+  say,
+} from './lib.mjs';
 import { ensureRedisServerInstalled, ensureRedisRunning } from './redis.mjs';
 
-const command = process.argv[2];
-if (command !== 'start' && command !== 'test') fail('usage: node scripts/run.mjs start|test', 2);
+const USAGE = `Usage: node scripts/run.mjs start|test   (npm start, npm test)
+
+  start   install what is missing (pnpm, dependencies), start Redis if needed, build with turbo,
+          then run the api and the worker until Ctrl-C, which stops both gracefully
+  test    install what is missing, then lint, typecheck and every test (turbo run lint typecheck test)`;
+
+const [command, ...rest] = process.argv.slice(2);
+if (command === undefined) fail('run.mjs: start or test? (see --help)', 2);
+if (command.startsWith('-')) checkFlags('run.mjs', [command], USAGE);
+if (command !== 'start' && command !== 'test')
+  fail(`run.mjs: unknown command ${JSON.stringify(command)} (see --help)`, 2);
+checkFlags(`run.mjs ${command}`, rest, USAGE);
 
 const started = Date.now();
 const env = ensurePnpm();
@@ -41,13 +64,46 @@ if (command === 'test') {
   say(`All checks passed in ${seconds} s.`);
 } else {
   await ensureRedisRunning(env);
-  say('Building and starting api and worker (turbo run start)…');
-  const code = await run(
-    'pnpm',
-    ['exec', 'turbo', 'run', 'start', '--filter=@rnh/api', '--filter=@rnh/worker'],
-    { env },
+  say('Building api, worker and the packages they use (turbo run build, cached)…');
+  buildWithTurbo(['@rnh/api...', '@rnh/worker...'], env);
+  process.exit(await runApps(['api', 'worker'], env));
+}
+
+/**
+ * Runs the apps until a signal (Ctrl-C) or until one of them exits, then stops the others
+ * with the same signal and waits for all. Exit code 0 when every app stopped cleanly.
+ */
+async function runApps(names, env) {
+  say(`Starting ${names.join(' and ')} (Ctrl-C stops them)…`);
+  const width = Math.max(...names.map((name) => name.length));
+  const apps = names.map((name) => startApp(name, env, width));
+  let stopping = false;
+  // The first stop asks each app to shut down gracefully; a second Ctrl-C kills them.
+  const stopAll = (signal, reason) => {
+    say(stopping ? 'Stopping now (SIGKILL)…' : reason);
+    for (const app of apps) app.stop(stopping ? 'SIGKILL' : signal);
+    stopping = true;
+  };
+  const signals = forwardStopSignals((signal) =>
+    stopAll(signal, `${signal}: stopping ${names.join(' and ')}…`),
   );
-  process.exit(code);
+  const results = await Promise.all(
+    apps.map(async (app) => {
+      const result = await app.exited;
+      if (!stopping)
+        stopAll(
+          'SIGTERM',
+          `${app.name} exited (${result.signal ?? `code ${result.code}`}); stopping the others…`,
+        );
+      return { ...result, name: app.name };
+    }),
+  );
+  signals.remove();
+  const failed = results.filter((result) => result.code !== 0);
+  for (const result of failed)
+    say(`${result.name} ended with ${result.signal ?? `exit code ${result.code}`}.`);
+  if (failed.length === 0) say(`${names.join(' and ')} stopped.`);
+  return failed.length === 0 ? 0 : (failed[0].code ?? 1);
 }
 
 /** Settings the prerequisites script left for the tests (e.g. DATABASE_TEST_URL on a fresh PostgreSQL). */

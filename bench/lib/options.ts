@@ -15,6 +15,11 @@ export interface BenchOptions {
   only: string[];
 }
 
+/** A bad command line: the benchmark prints this one line and exits with code 2. */
+export class BenchUsageError extends Error {
+  override readonly name = 'BenchUsageError';
+}
+
 /** One integer option: `--flag=N` or the environment variable `env`. */
 export interface OptionSpec {
   flag: string;
@@ -117,11 +122,12 @@ export function parseOptions<K extends string = never>(
       process.exit(0);
     }
     const match = /^--([a-z-]+)=(.*)$/.exec(arg);
-    if (!match) throw new Error(`unknown argument ${JSON.stringify(arg)}\n${help}`);
+    if (!match) throw new BenchUsageError(`unknown argument ${JSON.stringify(arg)} (see --help)`);
     flags.set(match[1]!, match[2]!);
   }
   const known = new Set([...all.map(([, spec]) => spec.flag), 'only']);
-  for (const flag of flags.keys()) if (!known.has(flag)) throw new Error(`unknown option --${flag}\n${help}`);
+  for (const flag of flags.keys())
+    if (!known.has(flag)) throw new BenchUsageError(`unknown option --${flag} (see --help)`);
 
   const number = (spec: OptionSpec): number => {
     const raw = flags.get(spec.flag) ?? env[spec.env];
@@ -129,7 +135,7 @@ export function parseOptions<K extends string = never>(
     const value = Number(raw);
     if (!Number.isInteger(value) || value < spec.min || (spec.max !== undefined && value > spec.max)) {
       const range = spec.max === undefined ? `>= ${spec.min}` : `from ${spec.min} to ${spec.max}`;
-      throw new Error(
+      throw new BenchUsageError(
         `--${spec.flag} (${spec.env}) must be an integer ${range} (got ${JSON.stringify(raw)})`,
       );
     }
@@ -152,6 +158,6 @@ export function parseOptions<K extends string = never>(
 export function chooseContenders<C extends { id: string }>(all: C[], only: string[]): C[] {
   const chosen =
     only.length === 0 ? all : all.filter((contender) => only.some((part) => contender.id.includes(part)));
-  if (chosen.length === 0) throw new Error(`--only=${only.join(',')} matches no contender`);
+  if (chosen.length === 0) throw new BenchUsageError(`--only=${only.join(',')} matches no contender`);
   return chosen;
 }

@@ -1,5 +1,6 @@
 // Plain-text tables and target verdicts, the same in every benchmark.
 import { arch, cpus, platform } from 'node:os';
+import { BenchUsageError } from './options.js';
 import { formatRate, type ContenderInfo, type ContenderResult } from './runner.js';
 
 /** A plain-text table; columns listed in `rightAligned` (numbers) are padded on the left. */
@@ -167,6 +168,11 @@ export function runTookLine(startedMs: number): string {
 /** Runs a benchmark's main(); a failure is printed with its stack and sets exit code 1. */
 export function runBenchmark(name: string, main: () => Promise<void>): void {
   main().catch((error: unknown) => {
+    if (error instanceof BenchUsageError) {
+      console.error(`${name}: ${error.message}`);
+      process.exitCode = 2;
+      return;
+    }
     console.error(
       `${name} benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );

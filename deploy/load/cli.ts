@@ -1,4 +1,4 @@
-// `pnpm load`: drives the traffic mix against a running api and prints progress and a summary.
+// `npm run load` (or `pnpm load`): drives the traffic mix against a running api and prints progress and a summary.
 // Exit codes: 0 done, 1 the api did not answer, 2 bad arguments.
 import {
   formatProgress,
@@ -19,7 +19,7 @@ async function main(): Promise<number> {
     options = parseLoadArgs(process.argv.slice(2));
   } catch (error) {
     if (error instanceof LoadUsageError) {
-      err(`pnpm load: ${error.message}`);
+      err(`load: ${error.message}`);
       return 2;
     }
     throw error;
@@ -44,7 +44,7 @@ async function main(): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof LoadTargetError) {
-      err(`pnpm load: ${error.message}`);
+      err(`load: ${error.message}`);
       return 1;
     }
     throw error;
@@ -54,7 +54,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    err(`pnpm load: ${(error as Error)?.stack ?? String(error)}`);
+    err(`load: ${(error as Error)?.stack ?? String(error)}`);
     process.exit(1);
   },
 );

@@ -31,7 +31,7 @@ export class LoadUsageError extends Error {
   override readonly name = 'LoadUsageError';
 }
 
-export const LOAD_USAGE = `Usage: pnpm load [options]
+export const LOAD_USAGE = `Usage: npm run load -- [options]   (or: pnpm load [options])
 
 Drives a realistic traffic mix (sign-ups, sign-ins, reads, writes, referrals, mail) against a running api.
 

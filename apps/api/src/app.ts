@@ -11,6 +11,7 @@ import { sessionMiddleware } from './auth/session-middleware.js';
 import { httpLimits } from './limits/http-limits.js';
 import { authRouter } from './routes/auth.js';
 import { healthRouter } from './routes/health.js';
+import { mailLinkPagesRouter } from './routes/mail-link-pages.js';
 import { adminRouter } from './routes/admin.js';
 import { meRouter } from './routes/me.js';
 import { notificationsRouter } from './routes/notifications.js';
@@ -63,6 +64,16 @@ export function createApp(container: ApiContainer): Express {
     ),
   );
   app.use(['/me', '/users', '/orgs', '/referrals', '/invites', '/admin'], limits.api);
+  // Before the JSON routes: GET /invites/accept is a page, not a signed-in API call.
+  app.use(
+    mailLinkPagesRouter({
+      accounts: container.accounts,
+      invites: container.invites,
+      organizations: container.organizations,
+      profiles: container.profiles,
+      logger: container.logger,
+    }),
+  );
   app.use(
     meRouter({
       accounts: container.accounts,

@@ -14,11 +14,17 @@ import {
   type RateRule,
 } from '@rnh/config';
 import { redisOptionsFromEnv, type RedisOptions } from '@rnh/redis-client';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { trustProxySetting, type TrustProxy } from './http/trust-proxy.js';
 import { DEFAULT_HASH_COST, MAX_HASH_COST, MIN_HASH_COST } from './users/passwords.js';
 
 export { ConfigError };
+
+// A relative API_DATA_DIR is the app's own (apps/api/.data by default), not the caller's cwd,
+// so a script started from the repository root uses the data the running app uses.
+const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 export interface ApiConfig {
   nodeEnv: 'development' | 'production' | 'test';
@@ -35,7 +41,7 @@ export interface ApiConfig {
   log: { level: string; pretty: boolean };
   redis: RedisOptions;
   shutdownTimeoutMs: number;
-  /** Where embedded data lives: PGlite's database. */
+  /** Where embedded data lives (PGlite's database): an absolute path, relative ones resolved from apps/api. */
   dataDir: string;
   /** A PostgreSQL URL; without one the api uses embedded PGlite under `dataDir`. */
   databaseUrl: string | undefined;
@@ -146,7 +152,7 @@ export const configSchema = z.object({
     .string()
     .min(1, 'API_DATA_DIR must be a directory path')
     .default('.data')
-    .describe('embedded data: the PGlite database (`pglite/`)'),
+    .describe('embedded data: the PGlite database (`pglite/`); a relative path is from apps/api'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
@@ -352,7 +358,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     log: { level: values.LOG_LEVEL, pretty: values.LOG_PRETTY },
     redis: values.redis,
     shutdownTimeoutMs: values.API_SHUTDOWN_TIMEOUT_MS,
-    dataDir: values.API_DATA_DIR,
+    dataDir: resolve(APP_DIR, values.API_DATA_DIR),
     databaseUrl: values.DATABASE_URL,
     publicUrl,
     adminEmails: values.API_ADMIN_EMAILS,

@@ -1,6 +1,6 @@
 // Entry point: `node --import @rnh/telemetry/instrumentation dist/main.js`.
 import { RedisAuthError } from '@rnh/redis-client';
-import { shutdownTelemetry } from '@rnh/telemetry';
+import { logTracesSummary, shutdownTelemetry } from '@rnh/telemetry';
 import { ConfigError, loadConfig } from './config.js';
 import { DatabaseStartupError } from './db/errors.js';
 import { createContainer } from './container.js';
@@ -10,8 +10,14 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const container = await createContainer(config);
   const api = await startApi(container);
+  logTracesSummary(container.logger);
 
+  // One shutdown, however many signals arrive: Ctrl-C under a watcher or a task runner
+  // reaches the app both from the terminal and relayed by its parent.
+  let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
     container.logger.info({ signal }, 'api shutting down');
     void api
       .stop()
@@ -22,8 +28,8 @@ async function main(): Promise<void> {
         process.exit(1);
       });
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 main().catch((error: unknown) => {

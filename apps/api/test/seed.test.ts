@@ -1,4 +1,4 @@
-// `pnpm seed`: a consistent demo network, written once, replaced only when asked.
+// `npm run seed`: a consistent demo network, written once, replaced only when asked.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

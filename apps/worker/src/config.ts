@@ -1,9 +1,15 @@
 // The worker's one place that reads the environment. Everything else gets values from here.
 import { ConfigError, booleanFlag, logLevel, milliseconds, nodeEnv, parseEnv, port } from '@rnh/config';
 import { redisOptionsFromEnv, type RedisOptions } from '@rnh/redis-client';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 export { ConfigError };
+
+// A relative WORKER_DATA_DIR is the app's own (apps/worker/.data by default), not the caller's cwd,
+// so a script started from the repository root uses the data the running app uses.
+const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 export interface WorkerConfig {
   nodeEnv: 'development' | 'production' | 'test';
@@ -16,7 +22,7 @@ export interface WorkerConfig {
   shutdownTimeoutMs: number;
   /** Jobs of the email queue sent at once. */
   emailConcurrency: number;
-  /** Where development mail is written (`<WORKER_DATA_DIR>/mail`) when no SMTP server is set. */
+  /** Where development mail is written (`<WORKER_DATA_DIR>/mail`, relative to apps/worker) when no SMTP server is set. */
   dataDir: string;
   mail: { smtpUrl: string | undefined; from: string };
   /** Opens the sealed links of mail jobs; the api's JOB_SECRET_KEY. */
@@ -54,7 +60,7 @@ export const configSchema = z.object({
     .string()
     .min(1, 'WORKER_DATA_DIR must be a directory path')
     .default('.data')
-    .describe("the worker's files: development mail under `mail/`"),
+    .describe("the worker's files: development mail under `mail/`; a relative path is from apps/worker"),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'SMTP_URL must be an smtp:// or smtps:// URL')
@@ -100,7 +106,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     heartbeatIntervalMs: values.WORKER_HEARTBEAT_MS,
     shutdownTimeoutMs: values.WORKER_SHUTDOWN_TIMEOUT_MS,
     emailConcurrency: values.WORKER_EMAIL_CONCURRENCY,
-    dataDir: values.WORKER_DATA_DIR,
+    dataDir: resolve(APP_DIR, values.WORKER_DATA_DIR),
     mail: { smtpUrl: values.SMTP_URL, from: values.MAIL_FROM },
     jobSecretKey: values.JOB_SECRET_KEY ?? DEVELOPMENT_JOB_SECRET_KEY,
   };

@@ -1,13 +1,19 @@
 // Entry point: `node --import @rnh/telemetry/instrumentation dist/main.js`.
 import { MailError } from '@rnh/mail';
 import { RedisAuthError } from '@rnh/redis-client';
-import { shutdownTelemetry } from '@rnh/telemetry';
+import { logTracesSummary, shutdownTelemetry } from '@rnh/telemetry';
 import { ConfigError, loadConfig } from './config.js';
 import { startWorker } from './worker.js';
 
 async function main(): Promise<void> {
   const worker = await startWorker(loadConfig());
+  logTracesSummary(worker.container.logger);
+  // One shutdown, however many signals arrive: Ctrl-C under a watcher or a task runner
+  // reaches the app both from the terminal and relayed by its parent.
+  let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
     worker.container.logger.info({ signal }, 'worker shutting down');
     void worker
       .stop()
@@ -18,8 +24,8 @@ async function main(): Promise<void> {
         process.exit(1);
       });
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 main().catch((error: unknown) => {

@@ -18,3 +18,12 @@ export function setActiveTelemetry(handle: TelemetryHandle): void {
 export function shutdownTelemetry(): Promise<void> {
   return active ? active.shutdown() : Promise.resolve();
 }
+
+/**
+ * Logs in one line where the traces of the SDK started by the instrumentation entry go, or
+ * how to turn export on; says nothing when the app runs without the entry. Apps call it once
+ * they have started.
+ */
+export function logTracesSummary(logger: { info(message: string): void }): void {
+  if (active) logger.info(active.tracesSummary);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { telemetryEnvVariables } from './env-variables.js';
-import { spanProcessorsFromEnv } from './span-processors.js';
+import { traceExportFromEnv } from './span-processors.js';
 import { resourceAttributesFromEnv, startTelemetry } from './start-telemetry.js';
 
 /** An environment that records which variables are read, answering `values` for some. */
@@ -19,7 +19,7 @@ function recordingEnv(values: Record<string, string>) {
 describe('telemetryEnvVariables', () => {
   it('lists every OTEL_* variable the package reads (OTEL_SERVICE_NAME is in the apps’ schemas)', async () => {
     const exporters = recordingEnv({ OTEL_TRACES_EXPORTER: 'otlp,console' });
-    for (const processor of spanProcessorsFromEnv(exporters.env)) await processor.shutdown();
+    for (const processor of traceExportFromEnv(exporters.env).processors) await processor.shutdown();
     const resource = recordingEnv({});
     resourceAttributesFromEnv(resource.env);
     const disabled = recordingEnv({ OTEL_SDK_DISABLED: 'true' });

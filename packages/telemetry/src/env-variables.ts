@@ -15,13 +15,13 @@ export const telemetryEnvVariables: readonly TelemetryEnvVariable[] = [
   { name: 'OTEL_SDK_DISABLED', default: 'false', description: '`true` turns tracing off entirely' },
   {
     name: 'OTEL_TRACES_EXPORTER',
-    default: 'otlp',
+    defaultNote: 'otlp when an OTLP endpoint is set, else none',
     description: 'where spans go: `otlp`, `console` or `none` (comma-separated for several)',
   },
   {
     name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
-    defaultNote: 'http://localhost:4318',
-    description: 'OTLP/HTTP collector; `/v1/traces` is appended',
+    description:
+      'OTLP/HTTP collector such as `http://localhost:4318` (`/v1/traces` is appended); unset, nothing is exported',
   },
   {
     name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',

@@ -3,7 +3,7 @@
 export { startTelemetry } from './start-telemetry.js';
 export { telemetryEnvVariables } from './env-variables.js';
 export type { TelemetryEnvVariable } from './env-variables.js';
-export { shutdownTelemetry } from './active-telemetry.js';
+export { logTracesSummary, shutdownTelemetry } from './active-telemetry.js';
 export { registerEsmHook } from './esm-hook.js';
 export { ESM_INSTRUMENTED_MODULES, DEFAULT_IGNORED_INCOMING_PATHS } from './instrumentations.js';
 export { redisStatementSerializer } from './redis-statement.js';

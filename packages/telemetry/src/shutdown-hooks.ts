@@ -10,7 +10,10 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 /** Longest wait for the final export before the signal is re-raised anyway. */
 const FLUSH_LIMIT_MS = 5_000;
 
-export function installShutdownHooks(handle: TelemetryHandle, proc: NodeJS.Process = process): void {
+export function installShutdownHooks(
+  handle: Pick<TelemetryHandle, 'sdk' | 'shutdown'>,
+  proc: NodeJS.Process = process,
+): void {
   // The event loop drained on its own (servers and clients closed): export what is left.
   proc.once('beforeExit', () => void handle.shutdown());
 

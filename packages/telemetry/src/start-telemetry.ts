@@ -8,24 +8,29 @@ import {
   resourceFromAttributes,
 } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { createInstrumentations, DEFAULT_IGNORED_INCOMING_PATHS } from './instrumentations.js';
-import { batchProcessor, spanProcessorsFromEnv } from './span-processors.js';
+import { batchProcessor, traceExportFromEnv, type TraceExport } from './span-processors.js';
 import type { StartTelemetryOptions, TelemetryEnv, TelemetryHandle } from './types.js';
 
 /**
  * Starts tracing. Spans go to `options.spanProcessors` and/or `options.traceExporter`
- * when given (tests), otherwise to the exporters `OTEL_TRACES_EXPORTER` names.
+ * when given (tests), otherwise to the exporters `OTEL_TRACES_EXPORTER` names (none when
+ * neither it nor an OTLP endpoint is set; see `traceExportFromEnv`).
  * `OTEL_SDK_DISABLED=true` starts nothing and returns a no-op handle.
  */
 export function startTelemetry(options: StartTelemetryOptions): TelemetryHandle {
   const env = options.env ?? {};
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') {
-    return { sdk: undefined, shutdown: () => Promise.resolve() };
+    return {
+      sdk: undefined,
+      shutdown: () => Promise.resolve(),
+      tracesSummary: 'tracing is off (OTEL_SDK_DISABLED=true)',
+    };
   }
 
   const serviceName = env.OTEL_SERVICE_NAME?.trim() || options.serviceName;
+  const traces = chooseTraceExport(options, env);
   const sdk = new NodeSDK({
     serviceName,
     resource: defaultResource().merge(
@@ -37,7 +42,7 @@ export function startTelemetry(options: StartTelemetryOptions): TelemetryHandle 
     ),
     // The env detector would read process.env; OTEL_RESOURCE_ATTRIBUTES is parsed from `env` above.
     resourceDetectors: [processDetector, hostDetector],
-    spanProcessors: chooseSpanProcessors(options, env),
+    spanProcessors: traces.processors,
     // Explicitly empty: otherwise NodeSDK defaults both to OTLP exporters.
     metricReaders: [],
     logRecordProcessors: [],
@@ -50,6 +55,7 @@ export function startTelemetry(options: StartTelemetryOptions): TelemetryHandle 
   let stopping: Promise<void> | undefined;
   return {
     sdk,
+    tracesSummary: traces.summary,
     shutdown() {
       stopping ??= sdk.shutdown().catch((error: unknown) => {
         // Losing the last spans must not fail the app's shutdown.
@@ -60,12 +66,15 @@ export function startTelemetry(options: StartTelemetryOptions): TelemetryHandle 
   };
 }
 
-function chooseSpanProcessors(options: StartTelemetryOptions, env: TelemetryEnv): SpanProcessor[] {
-  if (!options.spanProcessors && !options.traceExporter) return spanProcessorsFromEnv(env);
-  return [
-    ...(options.spanProcessors ?? []),
-    ...(options.traceExporter ? [batchProcessor(options.traceExporter, env)] : []),
-  ];
+function chooseTraceExport(options: StartTelemetryOptions, env: TelemetryEnv): TraceExport {
+  if (!options.spanProcessors && !options.traceExporter) return traceExportFromEnv(env);
+  return {
+    processors: [
+      ...(options.spanProcessors ?? []),
+      ...(options.traceExporter ? [batchProcessor(options.traceExporter, env)] : []),
+    ],
+    summary: 'traces go to the span processors and exporter the app passed',
+  };
 }
 
 /** `OTEL_RESOURCE_ATTRIBUTES=key=value,key2=value2` (values percent-encoded), per the spec. */

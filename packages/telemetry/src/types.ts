@@ -23,7 +23,7 @@ export interface StartTelemetryOptions {
   spanProcessors?: SpanProcessor[];
   /** An exporter to use (behind a batch processor) instead of the ones chosen by `OTEL_TRACES_EXPORTER`. */
   traceExporter?: SpanExporter;
-  /** The `OTEL_*` variables to honour. Defaults to an empty environment (OTLP to localhost:4318). */
+  /** The `OTEL_*` variables to honour. Defaults to an empty environment (no export). */
   env?: TelemetryEnv;
   /** Request paths that produce no server span (probe and scrape noise). Default `['/metrics', '/health', '/ready']`. */
   ignoreIncomingPaths?: string[];
@@ -34,6 +34,8 @@ export interface TelemetryHandle {
   sdk: NodeSDK | undefined;
   /** Flushes pending spans and stops the SDK. Idempotent; never rejects. */
   shutdown(): Promise<void>;
+  /** One line saying where traces go (or how to turn export on), for the app's start-up log. */
+  tracesSummary: string;
 }
 
 export interface MetricsRegistryOptions {

@@ -107,6 +107,14 @@ export class AccountService {
     });
   }
 
+  /**
+   * Refuses a mailed verification or reset link that can no longer be used, as confirmEmail and
+   * resetPassword would, without spending it: a page shows it before asking anything.
+   */
+  async checkLink(kind: 'email_verification' | 'password_reset', token: string): Promise<void> {
+    await this.deps.oneTimeTokens.peek(kind, token);
+  }
+
   async confirmEmail(token: string): Promise<User> {
     const { subject: userId } = await this.deps.oneTimeTokens.consume('email_verification', token);
     await this.deps.users.markEmailVerified(userId);

@@ -3,7 +3,11 @@
 // top-level POST navigations in some). So every unsafe request that could ride on a cookie must
 // come from an allowed origin:
 // - with an Origin header (browsers send one on every POST, PUT, PATCH and DELETE, cross-site
-//   ones always), it must be an allowed origin; `null` (sandboxed pages, some redirects) is not;
+//   ones always), it must be an allowed origin; `null` (sandboxed pages, some redirects) is not,
+//   except with Sec-Fetch-Site `same-origin`: a page of this api whose Referrer-Policy is
+//   no-referrer (the mail-link pages, whose URL holds a token) makes the browser send `null` on
+//   its own form POSTs (Fetch standard, "append a request Origin header"); the browser sets
+//   Sec-Fetch-Site itself, and no page of another origin can make it say same-origin;
 // - without Origin, Sec-Fetch-Site (sent by current browsers) must be `same-origin` or `none`
 //   (the user's own action, e.g. a bookmark);
 // - with neither, the request did not come from a browser page (curl, a server, a mobile app):
@@ -26,7 +30,9 @@ export function rejectCrossSiteWrites(allowedOrigins: readonly string[]): Reques
     const origin = req.get('origin');
     const site = req.get('sec-fetch-site');
     const crossSite =
-      origin !== undefined ? !allowed.has(origin) : site !== undefined && !BROWSER_OWN_ACTIONS.has(site);
+      origin === undefined
+        ? site !== undefined && !BROWSER_OWN_ACTIONS.has(site)
+        : !allowed.has(origin) && !(origin === 'null' && site === 'same-origin');
     if (!crossSite) return next();
     next(
       new HttpError(

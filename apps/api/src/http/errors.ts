@@ -1,5 +1,5 @@
 // Every error leaves the api as JSON `{ error: { code, message } }`: never a stack trace, never a 500 for a client's mistake.
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from '@rnh/telemetry';
 import { isDataException } from '../db/pg-errors.js';
 import { describeKnownError } from './known-errors.js';
@@ -29,16 +29,10 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    const { status, code, message } = describe(error);
+    const { status, code, message } = describeError(error);
     // For what runs when the response is done (e.g. which refusals a rate limit counts).
     res.locals.errorCode = code;
-    if (status >= 500)
-      logger.error({ err: error, method: req.method, route: req.route?.path }, 'request failed');
-    else if (isDataException(error))
-      logger.warn(
-        { err: error, method: req.method, route: req.route?.path },
-        'the database refused a value the request schema let through',
-      );
+    logRequestError(logger, error, req, status);
     if (res.headersSent) return;
     if (error instanceof HttpError) for (const [name, value] of error.headers) res.setHeader(name, value);
     const retryAfterSeconds = error instanceof HttpError ? error.retryAfterSeconds : undefined;
@@ -48,7 +42,19 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-function describe(error: unknown): { status: number; code: string; message: string } {
+/** Logs what is the api's fault (5xx) or a value the schemas should have refused; a client's mistake is not logged. */
+export function logRequestError(logger: Logger, error: unknown, req: Request, status: number): void {
+  if (status >= 500)
+    logger.error({ err: error, method: req.method, route: req.route?.path }, 'request failed');
+  else if (isDataException(error))
+    logger.warn(
+      { err: error, method: req.method, route: req.route?.path },
+      'the database refused a value the request schema let through',
+    );
+}
+
+/** The status, code and message an error is answered with (JSON here, an HTML page for the mail-link pages). */
+export function describeError(error: unknown): { status: number; code: string; message: string } {
   if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message };
   const known = describeKnownError(error);
   if (known) return known;

@@ -1,5 +1,7 @@
 // Security headers on every response, by helmet. This is a JSON API: no page of it should ever
 // run script, load anything or be framed, hence `default-src 'none'; frame-ancestors 'none'`.
+// The few HTML pages (the ones mail links open, pages/layout.ts) add only their own stylesheet,
+// by hash, and `form-action 'self'`.
 //
 // Caching: every response is `Cache-Control: no-store` (tokens, sessions, personal data; errors
 // and 429s too, so no cache keeps a refusal). The one exception is GET /me, which is

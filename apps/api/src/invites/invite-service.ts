@@ -10,6 +10,7 @@ import { HttpError } from '../http/errors.js';
 import { toPage, type Page, type PageRequest } from '../http/pagination.js';
 import type { MailQuota } from '../limits/mail-quota.js';
 import type { OrganizationService } from '../orgs/organization-service.js';
+import type { Organization } from '../orgs/organizations-repository.js';
 import type { UserProfiles } from '../users/user-profiles.js';
 import type { Invite, InviteRole, InvitesRepository } from './invites-repository.js';
 
@@ -71,18 +72,15 @@ export class InviteService {
       throw new HttpError(404, 'invite_not_found', 'No such open invite.');
   }
 
+  /** The open invite behind a mailed link, and its organization, without using the link up. */
+  async preview(token: string): Promise<{ invite: Invite; organization: Organization }> {
+    const invite = await this.openInvite(token);
+    return { invite, organization: await this.deps.organizations.get(invite.organizationId) };
+  }
+
   /** The signed-in user joins the organization; answers the invite (now accepted). */
   async accept(userId: string, token: string): Promise<Invite> {
-    const invite = TOKEN_SHAPE.test(token)
-      ? await this.deps.invites.findByTokenHash(hashToken(token))
-      : undefined;
-    if (!invite) throw new HttpError(400, 'invalid_token', 'That link or token is not valid.');
-    if (invite.acceptedAt || invite.revokedAt || invite.expiresAt.getTime() <= Date.now())
-      throw new HttpError(
-        400,
-        'invalid_token',
-        'That invitation has expired, was revoked or was already used.',
-      );
+    const invite = await this.openInvite(token);
     const user = await this.deps.profiles.get(userId);
     if (!user || user.email !== invite.email)
       throw new HttpError(
@@ -98,6 +96,21 @@ export class InviteService {
       );
     await this.deps.invalidator.invalidate(cacheTags.organization(invite.organizationId));
     return { ...invite, acceptedAt: new Date() };
+  }
+
+  /** The invite of this token while it can still be accepted; 400 invalid_token otherwise. */
+  private async openInvite(token: string): Promise<Invite> {
+    const invite = TOKEN_SHAPE.test(token)
+      ? await this.deps.invites.findByTokenHash(hashToken(token))
+      : undefined;
+    if (!invite) throw new HttpError(400, 'invalid_token', 'That link or token is not valid.');
+    if (invite.acceptedAt || invite.revokedAt || invite.expiresAt.getTime() <= Date.now())
+      throw new HttpError(
+        400,
+        'invalid_token',
+        'That invitation has expired, was revoked or was already used.',
+      );
+    return invite;
   }
 }
 

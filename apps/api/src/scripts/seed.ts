@@ -1,8 +1,7 @@
-// `pnpm seed [--reset]`: fills the api's database (PGlite under API_DATA_DIR, or DATABASE_URL)
+// `npm run seed [-- --reset]`: fills the api's database (PGlite under API_DATA_DIR, or DATABASE_URL)
 // with a demo referral network. Stop the api first when it uses PGlite: PGlite serves one process.
 // First: the .env files' values must be in process.env before config.ts reads it.
 import '../env-files.js';
-import { parseArgs } from 'node:util';
 import { createLogger } from '@rnh/telemetry';
 import { Cache } from '@rnh/cache';
 import { RedisConnections } from '@rnh/redis-client';
@@ -15,11 +14,21 @@ import { join, resolve } from 'node:path';
 import { SEED_EMAIL_DOMAIN } from '../seed/demo-data.js';
 import { seedDatabase } from '../seed/seed-database.js';
 import { PasswordHasher } from '../users/passwords.js';
+import { checkFlags } from './flags.js';
 
 const DEMO_PASSWORD = 'demo-password';
 
+const USAGE = `Usage: npm run seed [-- --reset]
+
+Fills the api's database with a demo referral network (800 users, 120 organizations,
+6000 referrals) and prints a demo login. The database is the api's: DATABASE_URL, or PGlite
+under API_DATA_DIR (default apps/api/.data). PGlite serves one process: stop the api first.
+
+  --reset   replace earlier demo rows (and clear the api's cache namespaces); other accounts stay
+  --help    this text`;
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { reset: { type: 'boolean', default: false } } });
+  const values = { reset: checkFlags('seed', USAGE, ['--reset']).has('--reset') };
   const config = loadConfig();
   const logger = createLogger({ name: 'seed', level: 'warn' });
   const database = await createDatabase({
@@ -39,7 +48,7 @@ async function main(): Promise<number> {
     });
     if (!result.seeded) {
       process.stdout.write(
-        `Already seeded: ${result.existingUsers} demo users (@${SEED_EMAIL_DOMAIN}) exist. Run \`pnpm seed --reset\` to replace them.\n`,
+        `Already seeded: ${result.existingUsers} demo users (@${SEED_EMAIL_DOMAIN}) exist. Run \`npm run seed -- --reset\` to replace them.\n`,
       );
       return 0;
     }

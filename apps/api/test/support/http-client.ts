@@ -1,7 +1,14 @@
-// A tiny HTTP client for the e2e tests: JSON bodies and one cookie jar per client (one "device").
+// A tiny HTTP client for the e2e tests: JSON bodies, HTML pages and forms, and one cookie jar per
+// client (one "device").
 export interface JsonResponse<T = Record<string, unknown>> {
   status: number;
   body: T;
+  headers: Headers;
+}
+
+export interface PageResponse {
+  status: number;
+  html: string;
   headers: Headers;
 }
 
@@ -54,16 +61,64 @@ export class HttpClient {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<JsonResponse<T>> {
+    const res = await this.send(
+      method,
+      path,
+      {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body === undefined ? undefined : JSON.stringify(body),
+    );
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, headers: res.headers };
+  }
+
+  /** GET an HTML page, as a browser opening a link (its cookies included). */
+  async page(path: string, headers: Record<string, string> = {}): Promise<PageResponse> {
+    return this.pageOf(await this.send('GET', path, { accept: 'text/html', ...headers }, undefined));
+  }
+
+  /** POST a form as a browser submits one: urlencoded fields, with the headers given (Origin...). */
+  async submit(
+    path: string,
+    fields: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<PageResponse> {
+    const body = new URLSearchParams(fields).toString();
+    const res = await this.send(
+      'POST',
+      path,
+      {
+        accept: 'text/html',
+        'content-type': 'application/x-www-form-urlencoded',
+        ...headers,
+      },
+      body,
+    );
+    return this.pageOf(res);
+  }
+
+  private async pageOf(res: Response): Promise<PageResponse> {
+    return { status: res.status, html: await res.text(), headers: res.headers };
+  }
+
+  /** One request with this client's cookies; keeps the cookies the answer sets. */
+  private async send(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+  ): Promise<Response> {
     const cookieHeader = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {
         'user-agent': this.userAgent,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(cookieHeader ? { cookie: cookieHeader } : {}),
         ...headers,
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body,
     });
     for (const line of res.headers.getSetCookie()) {
       const [pair = '', ...attributes] = line.split(';');
@@ -72,7 +127,6 @@ export class HttpClient {
       if (expired || value === '') this.cookies.delete(name.trim());
       else this.cookies.set(name.trim(), value);
     }
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, headers: res.headers };
+    return res;
   }
 }

@@ -21,9 +21,32 @@ export async function waitForTokenFor(
 
 /** The token in the newest message to `to` whose subject matches, or undefined. */
 export function latestTokenFor(mailDir: string, to: string, subject: RegExp): string | undefined {
+  const link = latestLinkFor(mailDir, to, subject);
+  return link && (new URL(link).searchParams.get('token') ?? undefined);
+}
+
+/** The token-carrying link of the newest matching message, as a user would click it (polls up to `timeoutMs`). */
+export async function waitForLinkFor(
+  mailDir: string,
+  to: string,
+  subject: RegExp,
+  timeoutMs = 15_000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const link = latestLinkFor(mailDir, to, subject);
+    if (link) return link;
+    if (Date.now() > deadline)
+      throw new Error(`no mail to ${to} matching ${subject} in ${mailDir} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The first link with a token in the newest message to `to` whose subject matches, or undefined. */
+export function latestLinkFor(mailDir: string, to: string, subject: RegExp): string | undefined {
   for (const text of mailTo(mailDir, to, subject)) {
-    const match = /[?&]token=([A-Za-z0-9_.~%-]+)/.exec(text);
-    if (match) return decodeURIComponent(match[1]!);
+    const match = /https?:\/\/[^\s"<>]+[?&]token=[A-Za-z0-9_.~%-]+/.exec(text);
+    if (match) return match[0];
   }
   return undefined;
 }
