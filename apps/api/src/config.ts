@@ -110,9 +110,7 @@ const DEVELOPMENT_JOB_SECRET_KEY = 'development-only-job-secret-key-change-me';
 
 /** Every variable the api reads besides Redis's (`redisOptionsFromEnv`), with its default and meaning. */
 export const configSchema = z.object({
-  NODE_ENV: nodeEnv().describe(
-    '`development`, `production` (enforces the production requirements) or `test` (then no .env file is read)',
-  ),
+  NODE_ENV: nodeEnv(),
   API_HOST: z
     .string()
     .min(1, 'API_HOST must be a host name or address')

@@ -27,7 +27,10 @@ export const nodeEnv = () =>
     .enum(['development', 'production', 'test'], {
       error: 'NODE_ENV must be development, production or test',
     })
-    .default('development');
+    .default('development')
+    .describe(
+      '`development`, `production` (enforces the production requirements) or `test` (then no .env file is read)',
+    );
 
 export const logLevel = () =>
   z

@@ -9,14 +9,8 @@ export async function waitForTokenFor(
   subject: RegExp,
   timeoutMs = 15_000,
 ): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const token = latestTokenFor(mailDir, to, subject);
-    if (token) return token;
-    if (Date.now() > deadline)
-      throw new Error(`no mail to ${to} matching ${subject} in ${mailDir} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const link = await waitForLinkFor(mailDir, to, subject, timeoutMs);
+  return new URL(link).searchParams.get('token') ?? '';
 }
 
 /** The token in the newest message to `to` whose subject matches, or undefined. */
