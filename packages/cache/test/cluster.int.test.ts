@@ -3,7 +3,7 @@ import { startRedisCluster, uniquePrefix, waitFor, type RedisClusterHandle } fro
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cache } from '../src/index.js';
-import { memoryLogger, metricValue } from './helpers.js';
+import { memoryLogger, metricValue, TEST_OPERATION_TIMEOUT_MS } from './helpers.js';
 
 // Three real masters sharing the slots: every script must touch one slot only
 // (CROSSSLOT otherwise) and namespace clear must SCAN every master.
@@ -36,7 +36,7 @@ function clusterCache(prefix: string, bus = false) {
       registry,
       subscriber: bus ? connections.shared('subscriber') : undefined,
     },
-    bus ? { l1: {} } : {},
+    { operationTimeoutMs: TEST_OPERATION_TIMEOUT_MS, ...(bus && { l1: {} }) },
   );
   return { cache, connections, registry };
 }

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { Cache } from '../src/index.js';
-import { memoryLogger, metricValue, sleep, useRedisServer } from './helpers.js';
+import { memoryLogger, metricValue, sleep, TEST_OPERATION_TIMEOUT_MS, useRedisServer } from './helpers.js';
 
 const redis = useRedisServer();
 
@@ -83,12 +83,15 @@ describe('batched reads', () => {
     const prefix = uniquePrefix('own');
     const client = new Redis({ host: redis.server.host, port: redis.server.port, keyPrefix: prefix });
     redis.cleanup.push(() => client.quit().then(() => undefined));
-    const cache = new Cache({
-      redis: client,
-      keys: keyspace('', 'cache'),
-      logger: memoryLogger().logger,
-      registry: new Registry(),
-    });
+    const cache = new Cache(
+      {
+        redis: client,
+        keys: keyspace('', 'cache'),
+        logger: memoryLogger().logger,
+        registry: new Registry(),
+      },
+      { operationTimeoutMs: TEST_OPERATION_TIMEOUT_MS },
+    );
     await Promise.all(Array.from({ length: 5 }, (_, i) => cache.set(`k${i}`, i, { ttlSeconds: 60 })));
     expect(await redis.admin.exists(`${prefix}cache:default:k3`)).toBe(1);
     expect(await Promise.all(Array.from({ length: 5 }, (_, i) => cache.get(`k${i}`)))).toEqual([

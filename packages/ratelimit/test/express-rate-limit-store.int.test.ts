@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RedisRateLimitStore, type ExpressRateLimitStore } from '../src/index.js';
-import { sleep, uniquePrefix, useRedisServer } from './helpers.js';
+import { sleep, TEST_TIMEOUT_MS, uniquePrefix, useRedisServer } from './helpers.js';
 
 const redis = useRedisServer();
 
@@ -8,7 +8,7 @@ function store(prefix = uniquePrefix('rl')) {
   const connections = redis.newConnections(prefix);
   return new RedisRateLimitStore(
     { redis: connections.shared('commands'), keys: connections.keys.child('ratelimit') },
-    { name: 'erl' },
+    { name: 'erl', timeoutMs: TEST_TIMEOUT_MS },
   );
 }
 
