@@ -107,7 +107,7 @@ describe('on Redis Cluster (3 masters)', () => {
       expect(await b.cache.get('k')).toBe('v1');
       expect(await metricValue(b.registry, 'cache_lookups_total', { layer: 'l1', result: 'hit' })).toBe(1);
       await a.cache.set('k', 'v2', { ttlSeconds: 60 });
-      await waitFor(async () => (await b.cache.get('k')) === 'v2', { timeoutMs: 3000, what: 'v2 in B' });
+      await waitFor(async () => (await b.cache.get('k')) === 'v2', { timeoutMs: 10_000, what: 'v2 in B' });
     } finally {
       await a.cache.close();
       await b.cache.close();
