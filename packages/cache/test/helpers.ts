@@ -17,6 +17,13 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
  */
 export const TEST_OPERATION_TIMEOUT_MS = 10_000;
 
+/**
+ * Load-lock limits for tests that count loader runs across instances: a waiter that gives up
+ * (production waits 3 s) or a lock that expires (5 s) while a busy machine holds the loader up
+ * would load a second time. Tests of those limits set their own.
+ */
+export const TEST_LOCK = { ttlMs: 30_000, waitMs: 30_000 } as const;
+
 export interface TestCache {
   cache: Cache;
   registry: Registry<RegistryContentType>;
