@@ -22,7 +22,9 @@ describe('worker process', () => {
   beforeAll(async () => {
     redis = await startRedisServer();
     client = new Redis(redis.port, '127.0.0.1');
-    worker = await startWorkerProcess(redis, prefix, { WORKER_HEARTBEAT_MS: '200' });
+    // The heartbeat key lives three intervals (6 s here): a worker held up by a busy machine
+    // for a second or two must not look gone.
+    worker = await startWorkerProcess(redis, prefix, { WORKER_HEARTBEAT_MS: '2000' });
   });
   afterAll(async () => {
     await worker?.stop();
@@ -42,7 +44,7 @@ describe('worker process', () => {
     expect(keys).toHaveLength(1);
     const ttl = await client.pttl(keys[0]!);
     expect(ttl).toBeGreaterThan(0);
-    expect(ttl).toBeLessThanOrEqual(1000);
+    expect(ttl).toBeLessThanOrEqual(6000);
   });
 
   it('serves redis-client metrics with live values on /metrics', async () => {

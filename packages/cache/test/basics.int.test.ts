@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CacheArgumentError, CacheSerializationError } from '../src/index.js';
-import { metricValue, sleep, useRedisServer } from './helpers.js';
+import { metricValue, sleep, TEST_OPERATION_TIMEOUT_MS, useRedisServer } from './helpers.js';
 
 const redis = useRedisServer();
 
@@ -98,7 +98,7 @@ describe('Cache basics on a real Redis', () => {
         logger: first.log.logger,
         registry: new Registry(),
       },
-      { schemaVersion: 2 },
+      { schemaVersion: 2, operationTimeoutMs: TEST_OPERATION_TIMEOUT_MS },
     );
     expect(await next.get('shape')).toBeUndefined();
     await next.set('shape', { b: 2 }, { ttlSeconds: 60 });

@@ -3,7 +3,7 @@ import { startRedisCluster, uniquePrefix, waitFor, type RedisClusterHandle } fro
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cache } from '../src/index.js';
-import { memoryLogger, metricValue } from './helpers.js';
+import { memoryLogger, metricValue, TEST_OPERATION_TIMEOUT_MS } from './helpers.js';
 
 // Three real masters sharing the slots: every script must touch one slot only
 // (CROSSSLOT otherwise) and namespace clear must SCAN every master.
@@ -36,7 +36,7 @@ function clusterCache(prefix: string, bus = false) {
       registry,
       subscriber: bus ? connections.shared('subscriber') : undefined,
     },
-    bus ? { l1: {} } : {},
+    { operationTimeoutMs: TEST_OPERATION_TIMEOUT_MS, ...(bus && { l1: {} }) },
   );
   return { cache, connections, registry };
 }
@@ -107,7 +107,7 @@ describe('on Redis Cluster (3 masters)', () => {
       expect(await b.cache.get('k')).toBe('v1');
       expect(await metricValue(b.registry, 'cache_lookups_total', { layer: 'l1', result: 'hit' })).toBe(1);
       await a.cache.set('k', 'v2', { ttlSeconds: 60 });
-      await waitFor(async () => (await b.cache.get('k')) === 'v2', { timeoutMs: 3000, what: 'v2 in B' });
+      await waitFor(async () => (await b.cache.get('k')) === 'v2', { timeoutMs: 10_000, what: 'v2 in B' });
     } finally {
       await a.cache.close();
       await b.cache.close();

@@ -10,6 +10,20 @@ import { Cache, type CacheOptions } from '../src/index.js';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The cache's Redis timeout in tests that are not about timeouts. Production's budget is for a
+ * healthy server; on a busy test machine an answer can take longer, and the cache would then
+ * count a miss or skip a write. Tests of the failure paths set their own.
+ */
+export const TEST_OPERATION_TIMEOUT_MS = 10_000;
+
+/**
+ * Load-lock limits for tests that count loader runs across instances: a waiter that gives up
+ * (production waits 3 s) or a lock that expires (5 s) while a busy machine holds the loader up
+ * would load a second time. Tests of those limits set their own.
+ */
+export const TEST_LOCK = { ttlMs: 30_000, waitMs: 30_000 } as const;
+
 export interface TestCache {
   cache: Cache;
   registry: Registry<RegistryContentType>;
@@ -22,7 +36,10 @@ export interface TestCache {
 }
 
 export interface TestCacheRedis extends TestRedis {
-  /** A cache on its own prefix and registry; closed after the test. */
+  /**
+   * A cache on its own prefix and registry; closed after the test. Its `operationTimeoutMs` is
+   * TEST_OPERATION_TIMEOUT_MS unless `options` sets one.
+   */
   newCache(options?: CacheOptions, extra?: { prefix?: string; bus?: boolean }): TestCache;
 }
 
@@ -62,7 +79,7 @@ export function useRedisServer(): TestCacheRedis {
           registry,
           subscriber: extra.bus ? connections.shared('subscriber') : undefined,
         },
-        options,
+        { operationTimeoutMs: TEST_OPERATION_TIMEOUT_MS, ...options },
       );
       base.cleanup.push(() => cache.close());
       return { cache, registry, connections, root: keys.prefix, prefix, log };

@@ -33,11 +33,11 @@ describe('L1 in front of Redis, with the invalidation bus', () => {
     expect(await metricValue(b.registry, 'cache_lookups_total', { layer: 'l1', result: 'hit' })).toBe(1);
 
     await a.cache.set('k', 'v2', { ttlSeconds: 60 });
-    await waitFor(async () => (await b.cache.get('k')) === 'v2', { timeoutMs: 2000, what: 'v2 in B' });
+    await waitFor(async () => (await b.cache.get('k')) === 'v2', { timeoutMs: 10_000, what: 'v2 in B' });
 
     await a.cache.delete('k');
     await waitFor(async () => (await b.cache.get('k')) === undefined, {
-      timeoutMs: 2000,
+      timeoutMs: 10_000,
       what: 'delete in B',
     });
   });
@@ -51,10 +51,13 @@ describe('L1 in front of Redis, with the invalidation bus', () => {
     expect(await bOrgs.get('42')).toBe('Acme');
     expect(await bOrgs.get('7')).toBe('Other');
     await aOrgs.invalidateTag('org:42');
-    await waitFor(async () => (await bOrgs.get('42')) === undefined, { timeoutMs: 2000, what: 'tag in B' });
+    await waitFor(async () => (await bOrgs.get('42')) === undefined, { timeoutMs: 10_000, what: 'tag in B' });
     expect(await bOrgs.get('7')).toBe('Other');
     await aOrgs.clear();
-    await waitFor(async () => (await bOrgs.get('7')) === undefined, { timeoutMs: 2000, what: 'clear in B' });
+    await waitFor(async () => (await bOrgs.get('7')) === undefined, {
+      timeoutMs: 10_000,
+      what: 'clear in B',
+    });
   });
 
   it('L1 is bounded by entries: evictions are counted', async () => {

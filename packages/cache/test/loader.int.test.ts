@@ -17,7 +17,7 @@ describe('loader timeouts and negative caching', () => {
     );
     expect(await metricValue(registry, 'cache_errors_total', { operation: 'loader_timeout' })).toBe(1);
     await waitFor(async () => (await cache.get('k')) === 'late', {
-      timeoutMs: 3000,
+      timeoutMs: 10_000,
       what: 'late value cached',
     });
     // A fast loader is not affected.
@@ -41,12 +41,14 @@ describe('loader timeouts and negative caching', () => {
     const { cache } = redis.newCache({ earlyRefresh: 0.5 });
     let version = 0;
     const loader = () => `v${++version}`;
-    expect(await cache.getOrSet('k', loader, { ttlSeconds: 1 })).toBe('v1');
-    expect(await cache.getOrSet('k', loader, { ttlSeconds: 1 })).toBe('v1'); // early: no refresh
+    // A 2 s TTL: the second call lands in its first half and the third in its second half
+    // with margins of about a second, for a busy machine.
+    expect(await cache.getOrSet('k', loader, { ttlSeconds: 2 })).toBe('v1');
+    expect(await cache.getOrSet('k', loader, { ttlSeconds: 2 })).toBe('v1'); // early: no refresh
     expect(version).toBe(1);
-    await sleep(600);
-    expect(await cache.getOrSet('k', loader, { ttlSeconds: 1 })).toBe('v1');
-    await waitFor(async () => (await cache.get('k')) === 'v2', { timeoutMs: 3000, what: 'early refresh' });
+    await sleep(1100);
+    expect(await cache.getOrSet('k', loader, { ttlSeconds: 2 })).toBe('v1');
+    await waitFor(async () => (await cache.get('k')) === 'v2', { timeoutMs: 10_000, what: 'early refresh' });
     expect(version).toBe(2);
   });
 });

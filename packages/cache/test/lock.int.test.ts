@@ -1,11 +1,15 @@
 import { waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
-import { metricValue, sleep, useRedisServer } from './helpers.js';
+import type { CacheOptions } from '../src/index.js';
+import { metricValue, sleep, TEST_LOCK, useRedisServer } from './helpers.js';
 
 const redis = useRedisServer();
 
-/** `n` cache instances on one prefix, each with its own connections, as `n` processes would have. */
-function processes(n: number, options = {}) {
+/**
+ * `n` cache instances on one prefix, each with its own connections, as `n` processes would have;
+ * with TEST_LOCK unless `options` say otherwise.
+ */
+function processes(n: number, options: CacheOptions = { lock: TEST_LOCK }) {
   const first = redis.newCache(options);
   return [first, ...Array.from({ length: n - 1 }, () => redis.newCache(options, { prefix: first.prefix }))];
 }

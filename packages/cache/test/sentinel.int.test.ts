@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cache } from '../src/index.js';
-import { memoryLogger } from './helpers.js';
+import { memoryLogger, TEST_OPERATION_TIMEOUT_MS } from './helpers.js';
 
 const password = 'cache-sentinel-test';
 let master: RedisServerHandle;
@@ -43,12 +43,15 @@ describe('behind Redis Sentinel', () => {
     const admin = new Redis({ host: master.host, port: master.port, password });
     try {
       await connections.connect();
-      const cache = new Cache({
-        redis: connections.shared('commands'),
-        keys: connections.keys.child('cache'),
-        logger,
-        registry: new Registry(),
-      });
+      const cache = new Cache(
+        {
+          redis: connections.shared('commands'),
+          keys: connections.keys.child('cache'),
+          logger,
+          registry: new Registry(),
+        },
+        { operationTimeoutMs: TEST_OPERATION_TIMEOUT_MS },
+      );
       for (let i = 0; i < 10; i += 1)
         expect(
           await cache.getOrSet(`k${i}`, () => ({ i }), { ttlSeconds: 60, tags: ['t', `org:${i % 2}`] }),

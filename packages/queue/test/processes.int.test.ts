@@ -29,7 +29,9 @@ async function counters(prefix: string, jobId: string) {
   return { starts: Number(starts), completions: Number(completions) };
 }
 
-describe('worker processes', () => {
+// Each test starts two Node processes under tsx (up to 30 s each on a loaded machine, see
+// child-workers.ts) and waits for a lock to expire: a test timeout above those waits.
+describe('worker processes', { timeout: 90_000 }, () => {
   it('a worker killed with SIGKILL mid-job: a restarted worker completes the job, once', async () => {
     const prefix = uniquePrefix('queue');
     const setup = redis.setup(prefix);

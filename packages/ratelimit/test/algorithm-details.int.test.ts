@@ -58,29 +58,32 @@ describe('sliding window', () => {
 
 describe('token bucket', () => {
   it('refills one token per windowMs / limit and never above the burst', async () => {
+    // One token per 500 ms: room for two calls in a row on a busy machine before a refill.
     const { limiter } = redis.newLimiter({
       name: 'tb',
-      policies: tokenBucket({ limit: 4, windowMs: 1000, burst: 2 }),
+      policies: tokenBucket({ limit: 4, windowMs: 2000, burst: 2 }),
       localDenyCache: false,
     });
     expect((await limiter.limit('k')).remaining).toBe(1);
     expect((await limiter.limit('k')).remaining).toBe(0);
     const denied = await limiter.limit('k');
     expect(denied.retryAfterMs).toBeGreaterThan(0);
-    expect(denied.retryAfterMs).toBeLessThanOrEqual(250);
-    expect(denied.resetMs).toBeLessThanOrEqual(500);
+    expect(denied.retryAfterMs).toBeLessThanOrEqual(500);
+    expect(denied.resetMs).toBeLessThanOrEqual(1000);
     await sleep(denied.retryAfterMs + 20);
     expect((await limiter.limit('k')).allowed).toBe(true);
-    await sleep(1200);
+    // Long enough for 3 tokens: only the cap keeps it at 2.
+    await sleep(1700);
     expect((await limiter.peek('k')).remaining).toBe(2);
   });
 });
 
 describe('GCRA', () => {
   it('spaces requests by the emission interval after the burst', async () => {
+    // An emission interval of 500 ms: three calls in a row fit in it on a busy machine.
     const { limiter } = redis.newLimiter({
       name: 'gc',
-      policies: gcra({ limit: 10, windowMs: 1000, burst: 2 }),
+      policies: gcra({ limit: 4, windowMs: 2000, burst: 2 }),
       localDenyCache: false,
     });
     expect((await limiter.limit('k')).allowed).toBe(true);
@@ -88,13 +91,13 @@ describe('GCRA', () => {
     const denied = await limiter.limit('k');
     expect(denied.allowed).toBe(false);
     expect(denied.retryAfterMs).toBeGreaterThan(0);
-    expect(denied.retryAfterMs).toBeLessThanOrEqual(100);
+    expect(denied.retryAfterMs).toBeLessThanOrEqual(500);
     expect(denied.limit).toBe(2);
     await sleep(denied.retryAfterMs + 20);
     expect((await limiter.limit('k')).allowed).toBe(true);
     // The key holds one value (the theoretical arrival time) and expires when the burst is back.
     const [key] = limiter.redisKeys('k');
     expect(await redis.admin.type(key!)).toBe('string');
-    expect(await redis.admin.pttl(key!)).toBeLessThanOrEqual(200);
+    expect(await redis.admin.pttl(key!)).toBeLessThanOrEqual(1000);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RedisRateLimitStore, type ExpressRateLimitStore } from '../src/index.js';
-import { sleep, uniquePrefix, useRedisServer } from './helpers.js';
+import { sleep, TEST_TIMEOUT_MS, uniquePrefix, useRedisServer } from './helpers.js';
 
 const redis = useRedisServer();
 
@@ -8,7 +8,7 @@ function store(prefix = uniquePrefix('rl')) {
   const connections = redis.newConnections(prefix);
   return new RedisRateLimitStore(
     { redis: connections.shared('commands'), keys: connections.keys.child('ratelimit') },
-    { name: 'erl' },
+    { name: 'erl', timeoutMs: TEST_TIMEOUT_MS },
   );
 }
 
@@ -46,15 +46,16 @@ describe('RedisRateLimitStore (express-rate-limit Store)', () => {
     const prefix = uniquePrefix('rl');
     const a = store(prefix);
     const b = store(prefix);
-    a.init({ windowMs: 300 });
-    b.init({ windowMs: 300 });
+    // 1 s windows: each step below fits in one even on a busy machine.
+    a.init({ windowMs: 1000 });
+    b.init({ windowMs: 1000 });
     await a.increment('k');
     expect((await b.increment('k')).totalHits).toBe(2);
-    await sleep(350);
+    await sleep(1100);
     expect(await a.get('k')).toBeUndefined();
     expect((await b.increment('k')).totalHits).toBe(1);
     // A decrement after the window ended does nothing (never negative).
-    await sleep(350);
+    await sleep(1100);
     await a.decrement('k');
     expect(await a.get('k')).toBeUndefined();
   });

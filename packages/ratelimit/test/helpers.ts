@@ -38,6 +38,13 @@ export async function commandCalls(admin: Redis, command: string): Promise<numbe
   return match ? Number(match[1]) : 0;
 }
 
+/**
+ * The limiter's Redis timeout in tests that are not about timeouts. Production's 250 ms is a
+ * latency budget for a healthy server; on a busy test machine an answer can take longer, and the
+ * limiter would then fail open or closed instead of deciding. Tests of the failure paths set their own.
+ */
+export const TEST_TIMEOUT_MS = 10_000;
+
 export interface TestLimiter {
   limiter: RateLimiter;
   registry: Registry<RegistryContentType>;
@@ -47,7 +54,10 @@ export interface TestLimiter {
 }
 
 export interface TestLimiterRedis extends TestRedis {
-  /** A limiter on its own connection, prefix and registry (unless given); closed after the test. */
+  /**
+   * A limiter on its own connection, prefix and registry (unless given); closed after the test.
+   * Its `timeoutMs` is TEST_TIMEOUT_MS unless `options` sets one.
+   */
   newLimiter(
     options: RateLimiterOptions,
     extra?: { prefix?: string; registry?: Registry<RegistryContentType> },
@@ -95,7 +105,7 @@ export function useRedisServer(): TestLimiterRedis {
           logger: log.logger,
           registry,
         },
-        options,
+        { timeoutMs: TEST_TIMEOUT_MS, ...options },
       );
       return { limiter, registry, connections, prefix, log };
     },

@@ -40,6 +40,13 @@ export interface RedisServerHandle {
   kill(): Promise<void>;
   /** Starts it again on the same port with the same settings. */
   restart(): Promise<void>;
+  /**
+   * Freezes the server (SIGSTOP): connections stay open and nothing is answered until `thaw()`.
+   * Unlike CLIENT PAUSE, which ends by itself, it lasts as long as the test needs.
+   */
+  freeze(): void;
+  /** Lets a frozen server run again (SIGCONT); what it was sent meanwhile is answered now. */
+  thaw(): void;
   /** Stops it and removes its directory. Safe to call twice. */
   destroy(): Promise<void>;
 }
@@ -85,6 +92,13 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
     async restart() {
       await stop();
       child = await launch(binary, configPath, port);
+    },
+    freeze() {
+      if (!child) throw new Error('redis-server is not running');
+      child.kill('SIGSTOP');
+    },
+    thaw() {
+      child?.kill('SIGCONT');
     },
     async destroy() {
       if (destroyed) return;

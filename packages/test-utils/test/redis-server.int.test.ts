@@ -29,6 +29,26 @@ describe('startRedisServer', () => {
     client.disconnect();
   });
 
+  it('freezes: a command sent while frozen is answered only after thaw()', async () => {
+    const client = new Redis({ port: server.port, password: 'pw', lazyConnect: true });
+    await client.connect();
+    server.freeze();
+    let answered = false;
+    const ping = client.ping().then((reply) => {
+      answered = true;
+      return reply;
+    });
+    try {
+      // A frozen process answers nothing, however long the wait: this one is 300 ms.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(answered).toBe(false);
+    } finally {
+      server.thaw();
+    }
+    expect(await ping).toBe('PONG');
+    client.disconnect();
+  });
+
   it('gives prefixes that differ per call', () => {
     expect(uniquePrefix('a')).not.toBe(uniquePrefix('a'));
   });
