@@ -74,6 +74,8 @@ export interface ApiConfig {
     shadow: RateLimiterName[];
     /** Status of denials when a fail-closed limiter (auth, signup, email) cannot reach Redis. */
     failClosedStatus: 429 | 503;
+    /** How long a limiter waits for Redis before its failure policy answers. */
+    operationTimeoutMs: number;
   };
   passwords: {
     /** log2 of scrypt's N for new hashes; older, cheaper hashes are upgraded at sign-in. */
@@ -291,6 +293,9 @@ export const configSchema = z.object({
     .default('503')
     .transform(Number)
     .describe('status of `auth`, `signup` and mail refusals while Redis is unreachable (`429` or `503`)'),
+  RATE_LIMIT_OPERATION_TIMEOUT_MS: milliseconds('RATE_LIMIT_OPERATION_TIMEOUT_MS', 250).describe(
+    'a limiter that has no answer from Redis this long applies its failure policy (open or closed)',
+  ),
   EMAIL_VERIFICATION_TTL_SECONDS: seconds('EMAIL_VERIFICATION_TTL_SECONDS', 86_400).describe(
     'lifetime of an email verification link',
   ),
@@ -399,6 +404,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       },
       shadow: values.RATE_LIMIT_SHADOW,
       failClosedStatus: values.RATE_LIMIT_FAIL_CLOSED_STATUS as 429 | 503,
+      operationTimeoutMs: values.RATE_LIMIT_OPERATION_TIMEOUT_MS,
     },
     passwords: { hashCost: values.PASSWORD_HASH_COST },
     tokens: {
