@@ -44,4 +44,9 @@ export default tseslint.config(
     files: ['scripts/**', '**/scripts/**', '**/*.test.ts', 'bench/**', 'tooling/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // A user's scripts for the outside-consumer test: they print their results, and CommonJS requires.
+    files: ['e2e/test/fixtures/outside-consumer/**'],
+    rules: { 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },
+  },
 );
