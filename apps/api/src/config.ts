@@ -58,6 +58,8 @@ export interface ApiConfig {
     secureCookie: boolean;
     idleTtlSeconds: number;
     absoluteTtlSeconds: number;
+    /** How long a session, token or index operation waits for Redis before it answers 503. */
+    operationTimeoutMs: number;
   };
   cache: {
     /** Seconds of the TTL presets the code names (short, medium, long, day). */
@@ -216,6 +218,9 @@ export const configSchema = z.object({
   SESSION_ABSOLUTE_TTL_SECONDS: seconds('SESSION_ABSOLUTE_TTL_SECONDS', 30 * 86_400).describe(
     'a session ends after this long whatever the activity',
   ),
+  SESSION_OPERATION_TIMEOUT_MS: milliseconds('SESSION_OPERATION_TIMEOUT_MS', 1000).describe(
+    'a session, token or session-index operation without an answer from Redis this long fails (503)',
+  ),
   CACHE_TTL_SHORT: seconds('CACHE_TTL_SHORT', 300).describe(
     "seconds of the cache's short TTL preset (listings)",
   ),
@@ -367,6 +372,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       secureCookie,
       idleTtlSeconds: values.SESSION_IDLE_TTL_SECONDS,
       absoluteTtlSeconds: values.SESSION_ABSOLUTE_TTL_SECONDS,
+      operationTimeoutMs: values.SESSION_OPERATION_TIMEOUT_MS,
     },
     cache: {
       ttlPresets: {

@@ -22,6 +22,7 @@ export function buildSessionStores(deps: {
   logger: Logger;
 }) {
   const { config, redis, logger } = deps;
+  const { operationTimeoutMs } = config.sessions;
   const commands = redis.shared('commands');
   const metrics = createSessionMetrics(deps.registry);
   const sessionKeys = redis.keys.child(keyspaces.sessions);
@@ -31,12 +32,14 @@ export function buildSessionStores(deps: {
     sessionKeys,
     metrics,
     logger,
+    operationTimeoutMs,
   });
   const sessionStore = new RedisSessionStore({
     redis: commands,
     keys: sessionKeys,
     logger,
     metrics,
+    operationTimeoutMs,
     index: sessionIndex,
     defaultTtlSeconds: config.sessions.idleTtlSeconds,
     absoluteTtlSeconds: config.sessions.absoluteTtlSeconds,
@@ -52,6 +55,7 @@ export function buildSessionStores(deps: {
     newestOnly: ['password_reset'],
     metrics,
     logger,
+    operationTimeoutMs,
   });
   // Only the api reads these, so the keyspace is not among the shared ones.
   const accessTokenRevocations = new AccessTokenRevocations(
@@ -65,6 +69,7 @@ export function buildSessionStores(deps: {
     {
       tokenTtlSeconds: config.tokens.accessTtlSeconds,
       l1: { ttlSeconds: config.tokens.accessRevocationL1TtlSeconds },
+      operationTimeoutMs,
     },
   );
   const refreshTokens = new RefreshTokens({
@@ -75,6 +80,7 @@ export function buildSessionStores(deps: {
     accessTokens: accessTokenRevocations,
     metrics,
     logger,
+    operationTimeoutMs,
   });
   return { sessionIndex, sessionStore, oneTimeTokens, refreshTokens, accessTokenRevocations };
 }

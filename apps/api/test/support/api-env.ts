@@ -43,6 +43,7 @@ export function apiTestEnv(redisUrl: string, name: string, extra: Record<string,
     // Not production's 250 ms: on a busy test machine a fail-closed limiter would answer 503 to a
     // sign-in that merely waited. Tests about an unreachable Redis see its failure at once anyway.
     RATE_LIMIT_OPERATION_TIMEOUT_MS: '2000',
+    SESSION_OPERATION_TIMEOUT_MS: '3000',
     ...GENEROUS_RATE_LIMITS,
     ...FAST_PASSWORD_HASHING,
     ...extra,
