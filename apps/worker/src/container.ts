@@ -52,7 +52,7 @@ export function createContainer(config: WorkerConfig, overrides: { logger?: Logg
     logger,
   });
   const workerName = `${hostname()}:${process.pid}`;
-  const queueDeps = { connections: redis, logger, registry };
+  const queueDeps = { redis, logger, registry };
   // The api's session and token stores, seen from here only to prune them (same keyspaces).
   const commands = redis.shared('commands');
   const sessionMetrics = createSessionMetrics(registry);

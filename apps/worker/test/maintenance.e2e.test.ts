@@ -70,7 +70,7 @@ describe('maintenance jobs', () => {
     const [key] = await indexKey();
     expect(await commands.hlen(key!)).toBe(2);
 
-    const producer = new QueueProducer({ connections, logger }, maintenanceQueue);
+    const producer = new QueueProducer({ redis: connections, logger }, maintenanceQueue);
     await producer.enqueue('prune_session_index', {});
     await waitFor(async () => (await commands.hlen(key!)) === 1, {
       timeoutMs: 15_000,

@@ -13,7 +13,8 @@ export async function readmeExample(readmePath: string, examplePath: string): Pr
   if (from < 0 || to < 0) throw new Error(`${readmePath} has no block "${start}" ... "<!-- /example -->"`);
   const block = readme.slice(from + start.length, to).trim();
   const fenced = /^```[a-z]*\n([\s\S]*?)```$/.exec(block);
-  if (!fenced) throw new Error(`${readmePath}: the example block of ${examplePath} is not one fenced code block`);
+  if (!fenced)
+    throw new Error(`${readmePath}: the example block of ${examplePath} is not one fenced code block`);
   return fenced[1]!;
 }
 

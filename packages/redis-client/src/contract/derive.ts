@@ -24,6 +24,9 @@ export function duplicateForRole(client: RedisClient, role: 'producer' | 'worker
     };
     return cluster.duplicate(undefined, options);
   }
-  const options: Partial<IORedisOptions> = { ...roleSettings, maxRetriesPerRequest: profile.maxRetriesPerRequest };
+  const options: Partial<IORedisOptions> = {
+    ...roleSettings,
+    maxRetriesPerRequest: profile.maxRetriesPerRequest,
+  };
   return (client as Redis).duplicate(options);
 }
