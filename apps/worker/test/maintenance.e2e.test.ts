@@ -40,12 +40,10 @@ describe('maintenance jobs', () => {
     const logger = memoryLogger().logger;
     const commands = connections.shared('commands');
     const sessionKeys = connections.keys.child(keyspaces.sessions);
-    const index = new SessionIndex({
-      redis: commands,
-      keys: connections.keys.child(keyspaces.sessionIndex),
-      sessionKeys,
-      logger,
-    });
+    const index = new SessionIndex(
+      { redis: commands, keys: connections.keys.child(keyspaces.sessionIndex), logger },
+      { sessionKeys },
+    );
     const store = new RedisSessionStore({ redis: commands, keys: sessionKeys, logger, index });
     const session = (userId: string) =>
       ({ cookie: { originalMaxAge: 60_000, maxAge: 60_000 }, userId }) as unknown as SessionData;

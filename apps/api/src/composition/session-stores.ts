@@ -9,7 +9,6 @@ import {
   RedisSessionStore,
   RefreshTokens,
   SessionIndex,
-  createSessionMetrics,
 } from '@rnh/sessions';
 import type { Logger } from '@rnh/telemetry';
 import type { Registry } from 'prom-client';
@@ -23,43 +22,37 @@ export function buildSessionStores(deps: {
 }) {
   const { config, redis, logger } = deps;
   const commands = redis.shared('commands');
-  const metrics = createSessionMetrics(deps.registry);
+  const { registry } = deps;
   const sessionKeys = redis.keys.child(keyspaces.sessions);
-  const sessionIndex = new SessionIndex({
-    redis: commands,
-    keys: redis.keys.child(keyspaces.sessionIndex),
-    sessionKeys,
-    metrics,
-    logger,
-  });
-  const sessionStore = new RedisSessionStore({
-    redis: commands,
-    keys: sessionKeys,
-    logger,
-    metrics,
-    index: sessionIndex,
-    defaultTtlSeconds: config.sessions.idleTtlSeconds,
-    absoluteTtlSeconds: config.sessions.absoluteTtlSeconds,
-  });
-  const oneTimeTokens = new OneTimeTokens({
-    redis: commands,
-    keys: redis.keys.child(keyspaces.oneTimeTokens),
-    ttlSeconds: {
-      email_verification: config.tokens.emailVerificationTtlSeconds,
-      password_reset: config.tokens.passwordResetTtlSeconds,
+  const sessionIndex = new SessionIndex(
+    { redis: commands, keys: redis.keys.child(keyspaces.sessionIndex), registry, logger },
+    { sessionKeys },
+  );
+  const sessionStore = new RedisSessionStore(
+    { redis: commands, keys: sessionKeys, logger, registry, index: sessionIndex },
+    {
+      defaultTtlSeconds: config.sessions.idleTtlSeconds,
+      absoluteTtlSeconds: config.sessions.absoluteTtlSeconds,
     },
-    // Only the newest reset link works: a new one revokes the earlier ones atomically.
-    newestOnly: ['password_reset'],
-    metrics,
-    logger,
-  });
+  );
+  const oneTimeTokens = new OneTimeTokens(
+    { redis: commands, keys: redis.keys.child(keyspaces.oneTimeTokens), registry, logger },
+    {
+      ttlSeconds: {
+        email_verification: config.tokens.emailVerificationTtlSeconds,
+        password_reset: config.tokens.passwordResetTtlSeconds,
+      },
+      // Only the newest reset link works: a new one revokes the earlier ones atomically.
+      newestOnly: ['password_reset'],
+    },
+  );
   // Only the api reads these, so the keyspace is not among the shared ones.
   const accessTokenRevocations = new AccessTokenRevocations(
     {
       redis: commands,
       keys: redis.keys.child('access-revoked'),
       logger,
-      metrics,
+      registry,
       subscriber: redis.shared('subscriber'),
     },
     {
@@ -67,14 +60,18 @@ export function buildSessionStores(deps: {
       l1: { ttlSeconds: config.tokens.accessRevocationL1TtlSeconds },
     },
   );
-  const refreshTokens = new RefreshTokens({
-    redis: commands,
-    keys: redis.keys.child(keyspaces.refreshTokens),
-    ttlSeconds: config.tokens.refreshTtlSeconds,
-    familyMaxAgeSeconds: config.tokens.refreshFamilyMaxAgeSeconds,
-    accessTokens: accessTokenRevocations,
-    metrics,
-    logger,
-  });
+  const refreshTokens = new RefreshTokens(
+    {
+      redis: commands,
+      keys: redis.keys.child(keyspaces.refreshTokens),
+      accessTokens: accessTokenRevocations,
+      registry,
+      logger,
+    },
+    {
+      ttlSeconds: config.tokens.refreshTtlSeconds,
+      familyMaxAgeSeconds: config.tokens.refreshFamilyMaxAgeSeconds,
+    },
+  );
   return { sessionIndex, sessionStore, oneTimeTokens, refreshTokens, accessTokenRevocations };
 }

@@ -1,4 +1,4 @@
-import { SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { classifyRedisError, type Logger } from '@rnh/redis-client';
 import {
   RefreshTokenReuseError,
@@ -13,6 +13,8 @@ export interface OperationContext {
   logger: Logger;
   /** Whole-operation timeout in ms; 0 disables it (bulk operations time each Redis call instead). */
   timeoutMs: number;
+  /** The tracer given in the deps; without one, the global tracer (looked up per operation). */
+  tracer?: Tracer | undefined;
 }
 
 /** What an operation can say about itself on its span; never ids, tokens or keys. */
@@ -34,7 +36,8 @@ export function runOperation<T>(
   attributes: Attributes,
   work: (scope: OperationScope) => Promise<T>,
 ): Promise<T> {
-  return trace.getTracer(TRACER_NAME).startActiveSpan(name, { attributes }, async (span) => {
+  const tracer = context.tracer ?? trace.getTracer(TRACER_NAME);
+  return tracer.startActiveSpan(name, { attributes }, async (span) => {
     let outcome: string | undefined;
     const scope: OperationScope = {
       span,
