@@ -1,5 +1,5 @@
 import { SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
-import { classifyRedisError, type Logger } from '@rnh/redis-client';
+import { classifyRedisError, withDeadline, type Logger } from '@rnh/redis-client';
 import {
   RefreshTokenReuseError,
   SessionsError,
@@ -73,22 +73,15 @@ export function runOperation<T>(
 
 /** Rejects with SessionStoreUnavailableError when `promise` is slower than `ms` (the Redis call itself carries on). */
 export function withTimeout<T>(promise: Promise<T>, ms: number, operation: string): Promise<T> {
-  if (!(ms > 0)) return promise;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new SessionStoreUnavailableError(
-            operation,
-            `session store unavailable: ${operation} timed out after ${ms} ms`,
-          ),
-        ),
-      ms,
-    );
-  });
-  // race() subscribes to `promise`, so its late rejection is handled, not reported as unhandled.
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return withDeadline(
+    promise,
+    ms,
+    () =>
+      new SessionStoreUnavailableError(
+        operation,
+        `session store unavailable: ${operation} timed out after ${ms} ms`,
+      ),
+  );
 }
 
 export function toSessionsError(error: unknown, operation: string): SessionsError {
