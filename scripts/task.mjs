@@ -50,6 +50,11 @@ const TASKS = {
     dir: 'deploy',
     run: ['pnpm', 'exec', 'tsx', 'load/cli.ts'],
   },
+  changeset: {
+    about: 'describe a change to the published packages; version and publish them (docs/releasing.md)',
+    build: [],
+    run: ['node', 'scripts/changeset.mjs'],
+  },
   dev: {
     about: 'develop: Redis if needed, then the api and worker reloaded on every change (turbo run dev)',
     build: [],

@@ -27,6 +27,7 @@ const COMMANDS: Array<[script: string, usage: RegExp]> = [
   ['dashboards', /^Usage: npm run dashboards/],
   ['bench', /^Usage: npm run bench/],
   ['load', /^Usage: npm run load/],
+  ['changeset', /^Usage: npm run changeset/],
 ];
 
 describe.each(COMMANDS)('npm run %s', (script, usage) => {

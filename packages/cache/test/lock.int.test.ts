@@ -52,10 +52,12 @@ describe('cross-process stampede protection (Redis lock)', () => {
       },
       { ttlSeconds: 60 },
     );
+    // Attached at once: on a busy machine A may fail before lockTaken returns.
+    const failed = expect(failing).rejects.toThrow('holder failed');
     await lockTaken(a!.prefix); // B must find A holding the lock, not merely started
     let calls = 0;
     const waiting = b!.cache.getOrSet('k', () => `b-${++calls}`, { ttlSeconds: 60 });
-    await expect(failing).rejects.toThrow('holder failed');
+    await failed;
     expect(await waiting).toBe('b-1');
     expect(await metricValue(b!.registry, 'cache_lock_timeouts_total')).toBe(0);
   });

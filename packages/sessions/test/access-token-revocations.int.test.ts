@@ -114,7 +114,7 @@ describe('AccessTokenRevocations', () => {
   });
 
   it('fails closed: Redis not answering and no fresh copy is SessionStoreUnavailableError, never "active"', async () => {
-    const { a } = await twoInstances({ operationTimeoutMs: 300 });
+    const { a } = await twoInstances({ operationTimeoutMs: 1000 });
     const known: AccessTokenStamp = { userId: 'u-5', generation: 0, familyId: 'fam-5' };
     expect(await a.revocations.check(known)).toBe('active');
     testRedis.server.freeze();
@@ -189,7 +189,7 @@ describe('AccessTokenRevocations', () => {
   });
 
   it('Redis unreachable: a copy younger than l1.ttlSeconds still answers, anything else fails closed; copies go once the subscriber is back', async () => {
-    const { a } = await twoInstances({ operationTimeoutMs: 300 });
+    const { a } = await twoInstances({ operationTimeoutMs: 1000 });
     const seen: AccessTokenStamp = { userId: 'u-8', generation: 0, familyId: 'fam-8' };
     expect(await a.revocations.check(seen)).toBe('active');
     await testRedis.server.stop();
