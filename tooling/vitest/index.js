@@ -1,6 +1,6 @@
 // Shared Vitest settings for every package and app.
-// Integration tests start real redis-server processes, so they get generous
-// hook timeouts; nothing here asserts wall-clock speed.
+// Integration tests start real redis-server processes and clusters, so they get generous
+// timeouts; nothing here asserts wall-clock speed.
 import { defineConfig } from 'vitest/config';
 
 export function packageConfig(overrides = {}) {
@@ -8,8 +8,10 @@ export function packageConfig(overrides = {}) {
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       environment: 'node',
-      testTimeout: 20_000,
-      hookTimeout: 30_000,
+      // Margins for a busy 2-core machine (several suites at once, other work besides): a
+      // limit only matters when something is slow, so a generous one costs nothing otherwise.
+      testTimeout: 60_000,
+      hookTimeout: 90_000,
       pool: 'forks',
       ...overrides,
     },

@@ -1,16 +1,17 @@
 // The api's one place that reads the environment. Everything else gets values from here.
 import {
   ConfigError,
-  booleanFlag,
   count,
   fraction,
   logLevel,
+  logPretty,
   milliseconds,
   nodeEnv,
   parseEnv,
   port,
   rateRule,
   seconds,
+  serviceName,
   type RateRule,
 } from '@rnh/config';
 import { redisOptionsFromEnv, type RedisOptions } from '@rnh/redis-client';
@@ -139,15 +140,9 @@ export const configSchema = z.object({
   API_SHUTDOWN_TIMEOUT_MS: milliseconds('API_SHUTDOWN_TIMEOUT_MS', 10_000).describe(
     'how long in-flight requests may finish after SIGTERM, ms',
   ),
-  LOG_LEVEL: logLevel().describe('`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`'),
-  LOG_PRETTY: booleanFlag('LOG_PRETTY', false).describe(
-    'human-readable logs (pino-pretty) instead of JSON lines; `pnpm dev` turns it on',
-  ),
-  OTEL_SERVICE_NAME: z
-    .string()
-    .min(1, 'OTEL_SERVICE_NAME must not be empty')
-    .default('rnh-api')
-    .describe('service name on traces and logs'),
+  LOG_LEVEL: logLevel(),
+  LOG_PRETTY: logPretty(),
+  OTEL_SERVICE_NAME: serviceName('rnh-api'),
   API_DATA_DIR: z
     .string()
     .min(1, 'API_DATA_DIR must be a directory path')

@@ -1,5 +1,14 @@
 // The worker's one place that reads the environment. Everything else gets values from here.
-import { ConfigError, booleanFlag, logLevel, milliseconds, nodeEnv, parseEnv, port } from '@rnh/config';
+import {
+  ConfigError,
+  logLevel,
+  logPretty,
+  milliseconds,
+  nodeEnv,
+  parseEnv,
+  port,
+  serviceName,
+} from '@rnh/config';
 import { redisOptionsFromEnv, type RedisOptions } from '@rnh/redis-client';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,15 +86,9 @@ export const configSchema = z.object({
     defaultNote: 'a fixed development value',
     production: 'required, at least 32 random characters, the same in the api and the worker',
   }),
-  LOG_LEVEL: logLevel().describe('`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`'),
-  LOG_PRETTY: booleanFlag('LOG_PRETTY', false).describe(
-    'human-readable logs (pino-pretty) instead of JSON lines; `pnpm dev` turns it on',
-  ),
-  OTEL_SERVICE_NAME: z
-    .string()
-    .min(1, 'OTEL_SERVICE_NAME must not be empty')
-    .default('rnh-worker')
-    .describe('service name on traces and logs'),
+  LOG_LEVEL: logLevel(),
+  LOG_PRETTY: logPretty(),
+  OTEL_SERVICE_NAME: serviceName('rnh-worker'),
 });
 
 /** Reads and validates the worker's configuration; throws one ConfigError naming every bad variable. */

@@ -1,5 +1,6 @@
+import { waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
-import { metricValue, sleep, useRedisServer } from './helpers.js';
+import { metricValue, useRedisServer } from './helpers.js';
 
 const redis = useRedisServer();
 
@@ -38,15 +39,18 @@ describe('tag invalidation', () => {
     const { cache } = redis.newCache();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    let loaderStarted = false;
     const loading = cache.getOrSet(
       'k',
       async () => {
+        loaderStarted = true;
         await gate;
         return 'read before the update';
       },
       { ttlSeconds: 60, tags: ['t'] },
     );
-    await sleep(50);
+    // The load is under way (it has read the tag's version) before the invalidation lands.
+    await waitFor(() => loaderStarted, { timeoutMs: 10_000, what: 'the loader to start' });
     await cache.invalidateTag('t');
     release();
     expect(await loading).toBe('read before the update');

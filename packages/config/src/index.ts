@@ -6,11 +6,13 @@ export {
   count,
   fraction,
   logLevel,
+  logPretty,
   milliseconds,
   nodeEnv,
   port,
   rateRule,
   seconds,
+  serviceName,
 } from './schemas.js';
 export type { RateRule } from './schemas.js';
 export { envFilesOf, loadEnvFiles } from './env-files.js';

@@ -37,7 +37,21 @@ export const logLevel = () =>
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
     })
-    .default('info');
+    .default('info')
+    .describe('`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`');
+
+export const logPretty = () =>
+  booleanFlag('LOG_PRETTY', false).describe(
+    'human-readable logs (pino-pretty) instead of JSON lines; `pnpm dev` turns it on',
+  );
+
+/** `OTEL_SERVICE_NAME`, read by the app as well as the SDK: its logs carry the same name. */
+export const serviceName = (fallback: string) =>
+  z
+    .string()
+    .min(1, 'OTEL_SERVICE_NAME must not be empty')
+    .default(fallback)
+    .describe('service name on traces and logs');
 
 export const seconds = (name: string, fallback: number) => {
   const message = `${name} must be a whole number of seconds`;
