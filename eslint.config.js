@@ -27,6 +27,8 @@ export default tseslint.config(
       'apps/*/src/env-files.ts',
       'packages/telemetry/src/instrumentation.ts',
       'packages/test-utils/**',
+      // A package's README examples are a user's program: they read REDIS_URL as a user's would.
+      'packages/*/examples/**',
     ],
     rules: {
       'no-restricted-properties': [
@@ -42,6 +44,11 @@ export default tseslint.config(
   {
     // Command-line scripts and tests talk to a terminal.
     files: ['scripts/**', '**/scripts/**', '**/*.test.ts', 'bench/**', 'tooling/**'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    // README examples print what they did; the test helper that runs them collects that output.
+    files: ['packages/*/examples/**', 'packages/test-utils/src/readme-example.ts'],
     rules: { 'no-console': 'off' },
   },
   {

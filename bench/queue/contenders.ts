@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import {
   DEFAULT_JOB_POLICY,
   defineQueue,
-  QueueMetrics,
+  createQueueMetrics,
   QueueProducer,
   QueueWorker,
   type JobDefinition,
@@ -144,7 +144,10 @@ export function rnhAdd(setting: Setting, app: RnhApp): TrialContender {
     group: ADD_GROUP,
     role: 'ours',
     async setup() {
-      producer = new QueueProducer({ ...app }, definition);
+      producer = new QueueProducer(
+        { redis: app.connections, logger: app.logger, registry: app.registry },
+        definition,
+      );
       await producer.connect();
       admin = adminQueue(setting, app, definition.name);
     },
@@ -241,7 +244,7 @@ export function bullmqAdd(
  */
 export function rnhProcess(setting: Setting, app: RnhApp): TrialContender {
   const definition = welcomeQueue('bench-process-rnh');
-  const completed = QueueMetrics.for(app.registry).completed;
+  const completed = createQueueMetrics(app.registry).completed;
   let producer: QueueProducer<{ welcome: JobDefinition }> | undefined;
   let worker: QueueWorker<{ welcome: JobDefinition }> | undefined;
   let handled = 0;
@@ -257,7 +260,10 @@ export function rnhProcess(setting: Setting, app: RnhApp): TrialContender {
     group: PROCESS_GROUP,
     role: 'ours',
     async setup() {
-      producer = new QueueProducer({ ...app }, definition);
+      producer = new QueueProducer(
+        { redis: app.connections, logger: app.logger, registry: app.registry },
+        definition,
+      );
       await producer.connect();
     },
     async prepare(size) {
@@ -276,15 +282,19 @@ export function rnhProcess(setting: Setting, app: RnhApp): TrialContender {
         () => handled,
       );
       return timed(async (fail) => {
-        worker = new QueueWorker({ ...app }, definition, {
-          concurrency: setting.concurrency,
-          handlers: {
-            welcome: () => {
-              handled++;
-              allHandled.poke();
+        worker = new QueueWorker(
+          { redis: app.connections, logger: app.logger, registry: app.registry },
+          definition,
+          {
+            concurrency: setting.concurrency,
+            handlers: {
+              welcome: () => {
+                handled++;
+                allHandled.poke();
+              },
             },
           },
-        });
+        );
         await worker.start();
         await allHandled.wait(fail);
         // The last handlers have returned; their jobs are completed once BullMQ has moved them.

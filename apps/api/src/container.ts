@@ -84,7 +84,7 @@ export async function createContainer(
     logger,
   });
 
-  const queueDeps = { connections: redis, logger, registry };
+  const queueDeps = { redis, logger, registry };
   const queues = {
     email: new QueueProducer(queueDeps, emailQueue, { sealingKey: config.jobSecretKey }),
     network: new QueueProducer(queueDeps, networkQueue),

@@ -122,7 +122,7 @@ describe('jobs between the api and the worker', () => {
       options: defaultRedisOptions({ port: stack.redis.port, keyPrefix: stack.env.REDIS_KEY_PREFIX! }),
       logger: memoryLogger().logger,
     });
-    const network = new QueueProducer({ connections, logger: memoryLogger().logger }, networkQueue);
+    const network = new QueueProducer({ redis: connections, logger: memoryLogger().logger }, networkQueue);
     try {
       await network.enqueue('daily_digest', {});
     } finally {

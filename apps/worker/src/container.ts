@@ -5,7 +5,7 @@ import { emailQueue, keyspaces, maintenanceQueue, type EmailJobs, type Maintenan
 import { createMailer, type Mailer } from '@rnh/mail';
 import { QueueWorker } from '@rnh/queue';
 import { RedisConnections } from '@rnh/redis-client';
-import { OneTimeTokens, RefreshTokens, SessionIndex, createSessionMetrics } from '@rnh/sessions';
+import { OneTimeTokens, RefreshTokens, SessionIndex } from '@rnh/sessions';
 import { createLogger, createMetricsRegistry, type Logger } from '@rnh/telemetry';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from './config.js';
@@ -52,30 +52,23 @@ export function createContainer(config: WorkerConfig, overrides: { logger?: Logg
     logger,
   });
   const workerName = `${hostname()}:${process.pid}`;
-  const queueDeps = { connections: redis, logger, registry };
+  const queueDeps = { redis, logger, registry };
   // The api's session and token stores, seen from here only to prune them (same keyspaces).
   const commands = redis.shared('commands');
-  const sessionMetrics = createSessionMetrics(registry);
   const sessionStores = {
-    sessionIndex: new SessionIndex({
-      redis: commands,
-      keys: redis.keys.child(keyspaces.sessionIndex),
-      sessionKeys: redis.keys.child(keyspaces.sessions),
-      metrics: sessionMetrics,
-      logger,
-    }),
+    sessionIndex: new SessionIndex(
+      { redis: commands, keys: redis.keys.child(keyspaces.sessionIndex), registry, logger },
+      { sessionKeys: redis.keys.child(keyspaces.sessions) },
+    ),
     // Lifetimes matter only to issuing, which the worker never does.
-    oneTimeTokens: new OneTimeTokens({
-      redis: commands,
-      keys: redis.keys.child(keyspaces.oneTimeTokens),
-      ttlSeconds: { email_verification: 86_400, password_reset: 3_600 },
-      metrics: sessionMetrics,
-      logger,
-    }),
+    oneTimeTokens: new OneTimeTokens(
+      { redis: commands, keys: redis.keys.child(keyspaces.oneTimeTokens), registry, logger },
+      { ttlSeconds: { email_verification: 86_400, password_reset: 3_600 } },
+    ),
     refreshTokens: new RefreshTokens({
       redis: commands,
       keys: redis.keys.child(keyspaces.refreshTokens),
-      metrics: sessionMetrics,
+      registry,
       logger,
     }),
   };

@@ -40,12 +40,10 @@ describe('maintenance jobs', () => {
     const logger = memoryLogger().logger;
     const commands = connections.shared('commands');
     const sessionKeys = connections.keys.child(keyspaces.sessions);
-    const index = new SessionIndex({
-      redis: commands,
-      keys: connections.keys.child(keyspaces.sessionIndex),
-      sessionKeys,
-      logger,
-    });
+    const index = new SessionIndex(
+      { redis: commands, keys: connections.keys.child(keyspaces.sessionIndex), logger },
+      { sessionKeys },
+    );
     const store = new RedisSessionStore({ redis: commands, keys: sessionKeys, logger, index });
     const session = (userId: string) =>
       ({ cookie: { originalMaxAge: 60_000, maxAge: 60_000 }, userId }) as unknown as SessionData;
@@ -70,7 +68,7 @@ describe('maintenance jobs', () => {
     const [key] = await indexKey();
     expect(await commands.hlen(key!)).toBe(2);
 
-    const producer = new QueueProducer({ connections, logger }, maintenanceQueue);
+    const producer = new QueueProducer({ redis: connections, logger }, maintenanceQueue);
     await producer.enqueue('prune_session_index', {});
     await waitFor(async () => (await commands.hlen(key!)) === 1, {
       timeoutMs: 15_000,

@@ -1,4 +1,5 @@
 import type { Keyspace } from '@rnh/redis-client';
+import { DEFAULT_NAMESPACE } from './defaults.js';
 import { CacheArgumentError } from './errors.js';
 import { assertNamespace, checkTags, nonNegative, normalizeTags } from './internal/checks.js';
 import { buildCore, type Core } from './internal/core.js';
@@ -42,7 +43,7 @@ export class Cache {
   private readonly flow: GetOrSetFlow;
 
   constructor(deps: CacheDeps, options: CacheOptions = {}) {
-    const name = options.name ?? 'default';
+    const name = options.name ?? DEFAULT_NAMESPACE;
     assertNamespace(name);
     this.name = name;
     const core = (deps as { [CORE]?: Core })[CORE] ?? buildCore(deps, options);

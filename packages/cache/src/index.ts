@@ -1,6 +1,7 @@
 // Public API of @rnh/cache. Every export is listed here on purpose.
 
 export type {
+  BreakerOptions,
   CacheDeps,
   CacheLayer,
   CacheOptions,
@@ -28,6 +29,13 @@ export type { CacheErrorCode } from './errors.js';
 export { Cache, TRACER_NAME } from './cache.js';
 export { CacheMetrics, createCacheMetrics, LOADER_DURATION_BUCKETS } from './metrics.js';
 export { DEFAULT_TTL_PRESETS } from './internal/ttl.js';
+export {
+  DEFAULT_BREAKER,
+  DEFAULT_KEY_PREFIX,
+  DEFAULT_L1,
+  DEFAULT_LOCK,
+  DEFAULT_OPERATION_TIMEOUT_MS,
+} from './defaults.js';
 export { ENVELOPE_VERSION, decodeEnvelope, encodeEnvelope } from './serializer.js';
 export type { DecodedEntry, Envelope } from './serializer.js';
 

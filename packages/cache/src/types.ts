@@ -1,21 +1,16 @@
-import type { Keyspace, Logger, RedisClient } from '@rnh/redis-client';
-import type { Registry, RegistryContentType } from 'prom-client';
-import type { CacheMetrics } from './metrics.js';
+import type { RedisClient, RedisPackageDeps } from '@rnh/redis-client';
 
 export type TtlPreset = 'short' | 'medium' | 'long' | 'day';
 
 /** Seconds, or a preset name resolved through CacheOptions.ttlPresets. */
 export type Ttl = number | TtlPreset;
 
-export interface CacheDeps {
-  /** A `commands` connection (shared; the cache never closes it). Standalone, sentinel or Cluster. */
-  redis: RedisClient;
-  /** The cache's keyspace, e.g. `connections.keys.child('cache')` -> keys `rnh:cache:<namespace>:<key>`. */
-  keys: Keyspace;
-  logger: Logger;
-  /** Metrics are registered here (never on the global registry). Ignored when `metrics` is given. */
-  registry?: Registry<RegistryContentType>;
-  metrics?: CacheMetrics;
+/**
+ * `redis`: the user's own client (never closed by the cache; standalone, sentinel or Cluster).
+ * `keys`: the cache's keyspace or prefix, default `rnh:cache:` -> keys `rnh:cache:<namespace>:<key>`.
+ * `logger` (default silent), `registry` (no metrics without it), `tracer` (default: the global one).
+ */
+export interface CacheDeps extends RedisPackageDeps {
   /**
    * A `subscriber` connection for the L1 invalidation bus (with `options.l1`).
    * Without it the L1 is local only: other processes' writes reach it only when
@@ -23,6 +18,14 @@ export interface CacheDeps {
    * subscribed (and whenever it is disconnected) the L1 is bypassed.
    */
   subscriber?: RedisClient;
+}
+
+/** The same circuit-breaker settings in every package that has one. */
+export interface BreakerOptions {
+  /** Consecutive Redis failures that open the breaker. */
+  failureThreshold?: number;
+  /** How long the open breaker skips Redis before one probe, in ms. */
+  cooldownMs?: number;
 }
 
 export interface LockOptions {
@@ -58,6 +61,8 @@ export interface CacheOptions {
   schemaVersion?: number;
   /** Each Redis call fails after this long (then the cache fails open); default 500 ms. */
   operationTimeoutMs?: number;
+  /** Circuit breaker: `failureThreshold` Redis failures in a row (default 5) skip Redis for `cooldownMs` (default 5000). */
+  breaker?: BreakerOptions;
   /**
    * Early refresh: a getOrSet hit with less than this fraction (0..1) of its TTL
    * left triggers one background refresh, so hot keys never expire. Default off.
@@ -72,10 +77,6 @@ export interface CacheOptions {
   softTimeoutMs?: number;
   /** Default negative-caching TTL of getOrSet (null/undefined answers); none unless given (they get the normal TTL). */
   negativeTtlSeconds?: number;
-  /** Consecutive Redis failures that open the circuit breaker; default 5. */
-  breakerThreshold?: number;
-  /** How long the open breaker skips Redis; default 5000 ms. */
-  breakerCooldownMs?: number;
   /**
    * Cross-process stampede protection: on a miss one process takes a short Redis
    * lock and loads; the others poll for its result for up to `waitMs`, then load

@@ -9,8 +9,7 @@ describe('fail open when Redis is down', () => {
   it('Redis stopped: getOrSet returns the loader value without throwing; after a restart caching works again', async () => {
     const { cache, registry, log } = redis.newCache({
       operationTimeoutMs: 200,
-      breakerThreshold: 3,
-      breakerCooldownMs: 300,
+      breaker: { failureThreshold: 3, cooldownMs: 300 },
     });
     expect(await cache.getOrSet('k', () => 'before', { ttlSeconds: 60 })).toBe('before');
 
@@ -64,8 +63,7 @@ describe('fail open when Redis dies abruptly', () => {
   it('redis-server killed with SIGKILL (mid-load too): getOrSet answers from the loader, nothing is thrown', async () => {
     const { cache, registry } = redis.newCache({
       operationTimeoutMs: 200,
-      breakerThreshold: 3,
-      breakerCooldownMs: 300,
+      breaker: { failureThreshold: 3, cooldownMs: 300 },
     });
     expect(await cache.getOrSet('k', () => 'before', { ttlSeconds: 60 })).toBe('before');
     const pid = await serverPid();
@@ -130,8 +128,7 @@ describe('fail open when Redis dies abruptly', () => {
   it('redis-server frozen (SIGSTOP: connections open, no answers): getOrSet answers from the loader', async () => {
     const { cache } = redis.newCache({
       operationTimeoutMs: 200,
-      breakerThreshold: 3,
-      breakerCooldownMs: 300,
+      breaker: { failureThreshold: 3, cooldownMs: 300 },
     });
     expect(await cache.getOrSet('k', () => 'before', { ttlSeconds: 60 })).toBe('before');
     const pid = await serverPid();

@@ -34,7 +34,18 @@ export const DEFAULT_WORKER_OPTIONS = {
   depthCacheMs: 5000,
 } as const;
 
-export const DEFAULT_ENQUEUE_TIMEOUT_MS = 2000;
+/**
+ * An enqueue Redis has not answered after 2 s fails (QueueUnavailableError, a 503):
+ * longer than the cache's or the limiter's, as an enqueue is a write the caller
+ * wants to succeed, yet short enough that a request does not hang during an outage.
+ */
+export const DEFAULT_OPERATION_TIMEOUT_MS = 2000;
+
+/** Queue keys start with `rnh:queue:` (then `{<queue>}`) unless the user passes `keys`. */
+export const DEFAULT_KEY_PREFIX = 'rnh:queue:';
+
+/** How long `producer.connect()` waits for the user's own client's duplicate (ioredis' own default). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /** Log lines and stack traces BullMQ keeps per job (the attempt history comes from them). */
 export const KEEP_LOGS = 20;

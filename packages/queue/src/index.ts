@@ -53,12 +53,20 @@ export { REDACTED } from './internal/secret-fields.js';
 export { checkEvictionPolicy } from './internal/eviction-check.js';
 export type { EvictionPolicyCheck } from './internal/eviction-check.js';
 export {
+  DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_DEAD_LETTER_POLICY,
-  DEFAULT_ENQUEUE_TIMEOUT_MS,
   DEFAULT_JOB_POLICY,
+  DEFAULT_KEY_PREFIX,
+  DEFAULT_OPERATION_TIMEOUT_MS,
   DEFAULT_WORKER_OPTIONS,
 } from './defaults.js';
-export { DEPTH_STATES, PROCESSING_BUCKETS, QueueMetrics, WAIT_BUCKETS } from './metrics.js';
+export {
+  createQueueMetrics,
+  DEPTH_STATES,
+  PROCESSING_BUCKETS,
+  QueueMetrics,
+  WAIT_BUCKETS,
+} from './metrics.js';
 export type { DepthSample, DepthSource } from './metrics.js';
 export { MESSAGING_SYSTEM, SPAN_ATTRIBUTES, TRACER_NAME } from './tracing.js';
 /** Throw it from a handler to fail the job at once, without retries: it goes straight to the dead-letter store. */

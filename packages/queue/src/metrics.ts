@@ -76,11 +76,7 @@ export class QueueMetrics {
   /** Per queue and job type: bounded by the queue definitions. */
   private readonly series = new Map<string, JobSeries>();
 
-  static for(registry: MetricsRegistry): QueueMetrics {
-    return new QueueMetrics(registry);
-  }
-
-  private constructor(registry: MetricsRegistry) {
+  constructor(registry: MetricsRegistry) {
     const registers = [registry];
     // prom-client refuses exemplars on a Prometheus-format registry.
     const exemplars = registry.contentType === Registry.OPENMETRICS_CONTENT_TYPE;
@@ -238,4 +234,9 @@ async function sampleAll(metric: object): Promise<Array<{ queue: string; sample:
     const sample = samples[index];
     return sample ? [{ queue: source.queue, sample }] : [];
   });
+}
+
+/** The queue metrics on `registry`; safe to call twice on one registry (the metrics are shared). */
+export function createQueueMetrics(registry: MetricsRegistry): QueueMetrics {
+  return new QueueMetrics(registry);
 }

@@ -1,16 +1,17 @@
 import { trace } from '@opentelemetry/api';
-import { connectRedis, type Logger, type RedisClient, type RedisConnections } from '@rnh/redis-client';
+import { connectRedis, silentLogger, type Logger, type RedisClient } from '@rnh/redis-client';
 import type { Queue } from 'bullmq';
 import { DeadLetterQueue } from './dead-letters.js';
-import { DEFAULT_ENQUEUE_TIMEOUT_MS, DEFAULT_WORKER_OPTIONS } from './defaults.js';
+import { DEFAULT_OPERATION_TIMEOUT_MS, DEFAULT_WORKER_OPTIONS } from './defaults.js';
 import { QueueClosedError, QueueError, QueueUnavailableError } from './errors.js';
 import { createBullQueue } from './internal/bull-queue.js';
 import { DeadLetterStore } from './internal/dead-letter-store.js';
 import { countJobs, DepthSampler } from './internal/depth-sampler.js';
 import { Enqueuer } from './internal/enqueuer.js';
 import { queueKeys, type QueueKeys } from './internal/names.js';
+import { queueRedis, type QueueRedis } from './internal/queue-redis.js';
 import { SecretFields } from './internal/secret-fields.js';
-import { QueueMetrics } from './metrics.js';
+import { createQueueMetrics } from './metrics.js';
 import { TRACER_NAME } from './tracing.js';
 import type {
   EnqueueOptions,
@@ -34,7 +35,7 @@ export class QueueProducer<J extends JobDefinitions> {
   readonly definition: QueueDefinition<J>;
   /** List, retry and purge the queue's dead jobs (e.g. from admin routes). */
   readonly deadLetters: DeadLetterQueue;
-  private readonly connections: RedisConnections;
+  private readonly redis: QueueRedis;
   private readonly logger: Logger;
   private readonly keys: QueueKeys;
   private readonly store: DeadLetterStore;
@@ -45,19 +46,19 @@ export class QueueProducer<J extends JobDefinitions> {
 
   constructor(deps: QueueDeps, definition: QueueDefinition<J>, options: QueueProducerOptions = {}) {
     this.definition = definition;
-    this.connections = deps.connections;
-    this.logger = deps.logger;
-    this.keys = queueKeys(deps.connections.keys, definition.name);
+    this.redis = queueRedis(deps);
+    this.logger = deps.logger ?? silentLogger();
+    this.keys = queueKeys(this.redis.keys, definition.name);
     this.store = new DeadLetterStore(this.keys, definition.deadLetter);
-    const metrics = deps.registry ? QueueMetrics.for(deps.registry) : undefined;
+    const metrics = deps.registry ? createQueueMetrics(deps.registry) : undefined;
     metrics?.initJobs(definition.name, Object.keys(definition.jobs), 'producer');
     // Without a key, job types with secret fields are refused at enqueue (the others work).
     const secrets = new SecretFields(definition, options.sealingKey);
     this.enqueuer = new Enqueuer({
       definition,
-      tracer: trace.getTracer(TRACER_NAME),
+      tracer: deps.tracer ?? trace.getTracer(TRACER_NAME),
       metrics,
-      timeoutMs: options.enqueueTimeoutMs ?? DEFAULT_ENQUEUE_TIMEOUT_MS,
+      timeoutMs: options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
       secrets,
       client: () => this.client(),
       queue: () => this.bullQueue(),
@@ -106,7 +107,7 @@ export class QueueProducer<J extends JobDefinitions> {
    * Connects the producer's connection now (it is otherwise opened by the first
    * enqueue) and waits until it is ready: call it at start-up to fail fast.
    */
-  async connect(timeoutMs = this.connections.options.connectTimeoutMs): Promise<void> {
+  async connect(timeoutMs = this.redis.connectTimeoutMs): Promise<void> {
     try {
       await connectRedis(this.client(), { timeoutMs });
     } catch (error) {
@@ -133,17 +134,18 @@ export class QueueProducer<J extends JobDefinitions> {
     }
   }
 
-  /** Stops using the queue; the shared connection stays open (RedisConnections owns it). */
+  /** Stops using the queue; closes the producer's own duplicate of the user's client (a RedisConnections' shared one stays open). */
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const unregister of this.unregister.splice(0)) unregister();
       await this.queue?.close().catch(() => undefined);
+      await this.redis.closeProducer();
     })();
     return this.closing;
   }
 
   private client(): RedisClient {
-    return this.connections.shared('producer');
+    return this.redis.producer();
   }
 
   private bullQueue(): Queue {

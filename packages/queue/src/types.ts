@@ -1,17 +1,20 @@
-import type { Logger, MetricsRegistry, RedisConnections } from '@rnh/redis-client';
+import type { Logger, RedisConnections, RedisPackageDeps } from '@rnh/redis-client';
 import type { z } from 'zod';
 
-/** What producers and workers are built from. Nothing connects until first use. */
-export interface QueueDeps {
+/**
+ * What producers and workers are built from. Nothing connects until first use.
+ * `keys`: the queues' keyspace or prefix, default `rnh:queue:` (with a RedisConnections,
+ * `<its prefix>queue:`) -> BullMQ keys `rnh:queue:{<queue>}:<queue>:...`.
+ * `logger` (default silent), `registry` (no metrics without it), `tracer` (default: the global one).
+ */
+export interface QueueDeps extends Omit<RedisPackageDeps, 'redis'> {
   /**
-   * The app's connections. A producer uses the shared `producer` connection (fails
-   * fast); a worker creates its own `worker` connection (`maxRetriesPerRequest: null`).
-   * Their key prefix (`REDIS_KEY_PREFIX`, e.g. `rnh:`) starts every queue key.
+   * The user's own ioredis client: a producer enqueues on a duplicate that fails fast
+   * (no offline queue), a worker blocks on a duplicate with `maxRetriesPerRequest: null`
+   * (as BullMQ requires); the client itself is left alone and never closed.
+   * Or the app's RedisConnections: its shared `producer` role, a `worker` role per worker.
    */
-  connections: RedisConnections;
-  logger: Logger;
-  /** Metrics are registered here (never on the global registry); none without it. */
-  registry?: MetricsRegistry;
+  redis: RedisPackageDeps['redis'] | RedisConnections;
 }
 
 /** Exponential backoff: attempt n waits a random time in [(1 - jitter) * d, d] with d = delayMs * 2^(n-1). */
@@ -160,7 +163,7 @@ export interface QueueProducerOptions {
    */
   sealingKey?: string;
   /** An enqueue that Redis has not answered after this long fails with QueueUnavailableError; default 2000 ms. */
-  enqueueTimeoutMs?: number;
+  operationTimeoutMs?: number;
   /** Export `queue_jobs` and `queue_oldest_waiting_job_age_seconds` for this queue from here; default false. */
   depthMetrics?: boolean;
   /** How long one depth sample serves scrapes; default 5000 ms. */

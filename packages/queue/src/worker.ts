@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import { trace } from '@opentelemetry/api';
-import { closeRedis, type Logger, type RedisClient, type RedisConnections } from '@rnh/redis-client';
+import { trace, type Tracer } from '@opentelemetry/api';
+import { closeRedis, silentLogger, type Logger, type RedisClient } from '@rnh/redis-client';
 import { Worker, type ConnectionOptions, type Job, type Queue } from 'bullmq';
 import { DEFAULT_WORKER_OPTIONS } from './defaults.js';
 import { QueueArgumentError, QueueClosedError } from './errors.js';
@@ -12,6 +12,7 @@ import { DepthSampler } from './internal/depth-sampler.js';
 import { checkEvictionPolicy } from './internal/eviction-check.js';
 import { InFlight } from './internal/in-flight.js';
 import { queueKeys, type QueueKeys } from './internal/names.js';
+import { queueRedis, type QueueRedis } from './internal/queue-redis.js';
 import { createProcessor } from './internal/processor.js';
 import { SecretFields } from './internal/secret-fields.js';
 import {
@@ -21,7 +22,7 @@ import {
   type LooseSchedule,
 } from './internal/schedules.js';
 import { withTimeout } from './internal/timeout.js';
-import { QueueMetrics, type JobSeries } from './metrics.js';
+import { createQueueMetrics, type JobSeries, type QueueMetrics } from './metrics.js';
 import { TRACER_NAME } from './tracing.js';
 import type {
   JobDefinitions,
@@ -55,7 +56,8 @@ type Settings = Required<
  */
 export class QueueWorker<J extends JobDefinitions> {
   readonly definition: QueueDefinition<J>;
-  private readonly connections: RedisConnections;
+  private readonly redis: QueueRedis;
+  private readonly tracer: Tracer;
   private readonly logger: Logger;
   private readonly metrics: QueueMetrics | undefined;
   private readonly options: QueueWorkerOptions<J>;
@@ -78,9 +80,10 @@ export class QueueWorker<J extends JobDefinitions> {
 
   constructor(deps: QueueDeps, definition: QueueDefinition<J>, options: QueueWorkerOptions<J>) {
     this.definition = definition;
-    this.connections = deps.connections;
-    this.logger = deps.logger;
-    this.metrics = deps.registry ? QueueMetrics.for(deps.registry) : undefined;
+    this.redis = queueRedis(deps);
+    this.logger = deps.logger ?? silentLogger();
+    this.tracer = deps.tracer ?? trace.getTracer(TRACER_NAME);
+    this.metrics = deps.registry ? createQueueMetrics(deps.registry) : undefined;
     this.metrics?.initJobs(definition.name, Object.keys(definition.jobs), 'worker');
     this.options = options;
     this.settings = resolveSettings(definition.name, options);
@@ -95,7 +98,7 @@ export class QueueWorker<J extends JobDefinitions> {
     this.schedules = declared ? checkSchedules(definition, declared) : undefined;
     // Each running job that reads its signal listens to `abandon` (up to `concurrency` at once).
     setMaxListeners(0, this.abandon.signal);
-    this.keys = queueKeys(deps.connections.keys, definition.name);
+    this.keys = queueKeys(this.redis.keys, definition.name);
     this.store = new DeadLetterStore(this.keys, definition.deadLetter);
     if (this.metrics && options.depthMetrics !== false) {
       const sampler = new DepthSampler(
@@ -144,9 +147,9 @@ export class QueueWorker<J extends JobDefinitions> {
 
   private async run(): Promise<void> {
     const { definition, logger, settings } = this;
-    const tracer = trace.getTracer(TRACER_NAME);
+    const tracer = this.tracer;
     const schedules = this.schedules;
-    const client = this.connections.create('worker', `queue.${definition.name}`);
+    const client = this.redis.worker(`queue.${definition.name}`);
     this.client = client;
     const queue = createBullQueue(definition.name, client, this.keys.bullPrefix, logger);
     this.queue = queue;

@@ -35,7 +35,7 @@ describe('on Redis Cluster', () => {
       }),
       logger: log.logger,
     });
-    const deps = { connections, logger: log.logger, registry };
+    const deps = { redis: connections, logger: log.logger, registry };
     const definition = mailQueue();
     let broken = true;
     const done: string[] = [];

@@ -131,7 +131,7 @@ describe('enqueue', () => {
 
   it('gives up with QueueUnavailableError when Redis does not answer within the enqueue timeout', async () => {
     const setup = redis.setup();
-    const producer = setup.producer(mailQueue(), { enqueueTimeoutMs: 200 });
+    const producer = setup.producer(mailQueue(), { operationTimeoutMs: 200 });
     await producer.enqueue('digest', { day: 'before' });
     const metric = async () =>
       (await setup.registry.getSingleMetric('queue_jobs_enqueued_total')!.get()).values.find(

@@ -80,7 +80,7 @@ export function useQueueRedis(options: StartRedisServerOptions = {}): QueueRedis
       });
       base.cleanup.push(() => connections.close());
       const registry = new Registry();
-      const deps: QueueDeps = { connections, logger: log.logger, registry };
+      const deps: QueueDeps = { redis: connections, logger: log.logger, registry };
       return {
         deps,
         connections,

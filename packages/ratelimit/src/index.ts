@@ -2,6 +2,7 @@
 
 export type {
   Algorithm,
+  BreakerOptions,
   Decision,
   DecisionReason,
   LimitOptions,
@@ -16,6 +17,14 @@ export { RateLimitArgumentError, RateLimitError, RateLimitUnavailableError } fro
 export type { RateLimitErrorCode } from './errors.js';
 
 export { RateLimiter, TRACER_NAME } from './limiter.js';
+export {
+  DEFAULT_BREAKER,
+  DEFAULT_FAIL_CLOSED_RETRY_AFTER_MS,
+  DEFAULT_FAILURE,
+  DEFAULT_KEY_PREFIX,
+  DEFAULT_LOCAL_DENY_ENTRIES,
+  DEFAULT_OPERATION_TIMEOUT_MS,
+} from './defaults.js';
 export type { NamedPolicy } from './internal/policies.js';
 export { createRateLimitMetrics, DECISION_DURATION_BUCKETS, RateLimitMetrics } from './metrics.js';
 

@@ -1,7 +1,9 @@
-import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import {
   CircuitBreaker,
   classifyRedisError,
+  silentLogger,
+  toKeyspace,
   type Keyspace,
   type Logger,
   type RedisClient,
@@ -16,7 +18,16 @@ import { identifierTag } from './internal/hash.js';
 import { LocalDenyCache } from './internal/local-deny-cache.js';
 import { namePolicies, type NamedPolicy } from './internal/policies.js';
 import { withTimeout } from './internal/timeout.js';
-import { RateLimitMetrics } from './metrics.js';
+import { Registry } from 'prom-client';
+import {
+  DEFAULT_BREAKER,
+  DEFAULT_FAIL_CLOSED_RETRY_AFTER_MS,
+  DEFAULT_FAILURE,
+  DEFAULT_KEY_PREFIX,
+  DEFAULT_LOCAL_DENY_ENTRIES,
+  DEFAULT_OPERATION_TIMEOUT_MS,
+} from './defaults.js';
+import { createRateLimitMetrics, type RateLimitMetrics } from './metrics.js';
 import type { Redis } from 'ioredis';
 import type { Decision, LimitOptions, RateLimiterDeps, RateLimiterOptions } from './types.js';
 
@@ -73,6 +84,7 @@ export class RateLimiter {
   private readonly decisionLabels = new Map<string, { policy: string; outcome: string; reason: string }>();
   private readonly policyArgs: Array<string | number>;
   private readonly timeoutMs: number;
+  private readonly tracer: (() => Tracer) | undefined;
   private readonly failClosedRetryAfterMs: number;
   private readonly hashKeys: boolean;
   private readonly hashSecret: string | undefined;
@@ -82,15 +94,17 @@ export class RateLimiter {
   private suppressed = 0;
 
   constructor(deps: RateLimiterDeps, options: RateLimiterOptions) {
-    const metrics = deps.metrics ?? (deps.registry ? new RateLimitMetrics(deps.registry) : undefined);
-    if (!metrics) throw new RateLimitArgumentError('RateLimiter needs `registry` or `metrics`');
+    // No registry, no metrics: the counters go to a private registry nobody scrapes.
+    const metrics = createRateLimitMetrics(deps.registry ?? new Registry());
     this.name = options.name;
     this.policies = namePolicies(options.name, options.policies);
-    this.failure = options.failure ?? 'open';
+    this.failure = options.failure ?? DEFAULT_FAILURE;
     this.mode = options.mode ?? 'enforce';
     this.redis = deps.redis;
-    this.keys = deps.keys;
-    this.logger = deps.logger;
+    this.keys = toKeyspace(deps.keys, DEFAULT_KEY_PREFIX);
+    this.logger = deps.logger ?? silentLogger();
+    const given = deps.tracer;
+    this.tracer = given ? () => given : undefined;
     this.metrics = metrics;
     const script = buildScript(this.policies);
     this.script = deps.scripts ? deps.scripts.define(script) : script;
@@ -100,11 +114,18 @@ export class RateLimiter {
     this.policyLabels = { policy: options.name };
     this.Command = this.batching ? commandClassOf(deps.redis) : undefined;
     this.policyArgs = this.policies.flatMap((p) => [p.code, p.limit, p.windowMs, p.burst]);
-    this.timeoutMs = positive(options.timeoutMs ?? 250, 'timeoutMs');
-    this.failClosedRetryAfterMs = positive(options.failClosedRetryAfterMs ?? 1000, 'failClosedRetryAfterMs');
+    this.timeoutMs = positive(
+      options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
+      'operationTimeoutMs',
+    );
+    this.failClosedRetryAfterMs = positive(
+      options.failClosedRetryAfterMs ?? DEFAULT_FAIL_CLOSED_RETRY_AFTER_MS,
+      'failClosedRetryAfterMs',
+    );
+    const breaker = { ...DEFAULT_BREAKER, ...options.breaker };
     this.breaker = new CircuitBreaker(
-      positive(options.breakerThreshold ?? 5, 'breakerThreshold'),
-      positive(options.breakerCooldownMs ?? 2000, 'breakerCooldownMs'),
+      positive(breaker.failureThreshold, 'breaker.failureThreshold'),
+      positive(breaker.cooldownMs, 'breaker.cooldownMs'),
     );
     this.hashKeys = options.hashKeys ?? true;
     this.hashSecret = options.hashSecret;
@@ -113,18 +134,23 @@ export class RateLimiter {
       localOptions === false || this.mode === 'shadow'
         ? undefined
         : new LocalDenyCache(
-            positive(localOptions.maxEntries ?? 10_000, 'localDenyCache.maxEntries'),
+            positive(localOptions.maxEntries ?? DEFAULT_LOCAL_DENY_ENTRIES, 'localDenyCache.maxEntries'),
             (delta) => metrics.localDenyEntries.inc({ policy: this.name }, delta),
           );
     // The series exists from the start (0 entries), so a panel or alert never sees it missing.
     if (this.local) metrics.localDenyEntries.inc(this.policyLabels, 0);
   }
 
+  /** The tracer given in the deps, else the global one (looked up per call, so a later SDK registration is seen). */
+  private spanTracer(): Tracer {
+    return this.tracer?.() ?? trace.getTracer(TRACER_NAME);
+  }
+
   /** Decides whether a request of `cost` units (default 1) for `key` may pass, and records it if so. */
   async limit(key: string, options: LimitOptions = {}): Promise<Decision> {
     const cost = checkCost(options.cost);
     // Not made active: nothing inside needs it, and running the rest in its context costs more than the span.
-    const span = trace.getTracer(TRACER_NAME).startSpan('ratelimit.limit', {
+    const span = this.spanTracer().startSpan('ratelimit.limit', {
       attributes: { 'rnh.ratelimit.policy': this.name, 'rnh.ratelimit.cost': cost },
     });
     try {
@@ -348,7 +374,7 @@ export class RateLimiter {
 
   private traced<T>(name: string, cost: number, work: (span: Span) => Promise<T>): Promise<T> {
     const attributes = { 'rnh.ratelimit.policy': this.name, 'rnh.ratelimit.cost': cost };
-    return trace.getTracer(TRACER_NAME).startActiveSpan(name, { attributes }, async (span) => {
+    return this.spanTracer().startActiveSpan(name, { attributes }, async (span) => {
       try {
         return await work(span);
       } catch (error) {

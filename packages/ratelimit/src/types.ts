@@ -1,6 +1,4 @@
-import type { Keyspace, Logger, RedisClient, ScriptRegistry } from '@rnh/redis-client';
-import type { Registry, RegistryContentType } from 'prom-client';
-import type { RateLimitMetrics } from './metrics.js';
+import type { RedisPackageDeps, ScriptRegistry } from '@rnh/redis-client';
 
 /** The four algorithms; each is one Lua fragment evaluated on Redis time. */
 export type Algorithm = 'fixed-window' | 'sliding-window' | 'token-bucket' | 'gcra';
@@ -72,17 +70,22 @@ export interface Decision {
   at: number | undefined;
 }
 
-export interface RateLimiterDeps {
-  /** A `commands` connection (shared; the limiter never closes it). Standalone, sentinel or Cluster. */
-  redis: RedisClient;
-  /** The limiter's keyspace, e.g. `connections.keys.child('ratelimit')` -> keys `rnh:ratelimit:<limiter>:{<hash>}:<policy>`. */
-  keys: Keyspace;
-  logger: Logger;
-  /** Metrics are registered here (never on the global registry). Ignored when `metrics` is given. */
-  registry?: Registry<RegistryContentType>;
-  metrics?: RateLimitMetrics;
+/**
+ * `redis`: the user's own client (never closed by the limiter; standalone, sentinel or Cluster).
+ * `keys`: the limiter's keyspace or prefix, default `rnh:ratelimit:` -> keys `rnh:ratelimit:<limiter>:{<hash>}:<policy>`.
+ * `logger` (default silent), `registry` (no metrics without it), `tracer` (default: the global one).
+ */
+export interface RateLimiterDeps extends RedisPackageDeps {
   /** When given, the limiter's script is defined here too, so `scripts.loadAll(redis)` preloads it. */
   scripts?: ScriptRegistry;
+}
+
+/** The same circuit-breaker settings in every package that has one. */
+export interface BreakerOptions {
+  /** Consecutive Redis failures that open the breaker. */
+  failureThreshold?: number;
+  /** How long the open breaker skips Redis before one probe, in ms. */
+  cooldownMs?: number;
 }
 
 export interface LocalDenyCacheOptions {
@@ -98,7 +101,7 @@ export interface RateLimiterOptions {
   /** What Redis errors and timeouts decide: `open` (allow, the default) or `closed` (deny). */
   failure?: 'open' | 'closed';
   /** A decision waiting longer than this on Redis counts as a failure; default 250 ms. */
-  timeoutMs?: number;
+  operationTimeoutMs?: number;
   /** `shadow` evaluates and records but never blocks (reason `shadow` where it would have); default `enforce`. */
   mode?: 'enforce' | 'shadow';
   /**
@@ -114,13 +117,11 @@ export interface RateLimiterOptions {
   hashKeys?: boolean;
   hashSecret?: string;
   /**
-   * After this many Redis failures in a row the limiter stops calling Redis for
-   * `breakerCooldownMs` (then one probe): during an outage decisions follow the
-   * failure policy at once instead of each waiting `timeoutMs`. Default 5.
+   * After `failureThreshold` Redis failures in a row (default 5) the limiter stops calling
+   * Redis for `cooldownMs` (default 2000; then one probe): during an outage decisions follow
+   * the failure policy at once instead of each waiting `operationTimeoutMs`.
    */
-  breakerThreshold?: number;
-  /** Default 2000 ms. */
-  breakerCooldownMs?: number;
+  breaker?: BreakerOptions;
   /** Retry-After of `fail_closed` decisions; default 1000 ms. */
   failClosedRetryAfterMs?: number;
 }

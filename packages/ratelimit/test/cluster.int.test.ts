@@ -43,7 +43,7 @@ function clusterLimiter(options: RateLimiterOptions) {
       registry: new Registry(),
       scripts,
     },
-    { timeoutMs: 2000, localDenyCache: false, ...options },
+    { operationTimeoutMs: 2000, localDenyCache: false, ...options },
   );
   return { limiter, connections, scripts };
 }

@@ -8,7 +8,7 @@ function store(prefix = uniquePrefix('rl')) {
   const connections = redis.newConnections(prefix);
   return new RedisRateLimitStore(
     { redis: connections.shared('commands'), keys: connections.keys.child('ratelimit') },
-    { name: 'erl', timeoutMs: TEST_TIMEOUT_MS },
+    { name: 'erl', operationTimeoutMs: TEST_TIMEOUT_MS },
   );
 }
 

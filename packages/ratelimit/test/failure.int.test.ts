@@ -14,13 +14,13 @@ function limiters(timeoutMs: number) {
     name: 'general',
     policies: fixedWindow({ limit: 100, windowMs: HOUR }),
     failure: 'open',
-    timeoutMs,
+    operationTimeoutMs: timeoutMs,
   });
   const closed = redis.newLimiter({
     name: 'login',
     policies: fixedWindow({ limit: 100, windowMs: HOUR }),
     failure: 'closed',
-    timeoutMs,
+    operationTimeoutMs: timeoutMs,
     failClosedRetryAfterMs: 5000,
   });
   return { open, closed };
@@ -132,13 +132,12 @@ describe('when Redis fails', () => {
     });
   });
 
-  it('after breakerThreshold failures in a row, decisions stop reaching Redis until the cool-down ends', async () => {
+  it('after breaker.failureThreshold failures in a row, decisions stop reaching Redis until the cool-down ends', async () => {
     const { limiter } = redis.newLimiter({
       name: 'breaker',
       policies: fixedWindow({ limit: 100, windowMs: HOUR }),
-      timeoutMs: 1000,
-      breakerThreshold: 2,
-      breakerCooldownMs: 5000,
+      operationTimeoutMs: 1000,
+      breaker: { failureThreshold: 2, cooldownMs: 5000 },
     });
     expect((await limiter.limit('k')).reason).toBe('allowed'); // the script is loaded
     const pid = Number(/process_id:(\d+)/.exec(await redis.admin.info('server'))![1]);

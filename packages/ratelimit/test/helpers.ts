@@ -56,7 +56,7 @@ export interface TestLimiter {
 export interface TestLimiterRedis extends TestRedis {
   /**
    * A limiter on its own connection, prefix and registry (unless given); closed after the test.
-   * Its `timeoutMs` is TEST_TIMEOUT_MS unless `options` sets one.
+   * Its `operationTimeoutMs` is TEST_TIMEOUT_MS unless `options` sets one.
    */
   newLimiter(
     options: RateLimiterOptions,
@@ -105,7 +105,7 @@ export function useRedisServer(): TestLimiterRedis {
           logger: log.logger,
           registry,
         },
-        { timeoutMs: TEST_TIMEOUT_MS, ...options },
+        { operationTimeoutMs: TEST_TIMEOUT_MS, ...options },
       );
       return { limiter, registry, connections, prefix, log };
     },

@@ -50,8 +50,18 @@ export type { CommandClass } from './connection/command-class.js';
 export { classifyRedisError } from './connection/error-type.js';
 export { RedisConnections } from './connection/connections.js';
 export { connectAtStartup } from './connection/connect-at-startup.js';
+export { silentLogger } from './connection/silent-logger.js';
 
-export { RedisClientMetrics, OPERATION_DURATION_BUCKETS } from './metrics/client-metrics.js';
+// The dependency contract of every package built on Redis.
+export type { RedisPackageDeps } from './contract/deps.js';
+export { toKeyspace } from './contract/deps.js';
+export { duplicateForRole } from './contract/derive.js';
+
+export {
+  createRedisClientMetrics,
+  OPERATION_DURATION_BUCKETS,
+  RedisClientMetrics,
+} from './metrics/client-metrics.js';
 export { instrumentClient } from './metrics/instrument.js';
 export { parseRedisInfo } from './metrics/parse-info.js';
 export { RedisServerInfoSampler } from './metrics/server-info-sampler.js';

@@ -12,11 +12,14 @@ export type {
   OneTimeTokensOptions,
   PruneOptions,
   PruneResult,
+  RedisSessionStoreDeps,
   RedisSessionStoreOptions,
+  RefreshTokensDeps,
   RefreshTokensOptions,
   RotatedRefreshToken,
   SessionDevice,
   SessionIndexOptions,
+  SessionsDeps,
   UserSessionInfo,
 } from './types.js';
 
@@ -33,6 +36,7 @@ export {
 export type { SessionsErrorCode, TokenRejectReason } from './errors.js';
 
 export { createSessionMetrics, SessionMetrics } from './metrics/session-metrics.js';
+export { DEFAULT_KEY_PREFIXES, DEFAULTS } from './defaults.js';
 export type {
   AccessCheckLayer,
   AccessRevocationScope,

@@ -1,6 +1,5 @@
-import type { Keyspace, Logger, RedisClient, ScriptRegistry } from '@rnh/redis-client';
+import type { Keyspace, RedisClient, RedisPackageDeps, ScriptRegistry } from '@rnh/redis-client';
 import type { AccessTokenRevocations } from './access/access-token-revocations.js';
-import type { SessionMetrics } from './metrics/session-metrics.js';
 import type { SessionIndex } from './user-index/session-index.js';
 
 /** Where and on what a session was signed in; the app puts `userAgent`, `ipPrefix`, `createdAt` in `session.device`. */
@@ -21,15 +20,24 @@ export interface UserSessionInfo {
   current?: boolean;
 }
 
-export interface RedisSessionStoreOptions {
-  /** The shared `commands` connection (a Cluster works too); never closed by the store. */
-  redis: RedisClient;
-  /** e.g. `connections.keys.child('sess')`; nothing else should live in it. */
-  keys: Keyspace;
-  logger: Logger;
-  metrics?: SessionMetrics;
+/**
+ * What every class of this package takes first. `redis`: the user's own client (a
+ * Cluster works too), never closed here. `keys`: a Keyspace or a prefix; each class
+ * has its own default (DEFAULT_KEY_PREFIXES) and nothing else should live in it.
+ * `logger` (default silent), `registry` (no metrics without it; classes sharing a
+ * registry share the metrics), `tracer` (default: the global one).
+ */
+export interface SessionsDeps extends RedisPackageDeps {
+  /** When given, the class's Lua scripts are defined here, so `scripts.loadAll()` preloads them. */
+  scripts?: ScriptRegistry;
+}
+
+export interface RedisSessionStoreDeps extends SessionsDeps {
   /** When given, sessions with a string `userId` are kept in the user's index and checked for revocation on load. */
   index?: SessionIndex;
+}
+
+export interface RedisSessionStoreOptions {
   /** Idle TTL when the cookie has no maxAge/expires (default 86400). */
   defaultTtlSeconds?: number;
   /** Hard cap from the first save; touch and later saves never extend past it (default 30 days). */
@@ -40,34 +48,23 @@ export interface RedisSessionStoreOptions {
   tombstoneTtlSeconds?: number;
   /** How long one `sessions_active` sample serves scrapes (default 15000). */
   activeSampleCacheMs?: number;
-  /** When given, the store's Lua scripts are defined here, so `scripts.loadAll()` preloads them. */
-  scripts?: ScriptRegistry;
 }
 
 export interface SessionIndexOptions {
-  redis: RedisClient;
-  /** e.g. `connections.keys.child('user-sessions')`. */
-  keys: Keyspace;
-  /** The store's keyspace, to check and delete sessions. */
-  sessionKeys: Keyspace;
-  metrics?: SessionMetrics;
-  logger: Logger;
+  /** The store's keyspace (or prefix), to check and delete sessions; default the store's, `rnh:sess:`. */
+  sessionKeys?: Keyspace | string;
   /** How long index entries and revocation markers live; keep it >= the store's absoluteTtlSeconds (default 30 days). */
   retentionSeconds?: number;
   /** Same meaning as the store's option (default 300). */
   tombstoneTtlSeconds?: number;
   /** Default 1000. */
   operationTimeoutMs?: number;
-  scripts?: ScriptRegistry;
 }
 
 /** A configured purpose of one-time tokens, e.g. `email_verification`, `password_reset`, `invite`. */
 export type OneTimeTokenKind = string;
 
 export interface OneTimeTokensOptions {
-  redis: RedisClient;
-  /** e.g. `connections.keys.child('tokens')`. */
-  keys: Keyspace;
   /** The kinds this instance knows and each one's lifetime; any other kind is refused with UnknownTokenKindError. */
   ttlSeconds: Record<OneTimeTokenKind, number>;
   /**
@@ -75,12 +72,8 @@ export interface OneTimeTokensOptions {
    * issuing one revokes the subject's earlier ones atomically, concurrent issues included.
    */
   newestOnly?: readonly OneTimeTokenKind[];
-  metrics?: SessionMetrics;
-  logger: Logger;
   /** Default 1000. */
   operationTimeoutMs?: number;
-  /** When given, the Lua script of `prune` is defined here, so `scripts.loadAll()` preloads it. */
-  scripts?: ScriptRegistry;
 }
 
 export interface IssuedToken {
@@ -93,13 +86,8 @@ export interface ConsumedToken {
   data: Record<string, string>;
 }
 
-export interface AccessTokenRevocationsDeps {
-  /** The shared `commands` connection (a Cluster works too); never closed by this class. */
-  redis: RedisClient;
-  /** e.g. `connections.keys.child('access-revoked')`; its prefix also names the invalidation channel. */
-  keys: Keyspace;
-  logger: Logger;
-  metrics?: SessionMetrics;
+/** `keys` (default `rnh:access-revoked:`): its prefix also names the invalidation channel. */
+export interface AccessTokenRevocationsDeps extends SessionsDeps {
   /**
    * A `subscriber` connection (shared ones are fine). With it, answers are kept
    * in-process (`l1`) and every process drops its copies of a user the moment a
@@ -107,7 +95,6 @@ export interface AccessTokenRevocationsDeps {
    * and Redis being unreachable fails every check.
    */
   subscriber?: RedisClient;
-  scripts?: ScriptRegistry;
 }
 
 export interface AccessTokenRevocationsOptions {
@@ -141,10 +128,16 @@ export interface AccessTokenStamp {
 /** `active`, or why the token no longer works. */
 export type AccessTokenStatus = 'active' | 'revoked_user' | 'revoked_family';
 
+export interface RefreshTokensDeps extends SessionsDeps {
+  /**
+   * When given, revoking a family (revokeFamily, revoke, reuse detection) also
+   * revokes the access tokens issued with it, and revokeAllForUser every access
+   * token of the user.
+   */
+  accessTokens?: Pick<AccessTokenRevocations, 'revokeUser' | 'revokeFamily'>;
+}
+
 export interface RefreshTokensOptions {
-  redis: RedisClient;
-  /** e.g. `connections.keys.child('refresh')`. */
-  keys: Keyspace;
   /** Lifetime of each refresh token from its issue or rotation (default 30 days). */
   ttlSeconds?: number;
   /**
@@ -162,17 +155,8 @@ export interface RefreshTokensOptions {
   graceMs?: number;
   /** How many rotated-away token hashes a family remembers for reuse detection (default 1000). */
   reuseHistory?: number;
-  metrics?: SessionMetrics;
-  logger: Logger;
-  /**
-   * When given, revoking a family (revokeFamily, revoke, reuse detection) also
-   * revokes the access tokens issued with it, and revokeAllForUser every access
-   * token of the user.
-   */
-  accessTokens?: Pick<AccessTokenRevocations, 'revokeUser' | 'revokeFamily'>;
   /** Default 1000. */
   operationTimeoutMs?: number;
-  scripts?: ScriptRegistry;
 }
 
 export interface IssuedRefreshToken {

@@ -5,7 +5,6 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import {
   AccessTokenRevocations,
-  createSessionMetrics,
   RefreshTokenReuseError,
   RefreshTokens,
   SessionStoreUnavailableError,
@@ -31,7 +30,7 @@ async function twoInstances(options: { operationTimeoutMs?: number } = {}) {
         redis: connections.shared('commands'),
         keys,
         logger: log.logger,
-        metrics: createSessionMetrics(registry),
+        registry,
         subscriber,
       },
       { tokenTtlSeconds: 900, operationTimeoutMs: options.operationTimeoutMs },
@@ -134,13 +133,15 @@ describe('AccessTokenRevocations', () => {
   it('refresh families wired to it: reuse, sign-out and revoke-all fail the access tokens they cover', async () => {
     const { a, b } = await twoInstances();
     const log = memoryLogger();
-    const refresh = new RefreshTokens({
-      redis: a.connections.shared('commands'),
-      keys: a.connections.keys.child('refresh'),
-      logger: log.logger,
-      graceMs: 0,
-      accessTokens: a.revocations,
-    });
+    const refresh = new RefreshTokens(
+      {
+        redis: a.connections.shared('commands'),
+        keys: a.connections.keys.child('refresh'),
+        logger: log.logger,
+        accessTokens: a.revocations,
+      },
+      { graceMs: 0 },
+    );
     const stampOf = async (familyId: string): Promise<AccessTokenStamp> => ({
       userId: 'u-7',
       generation: await a.revocations.generation('u-7'),

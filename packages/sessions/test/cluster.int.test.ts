@@ -54,12 +54,10 @@ describe('on Redis Cluster (3 masters)', () => {
       await connections.connect();
       const redis = connections.shared('commands') as Cluster;
       const sessionKeys = connections.keys.child('sess');
-      const index = new SessionIndex({
-        redis,
-        keys: connections.keys.child('user-sessions'),
-        sessionKeys,
-        logger,
-      });
+      const index = new SessionIndex(
+        { redis, keys: connections.keys.child('user-sessions'), logger },
+        { sessionKeys },
+      );
       const store = new RedisSessionStore({ redis, keys: sessionKeys, logger, index });
 
       // Sessions land on every master; bulk operations see them all.
@@ -103,12 +101,10 @@ describe('on Redis Cluster (3 masters)', () => {
       expect(await redis.get(outside)).toBe('stays');
 
       // One-time tokens.
-      const tokens = new OneTimeTokens({
-        redis,
-        keys: connections.keys.child('tokens'),
-        ttlSeconds: { password_reset: 60, email_verification: 60 },
-        logger,
-      });
+      const tokens = new OneTimeTokens(
+        { redis, keys: connections.keys.child('tokens'), logger },
+        { ttlSeconds: { password_reset: 60, email_verification: 60 } },
+      );
       const reset = await tokens.issue('password_reset', 'user-1');
       await expect(tokens.consume('email_verification', reset.token)).rejects.toMatchObject({
         reason: 'wrong_purpose',
@@ -118,12 +114,10 @@ describe('on Redis Cluster (3 masters)', () => {
       expect(await tokens.revokeAllFor('password_reset', 'user-1')).toBe(1);
 
       // Refresh tokens.
-      const refresh = new RefreshTokens({
-        redis,
-        keys: connections.keys.child('refresh'),
-        graceMs: 0,
-        logger,
-      });
+      const refresh = new RefreshTokens(
+        { redis, keys: connections.keys.child('refresh'), logger },
+        { graceMs: 0 },
+      );
       const first = await refresh.issue('user-1');
       const second = await refresh.rotate(first.token);
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -182,7 +176,7 @@ describe('on Redis Cluster (3 masters)', () => {
       const redis = connections.shared('commands') as Cluster;
       const sessionKeys = connections.keys.child('sess');
       const indexKeys = connections.keys.child('user-sessions');
-      const index = new SessionIndex({ redis, keys: indexKeys, sessionKeys, logger });
+      const index = new SessionIndex({ redis, keys: indexKeys, logger }, { sessionKeys });
       const store = new RedisSessionStore({ redis, keys: sessionKeys, logger, index });
 
       // 30 users on every master, each with a live and a dead session.
@@ -236,7 +230,7 @@ describe('on Redis Cluster (3 masters)', () => {
 
       // Token subject sets and refresh user sets on several slots.
       const tokenKeys = connections.keys.child('tokens');
-      const tokens = new OneTimeTokens({ redis, keys: tokenKeys, ttlSeconds: { invite: 60 }, logger });
+      const tokens = new OneTimeTokens({ redis, keys: tokenKeys, logger }, { ttlSeconds: { invite: 60 } });
       const invites = await Promise.all(users.map((user) => tokens.issue('invite', user)));
       await Promise.all(invites.slice(0, 10).map(({ token }) => tokens.consume('invite', token)));
       // Consumed tokens' hashes already left their sets; drop the token keys of ten more behind their backs.
@@ -282,13 +276,10 @@ describe('on Redis Cluster (3 masters)', () => {
     });
     try {
       await connections.connect();
-      const tokens = new OneTimeTokens({
-        redis: connections.shared('commands'),
-        keys: connections.keys.child('tokens'),
-        ttlSeconds: { password_reset: 60 },
-        newestOnly: ['password_reset'],
-        logger,
-      });
+      const tokens = new OneTimeTokens(
+        { redis: connections.shared('commands'), keys: connections.keys.child('tokens'), logger },
+        { ttlSeconds: { password_reset: 60 }, newestOnly: ['password_reset'] },
+      );
       const issued = await Promise.all(
         Array.from({ length: 10 }, () => tokens.issue('password_reset', 'user-1')),
       );

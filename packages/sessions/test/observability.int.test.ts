@@ -48,36 +48,23 @@ describe('metrics and spans', () => {
     const metrics = createSessionMetrics(registry);
     expect(createSessionMetrics(registry).sessionsCreated).toBe(metrics.sessionsCreated); // safe twice on one registry
     const sessionKeys = connections.keys.child('sess');
-    const index = new SessionIndex({
-      redis,
-      keys: connections.keys.child('user-sessions'),
-      sessionKeys,
-      metrics,
-      logger: log.logger,
-    });
-    const store = new RedisSessionStore({
-      redis,
-      keys: sessionKeys,
-      logger: log.logger,
-      metrics,
-      index,
-      activeSampleCacheMs: 0,
-    });
-    const tokens = new OneTimeTokens({
-      redis,
-      keys: connections.keys.child('tokens'),
-      ttlSeconds: { email_verification: 3600, password_reset: 900 },
-      metrics,
-      logger: log.logger,
-    });
-    const refresh = new RefreshTokens({
-      redis,
-      keys: connections.keys.child('refresh'),
+    const index = new SessionIndex(
+      { redis, keys: connections.keys.child('user-sessions'), registry, logger: log.logger },
+      { sessionKeys },
+    );
+    const store = new RedisSessionStore(
+      { redis, keys: sessionKeys, logger: log.logger, registry, index },
+      { activeSampleCacheMs: 0 },
+    );
+    const tokens = new OneTimeTokens(
+      { redis, keys: connections.keys.child('tokens'), registry, logger: log.logger },
+      { ttlSeconds: { email_verification: 3600, password_reset: 900 } },
+    );
+    const refresh = new RefreshTokens(
+      { redis, keys: connections.keys.child('refresh'), registry, logger: log.logger },
       // Room for the replay below to land inside the window on a busy machine.
-      graceMs: 2000,
-      metrics,
-      logger: log.logger,
-    });
+      { graceMs: 2000 },
+    );
     const app = await startApp(store);
     const secrets: string[] = [];
     try {
@@ -210,23 +197,16 @@ describe('metrics and spans', () => {
     const connections = connectionsFor(server, log.logger);
     const redis = connections.shared('commands');
     const registry = new Registry();
-    const metrics = createSessionMetrics(registry);
     const keys = connections.keys.child('sess');
-    const cached = new RedisSessionStore({
-      redis,
-      keys,
-      logger: log.logger,
-      metrics,
-      activeSampleCacheMs: 60_000,
-    });
-    const twin = new RedisSessionStore({ redis, keys, logger: log.logger, metrics }); // same keyspace: not counted twice
-    const other = new RedisSessionStore({
-      redis,
-      keys: connections.keys.child('sess2'),
-      logger: log.logger,
-      metrics,
-      activeSampleCacheMs: 0,
-    });
+    const cached = new RedisSessionStore(
+      { redis, keys, logger: log.logger, registry },
+      { activeSampleCacheMs: 60_000 },
+    );
+    const twin = new RedisSessionStore({ redis, keys, logger: log.logger, registry }); // same keyspace: not counted twice
+    const other = new RedisSessionStore(
+      { redis, keys: connections.keys.child('sess2'), logger: log.logger, registry },
+      { activeSampleCacheMs: 0 },
+    );
     const data = { cookie: { originalMaxAge: 60_000, maxAge: 60_000 } } as unknown as SessionData;
     try {
       await cached.set('one', data);

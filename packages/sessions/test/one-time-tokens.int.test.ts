@@ -1,11 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import {
-  createSessionMetrics,
-  OneTimeTokens,
-  TokenRejectedError,
-  UnknownTokenKindError,
-} from '../src/index.js';
+import { OneTimeTokens, TokenRejectedError, UnknownTokenKindError } from '../src/index.js';
 import { useRedisServer, connectionsFor, dumpKeys, memoryLogger, metricValue, sleep } from './helpers.js';
 
 const testRedis = useRedisServer();
@@ -18,14 +13,10 @@ function setup(
   const connections = connectionsFor(testRedis.server, logger);
   const registry = new Registry();
   const keys = connections.keys.child('tokens');
-  const tokens = new OneTimeTokens({
-    redis: connections.shared('commands'),
-    keys,
-    ttlSeconds,
-    ...(newestOnly ? { newestOnly } : {}),
-    metrics: createSessionMetrics(registry),
-    logger,
-  });
+  const tokens = new OneTimeTokens(
+    { redis: connections.shared('commands'), keys, registry, logger },
+    { ttlSeconds, ...(newestOnly ? { newestOnly } : {}) },
+  );
   testRedis.cleanup.push(() => connections.close());
   return { tokens, registry, keys };
 }
@@ -118,12 +109,10 @@ describe('OneTimeTokens', () => {
     await expect(tokens.issue('nope', 'user')).rejects.toMatchObject({ code: 'TOKEN_KIND_UNKNOWN' });
     expect(
       () =>
-        new OneTimeTokens({
-          redis: undefined as never,
-          keys: undefined as never,
-          ttlSeconds: { bad: 0 },
-          logger: memoryLogger().logger,
-        }),
+        new OneTimeTokens(
+          { redis: undefined as never, keys: undefined as never, logger: memoryLogger().logger },
+          { ttlSeconds: { bad: 0 } },
+        ),
     ).toThrow(/positive/);
   });
 

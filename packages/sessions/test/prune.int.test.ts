@@ -35,8 +35,8 @@ function setup() {
   const metrics = createSessionMetrics(registry);
   const sessionKeys = connections.keys.child('sess');
   const indexKeys = connections.keys.child('user-sessions');
-  const index = new SessionIndex({ redis, keys: indexKeys, sessionKeys, metrics, logger: log.logger });
-  const store = new RedisSessionStore({ redis, keys: sessionKeys, logger: log.logger, metrics, index });
+  const index = new SessionIndex({ redis, keys: indexKeys, registry, logger: log.logger }, { sessionKeys });
+  const store = new RedisSessionStore({ redis, keys: sessionKeys, logger: log.logger, registry, index });
   // A store without the index: its destroy() leaves the tombstone but not the index update,
   // as when the index update after a destroy failed.
   const bareStore = new RedisSessionStore({ redis, keys: sessionKeys, logger: log.logger });
@@ -214,15 +214,12 @@ describe('SessionIndex.prune', () => {
 
 describe('OneTimeTokens.prune', () => {
   it('removes hashes of expired, consumed and revoked tokens from subject sets, keeps live ones, deletes emptied sets', async () => {
-    const { connections, redis, registry, metrics, log } = setup();
+    const { connections, redis, registry, log } = setup();
     const keys = connections.keys.child('tokens');
-    const tokens = new OneTimeTokens({
-      redis,
-      keys,
-      ttlSeconds: { password_reset: 900, email_verification: 900 },
-      metrics,
-      logger: log.logger,
-    });
+    const tokens = new OneTimeTokens(
+      { redis, keys, registry, logger: log.logger },
+      { ttlSeconds: { password_reset: 900, email_verification: 900 } },
+    );
     const tokenKey = (kind: string, token: string) => keys.key('t', sha256(`${kind}:${token}`));
     const subjectSet = (kind: string, subject: string) => keys.key('s', kind, sha256(subject));
     const admin = testRedis.admin;
@@ -270,7 +267,7 @@ describe('OneTimeTokens.prune', () => {
   it('maxKeys bounds one run and the cursor finishes the pass', async () => {
     const { connections, redis, log } = setup();
     const keys = connections.keys.child('tokens');
-    const tokens = new OneTimeTokens({ redis, keys, ttlSeconds: { invite: 900 }, logger: log.logger });
+    const tokens = new OneTimeTokens({ redis, keys, logger: log.logger }, { ttlSeconds: { invite: 900 } });
     const issued = await Promise.all(
       Array.from({ length: 25 }, (_, i) => tokens.issue('invite', `team-${i}`)),
     );
@@ -289,9 +286,9 @@ describe('OneTimeTokens.prune', () => {
 
 describe('RefreshTokens.prune', () => {
   it("removes ids of expired and revoked families from the user's set, keeps live ones, deletes emptied sets", async () => {
-    const { connections, redis, registry, metrics, log } = setup();
+    const { connections, redis, registry, log } = setup();
     const keys = connections.keys.child('refresh');
-    const refresh = new RefreshTokens({ redis, keys, metrics, logger: log.logger });
+    const refresh = new RefreshTokens({ redis, keys, registry, logger: log.logger });
     const admin = testRedis.admin;
 
     const expired = await refresh.issue('user-1');
@@ -342,12 +339,10 @@ describe('issue order that prune relies on', () => {
     const { connections, redis, log } = setup();
     const tokenKeys = connections.keys.child('tokens');
     const refreshKeys = connections.keys.child('refresh');
-    const tokens = new OneTimeTokens({
-      redis,
-      keys: tokenKeys,
-      ttlSeconds: { invite: 900 },
-      logger: log.logger,
-    });
+    const tokens = new OneTimeTokens(
+      { redis, keys: tokenKeys, logger: log.logger },
+      { ttlSeconds: { invite: 900 } },
+    );
     const refresh = new RefreshTokens({ redis, keys: refreshKeys, logger: log.logger });
     const client = redis as unknown as { sadd: (key: string, ...members: string[]) => Promise<number> };
     const sadd = client.sadd.bind(client);

@@ -1,7 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import {
-  createSessionMetrics,
   RefreshTokenRejectedError,
   RefreshTokenReuseError,
   RefreshTokens,
@@ -16,14 +15,10 @@ function setup(options: { graceMs?: number; ttlSeconds?: number; familyMaxAgeSec
   const connections = connectionsFor(testRedis.server, log.logger);
   const registry = new Registry();
   const keys = connections.keys.child('refresh');
-  const refresh = new RefreshTokens({
-    redis: connections.shared('commands'),
-    keys,
-    metrics: createSessionMetrics(registry),
-    logger: log.logger,
-    graceMs: 300,
-    ...options,
-  });
+  const refresh = new RefreshTokens(
+    { redis: connections.shared('commands'), keys, registry, logger: log.logger },
+    { graceMs: 300, ...options },
+  );
   testRedis.cleanup.push(() => connections.close());
   return { refresh, registry, keys, logText: log.text };
 }

@@ -36,13 +36,11 @@ describe('when Redis fails, sessions fail closed', () => {
     const log = memoryLogger();
     const connections = connectionsFor(server, log.logger);
     try {
-      const store = new RedisSessionStore({
-        redis: connections.shared('commands'),
-        keys: connections.keys.child('sess'),
-        logger: log.logger,
+      const store = new RedisSessionStore(
+        { redis: connections.shared('commands'), keys: connections.keys.child('sess'), logger: log.logger },
         // A second: the set below must not time out on a busy machine; the frozen get must.
-        operationTimeoutMs: 1000,
-      });
+        { operationTimeoutMs: 1000 },
+      );
       await store.set('frozen-sid', data({ userId: 'u1' }));
       server.freeze();
       try {
@@ -67,27 +65,18 @@ describe('when Redis fails, sessions fail closed', () => {
     const connections = connectionsFor(server, log.logger);
     const redis = connections.shared('commands');
     const sessionKeys = connections.keys.child('sess');
-    const index = new SessionIndex({
-      redis,
-      keys: connections.keys.child('user-sessions'),
-      sessionKeys,
-      logger: log.logger,
-      operationTimeoutMs: 500,
-    });
-    const store = new RedisSessionStore({
-      redis,
-      keys: sessionKeys,
-      logger: log.logger,
-      index,
-      operationTimeoutMs: 500,
-    });
-    const tokens = new OneTimeTokens({
-      redis,
-      keys: connections.keys.child('tokens'),
-      ttlSeconds: { invite: 3600 },
-      logger: log.logger,
-      operationTimeoutMs: 500,
-    });
+    const index = new SessionIndex(
+      { redis, keys: connections.keys.child('user-sessions'), logger: log.logger },
+      { sessionKeys, operationTimeoutMs: 500 },
+    );
+    const store = new RedisSessionStore(
+      { redis, keys: sessionKeys, logger: log.logger, index },
+      { operationTimeoutMs: 500 },
+    );
+    const tokens = new OneTimeTokens(
+      { redis, keys: connections.keys.child('tokens'), logger: log.logger },
+      { ttlSeconds: { invite: 3600 }, operationTimeoutMs: 500 },
+    );
     const app = await startApp(store);
     try {
       await connections.connect();

@@ -27,8 +27,8 @@ async function setup() {
   const metrics = createSessionMetrics(registry);
   const sessionKeys = connections.keys.child('sess');
   const indexKeys = connections.keys.child('user-sessions');
-  const index = new SessionIndex({ redis, keys: indexKeys, sessionKeys, metrics, logger });
-  const store = new RedisSessionStore({ redis, keys: sessionKeys, logger, metrics, index });
+  const index = new SessionIndex({ redis, keys: indexKeys, registry, logger }, { sessionKeys });
+  const store = new RedisSessionStore({ redis, keys: sessionKeys, logger, registry, index });
   const app = await startApp(store);
   testRedis.cleanup.push(
     () => connections.close(),

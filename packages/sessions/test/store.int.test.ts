@@ -2,7 +2,7 @@ import type { RedisConnections } from '@rnh/redis-client';
 import type { SessionData } from 'express-session';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createSessionMetrics, RedisSessionStore } from '../src/index.js';
+import { RedisSessionStore } from '../src/index.js';
 import {
   Browser,
   connectionsFor,
@@ -16,20 +16,15 @@ import {
 
 const testRedis = useRedisServer();
 
-function setup(storeOptions: Partial<ConstructorParameters<typeof RedisSessionStore>[0]> = {}) {
+function setup(storeOptions: ConstructorParameters<typeof RedisSessionStore>[1] = {}) {
   const { logger, text: logText } = memoryLogger();
   const connections: RedisConnections = connectionsFor(testRedis.server, logger);
   const registry = new Registry();
-  const metrics = createSessionMetrics(registry);
   const keys = connections.keys.child('sess');
-  const store = new RedisSessionStore({
-    redis: connections.shared('commands'),
-    keys,
-    logger,
-    metrics,
-    activeSampleCacheMs: 0,
-    ...storeOptions,
-  });
+  const store = new RedisSessionStore(
+    { redis: connections.shared('commands'), keys, logger, registry },
+    { activeSampleCacheMs: 0, ...storeOptions },
+  );
   testRedis.cleanup.push(() => connections.close());
   return { connections, registry, keys, store, logText };
 }

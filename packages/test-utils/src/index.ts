@@ -17,3 +17,4 @@ export type { TestRedis } from './use-redis-server.js';
 export { metricValue } from './metric-value.js';
 export { recordSpans } from './record-spans.js';
 export { scanKeys } from './scan-keys.js';
+export { readmeExample, runExample } from './readme-example.js';

@@ -9,7 +9,6 @@ import {
   RedisSessionStore,
   RefreshTokens,
   SessionIndex,
-  createSessionMetrics,
 } from '@rnh/sessions';
 import type { Logger } from '@rnh/telemetry';
 import type { Registry } from 'prom-client';
@@ -22,48 +21,41 @@ export function buildSessionStores(deps: {
   logger: Logger;
 }) {
   const { config, redis, logger } = deps;
-  const { operationTimeoutMs } = config.sessions;
   const commands = redis.shared('commands');
-  const metrics = createSessionMetrics(deps.registry);
+  const { registry } = deps;
+  const { operationTimeoutMs } = config.sessions;
   const sessionKeys = redis.keys.child(keyspaces.sessions);
-  const sessionIndex = new SessionIndex({
-    redis: commands,
-    keys: redis.keys.child(keyspaces.sessionIndex),
-    sessionKeys,
-    metrics,
-    logger,
-    operationTimeoutMs,
-  });
-  const sessionStore = new RedisSessionStore({
-    redis: commands,
-    keys: sessionKeys,
-    logger,
-    metrics,
-    operationTimeoutMs,
-    index: sessionIndex,
-    defaultTtlSeconds: config.sessions.idleTtlSeconds,
-    absoluteTtlSeconds: config.sessions.absoluteTtlSeconds,
-  });
-  const oneTimeTokens = new OneTimeTokens({
-    redis: commands,
-    keys: redis.keys.child(keyspaces.oneTimeTokens),
-    ttlSeconds: {
-      email_verification: config.tokens.emailVerificationTtlSeconds,
-      password_reset: config.tokens.passwordResetTtlSeconds,
+  const sessionIndex = new SessionIndex(
+    { redis: commands, keys: redis.keys.child(keyspaces.sessionIndex), registry, logger },
+    { sessionKeys, operationTimeoutMs },
+  );
+  const sessionStore = new RedisSessionStore(
+    { redis: commands, keys: sessionKeys, logger, registry, index: sessionIndex },
+    {
+      defaultTtlSeconds: config.sessions.idleTtlSeconds,
+      absoluteTtlSeconds: config.sessions.absoluteTtlSeconds,
+      operationTimeoutMs,
     },
-    // Only the newest reset link works: a new one revokes the earlier ones atomically.
-    newestOnly: ['password_reset'],
-    metrics,
-    logger,
-    operationTimeoutMs,
-  });
+  );
+  const oneTimeTokens = new OneTimeTokens(
+    { redis: commands, keys: redis.keys.child(keyspaces.oneTimeTokens), registry, logger },
+    {
+      ttlSeconds: {
+        email_verification: config.tokens.emailVerificationTtlSeconds,
+        password_reset: config.tokens.passwordResetTtlSeconds,
+      },
+      // Only the newest reset link works: a new one revokes the earlier ones atomically.
+      newestOnly: ['password_reset'],
+      operationTimeoutMs,
+    },
+  );
   // Only the api reads these, so the keyspace is not among the shared ones.
   const accessTokenRevocations = new AccessTokenRevocations(
     {
       redis: commands,
       keys: redis.keys.child('access-revoked'),
       logger,
-      metrics,
+      registry,
       subscriber: redis.shared('subscriber'),
     },
     {
@@ -72,15 +64,19 @@ export function buildSessionStores(deps: {
       operationTimeoutMs,
     },
   );
-  const refreshTokens = new RefreshTokens({
-    redis: commands,
-    keys: redis.keys.child(keyspaces.refreshTokens),
-    ttlSeconds: config.tokens.refreshTtlSeconds,
-    familyMaxAgeSeconds: config.tokens.refreshFamilyMaxAgeSeconds,
-    accessTokens: accessTokenRevocations,
-    metrics,
-    logger,
-    operationTimeoutMs,
-  });
+  const refreshTokens = new RefreshTokens(
+    {
+      redis: commands,
+      keys: redis.keys.child(keyspaces.refreshTokens),
+      accessTokens: accessTokenRevocations,
+      registry,
+      logger,
+    },
+    {
+      ttlSeconds: config.tokens.refreshTtlSeconds,
+      familyMaxAgeSeconds: config.tokens.refreshFamilyMaxAgeSeconds,
+      operationTimeoutMs,
+    },
+  );
   return { sessionIndex, sessionStore, oneTimeTokens, refreshTokens, accessTokenRevocations };
 }

@@ -54,7 +54,7 @@ export function createRateLimiters(deps: {
         failure: DESIGN[name].failure,
         mode: rateLimits.shadow.includes(name) ? 'shadow' : 'enforce',
         hashSecret,
-        timeoutMs: rateLimits.operationTimeoutMs,
+        operationTimeoutMs: rateLimits.operationTimeoutMs,
       },
     );
   };

@@ -33,7 +33,7 @@ describe('CacheInvalidator', () => {
         logger,
         registry: new Registry(),
       },
-      { operationTimeoutMs: 200, breakerCooldownMs: 200 },
+      { operationTimeoutMs: 200, breaker: { cooldownMs: 200 } },
     );
     return { cache, log, invalidator: new CacheInvalidator({ cache, logger, retryMs: 100 }) };
   };

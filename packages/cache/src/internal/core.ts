@@ -1,6 +1,14 @@
-import { CircuitBreaker, type Keyspace, type Logger } from '@rnh/redis-client';
-import { CacheArgumentError } from '../errors.js';
-import { CacheMetrics } from '../metrics.js';
+import type { Tracer } from '@opentelemetry/api';
+import { CircuitBreaker, silentLogger, toKeyspace, type Keyspace, type Logger } from '@rnh/redis-client';
+import { Registry } from 'prom-client';
+import {
+  DEFAULT_BREAKER,
+  DEFAULT_KEY_PREFIX,
+  DEFAULT_L1,
+  DEFAULT_LOCK,
+  DEFAULT_OPERATION_TIMEOUT_MS,
+} from '../defaults.js';
+import { createCacheMetrics, type CacheMetrics } from '../metrics.js';
 import type { CacheDeps, CacheOptions, LockOptions, TtlPreset, Ttl } from '../types.js';
 import { InvalidationBus } from './bus.js';
 import { checkFraction, checkGrace, nonNegative, positive } from './checks.js';
@@ -10,6 +18,7 @@ import { L2 } from './l2.js';
 import { ReadBatcher } from './read-batch.js';
 import type { InflightCall } from './get-or-set.js';
 import type { RefreshResult } from './refresh.js';
+import { cacheTracer } from './tracing.js';
 import { checkJitter, DEFAULT_TTL_PRESETS, resolveTtlSeconds } from './ttl.js';
 
 const TAGS_DOMAIN = '__tags';
@@ -36,6 +45,8 @@ export interface Core {
   lockKeys: Keyspace;
   logger: Logger;
   metrics: CacheMetrics;
+  /** The tracer given in the deps, else the global OpenTelemetry one (looked up per call: see cacheTracer). */
+  tracer: () => Tracer;
   l2: L2;
   /** Every GET of entries and tag tokens, batched per tick into one MGET. */
   reads: ReadBatcher;
@@ -51,9 +62,16 @@ export interface Core {
 }
 
 export function buildCore(deps: CacheDeps, options: CacheOptions): Core {
-  const metrics = deps.metrics ?? (deps.registry ? new CacheMetrics(deps.registry) : undefined);
-  if (!metrics) throw new CacheArgumentError('Cache needs `registry` or `metrics`');
-  const breaker = new CircuitBreaker(options.breakerThreshold ?? 5, options.breakerCooldownMs ?? 5000);
+  // No registry, no metrics: the counters go to a private registry nobody scrapes.
+  const metrics = createCacheMetrics(deps.registry ?? new Registry());
+  const logger = deps.logger ?? silentLogger();
+  const keys = toKeyspace(deps.keys, DEFAULT_KEY_PREFIX);
+  const given = deps.tracer;
+  const breakerOptions = { ...DEFAULT_BREAKER, ...options.breaker };
+  const breaker = new CircuitBreaker(
+    positive(breakerOptions.failureThreshold, 'breaker.failureThreshold'),
+    positive(breakerOptions.cooldownMs, 'breaker.cooldownMs'),
+  );
   const settings: Settings = {
     presets: { ...DEFAULT_TTL_PRESETS, ...options.ttlPresets },
     defaultTtl: options.defaultTtl ?? 'medium',
@@ -76,8 +94,8 @@ export function buildCore(deps: CacheDeps, options: CacheOptions): Core {
     resolveTtlSeconds(preset, settings.presets);
   const l1 = options.l1
     ? new L1(
-        positive(options.l1.maxEntries ?? 10_000, 'l1.maxEntries'),
-        positive(options.l1.maxBytes ?? 64 * 1024 * 1024, 'l1.maxBytes'),
+        positive(options.l1.maxEntries ?? DEFAULT_L1.maxEntries, 'l1.maxEntries'),
+        positive(options.l1.maxBytes ?? DEFAULT_L1.maxBytes, 'l1.maxBytes'),
         {
           changed: (cache, entries, bytes) => {
             metrics.l1Entries.inc({ cache }, entries);
@@ -91,33 +109,40 @@ export function buildCore(deps: CacheDeps, options: CacheOptions): Core {
     l1 && deps.subscriber
       ? new InvalidationBus(
           deps.subscriber,
-          `${deps.keys.prefix}${BUS_CHANNEL}`,
-          deps.logger,
+          `${keys.prefix}${BUS_CHANNEL}`,
+          logger,
           (message) => applyInvalidation(l1, message),
           () => l1.clear(),
         )
       : undefined;
-  const l2 = new L2(deps.redis, deps.logger, metrics, breaker, options.operationTimeoutMs ?? 500);
-  return {
-    root: deps.keys,
-    tagKeys: deps.keys.child(TAGS_DOMAIN),
-    lockKeys: deps.keys.child(LOCK_DOMAIN),
-    logger: deps.logger,
+  const l2 = new L2(
+    deps.redis,
+    logger,
     metrics,
+    breaker,
+    positive(options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS, 'operationTimeoutMs'),
+  );
+  return {
+    root: keys,
+    tagKeys: keys.child(TAGS_DOMAIN),
+    lockKeys: keys.child(LOCK_DOMAIN),
+    logger,
+    metrics,
+    tracer: given ? () => given : cacheTracer,
     l2,
     reads: new ReadBatcher(l2),
     settings,
     inflight: new Map(),
     refreshing: new Map(),
     l1,
-    l1TtlMs: Math.round(positive(options.l1?.ttlSeconds ?? 60, 'l1.ttlSeconds') * 1000),
+    l1TtlMs: Math.round(positive(options.l1?.ttlSeconds ?? DEFAULT_L1.ttlSeconds, 'l1.ttlSeconds') * 1000),
     lock:
       options.lock === false
         ? undefined
         : {
-            ttlMs: positive(options.lock?.ttlMs ?? 5000, 'lock.ttlMs'),
-            waitMs: positive(options.lock?.waitMs ?? 3000, 'lock.waitMs'),
-            pollMs: positive(options.lock?.pollMs ?? 25, 'lock.pollMs'),
+            ttlMs: positive(options.lock?.ttlMs ?? DEFAULT_LOCK.ttlMs, 'lock.ttlMs'),
+            waitMs: positive(options.lock?.waitMs ?? DEFAULT_LOCK.waitMs, 'lock.waitMs'),
+            pollMs: positive(options.lock?.pollMs ?? DEFAULT_LOCK.pollMs, 'lock.pollMs'),
           },
     bus,
   };

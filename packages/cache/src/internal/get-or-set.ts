@@ -7,7 +7,6 @@ import { LoadRequest, runLoader, within, withHardTimeout } from './loader.js';
 import type { LocalCopies } from './local-copies.js';
 import type { LoadLock } from './lock.js';
 import type { RefreshResult, Refresher } from './refresh.js';
-import { cacheTracer } from './tracing.js';
 import { freshMsOf, planWrite } from './write-plan.js';
 
 export interface Answer {
@@ -94,7 +93,7 @@ export class GetOrSetFlow {
    * through `resolve`.
    */
   run(fullKey: string, loader: () => unknown, options: GetOrSetOptions): Promise<unknown> {
-    const span = cacheTracer().startSpan('cache.getOrSet', this.spanOptions);
+    const span = this.core.tracer().startSpan('cache.getOrSet', this.spanOptions);
     const { inflight } = this.core;
     const running = inflight.get(fullKey);
     if (running !== undefined) {

@@ -46,7 +46,7 @@ export interface QueueKeys {
 }
 
 export function queueKeys(keys: Keyspace, queue: string): QueueKeys {
-  const bullPrefix = keys.child('queue').prefix + keys.hashTag(queue);
+  const bullPrefix = keys.prefix + keys.hashTag(queue);
   const root = `${bullPrefix}:${queue}:`;
   return {
     bullPrefix,

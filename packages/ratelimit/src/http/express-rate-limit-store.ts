@@ -1,4 +1,12 @@
-import { RedisScript, type Keyspace, type RedisClient, type ScriptRegistry } from '@rnh/redis-client';
+import {
+  RedisScript,
+  toKeyspace,
+  type Keyspace,
+  type RedisClient,
+  type RedisPackageDeps,
+  type ScriptRegistry,
+} from '@rnh/redis-client';
+import { DEFAULT_KEY_PREFIX, DEFAULT_OPERATION_TIMEOUT_MS, DEFAULT_STORE_WINDOW_MS } from '../defaults.js';
 import { RateLimitArgumentError } from '../errors.js';
 import { identifierTag } from '../internal/hash.js';
 import { withTimeout } from '../internal/timeout.js';
@@ -23,10 +31,9 @@ export interface ExpressRateLimitStore {
   prefix?: string;
 }
 
-export interface RedisRateLimitStoreDeps {
-  redis: RedisClient;
-  /** e.g. `connections.keys.child('ratelimit')`; keys are `<prefix>erl:<name>:{<hash>}`. */
-  keys: Keyspace;
+export interface RedisRateLimitStoreDeps extends RedisPackageDeps {
+  /** Default `rnh:ratelimit:`; keys are `<prefix>erl:<name>:{<hash>}`. */
+  keys?: Keyspace | string;
   scripts?: ScriptRegistry;
 }
 
@@ -36,7 +43,7 @@ export interface RedisRateLimitStoreOptions {
   /** The window until express-rate-limit calls `init` with its `windowMs`; default 60 000 ms. */
   windowMs?: number;
   /** Per Redis call; default 250 ms (a timeout rejects, and express-rate-limit's `passOnStoreError` decides). */
-  timeoutMs?: number;
+  operationTimeoutMs?: number;
   hashKeys?: boolean;
   hashSecret?: string;
 }
@@ -91,11 +98,11 @@ export class RedisRateLimitStore implements ExpressRateLimitStore {
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name))
       throw new RateLimitArgumentError('store name must be 1-64 of [A-Za-z0-9_.-]');
     this.redis = deps.redis;
-    this.keys = deps.keys.child('erl', name);
+    this.keys = toKeyspace(deps.keys, DEFAULT_KEY_PREFIX).child('erl', name);
     this.prefix = this.keys.prefix;
     this.script = deps.scripts ? deps.scripts.define(COUNTER) : COUNTER;
-    this.windowMs = checkWindow(options.windowMs ?? 60_000);
-    this.timeoutMs = options.timeoutMs ?? 250;
+    this.windowMs = checkWindow(options.windowMs ?? DEFAULT_STORE_WINDOW_MS);
+    this.timeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
     this.hashKeys = options.hashKeys ?? true;
     this.hashSecret = options.hashSecret;
   }

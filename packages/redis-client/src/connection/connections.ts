@@ -1,7 +1,7 @@
 import { describeTarget, formatHostPort } from '../config/describe.js';
 import { RedisClientError, RedisClosedError } from '../errors.js';
 import { keyspace } from '../keyspace.js';
-import { RedisClientMetrics } from '../metrics/client-metrics.js';
+import { createRedisClientMetrics, type RedisClientMetrics } from '../metrics/client-metrics.js';
 import { instrumentClient } from '../metrics/instrument.js';
 import { RedisServerInfoSampler } from '../metrics/server-info-sampler.js';
 import { registerServerInfoMetrics } from '../metrics/server-metrics.js';
@@ -49,7 +49,7 @@ export class RedisConnections {
     this.logger = deps.logger;
     this.keys = keyspace(deps.options.keyPrefix);
     if (deps.registry) {
-      this.metrics = RedisClientMetrics.for(deps.registry);
+      this.metrics = createRedisClientMetrics(deps.registry);
       this.unregister.push(this.metrics.addSource(() => this.entries));
       const sampler = new RedisServerInfoSampler({
         client: () => this.shared('commands'),

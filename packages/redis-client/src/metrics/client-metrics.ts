@@ -15,7 +15,7 @@ type OperationLabels =
 /** Something that can list its connections at scrape time (a RedisConnections). */
 export type ConnectionSource = () => Iterable<Pick<ConnectionEntry, 'pool' | 'client'>>;
 
-/** The client-side Redis metrics on one registry; `for()` reuses what is already registered. */
+/** The client-side Redis metrics on one registry; build them with `createRedisClientMetrics(registry)`. */
 export class RedisClientMetrics {
   readonly operationDuration: Histogram<OperationLabels>;
   readonly reconnects: Counter<'pool'>;
@@ -25,11 +25,7 @@ export class RedisClientMetrics {
   /** Bounded: pools, ioredis' command names plus `other`, and error classes. */
   private readonly series = new Map<string, HistogramSeries>();
 
-  static for(registry: AnyRegistry): RedisClientMetrics {
-    return new RedisClientMetrics(registry);
-  }
-
-  private constructor(registry: AnyRegistry) {
+  constructor(registry: AnyRegistry) {
     const registers = [registry];
     // prom-client throws if exemplars are enabled on a Prometheus-format registry.
     const exemplars = registry.contentType === Registry.OPENMETRICS_CONTENT_TYPE;
@@ -142,4 +138,9 @@ export class RedisClientMetrics {
 
 function* entries(metric: object): Iterable<Pick<ConnectionEntry, 'pool' | 'client'>> {
   for (const source of sourcesOf<ConnectionSource>(metric)) yield* source();
+}
+
+/** The client metrics on `registry`; safe to call twice on one registry (the metrics are shared). */
+export function createRedisClientMetrics(registry: AnyRegistry): RedisClientMetrics {
+  return new RedisClientMetrics(registry);
 }

@@ -23,6 +23,9 @@ import type {
   AccessTokenStamp,
   AccessTokenStatus,
 } from '../types.js';
+import { DEFAULT_KEY_PREFIXES } from '../defaults.js';
+import { resolveDeps } from '../internal/deps.js';
+
 import { LocalStates, type RevocationState } from './local-states.js';
 import { BUMP_GENERATION, MARK_FAMILY_REVOKED } from './scripts.js';
 
@@ -63,12 +66,14 @@ export class AccessTokenRevocations {
   private readonly checks: Record<AccessCheckLayer, Record<AccessTokenStatus, CounterSeries>> | undefined;
 
   constructor(deps: AccessTokenRevocationsDeps, options: AccessTokenRevocationsOptions) {
-    this.redis = deps.redis;
-    this.keys = deps.keys;
-    this.logger = deps.logger;
-    this.metrics = deps.metrics;
+    const resolved = resolveDeps(deps, DEFAULT_KEY_PREFIXES.accessTokenRevocations);
+    this.redis = resolved.redis;
+    this.keys = resolved.keys;
+    this.logger = resolved.logger;
+    this.metrics = resolved.metrics;
     this.op = {
-      logger: deps.logger,
+      logger: resolved.logger,
+      tracer: resolved.tracer,
       timeoutMs: nonNegativeMs(options.operationTimeoutMs, DEFAULTS.operationTimeoutMs, 'operationTimeoutMs'),
     };
     // No default: a guess below the tokens' real lifetime would let revoked tokens work again.

@@ -1,5 +1,5 @@
-import { SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
-import { classifyRedisError, type Logger } from '@rnh/redis-client';
+import { SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { classifyRedisError, withDeadline, type Logger } from '@rnh/redis-client';
 import {
   RefreshTokenReuseError,
   SessionsError,
@@ -13,6 +13,8 @@ export interface OperationContext {
   logger: Logger;
   /** Whole-operation timeout in ms; 0 disables it (bulk operations time each Redis call instead). */
   timeoutMs: number;
+  /** The tracer given in the deps; without one, the global tracer (looked up per operation). */
+  tracer?: Tracer | undefined;
 }
 
 /** What an operation can say about itself on its span; never ids, tokens or keys. */
@@ -34,7 +36,8 @@ export function runOperation<T>(
   attributes: Attributes,
   work: (scope: OperationScope) => Promise<T>,
 ): Promise<T> {
-  return trace.getTracer(TRACER_NAME).startActiveSpan(name, { attributes }, async (span) => {
+  const tracer = context.tracer ?? trace.getTracer(TRACER_NAME);
+  return tracer.startActiveSpan(name, { attributes }, async (span) => {
     let outcome: string | undefined;
     const scope: OperationScope = {
       span,
@@ -70,22 +73,15 @@ export function runOperation<T>(
 
 /** Rejects with SessionStoreUnavailableError when `promise` is slower than `ms` (the Redis call itself carries on). */
 export function withTimeout<T>(promise: Promise<T>, ms: number, operation: string): Promise<T> {
-  if (!(ms > 0)) return promise;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new SessionStoreUnavailableError(
-            operation,
-            `session store unavailable: ${operation} timed out after ${ms} ms`,
-          ),
-        ),
-      ms,
-    );
-  });
-  // race() subscribes to `promise`, so its late rejection is handled, not reported as unhandled.
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return withDeadline(
+    promise,
+    ms,
+    () =>
+      new SessionStoreUnavailableError(
+        operation,
+        `session store unavailable: ${operation} timed out after ${ms} ms`,
+      ),
+  );
 }
 
 export function toSessionsError(error: unknown, operation: string): SessionsError {

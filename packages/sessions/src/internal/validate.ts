@@ -35,18 +35,4 @@ export function nonNegativeMs(value: number | undefined, fallback: number, what:
   return ms;
 }
 
-export const DEFAULTS = {
-  idleTtlSeconds: 86_400,
-  absoluteTtlSeconds: 30 * 86_400,
-  operationTimeoutMs: 1000,
-  tombstoneTtlSeconds: 300,
-  activeSampleCacheMs: 15_000,
-  refreshTtlSeconds: 30 * 86_400,
-  // A stolen refresh token kept in rotation lives at most this long; users sign in again quarterly.
-  refreshFamilyMaxAgeSeconds: 90 * 86_400,
-  refreshGraceMs: 10_000,
-  reuseHistory: 1000,
-  // Access-token revocation copies: fresh for 10 s, the bound on a lost invalidation message.
-  accessL1MaxEntries: 10_000,
-  accessL1TtlSeconds: 10,
-} as const;
+export { DEFAULTS } from '../defaults.js';

@@ -15,9 +15,13 @@ import type {
   IssuedRefreshToken,
   PruneOptions,
   PruneResult,
+  RefreshTokensDeps,
   RefreshTokensOptions,
   RotatedRefreshToken,
 } from '../types.js';
+import { DEFAULT_KEY_PREFIXES } from '../defaults.js';
+import { resolveDeps } from '../internal/deps.js';
+
 import { ISSUE_REFRESH, REVOKE_BY_TOKEN, REVOKE_FAMILY, ROTATE_REFRESH } from './scripts.js';
 
 const FAMILY_BYTES = 16;
@@ -57,7 +61,7 @@ export class RefreshTokens {
   private readonly history: number;
   private readonly metrics: SessionMetrics | undefined;
   private readonly logger: Logger;
-  private readonly accessTokens: RefreshTokensOptions['accessTokens'];
+  private readonly accessTokens: RefreshTokensDeps['accessTokens'];
   private readonly op: OperationContext;
   private readonly issueScript: RedisScript;
   private readonly rotateScript: RedisScript;
@@ -65,9 +69,10 @@ export class RefreshTokens {
   private readonly revokeByTokenScript: RedisScript;
   private readonly pruneScript: RedisScript;
 
-  constructor(options: RefreshTokensOptions) {
-    this.redis = options.redis;
-    this.keys = options.keys;
+  constructor(deps: RefreshTokensDeps, options: RefreshTokensOptions = {}) {
+    const resolved = resolveDeps(deps, DEFAULT_KEY_PREFIXES.refreshTokens);
+    this.redis = resolved.redis;
+    this.keys = resolved.keys;
     this.ttlMs = Math.round(
       positiveSeconds(options.ttlSeconds, DEFAULTS.refreshTtlSeconds, 'ttlSeconds') * 1000,
     );
@@ -82,18 +87,19 @@ export class RefreshTokens {
     this.history = options.reuseHistory ?? DEFAULTS.reuseHistory;
     if (!Number.isInteger(this.history) || this.history < 1)
       throw new SessionsArgumentError('reuseHistory must be an integer >= 1');
-    this.metrics = options.metrics;
-    this.logger = options.logger;
-    this.accessTokens = options.accessTokens;
+    this.metrics = resolved.metrics;
+    this.logger = resolved.logger;
+    this.accessTokens = deps.accessTokens;
     this.op = {
-      logger: options.logger,
+      logger: resolved.logger,
+      tracer: resolved.tracer,
       timeoutMs: nonNegativeMs(options.operationTimeoutMs, DEFAULTS.operationTimeoutMs, 'operationTimeoutMs'),
     };
-    this.issueScript = defineScript(ISSUE_REFRESH, options.scripts);
-    this.rotateScript = defineScript(ROTATE_REFRESH, options.scripts);
-    this.revokeScript = defineScript(REVOKE_FAMILY, options.scripts);
-    this.revokeByTokenScript = defineScript(REVOKE_BY_TOKEN, options.scripts);
-    this.pruneScript = defineScript(PRUNE_SET_MEMBERS, options.scripts);
+    this.issueScript = defineScript(ISSUE_REFRESH, deps.scripts);
+    this.rotateScript = defineScript(ROTATE_REFRESH, deps.scripts);
+    this.revokeScript = defineScript(REVOKE_FAMILY, deps.scripts);
+    this.revokeByTokenScript = defineScript(REVOKE_BY_TOKEN, deps.scripts);
+    this.pruneScript = defineScript(PRUNE_SET_MEMBERS, deps.scripts);
     this.metrics?.initKinds([KIND], {
       consumed: false,
       reasons: ['malformed', 'expired_or_used', 'unknown'],

@@ -9,7 +9,10 @@ import { defineScript, runScript } from '../internal/scripts.js';
 import { DEFAULTS, isTaggableId, nonNegativeMs, positiveSeconds } from '../internal/validate.js';
 import { ActiveSessionsSampler } from '../metrics/active-sessions.js';
 import type { SessionMetrics } from '../metrics/session-metrics.js';
-import type { RedisSessionStoreOptions } from '../types.js';
+import type { RedisSessionStoreDeps, RedisSessionStoreOptions } from '../types.js';
+import { DEFAULT_KEY_PREFIXES } from '../defaults.js';
+import { resolveDeps } from '../internal/deps.js';
+
 import { deviceOf, userIdOf } from './device.js';
 import { sessionKey, sessionKeyPattern, sidFromSessionKey, storeKeyPattern, tombstoneKey } from './keys.js';
 import { DESTROY_SESSION, SET_SESSION, TOUCH_SESSION } from './scripts.js';
@@ -49,13 +52,14 @@ export class RedisSessionStore extends session.Store {
   private readonly destroyScript: RedisScript;
   private readonly untrack: () => void;
 
-  constructor(options: RedisSessionStoreOptions) {
+  constructor(deps: RedisSessionStoreDeps, options: RedisSessionStoreOptions = {}) {
     super();
-    this.redis = options.redis;
-    this.keys = options.keys;
-    this.logger = options.logger;
-    this.metrics = options.metrics;
-    this.index = options.index;
+    const resolved = resolveDeps(deps, DEFAULT_KEY_PREFIXES.sessions);
+    this.redis = resolved.redis;
+    this.keys = resolved.keys;
+    this.logger = resolved.logger;
+    this.metrics = resolved.metrics;
+    this.index = deps.index;
     this.defaultIdleMs = Math.round(
       positiveSeconds(options.defaultTtlSeconds, DEFAULTS.idleTtlSeconds, 'defaultTtlSeconds') * 1000,
     );
@@ -71,12 +75,12 @@ export class RedisSessionStore extends session.Store {
       DEFAULTS.operationTimeoutMs,
       'operationTimeoutMs',
     );
-    this.op = { logger: this.logger, timeoutMs: this.timeoutMs };
+    this.op = { logger: this.logger, timeoutMs: this.timeoutMs, tracer: resolved.tracer };
     // SCAN-based operations can take many calls: each Redis call is timed instead of the whole.
-    this.bulkOp = { logger: this.logger, timeoutMs: 0 };
-    this.setScript = defineScript(SET_SESSION, options.scripts);
-    this.touchScript = defineScript(TOUCH_SESSION, options.scripts);
-    this.destroyScript = defineScript(DESTROY_SESSION, options.scripts);
+    this.bulkOp = { logger: this.logger, timeoutMs: 0, tracer: resolved.tracer };
+    this.setScript = defineScript(SET_SESSION, deps.scripts);
+    this.touchScript = defineScript(TOUCH_SESSION, deps.scripts);
+    this.destroyScript = defineScript(DESTROY_SESSION, deps.scripts);
     this.untrack = this.metrics
       ? this.metrics.trackActiveSessions(
           this.keys.prefix,

@@ -12,6 +12,7 @@ import { defineScript } from '../internal/scripts.js';
 import { DEFAULTS, nonNegativeMs } from '../internal/validate.js';
 import type { SessionMetrics } from '../metrics/session-metrics.js';
 import type {
+  SessionsDeps,
   ConsumedToken,
   IssuedToken,
   OneTimeTokenKind,
@@ -19,6 +20,8 @@ import type {
   PruneOptions,
   PruneResult,
 } from '../types.js';
+import { DEFAULT_KEY_PREFIXES } from '../defaults.js';
+import { resolveDeps } from '../internal/deps.js';
 
 const TOKEN_BYTES = 32;
 const TOKEN_SHAPE = new RegExp(`^[A-Za-z0-9_-]{${base64UrlLength(TOKEN_BYTES)}}$`);
@@ -70,16 +73,18 @@ export class OneTimeTokens {
   private readonly op: OperationContext;
   private readonly pruneScript: RedisScript;
 
-  constructor(options: OneTimeTokensOptions) {
-    this.redis = options.redis;
-    this.keys = options.keys;
-    this.metrics = options.metrics;
-    this.logger = options.logger;
+  constructor(deps: SessionsDeps, options: OneTimeTokensOptions) {
+    const resolved = resolveDeps(deps, DEFAULT_KEY_PREFIXES.oneTimeTokens);
+    this.redis = resolved.redis;
+    this.keys = resolved.keys;
+    this.metrics = resolved.metrics;
+    this.logger = resolved.logger;
     this.op = {
-      logger: options.logger,
+      logger: resolved.logger,
+      tracer: resolved.tracer,
       timeoutMs: nonNegativeMs(options.operationTimeoutMs, DEFAULTS.operationTimeoutMs, 'operationTimeoutMs'),
     };
-    this.pruneScript = defineScript(PRUNE_SET_MEMBERS, options.scripts);
+    this.pruneScript = defineScript(PRUNE_SET_MEMBERS, deps.scripts);
     const ttl = new Map<string, number>();
     for (const [kind, seconds] of Object.entries(options.ttlSeconds)) {
       if (!KIND_SHAPE.test(kind))

@@ -14,12 +14,17 @@ import type { DeviceInput } from '../store/device.js';
 import { sessionKey, tombstoneKey } from '../store/keys.js';
 import { DESTROY_SESSION } from '../store/scripts.js';
 import type {
+  SessionsDeps,
   PruneOptions,
   PruneResult,
   SessionDevice,
   SessionIndexOptions,
   UserSessionInfo,
 } from '../types.js';
+import { DEFAULT_KEY_PREFIXES } from '../defaults.js';
+import { resolveDeps } from '../internal/deps.js';
+import { toKeyspace } from '@rnh/redis-client';
+
 import { entriesKey, entriesKeyPattern, revokedKey } from './keys.js';
 import { MARK_REVOKED, RECORD_SESSION, REMOVE_DEAD_ENTRIES } from './scripts.js';
 
@@ -50,12 +55,13 @@ export class SessionIndex {
   private readonly destroyScript: RedisScript;
   private readonly removeDeadScript: RedisScript;
 
-  constructor(options: SessionIndexOptions) {
-    this.redis = options.redis;
-    this.keys = options.keys;
-    this.sessionKeys = options.sessionKeys;
-    this.metrics = options.metrics;
-    this.logger = options.logger;
+  constructor(deps: SessionsDeps, options: SessionIndexOptions = {}) {
+    const resolved = resolveDeps(deps, DEFAULT_KEY_PREFIXES.sessionIndex);
+    this.redis = resolved.redis;
+    this.keys = resolved.keys;
+    this.sessionKeys = toKeyspace(options.sessionKeys, DEFAULT_KEY_PREFIXES.sessions);
+    this.metrics = resolved.metrics;
+    this.logger = resolved.logger;
     this.retentionMs = Math.round(
       positiveSeconds(options.retentionSeconds, DEFAULTS.absoluteTtlSeconds, 'retentionSeconds') * 1000,
     );
@@ -64,13 +70,14 @@ export class SessionIndex {
         1000,
     );
     this.op = {
-      logger: options.logger,
+      logger: resolved.logger,
+      tracer: resolved.tracer,
       timeoutMs: nonNegativeMs(options.operationTimeoutMs, DEFAULTS.operationTimeoutMs, 'operationTimeoutMs'),
     };
-    this.recordScript = defineScript(RECORD_SESSION, options.scripts);
-    this.markScript = defineScript(MARK_REVOKED, options.scripts);
-    this.destroyScript = defineScript(DESTROY_SESSION, options.scripts);
-    this.removeDeadScript = defineScript(REMOVE_DEAD_ENTRIES, options.scripts);
+    this.recordScript = defineScript(RECORD_SESSION, deps.scripts);
+    this.markScript = defineScript(MARK_REVOKED, deps.scripts);
+    this.destroyScript = defineScript(DESTROY_SESSION, deps.scripts);
+    this.removeDeadScript = defineScript(REMOVE_DEAD_ENTRIES, deps.scripts);
     this.metrics?.initPruneKind('session_index_entry');
   }
 

@@ -1,0 +1,66 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { readmeExample, runExample, useRedisServer } from '@rnh/test-utils';
+import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { OneTimeTokens, RedisSessionStore, RefreshTokens, SessionIndex } from '../src/index.js';
+import { Browser, startApp } from './helpers.js';
+
+const redis = useRedisServer();
+const EXAMPLE = new URL('../examples/quick-start.ts', import.meta.url);
+
+function userClient(): Redis {
+  const client = new Redis({ host: redis.server.host, port: redis.server.port });
+  redis.cleanup.push(() => client.quit().then(() => undefined));
+  return client;
+}
+
+describe('the README quick start', () => {
+  it('is the example file, verbatim', async () => {
+    const readme = fileURLToPath(new URL('../README.md', import.meta.url));
+    expect(await readmeExample(readme, 'examples/quick-start.ts')).toBe(await readFile(EXAMPLE, 'utf8'));
+  });
+
+  it('runs against a real redis-server with only `{ redis }`: the token is redeemed once', async () => {
+    const printed = await runExample(EXAMPLE, `redis://${redis.server.host}:${redis.server.port}`);
+    expect(printed).toEqual(['{"subject":"user-42","data":{}}', 'sessions stored: 0']);
+  });
+});
+
+describe('built with only { redis }', () => {
+  it('the session store keeps a login across requests of express-session, under rnh:sess:', async () => {
+    const store = new RedisSessionStore({ redis: userClient() });
+    const app = await startApp(store);
+    redis.cleanup.push(() => app.close());
+    const browser = new Browser(app.url);
+    await browser.login('user-7');
+    expect((await browser.me()).body.userId).toBe('user-7');
+    expect(await redis.admin.keys('rnh:sess:*')).not.toHaveLength(0);
+  });
+
+  it('the session index and refresh tokens work on their default keys', async () => {
+    const client = userClient();
+    const store = new RedisSessionStore({ redis: client, index: new SessionIndex({ redis: client }) });
+    await store.set('sid-1', { cookie: { originalMaxAge: 60_000, maxAge: 60_000 }, userId: 'u-1' } as never);
+    expect(await new SessionIndex({ redis: client }).list('u-1')).toHaveLength(1);
+    const refresh = new RefreshTokens({ redis: client });
+    const first = await refresh.issue('u-1');
+    expect((await refresh.rotate(first.token)).userId).toBe('u-1');
+    expect(await redis.admin.keys('rnh:user-sessions:*')).not.toHaveLength(0);
+    expect(await redis.admin.keys('rnh:refresh:*')).not.toHaveLength(0);
+  });
+});
+
+describe('dependencies', () => {
+  it('with a registry, its metrics appear there', async () => {
+    const registry = new Registry();
+    const tokens = new OneTimeTokens(
+      { redis: userClient(), keys: 'metrics-test:', registry },
+      { ttlSeconds: { invite: 60 } },
+    );
+    await tokens.issue('invite', 'u-1');
+    expect(await registry.metrics()).toMatch(/tokens_issued_total\{kind="invite"\} 1/);
+    expect(await redis.admin.keys('metrics-test:*')).not.toHaveLength(0);
+  });
+});
