@@ -15,6 +15,7 @@ export interface ChildConfig {
 
 export type ChildCommand = { id: number } & (
   | { op: 'stampede'; key: string; calls: number; loaderMs: number; counterKey: string; startAt: number }
+  | { op: 'stampedeKeys'; keys: string[]; callsPerKey: number; counterKey: string; startAt: number }
   | { op: 'set'; key: string; value: unknown }
   | { op: 'delete'; key: string }
   | { op: 'read'; key: string }
@@ -30,6 +31,8 @@ export interface ChildResults {
     lockWaits: number;
     coalesced: number;
   };
+  /** Loader calls in this process. */
+  stampedeKeys: { loaderCalls: number };
   /** Wall-clock ms (Date.now()) before the write, and once it and its PUBLISH were answered. */
   set: { startedAt: number; publishedAt: number };
   delete: { startedAt: number; publishedAt: number };

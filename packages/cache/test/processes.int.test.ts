@@ -1,6 +1,6 @@
 // The cross-process guarantees with real OS processes (node child processes, one
 // Cache each, on one redis-server), not several Cache instances in one process.
-import { uniquePrefix } from '@rnh/test-utils';
+import { startCpuLoad, uniquePrefix } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { startChildCaches, type ChildCache, type ChildConfig } from './child-caches.js';
 import { useRedisServer } from './helpers.js';
@@ -44,6 +44,37 @@ describe('across real OS processes', { timeout: 60_000 }, () => {
       'coalesced',
       outcomes.map((outcome) => outcome.coalesced),
     );
+  });
+
+  // The race this guards against opens only when processes are starved: a holder loads and
+  // releases within moments, and a process whose miss was read before that write takes the
+  // lock after the release. It must find the value then, not load a second time.
+  it('cold keys with an instant loader, 4 processes on a CPU-starved machine: one load per key', async () => {
+    const settings = config(false);
+    const children = await startChildCaches(4, settings, redis.cleanup);
+    const load = startCpuLoad(2);
+    try {
+      const counterKey = 'loads-per-key';
+      const keyCount = 10;
+      let loads = 0;
+      for (let round = 0; round < 5; round += 1) {
+        const keys = Array.from({ length: keyCount }, (_, index) => `round${round}-key${index}`);
+        const startAt = Date.now() + 200;
+        const outcomes = await Promise.all(
+          children.map((child, index) =>
+            // Staggered by a few ms, so that one process's misses straddle another's loads.
+            child.call('stampedeKeys', { keys, callsPerKey: 5, counterKey, startAt: startAt + index * 3 }),
+          ),
+        );
+        loads += outcomes.reduce((sum, outcome) => sum + outcome.loaderCalls, 0);
+      }
+      const perKey = await redis.admin.hgetall(`${settings.prefix}${counterKey}`);
+      expect(Object.keys(perKey)).toHaveLength(5 * keyCount);
+      expect(Object.entries(perKey).filter(([, count]) => count !== '1')).toEqual([]);
+      expect(loads).toBe(5 * keyCount);
+    } finally {
+      load.stop();
+    }
   });
 
   // The L1 copies live 60 s and the reader waits at most 10 s for the drop: a drop it sees came

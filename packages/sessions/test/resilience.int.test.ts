@@ -65,17 +65,20 @@ describe('when Redis fails, sessions fail closed', () => {
     const connections = connectionsFor(server, log.logger);
     const redis = connections.shared('commands');
     const sessionKeys = connections.keys.child('sess');
+    // Two seconds: the calls before the stop must not time out on a busy machine; each call
+    // after it fails by this timeout (commands wait for the reconnect), so it sets the test's length.
+    const operationTimeoutMs = 2000;
     const index = new SessionIndex(
       { redis, keys: connections.keys.child('user-sessions'), logger: log.logger },
-      { sessionKeys, operationTimeoutMs: 500 },
+      { sessionKeys, operationTimeoutMs },
     );
     const store = new RedisSessionStore(
       { redis, keys: sessionKeys, logger: log.logger, index },
-      { operationTimeoutMs: 500 },
+      { operationTimeoutMs },
     );
     const tokens = new OneTimeTokens(
       { redis, keys: connections.keys.child('tokens'), logger: log.logger },
-      { ttlSeconds: { invite: 3600 }, operationTimeoutMs: 500 },
+      { ttlSeconds: { invite: 3600 }, operationTimeoutMs },
     );
     const app = await startApp(store);
     try {

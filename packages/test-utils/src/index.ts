@@ -18,3 +18,5 @@ export { metricValue } from './metric-value.js';
 export { recordSpans } from './record-spans.js';
 export { scanKeys } from './scan-keys.js';
 export { readmeExample, runExample } from './readme-example.js';
+export { startCpuLoad } from './cpu-load.js';
+export type { CpuLoad } from './cpu-load.js';

@@ -231,17 +231,12 @@ export class GetOrSetFlow {
     const { fullKey, loader, plan, tags, options } = request;
     let lockToken: string | undefined;
     if (!redisFailed && this.lock) {
-      const attempt = await this.lock.acquire(fullKey);
-      if (attempt.kind === 'busy') {
-        const waited = await this.lock.waitForHolder(fullKey);
-        if (waited.kind === 'hit') {
-          this.local.keep(fullKey, waited.entry, waited.entry.graceMs);
-          return { value: waited.entry.value, outcome: 'waited' };
-        }
-        if (waited.kind === 'acquired') lockToken = waited.token;
-      } else if (attempt.kind === 'held') {
-        lockToken = attempt.token;
+      const claimed = await this.lock.claim(fullKey);
+      if (claimed.kind === 'hit') {
+        this.local.keep(fullKey, claimed.entry, claimed.entry.graceMs);
+        return { value: claimed.entry.value, outcome: 'waited' };
       }
+      if (claimed.kind === 'acquired') lockToken = claimed.token;
     }
     try {
       // Tokens before loading: an invalidation during the load then voids this write.

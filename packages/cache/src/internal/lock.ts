@@ -28,6 +28,20 @@ export class LoadLock {
     private readonly options: Required<LockOptions>,
   ) {}
 
+  /**
+   * A miss, before loading: the lock to load under (`acquired`), the value another
+   * process wrote meanwhile (`hit`), or nothing (`gave_up`: load without the lock).
+   */
+  async claim(fullKey: string): Promise<HolderWait> {
+    const attempt = await this.acquire(fullKey);
+    if (attempt.kind === 'error') return { kind: 'gave_up' };
+    const claimed: HolderWait =
+      attempt.kind === 'held'
+        ? { kind: 'acquired', token: attempt.token }
+        : await this.waitForHolder(fullKey);
+    return claimed.kind === 'acquired' ? this.recheck(fullKey, claimed.token) : claimed;
+  }
+
   async acquire(fullKey: string): Promise<LockAttempt> {
     const token = randomBytes(9).toString('base64url');
     try {
@@ -52,7 +66,7 @@ export class LoadLock {
    * is released without one (its loader failed), take the lock and load; after
    * `waitMs` (or a Redis error) give up, and load without it.
    */
-  async waitForHolder(fullKey: string): Promise<HolderWait> {
+  private async waitForHolder(fullKey: string): Promise<HolderWait> {
     const { metrics, logger } = this.core;
     metrics.lockWaits.inc({ cache: this.cache });
     const deadline = Date.now() + this.options.waitMs;
@@ -83,6 +97,18 @@ export class LoadLock {
       if (found.kind !== 'stale') return undefined; // gone, invalidated or Redis failing: stop polling
     }
     return undefined;
+  }
+
+  /**
+   * The lock is ours, but our miss may be older than it: another process may have
+   * loaded, written and released in between (a starved process sees that often).
+   * One more read then saves a second load of the key.
+   */
+  private async recheck(fullKey: string, token: string): Promise<HolderWait> {
+    const found = await this.entries.read(fullKey);
+    if (found.kind !== 'hit') return { kind: 'acquired', token };
+    await this.release(fullKey, token);
+    return { kind: 'hit', entry: found };
   }
 
   private lockKey(fullKey: string): string {
