@@ -10,7 +10,7 @@ import {
   type RedisScript,
 } from '@rnh/redis-client';
 import { buildBatchScript, buildScript } from './algorithms/script.js';
-import { RateLimitArgumentError } from './errors.js';
+import { RateLimitArgumentError, RateLimitUnavailableError } from './errors.js';
 import { failureDecision, nearLimit, parseReply, redisDecision } from './internal/decision.js';
 import { guardErrors } from './internal/guard-errors.js';
 import { identifierTag } from './internal/hash.js';
@@ -357,11 +357,14 @@ export class RateLimiter {
 
   /** One warning per 5 s at most (a Redis outage must not turn every request into a log line). */
   private logFailure(error: unknown): void {
+    // Redis's own message, not the "Redis unavailable" the guard wrapped it in.
+    const shown =
+      error instanceof RateLimitUnavailableError && error.cause !== undefined ? error.cause : error;
     this.failures.warn({
       limiter: this.name,
       failure: this.failure,
       error_type: this.guard.failureType(error),
-      error: error instanceof Error ? error.message : 'unknown',
+      error: shown instanceof Error ? shown.message : 'unknown',
     });
   }
 }
