@@ -3,11 +3,54 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 
 export const LOADER_DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+type Labels<L extends string> = Partial<Record<L, string | number>>;
+interface CounterSink<L extends string> {
+  inc(labels: Labels<L>, value?: number): void;
+}
+interface TimerSink<L extends string> {
+  startTimer(labels: Labels<L>): () => number;
+}
+
+/** What the cache records with: CacheMetrics on the given registry, or NO_CACHE_METRICS without one. */
+export interface CacheMetricsSink {
+  readonly lookups: CounterSink<'cache' | 'layer' | 'result'>;
+  readonly loaderDuration: TimerSink<'cache'>;
+  readonly coalesced: CounterSink<'cache'>;
+  readonly invalidations: CounterSink<'cache' | 'kind'>;
+  readonly errors: CounterSink<'cache' | 'operation'>;
+  readonly lockWaits: CounterSink<'cache'>;
+  readonly lockTimeouts: CounterSink<'cache'>;
+  readonly l1Entries: CounterSink<'cache'>;
+  readonly l1Bytes: CounterSink<'cache'>;
+  readonly l1Evictions: CounterSink<'cache'>;
+  initNamespace(cache: string): void;
+}
+
+const recordsNothing = { inc: () => undefined, startTimer: () => () => 0 };
+
+/**
+ * No registry, no metrics: every metric is one that records nothing, so a cache built
+ * without a registry spends no time on label lookups and series nobody scrapes.
+ */
+export const NO_CACHE_METRICS: CacheMetricsSink = {
+  lookups: recordsNothing,
+  loaderDuration: recordsNothing,
+  coalesced: recordsNothing,
+  invalidations: recordsNothing,
+  errors: recordsNothing,
+  lockWaits: recordsNothing,
+  lockTimeouts: recordsNothing,
+  l1Entries: recordsNothing,
+  l1Bytes: recordsNothing,
+  l1Evictions: recordsNothing,
+  initNamespace: () => undefined,
+};
+
 /**
  * The cache's metrics on an injected registry. Labels are bounded: `cache` is the
  * namespace name, `operation` a fixed set of names; never a key or value.
  */
-export class CacheMetrics {
+export class CacheMetrics implements CacheMetricsSink {
   readonly lookups: Counter<'cache' | 'layer' | 'result'>;
   readonly loaderDuration: Histogram<'cache'>;
   readonly coalesced: Counter<'cache'>;

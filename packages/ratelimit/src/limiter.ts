@@ -1,24 +1,22 @@
 import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import {
-  CircuitBreaker,
-  classifyRedisError,
+  RedisGuard,
+  sendNow,
   silentLogger,
   toKeyspace,
+  TurnBatcher,
   type Keyspace,
-  type Logger,
   type RedisClient,
   type RedisScript,
-  commandClassOf,
-  type CommandClass,
 } from '@rnh/redis-client';
 import { buildBatchScript, buildScript } from './algorithms/script.js';
 import { RateLimitArgumentError, RateLimitUnavailableError } from './errors.js';
 import { failureDecision, nearLimit, parseReply, redisDecision } from './internal/decision.js';
+import { guardErrors } from './internal/guard-errors.js';
 import { identifierTag } from './internal/hash.js';
 import { LocalDenyCache } from './internal/local-deny-cache.js';
 import { namePolicies, type NamedPolicy } from './internal/policies.js';
-import { withTimeout } from './internal/timeout.js';
-import { Registry } from 'prom-client';
+import { ThrottledWarning } from './internal/throttled-warning.js';
 import {
   DEFAULT_BREAKER,
   DEFAULT_FAIL_CLOSED_RETRY_AFTER_MS,
@@ -27,8 +25,7 @@ import {
   DEFAULT_LOCAL_DENY_ENTRIES,
   DEFAULT_OPERATION_TIMEOUT_MS,
 } from './defaults.js';
-import { createRateLimitMetrics, type RateLimitMetrics } from './metrics.js';
-import type { Redis } from 'ioredis';
+import { metricsFor, type RateLimitMetricsSink } from './metrics.js';
 import type { Decision, LimitOptions, RateLimiterDeps, RateLimiterOptions } from './types.js';
 
 export const TRACER_NAME = '@rnh/ratelimit';
@@ -46,9 +43,12 @@ interface Pending {
 }
 
 /** The consumptions of one event-loop turn, sent as one script call. */
-interface Batch {
-  items: Pending[];
-  sent: boolean;
+class ConsumeBatch {
+  readonly items: Pending[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
 }
 
 interface Memo {
@@ -71,38 +71,37 @@ export class RateLimiter {
   readonly mode: 'enforce' | 'shadow';
   private readonly redis: RedisClient;
   private readonly keys: Keyspace;
-  private readonly logger: Logger;
-  private readonly metrics: RateLimitMetrics;
+  private readonly metrics: RateLimitMetricsSink;
   private readonly script: RedisScript;
   private readonly batchScript: RedisScript;
   /** Standalone or Sentinel: the consumptions of one turn share one script call (not on Cluster: keys of many slots). */
-  private readonly batching: boolean;
-  private batch: Batch | undefined;
-  private readonly Command: CommandClass | undefined;
+  private readonly batches: TurnBatcher<ConsumeBatch> | undefined;
   private readonly memo = new Map<string, Memo>();
   private readonly policyLabels: { policy: string };
   private readonly decisionLabels = new Map<string, { policy: string; outcome: string; reason: string }>();
   private readonly policyArgs: Array<string | number>;
-  private readonly timeoutMs: number;
   private readonly tracer: (() => Tracer) | undefined;
   private readonly failClosedRetryAfterMs: number;
   private readonly hashKeys: boolean;
   private readonly hashSecret: string | undefined;
   private readonly local: LocalDenyCache | undefined;
-  private readonly breaker: CircuitBreaker;
-  private lastLog = Number.NEGATIVE_INFINITY;
-  private suppressed = 0;
+  /** Every Redis call: skipped while the breaker is open, bounded by the timeout, fed back to the breaker. */
+  private readonly guard: RedisGuard;
+  private readonly failures: ThrottledWarning;
 
   constructor(deps: RateLimiterDeps, options: RateLimiterOptions) {
-    // No registry, no metrics: the counters go to a private registry nobody scrapes.
-    const metrics = createRateLimitMetrics(deps.registry ?? new Registry());
+    const metrics = metricsFor(deps.registry);
     this.name = options.name;
     this.policies = namePolicies(options.name, options.policies);
     this.failure = options.failure ?? DEFAULT_FAILURE;
     this.mode = options.mode ?? 'enforce';
     this.redis = deps.redis;
     this.keys = toKeyspace(deps.keys, DEFAULT_KEY_PREFIX);
-    this.logger = deps.logger ?? silentLogger();
+    this.failures = new ThrottledWarning(
+      deps.logger ?? silentLogger(),
+      'rate limiter could not reach Redis; applying its failure policy',
+      LOG_EVERY_MS,
+    );
     const given = deps.tracer;
     this.tracer = given ? () => given : undefined;
     this.metrics = metrics;
@@ -110,22 +109,24 @@ export class RateLimiter {
     this.script = deps.scripts ? deps.scripts.define(script) : script;
     const batchScript = buildBatchScript(this.policies);
     this.batchScript = deps.scripts ? deps.scripts.define(batchScript) : batchScript;
-    this.batching = (deps.redis as { isCluster?: boolean }).isCluster !== true;
+    this.batches =
+      (deps.redis as { isCluster?: boolean }).isCluster === true
+        ? undefined
+        : new TurnBatcher(
+            MAX_BATCH,
+            () => new ConsumeBatch(),
+            (batch) => this.sendBatch(batch),
+          );
     this.policyLabels = { policy: options.name };
-    this.Command = this.batching ? commandClassOf(deps.redis) : undefined;
     this.policyArgs = this.policies.flatMap((p) => [p.code, p.limit, p.windowMs, p.burst]);
-    this.timeoutMs = positive(
-      options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
-      'operationTimeoutMs',
-    );
+    this.guard = new RedisGuard({
+      operationTimeoutMs: options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
+      breaker: { ...DEFAULT_BREAKER, ...options.breaker },
+      errors: guardErrors(`rate limiter "${options.name}"`, true),
+    });
     this.failClosedRetryAfterMs = positive(
       options.failClosedRetryAfterMs ?? DEFAULT_FAIL_CLOSED_RETRY_AFTER_MS,
       'failClosedRetryAfterMs',
-    );
-    const breaker = { ...DEFAULT_BREAKER, ...options.breaker };
-    this.breaker = new CircuitBreaker(
-      positive(breaker.failureThreshold, 'breaker.failureThreshold'),
-      positive(breaker.cooldownMs, 'breaker.cooldownMs'),
     );
     this.hashKeys = options.hashKeys ?? true;
     this.hashSecret = options.hashSecret;
@@ -166,7 +167,7 @@ export class RateLimiter {
         if (decision.consumed && nearLimit(decision.policies)) this.metrics.nearLimit.inc(this.policyLabels);
       } catch (error) {
         this.logFailure(error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: failureType(error) });
+        span.setStatus({ code: SpanStatusCode.ERROR, message: this.guard.failureType(error) });
         decision = failureDecision(
           this.name,
           cost,
@@ -178,7 +179,7 @@ export class RateLimiter {
       this.metrics.duration.observe(this.policyLabels, (performance.now() - started) / 1000);
       return this.record(decision, span);
     } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: failureType(error) });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: this.guard.failureType(error) });
       throw error;
     } finally {
       span.end();
@@ -189,7 +190,8 @@ export class RateLimiter {
   async peek(key: string, options: LimitOptions = {}): Promise<Decision> {
     const cost = checkCost(options.cost);
     return this.traced('ratelimit.peek', cost, async (span) => {
-      const reply = await this.guard(() => this.call('p', this.id(key), cost, 0));
+      const id = this.id(key);
+      const reply = await this.logged(this.call('p', id, cost, 0));
       const decision = redisDecision(
         this.name,
         cost,
@@ -206,7 +208,7 @@ export class RateLimiter {
   async reset(key: string): Promise<void> {
     const id = this.id(key);
     this.local?.delete(id);
-    await this.guard(() => this.bounded(() => this.redis.unlink(...this.keysOf(id))));
+    await this.logged(this.guard.run(() => this.redis.unlink(...this.keysOf(id))));
   }
 
   /**
@@ -216,7 +218,8 @@ export class RateLimiter {
    */
   async refund(key: string, decision: Decision): Promise<boolean> {
     if (!decision.consumed || decision.at === undefined) return false;
-    await this.guard(() => this.call('r', this.id(key), decision.cost, decision.at!));
+    const id = this.id(key);
+    await this.logged(this.call('r', id, decision.cost, decision.at!));
     return true;
   }
 
@@ -259,62 +262,44 @@ export class RateLimiter {
    * as one script call, or at once when full. On Cluster, one call per decision.
    */
   private consume(memo: Memo, cost: number): Promise<unknown> {
-    if (!this.batching) return this.call('c', memo.id, cost, 0);
+    const batches = this.batches;
+    if (batches === undefined) return this.call('c', memo.id, cost, 0);
     return new Promise((resolve, reject) => {
-      let batch = this.batch;
-      if (batch === undefined) {
-        const created: Batch = { items: [], sent: false };
-        this.batch = batch = created;
-        setImmediate(() => this.flush(created));
-      }
+      const batch = batches.current();
       batch.items.push({ keys: memo.keys, cost, resolve, reject });
-      if (batch.items.length >= MAX_BATCH) this.flush(batch);
+      batches.added(batch);
     });
   }
 
-  private flush(batch: Batch): void {
-    if (this.batch === batch) this.batch = undefined;
-    if (batch.sent) return;
-    batch.sent = true;
-    const items = batch.items;
+  private sendBatch({ items }: ConsumeBatch): void {
     const keys: string[] = [];
     const args: Array<string | number> = [this.policies.length, this.batchScript.keys, ...this.policyArgs];
     for (const item of items) {
       for (const k of item.keys) keys.push(k);
       args.push(item.cost);
     }
-    this.bounded(() => this.runBatch(keys, args)).then(
-      (reply) => {
-        if (!Array.isArray(reply) || reply.length !== items.length) {
-          const error = new Error('unexpected reply from the rate-limit script');
+    this.guard
+      .run(() => this.runBatch(keys, args))
+      .then(
+        (reply) => {
+          if (!Array.isArray(reply) || reply.length !== items.length) {
+            const error = new Error('unexpected reply from the rate-limit script');
+            for (const item of items) item.reject(error);
+            return;
+          }
+          for (let i = 0; i < items.length; i += 1) items[i]!.resolve(reply[i]);
+        },
+        (error: unknown) => {
           for (const item of items) item.reject(error);
-          return;
-        }
-        for (let i = 0; i < items.length; i += 1) items[i]!.resolve(reply[i]);
-      },
-      (error: unknown) => {
-        for (const item of items) item.reject(error);
-      },
-    );
+        },
+      );
   }
 
+  /** The batch script by EVALSHA, written at once (see sendNow); EVAL when Redis lost the script (NOSCRIPT). */
   private async runBatch(keys: string[], args: Array<string | number>): Promise<unknown> {
     const script = this.batchScript;
     try {
-      const redis = this.redis as Redis;
-      const Command = this.Command;
-      if (Command !== undefined && redis.autoPipelineQueueSize === 0) {
-        // Written at once, still through the client's instrumentation: the batch is a batch
-        // already, and auto-pipelining would hold it back to the next turn. When commands
-        // are queued there, it joins them so that it never overtakes one issued before it.
-        const command = new Command('evalsha', [script.sha, keys.length, ...keys, ...args], {
-          replyEncoding: 'utf8',
-          keyPrefix: redis.options.keyPrefix,
-        });
-        redis.sendCommand(command);
-        return await command.promise;
-      }
-      return await this.redis.evalsha(script.sha, keys.length, ...keys, ...args);
+      return await sendNow(this.redis, 'evalsha', [script.sha, keys.length, ...keys, ...args]);
     } catch (error) {
       if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
       return this.redis.eval(script.lua, keys.length, ...keys, ...args);
@@ -322,34 +307,18 @@ export class RateLimiter {
   }
 
   private call(mode: Mode, id: string, cost: number, at: number): Promise<unknown> {
-    return this.bounded(() =>
+    return this.guard.run(() =>
       this.script.run(this.redis, this.keysOf(id), [mode, cost, at, ...this.policyArgs]),
     );
   }
 
-  /** Every Redis call: skipped while the breaker is open, bounded by the timeout, and fed back to the breaker. */
-  private async bounded<T>(work: () => Promise<T>): Promise<T> {
-    if (!this.breaker.allow())
-      throw new RateLimitUnavailableError(`rate limiter "${this.name}": Redis circuit breaker is open`, {
-        code: 'RATELIMIT_CIRCUIT_OPEN',
-      });
+  /** `call` of peek, reset and refund: a failure (RateLimitUnavailableError) is logged, then thrown. */
+  private async logged<T>(call: Promise<T>): Promise<T> {
     try {
-      const result = await withTimeout(work(), this.timeoutMs);
-      this.breaker.success();
-      return result;
-    } catch (error) {
-      this.breaker.failure();
-      throw error;
-    }
-  }
-
-  private async guard<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
+      return await call;
     } catch (error) {
       this.logFailure(error);
-      if (error instanceof RateLimitUnavailableError) throw error;
-      throw new RateLimitUnavailableError(`rate limiter "${this.name}": Redis unavailable`, { cause: error });
+      throw error;
     }
   }
 
@@ -378,7 +347,7 @@ export class RateLimiter {
       try {
         return await work(span);
       } catch (error) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: failureType(error) });
+        span.setStatus({ code: SpanStatusCode.ERROR, message: this.guard.failureType(error) });
         throw error;
       } finally {
         span.end();
@@ -388,33 +357,16 @@ export class RateLimiter {
 
   /** One warning per 5 s at most (a Redis outage must not turn every request into a log line). */
   private logFailure(error: unknown): void {
-    const now = performance.now();
-    if (now - this.lastLog < LOG_EVERY_MS) {
-      this.suppressed += 1;
-      return;
-    }
-    this.logger.warn(
-      {
-        limiter: this.name,
-        failure: this.failure,
-        error_type: failureType(error),
-        error: error instanceof Error ? error.message : 'unknown',
-        suppressed: this.suppressed,
-      },
-      'rate limiter could not reach Redis; applying its failure policy',
-    );
-    this.lastLog = now;
-    this.suppressed = 0;
+    // Redis's own message, not the "Redis unavailable" the guard wrapped it in.
+    const shown =
+      error instanceof RateLimitUnavailableError && error.cause !== undefined ? error.cause : error;
+    this.failures.warn({
+      limiter: this.name,
+      failure: this.failure,
+      error_type: this.guard.failureType(error),
+      error: shown instanceof Error ? shown.message : 'unknown',
+    });
   }
-}
-
-function failureType(error: unknown): string {
-  if (error instanceof RateLimitUnavailableError) {
-    if (error.code === 'RATELIMIT_TIMEOUT') return 'timeout';
-    if (error.code === 'RATELIMIT_CIRCUIT_OPEN') return 'circuit_open';
-    return classifyRedisError(error.cause);
-  }
-  return classifyRedisError(error);
 }
 
 function checkCost(cost: number | undefined): number {

@@ -3,11 +3,45 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 
 export const DECISION_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
+type Labels<L extends string> = Partial<Record<L, string | number>>;
+interface CounterSink<L extends string> {
+  inc(labels: Labels<L>, value?: number): void;
+}
+interface HistogramSink<L extends string> {
+  observe(labels: Labels<L>, value: number): void;
+}
+
+/** What limiters and stores record with: RateLimitMetrics on the given registry, or NO_RATELIMIT_METRICS without one. */
+export interface RateLimitMetricsSink {
+  readonly decisions: CounterSink<'policy' | 'outcome' | 'reason'>;
+  readonly duration: HistogramSink<'policy'>;
+  readonly nearLimit: CounterSink<'policy'>;
+  readonly localDenyEntries: CounterSink<'policy'>;
+}
+
+const recordsNothing = { inc: () => undefined, observe: () => undefined };
+
+/**
+ * No registry, no metrics: every metric is one that records nothing, so a limiter built
+ * without a registry spends no time on label lookups and series nobody scrapes.
+ */
+export const NO_RATELIMIT_METRICS: RateLimitMetricsSink = {
+  decisions: recordsNothing,
+  duration: recordsNothing,
+  nearLimit: recordsNothing,
+  localDenyEntries: recordsNothing,
+};
+
+/** The metrics on `registry`, or ones that record nothing when there is none. */
+export function metricsFor(registry: AnyRegistry | undefined): RateLimitMetricsSink {
+  return registry ? createRateLimitMetrics(registry) : NO_RATELIMIT_METRICS;
+}
+
 /**
  * The limiters' metrics on an injected registry. Labels are bounded: `policy` is a
  * configured limiter name, `outcome` and `reason` fixed sets; never a key or an address.
  */
-export class RateLimitMetrics {
+export class RateLimitMetrics implements RateLimitMetricsSink {
   readonly decisions: Counter<'policy' | 'outcome' | 'reason'>;
   readonly duration: Histogram<'policy'>;
   readonly nearLimit: Counter<'policy'>;

@@ -1,6 +1,19 @@
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { RedisRateLimitStore, type ExpressRateLimitStore } from '../src/index.js';
-import { sleep, TEST_TIMEOUT_MS, uniquePrefix, useRedisServer } from './helpers.js';
+import {
+  memoryLogger,
+  metricValue,
+  sleep,
+  TEST_TIMEOUT_MS,
+  uniquePrefix,
+  useRedisServer,
+} from './helpers.js';
 
 const redis = useRedisServer();
 
@@ -58,5 +71,58 @@ describe('RedisRateLimitStore (express-rate-limit Store)', () => {
     await sleep(1100);
     await a.decrement('k');
     expect(await a.get('k')).toBeUndefined();
+  });
+
+  it('records in the registry, logs with the logger and spans with the tracer it is given', async () => {
+    const connections = redis.newConnections(uniquePrefix('rl'));
+    const registry = new Registry();
+    const log = memoryLogger();
+    const exporter = new InMemorySpanExporter();
+    const tracer = new BasicTracerProvider({
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+    }).getTracer('store-test');
+    const instance = new RedisRateLimitStore(
+      {
+        redis: connections.shared('commands'),
+        keys: connections.keys.child('ratelimit'),
+        logger: log.logger,
+        registry,
+        tracer,
+      },
+      { name: 'signup', operationTimeoutMs: TEST_TIMEOUT_MS },
+    );
+    await instance.increment('198.51.100.7');
+    await instance.increment('198.51.100.7');
+    await instance.decrement('198.51.100.7');
+    // Each increment (the Redis part of one express-rate-limit decision) is timed, under the store's name.
+    expect(await metricValue(registry, 'ratelimit_decision_duration_seconds', { policy: 'signup' })).toBe(2);
+    expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual([
+      'ratelimit.store.increment',
+      'ratelimit.store.increment',
+      'ratelimit.store.decrement',
+    ]);
+
+    // A Redis error (the counter's key holds a string): rethrown as Redis's own, logged, on the span.
+    await redis.admin.set(instance.redisKey('198.51.100.8'), 'not a hash');
+    await expect(instance.increment('198.51.100.8')).rejects.toThrow(/WRONGTYPE/);
+    expect(log.lines()).toEqual([
+      expect.objectContaining({
+        msg: expect.stringContaining('rate limit store: a Redis call failed'),
+        store: 'signup',
+        operation: 'increment',
+        error_type: 'WRONGTYPE',
+      }),
+    ]);
+    expect(exporter.getFinishedSpans().at(-1)?.status).toMatchObject({ message: 'WRONGTYPE' });
+    expect(log.text()).not.toContain('198.51.100');
+  });
+
+  it('rejects an operationTimeoutMs that is not a positive number', () => {
+    expect(() => new RedisRateLimitStore({ redis: redis.admin }, { operationTimeoutMs: 0 })).toThrow(
+      expect.objectContaining({
+        code: 'RATELIMIT_INVALID_ARGUMENT',
+        message: 'operationTimeoutMs must be > 0 (got 0)',
+      }),
+    );
   });
 });

@@ -105,6 +105,8 @@ describe('when Redis fails', () => {
       .filter((line) => String(line.msg).startsWith('rate limiter could not'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ limiter: 'login', failure: 'closed' });
+    // What Redis (or the timeout) said, not a generic "unavailable".
+    expect(String(warnings[0]!.error)).not.toContain('Redis unavailable');
 
     await redis.server.restart();
     await waitFor(async () => (await closed.limiter.limit('k')).reason === 'allowed', {

@@ -47,6 +47,7 @@ export { pingRedis } from './connection/health.js';
 export { closeRedis } from './connection/close.js';
 export { commandClassOf } from './connection/command-class.js';
 export type { CommandClass } from './connection/command-class.js';
+export { sendNow } from './connection/send-now.js';
 export { classifyRedisError } from './connection/error-type.js';
 export { RedisConnections } from './connection/connections.js';
 export { connectAtStartup } from './connection/connect-at-startup.js';
@@ -85,3 +86,9 @@ export type { AnyRegistry as MetricsRegistry } from './metrics/registry-util.js'
 // Resilience helpers the Redis-backed packages share: fail fast while Redis is down, bound every call.
 export { CircuitBreaker } from './resilience/circuit-breaker.js';
 export { withDeadline } from './resilience/deadline.js';
+export { RedisGuard } from './resilience/guarded-calls.js';
+export type { GuardFailureType, RedisGuardErrors, RedisGuardOptions } from './resilience/guarded-calls.js';
+
+// One event-loop turn's commands as one batch.
+export { TurnBatcher } from './batching/turn-batcher.js';
+export type { TurnBatch } from './batching/turn-batcher.js';

@@ -1,6 +1,5 @@
 import type { Tracer } from '@opentelemetry/api';
-import { CircuitBreaker, silentLogger, toKeyspace, type Keyspace, type Logger } from '@rnh/redis-client';
-import { Registry } from 'prom-client';
+import { silentLogger, toKeyspace, type Keyspace, type Logger } from '@rnh/redis-client';
 import {
   DEFAULT_BREAKER,
   DEFAULT_KEY_PREFIX,
@@ -8,7 +7,7 @@ import {
   DEFAULT_LOCK,
   DEFAULT_OPERATION_TIMEOUT_MS,
 } from '../defaults.js';
-import { createCacheMetrics, type CacheMetrics } from '../metrics.js';
+import { createCacheMetrics, NO_CACHE_METRICS, type CacheMetricsSink } from '../metrics.js';
 import type { CacheDeps, CacheOptions, LockOptions, TtlPreset, Ttl } from '../types.js';
 import { InvalidationBus } from './bus.js';
 import { checkFraction, checkGrace, nonNegative, positive } from './checks.js';
@@ -44,7 +43,8 @@ export interface Core {
   tagKeys: Keyspace;
   lockKeys: Keyspace;
   logger: Logger;
-  metrics: CacheMetrics;
+  /** The metrics on the given registry; without one, metrics that record nothing. */
+  metrics: CacheMetricsSink;
   /** The tracer given in the deps, else the global OpenTelemetry one (looked up per call: see cacheTracer). */
   tracer: () => Tracer;
   l2: L2;
@@ -62,16 +62,15 @@ export interface Core {
 }
 
 export function buildCore(deps: CacheDeps, options: CacheOptions): Core {
-  // No registry, no metrics: the counters go to a private registry nobody scrapes.
-  const metrics = createCacheMetrics(deps.registry ?? new Registry());
+  const metrics = deps.registry ? createCacheMetrics(deps.registry) : NO_CACHE_METRICS;
   const logger = deps.logger ?? silentLogger();
   const keys = toKeyspace(deps.keys, DEFAULT_KEY_PREFIX);
   const given = deps.tracer;
-  const breakerOptions = { ...DEFAULT_BREAKER, ...options.breaker };
-  const breaker = new CircuitBreaker(
-    positive(breakerOptions.failureThreshold, 'breaker.failureThreshold'),
-    positive(breakerOptions.cooldownMs, 'breaker.cooldownMs'),
-  );
+  // Validates the breaker and the timeout (CacheArgumentError), before anything is started.
+  const l2 = new L2(deps.redis, logger, metrics, {
+    operationTimeoutMs: options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
+    breaker: { ...DEFAULT_BREAKER, ...options.breaker },
+  });
   const settings: Settings = {
     presets: { ...DEFAULT_TTL_PRESETS, ...options.ttlPresets },
     defaultTtl: options.defaultTtl ?? 'medium',
@@ -115,13 +114,6 @@ export function buildCore(deps: CacheDeps, options: CacheOptions): Core {
           () => l1.clear(),
         )
       : undefined;
-  const l2 = new L2(
-    deps.redis,
-    logger,
-    metrics,
-    breaker,
-    positive(options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS, 'operationTimeoutMs'),
-  );
   return {
     root: keys,
     tagKeys: keys.child(TAGS_DOMAIN),

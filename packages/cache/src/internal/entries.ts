@@ -3,6 +3,7 @@ import { CacheSerializationError } from '../errors.js';
 import { decodeEnvelope, encodeEnvelope, type DecodedEntry } from '../serializer.js';
 import type { LookupResult } from '../types.js';
 import type { Core } from './core.js';
+import type { ReadSlot } from './read-batch.js';
 import { DELETE_IF_EQUALS, READ_ENTRY, TAG_TOKEN } from './scripts.js';
 import { freshMsOf, type WritePlan } from './write-plan.js';
 
@@ -75,9 +76,8 @@ export class EntryStore {
   }
 
   /** Puts `fullKey` in the current read batch; its text will be `values[slot]` (see `examine`). */
-  request(fullKey: string): { values: Promise<Array<string | null>>; slot: number } {
-    const batch = this.core.reads.batch();
-    return { values: batch.values, slot: batch.add(fullKey, this.cache, 'get') };
+  request(fullKey: string): ReadSlot {
+    return this.core.reads.read(fullKey, this.cache, 'get');
   }
 
   /**
@@ -244,10 +244,13 @@ export class EntryStore {
 
   /** The tags' current tokens, read in the current batch (the tag checks of one turn share one MGET). */
   private async tagsValid(tokens: TagTokens): Promise<boolean> {
-    const batch = this.core.reads.batch();
     const tags = Object.keys(tokens);
-    const slots = tags.map((tag) => batch.add(this.core.tagKeys.key(tag), this.cache, 'tag_check'));
-    const current = await batch.values;
+    const { values, slots } = this.core.reads.readAll(
+      tags.map((tag) => this.core.tagKeys.key(tag)),
+      this.cache,
+      'tag_check',
+    );
+    const current = await values;
     return tags.every((tag, index) => current[slots[index]!] === tokens[tag]);
   }
 

@@ -1,5 +1,4 @@
-import { commandClassOf, type CommandClass, type RedisClient } from '@rnh/redis-client';
-import type { Redis } from 'ioredis';
+import { sendNow, TurnBatcher, type RedisClient } from '@rnh/redis-client';
 import type { Charge, L2 } from './l2.js';
 
 type Values = Array<string | null>;
@@ -17,10 +16,8 @@ const MAX_BATCH_KEYS = 32;
  * The reads of one event-loop turn: keys (each once, however many callers asked)
  * and the promise of their values, in order.
  */
-export class ReadBatch {
+class ReadBatch {
   readonly keys: string[] = [];
-  /** Set when the batch went out (early, when full, or at its setImmediate). */
-  sent = false;
   /** Who to charge a failure to; consecutive duplicates are skipped (L2 dedupes the rest). */
   readonly charges: Charge[] = [];
   readonly values: Promise<Values>;
@@ -35,6 +32,10 @@ export class ReadBatch {
       this.reject = reject;
     });
     this.values.catch(() => undefined); // each reader gets the rejection through its own await
+  }
+
+  get size(): number {
+    return this.keys.length;
   }
 
   /** The slot of `key` in `values` (a key asked for twice in one batch is read once). */
@@ -52,61 +53,58 @@ export class ReadBatch {
   }
 }
 
+/** Where one read's value will be: `values[slot]`. */
+export interface ReadSlot {
+  values: Promise<Values>;
+  slot: number;
+}
+
 /**
- * Batches the GETs issued in one event-loop turn: every read (entries, tag tokens)
- * of every namespace joins the current batch, and in the turn's check phase
- * (setImmediate, as ioredis's auto-pipelining does) the batch goes out as one MGET,
- * or one GET when it holds one key. So the reads of all the I/O callbacks of one
- * poll phase (requests, replies) and of their promise jobs travel together; a
- * process.nextTick flush would cut that into one batch per callback. One batch is
- * one Redis call for the breaker, the timeout and the client's command metrics;
- * when it fails every reader in it sees the error.
- *
- * The command is written at once (`sendCommand`, so still through the client's
- * instrumentation) rather than through ioredis's auto-pipelining: it is a batch
- * already, auto-pipelining would hold it back to the next setImmediate, and its
- * pipeline kept the replies reachable past young-generation GCs (measured with a
- * bare MGET batcher on the shared connection: 5.7 against 4.0 µs of CPU per read,
- * and a mark-compact every 300 ms against almost none). So that a read never
- * overtakes a command issued before it on the connection, the batch joins the
- * auto-pipeline whenever commands are queued there.
+ * Batches the GETs issued in one event-loop turn (@rnh/redis-client's TurnBatcher):
+ * every read (entries, tag tokens) of every namespace joins the current batch, which
+ * goes out as one MGET, or one GET when it holds one key, written at once with
+ * `sendNow` (see there why not through auto-pipelining). One batch is one Redis call
+ * for the breaker, the timeout and the client's command metrics; when it fails every
+ * reader in it sees the error, and the failure is charged to each (cache, operation)
+ * that read in it.
  *
  * On Redis Cluster, whose MGET must stay within one slot, each key is its own GET
  * (ioredis pipelines them per node).
  */
 export class ReadBatcher {
-  private current: ReadBatch | undefined;
   private readonly cluster: boolean;
-  private readonly Command: CommandClass | undefined;
+  private readonly batches: TurnBatcher<ReadBatch>;
 
   constructor(private readonly l2: L2) {
     this.cluster = (l2.redis as { isCluster?: boolean }).isCluster === true;
-    this.Command = this.cluster ? undefined : commandClassOf(l2.redis);
+    this.batches = new TurnBatcher(
+      MAX_BATCH_KEYS,
+      () => new ReadBatch(),
+      (batch) => this.send(batch),
+    );
   }
 
-  /**
-   * The batch to add a read to: this turn's, started (and its send scheduled) by
-   * the turn's first read; a new one when that one is full (it is sent now).
-   */
-  batch(): ReadBatch {
-    let batch = this.current;
-    if (batch !== undefined && batch.keys.length >= MAX_BATCH_KEYS) {
-      this.send(batch);
-      batch = undefined;
-    }
-    if (batch === undefined) {
-      batch = new ReadBatch();
-      this.current = batch;
-      const scheduled = batch;
-      setImmediate(() => this.send(scheduled));
-    }
-    return batch;
+  /** Adds `key` to this turn's batch. */
+  read(key: string, cache: string, operation: string): ReadSlot {
+    const batch = this.batches.current();
+    const slot = batch.add(key, cache, operation);
+    this.batches.added(batch);
+    return { values: batch.values, slot };
+  }
+
+  /** Adds every key to one batch (this turn's), so their values arrive together. */
+  readAll(
+    keys: readonly string[],
+    cache: string,
+    operation: string,
+  ): { values: Promise<Values>; slots: number[] } {
+    const batch = this.batches.current();
+    const slots = keys.map((key) => batch.add(key, cache, operation));
+    this.batches.added(batch);
+    return { values: batch.values, slots };
   }
 
   private send(batch: ReadBatch): void {
-    if (batch.sent) return;
-    batch.sent = true;
-    if (this.current === batch) this.current = undefined;
     const { keys, charges } = batch;
     const operation = charges.every((charge) => charge.operation === charges[0]!.operation)
       ? charges[0]!.operation
@@ -115,19 +113,8 @@ export class ReadBatcher {
   }
 
   private fetch(redis: RedisClient, keys: string[]): Promise<Values> {
-    const Command = this.Command;
-    if (Command !== undefined && (redis as Redis).autoPipelineQueueSize === 0) {
-      // As ioredis builds it (a client's own `keyPrefix`, if it has one, applies as it would to mget).
-      const command = new Command(keys.length === 1 ? 'get' : 'mget', keys, {
-        replyEncoding: 'utf8',
-        keyPrefix: (redis as Redis).options.keyPrefix,
-      });
-      (redis as Redis).sendCommand(command);
-      const reply = command.promise as Promise<string | null | Values>;
-      return keys.length === 1 ? reply.then((value) => [value as string | null]) : (reply as Promise<Values>);
-    }
-    if (keys.length === 1) return redis.get(keys[0]!).then((value) => [value]);
     if (this.cluster) return Promise.all(keys.map((key) => redis.get(key)));
-    return redis.mget(keys);
+    if (keys.length === 1) return sendNow(redis, 'get', keys).then((value) => [value as string | null]);
+    return sendNow(redis, 'mget', keys) as Promise<Values>;
   }
 }

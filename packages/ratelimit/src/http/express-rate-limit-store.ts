@@ -1,5 +1,8 @@
+import { SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import {
+  RedisGuard,
   RedisScript,
+  silentLogger,
   toKeyspace,
   type Keyspace,
   type RedisClient,
@@ -8,8 +11,14 @@ import {
 } from '@rnh/redis-client';
 import { DEFAULT_KEY_PREFIX, DEFAULT_OPERATION_TIMEOUT_MS, DEFAULT_STORE_WINDOW_MS } from '../defaults.js';
 import { RateLimitArgumentError } from '../errors.js';
+import { guardErrors } from '../internal/guard-errors.js';
 import { identifierTag } from '../internal/hash.js';
-import { withTimeout } from '../internal/timeout.js';
+import { ThrottledWarning } from '../internal/throttled-warning.js';
+import { TRACER_NAME } from '../limiter.js';
+import { metricsFor, type RateLimitMetricsSink } from '../metrics.js';
+
+/** At most one warning per 5 s per store, as for the limiter. */
+const LOG_EVERY_MS = 5000;
 
 /** What express-rate-limit's `Store` methods answer (its `ClientRateLimitInfo`). */
 export interface ClientRateLimitInfo {
@@ -31,6 +40,11 @@ export interface ExpressRateLimitStore {
   prefix?: string;
 }
 
+/**
+ * `logger`: Redis failures, at most one warning per 5 s. `registry`: each increment's time on
+ * Redis in `ratelimit_decision_duration_seconds{policy=<name>}`. `tracer`: a
+ * `ratelimit.store.<method>` span per call (default: the global tracer).
+ */
 export interface RedisRateLimitStoreDeps extends RedisPackageDeps {
   /** Default `rnh:ratelimit:`; keys are `<prefix>erl:<name>:{<hash>}`. */
   keys?: Keyspace | string;
@@ -38,11 +52,11 @@ export interface RedisRateLimitStoreDeps extends RedisPackageDeps {
 }
 
 export interface RedisRateLimitStoreOptions {
-  /** Separates stores (1-64 of `[A-Za-z0-9_.-]`); default `default`. */
+  /** Separates stores (1-64 of `[A-Za-z0-9_.-]`), and is their `policy` metric label; default `default`. */
   name?: string;
   /** The window until express-rate-limit calls `init` with its `windowMs`; default 60 000 ms. */
   windowMs?: number;
-  /** Per Redis call; default 250 ms (a timeout rejects, and express-rate-limit's `passOnStoreError` decides). */
+  /** Per Redis call (> 0); default 250 ms (a timeout rejects, and express-rate-limit's `passOnStoreError` decides). */
   operationTimeoutMs?: number;
   hashKeys?: boolean;
   hashSecret?: string;
@@ -86,10 +100,16 @@ export class RedisRateLimitStore implements ExpressRateLimitStore {
   readonly localKeys = false;
   readonly prefix: string;
   private windowMs: number;
+  private readonly name: string;
   private readonly redis: RedisClient;
   private readonly keys: Keyspace;
   private readonly script: RedisScript;
-  private readonly timeoutMs: number;
+  /** A timeout on each Redis call; no breaker (express-rate-limit's `passOnStoreError` decides what a failure means). */
+  private readonly guard: RedisGuard;
+  private readonly metrics: RateLimitMetricsSink;
+  private readonly policyLabels: { policy: string };
+  private readonly tracer: Tracer | undefined;
+  private readonly failures: ThrottledWarning;
   private readonly hashKeys: boolean;
   private readonly hashSecret: string | undefined;
 
@@ -97,12 +117,25 @@ export class RedisRateLimitStore implements ExpressRateLimitStore {
     const name = options.name ?? 'default';
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name))
       throw new RateLimitArgumentError('store name must be 1-64 of [A-Za-z0-9_.-]');
+    this.name = name;
     this.redis = deps.redis;
     this.keys = toKeyspace(deps.keys, DEFAULT_KEY_PREFIX).child('erl', name);
     this.prefix = this.keys.prefix;
     this.script = deps.scripts ? deps.scripts.define(COUNTER) : COUNTER;
     this.windowMs = checkWindow(options.windowMs ?? DEFAULT_STORE_WINDOW_MS);
-    this.timeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
+    this.guard = new RedisGuard({
+      operationTimeoutMs: options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
+      breaker: false,
+      errors: guardErrors(`rate limit store "${name}"`, false),
+    });
+    this.metrics = metricsFor(deps.registry);
+    this.policyLabels = { policy: name };
+    this.tracer = deps.tracer;
+    this.failures = new ThrottledWarning(
+      deps.logger ?? silentLogger(),
+      'rate limit store: a Redis call failed; express-rate-limit decides what follows (passOnStoreError)',
+      LOG_EVERY_MS,
+    );
     this.hashKeys = options.hashKeys ?? true;
     this.hashSecret = options.hashSecret;
   }
@@ -112,20 +145,21 @@ export class RedisRateLimitStore implements ExpressRateLimitStore {
   }
 
   async get(key: string): Promise<ClientRateLimitInfo | undefined> {
-    const info = await this.run(key, 0);
+    const info = await this.count(key, 0, 'get');
     return info.totalHits > 0 ? info : undefined;
   }
 
   increment(key: string): Promise<ClientRateLimitInfo> {
-    return this.run(key, 1);
+    return this.count(key, 1, 'increment');
   }
 
   async decrement(key: string): Promise<void> {
-    await this.run(key, -1);
+    await this.count(key, -1, 'decrement');
   }
 
   async resetKey(key: string): Promise<void> {
-    await withTimeout(this.redis.unlink(this.redisKey(key)), this.timeoutMs);
+    const redisKey = this.redisKey(key);
+    await this.call('resetKey', () => this.redis.unlink(redisKey));
   }
 
   /** The Redis key counting `key`. */
@@ -133,14 +167,42 @@ export class RedisRateLimitStore implements ExpressRateLimitStore {
     return this.keys.key(this.keys.hashTag(identifierTag(key, this.hashKeys, this.hashSecret)));
   }
 
-  private async run(key: string, delta: number): Promise<ClientRateLimitInfo> {
-    const reply = await withTimeout(
-      this.script.run(this.redis, [this.redisKey(key)], [delta, this.windowMs]),
-      this.timeoutMs,
-    );
-    const [hits, leftMs] = (reply as unknown[]).map(Number) as [number, number];
-    // Redis time decided the window; the Date is on this process's clock, as the middleware compares it with Date.now().
-    return { totalHits: hits, resetTime: leftMs < 0 ? undefined : new Date(Date.now() + leftMs) };
+  private async count(key: string, delta: number, method: string): Promise<ClientRateLimitInfo> {
+    const keys = [this.redisKey(key)];
+    const started = performance.now();
+    try {
+      const reply = await this.call(method, () => this.script.run(this.redis, keys, [delta, this.windowMs]));
+      const [hits, leftMs] = (reply as unknown[]).map(Number) as [number, number];
+      // Redis time decided the window; the Date is on this process's clock, as the middleware compares it with Date.now().
+      return { totalHits: hits, resetTime: leftMs < 0 ? undefined : new Date(Date.now() + leftMs) };
+    } finally {
+      // An increment is the Redis part of one express-rate-limit decision (which compares the count itself).
+      if (delta > 0) this.metrics.duration.observe(this.policyLabels, (performance.now() - started) / 1000);
+    }
+  }
+
+  /** One guarded Redis call in its own span; a failure is logged (at most every 5 s) and rethrown. */
+  private async call<T>(method: string, work: () => Promise<T>): Promise<T> {
+    const tracer = this.tracer ?? trace.getTracer(TRACER_NAME);
+    // Not made active, as the limiter's `ratelimit.limit`: nothing inside needs it.
+    const span = tracer.startSpan(`ratelimit.store.${method}`, {
+      attributes: { 'rnh.ratelimit.policy': this.name },
+    });
+    try {
+      return await this.guard.run(work);
+    } catch (error) {
+      const type = this.guard.failureType(error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: type });
+      this.failures.warn({
+        store: this.name,
+        operation: method,
+        error_type: type,
+        error: error instanceof Error ? error.message : 'unknown',
+      });
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 }
 
