@@ -23,7 +23,7 @@ export function createFileMailer({
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new MailError(
       'MAIL_DIR_NOT_WRITABLE',
-      `the mail directory ${mailDir} cannot be created (${reason}): set API_DATA_DIR to a writable directory, or SMTP_URL to send mail`,
+      `the mail directory ${mailDir} cannot be created (${reason}): choose a writable directory, or an SMTP URL to send mail`,
       {
         cause: error,
       },

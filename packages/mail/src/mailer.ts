@@ -29,11 +29,6 @@ export interface CreateMailerOptions {
   logger?: MailLogger | undefined;
 }
 
-export function createMailer({
-  smtpUrl,
-  mailDir,
-  from,
-  logger = silentLogger,
-}: CreateMailerOptions): Mailer {
+export function createMailer({ smtpUrl, mailDir, from, logger = silentLogger }: CreateMailerOptions): Mailer {
   return smtpUrl ? createSmtpMailer({ smtpUrl, from, logger }) : createFileMailer({ mailDir, from, logger });
 }
