@@ -12,6 +12,7 @@ export class CacheMetrics {
   readonly loaderDuration: Histogram<'cache'>;
   readonly coalesced: Counter<'cache'>;
   readonly invalidations: Counter<'cache' | 'kind'>;
+  readonly invalidationsPending: Gauge<'cache'>;
   readonly errors: Counter<'cache' | 'operation'>;
   readonly lockWaits: Counter<'cache'>;
   readonly lockTimeouts: Counter<'cache'>;
@@ -63,6 +64,17 @@ export class CacheMetrics {
           name: 'cache_invalidations_total',
           help: 'Invalidations by kind (key|tag|namespace).',
           labelNames: ['cache', 'kind'],
+          registers,
+        }),
+    );
+    this.invalidationsPending = getOrCreate(
+      registry,
+      'cache_invalidations_pending',
+      () =>
+        new Gauge({
+          name: 'cache_invalidations_pending',
+          help: 'Tags invalidateTags could not invalidate yet, retried in the background until Redis answers.',
+          labelNames: ['cache'],
           registers,
         }),
     );
@@ -141,6 +153,7 @@ export class CacheMetrics {
   initNamespace(cache: string): void {
     for (const counter of [this.coalesced, this.lockWaits, this.lockTimeouts, this.l1Evictions])
       counter.inc({ cache }, 0);
+    this.invalidationsPending.inc({ cache }, 0);
   }
 }
 
