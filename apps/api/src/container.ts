@@ -96,7 +96,7 @@ export async function createContainer(
     ttlSeconds: config.tokens.accessTtlSeconds,
     revocations: sessions.accessTokenRevocations,
   });
-  const { cache, invalidator } = buildApiCache({ config, redis, registry, logger });
+  const cache = buildApiCache({ config, redis, registry, logger });
   const rateLimiters = createRateLimiters({
     config,
     redis: commands,
@@ -109,7 +109,7 @@ export async function createContainer(
     config.rateLimits.failClosedStatus,
   );
   const users = new UsersRepository(database.db);
-  const profiles = new UserProfiles({ users, cache: cache.namespace(cacheNamespaces.users), invalidator });
+  const profiles = new UserProfiles({ users, cache: cache.namespace(cacheNamespaces.users) });
   const accounts = new AccountService({
     users,
     passwords: new PasswordHasher({ cost: config.passwords.hashCost }),
@@ -135,7 +135,6 @@ export async function createContainer(
     config,
     database,
     cache,
-    invalidator,
     queues,
     queueDeps,
     mailQuota,
@@ -175,7 +174,7 @@ export async function createContainer(
         // Running jobs finish (or are handed back) before the database they use closes.
         await network.networkWorker.close();
         await Promise.all(Object.values(queues).map((queue) => queue.close()));
-        await invalidator.close();
+        // Its last attempt at invalidations still pending needs Redis, closed below.
         await cache.close();
         await sessions.accessTokenRevocations.close();
         await database.close();

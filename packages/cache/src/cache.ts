@@ -5,7 +5,7 @@ import { assertNamespace, checkTags, nonNegative, normalizeTags } from './intern
 import { buildCore, type Core } from './internal/core.js';
 import { EntryStore } from './internal/entries.js';
 import { GetOrSetFlow } from './internal/get-or-set.js';
-import { dropTag, publishInvalidation } from './internal/invalidation.js';
+import { invalidateTagNow, publishInvalidation } from './internal/invalidation.js';
 import { LocalCopies } from './internal/local-copies.js';
 import { LoadLock } from './internal/lock.js';
 import { Refresher } from './internal/refresh.js';
@@ -66,8 +66,13 @@ export class Cache {
     await this.core.bus?.start();
   }
 
-  /** Unsubscribes the bus and empties the L1; the Redis connections are the caller's to close. */
+  /**
+   * Makes one last attempt at the invalidations still pending (see invalidateTags) and stops
+   * retrying them, then unsubscribes the bus and empties the L1. The Redis connections are the
+   * caller's to close, after this.
+   */
   async close(): Promise<void> {
+    await this.core.retries.close();
     await this.core.bus?.stop();
     this.core.l1?.clear();
   }
@@ -189,11 +194,24 @@ export class Cache {
    */
   async invalidateTag(tag: string): Promise<void> {
     const [checked] = normalizeTags([tag]);
-    const tagKey = this.core.tagKeys.key(checked!);
-    dropTag(this.core.l1, checked!);
-    await this.core.l2.call(this.name, 'invalidate_tag', (redis) => redis.unlink(tagKey));
-    this.core.metrics.invalidations.inc({ cache: this.name, kind: 'tag' });
-    await publishInvalidation(this.core, this.name, { tag: checked! });
+    await invalidateTagNow(this.core, this.name, checked!);
+  }
+
+  /**
+   * Invalidates every entry written with any of `tags`, as invalidateTag does, but never
+   * throws when Redis fails: a tag Redis does not take (down, timed out, breaker open) is
+   * kept and retried in the background every `invalidationRetry.retryMs` until it goes
+   * through, and once more by close(). Meant for the invalidation after a write to the
+   * source of truth: the write has happened, so its caller has nothing to undo, and the
+   * invalidation must not be forgotten. A bad tag throws CacheArgumentError at once.
+   */
+  async invalidateTags(...tags: string[]): Promise<void> {
+    await this.core.retries.invalidate(this.name, normalizeTags(tags));
+  }
+
+  /** Tags from invalidateTags still waiting for Redis, in this cache and all its namespaces. */
+  get pendingInvalidations(): number {
+    return this.core.retries.size;
   }
 
   /**

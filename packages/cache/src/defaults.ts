@@ -24,3 +24,11 @@ export const DEFAULT_LOCK = { ttlMs: 5000, waitMs: 3000, pollMs: 25 } as const;
 
 /** L1: 10 000 entries or 64 MiB, each copy fresh for at most 60 s (bounds staleness if a bus message is lost). */
 export const DEFAULT_L1 = { maxEntries: 10_000, maxBytes: 64 * 1024 * 1024, ttlSeconds: 60 } as const;
+
+/**
+ * invalidateTags retries a failed tag every second, so it lands soon after Redis answers again
+ * (once the breaker lets calls through); a retry costs one UNLINK per tag, nothing while the
+ * breaker is open. At most 10 000 tags are kept, so a long outage cannot grow memory without
+ * bound; past that the oldest is dropped and its entries live out their TTL.
+ */
+export const DEFAULT_INVALIDATION_RETRY = { retryMs: 1000, maxPending: 10_000 } as const;

@@ -9,6 +9,7 @@ export type {
   GetOrSetOptions,
   GetOrSetOutcome,
   InvalidationKind,
+  InvalidationRetryOptions,
   L1Options,
   LockOptions,
   LookupResult,
@@ -31,6 +32,7 @@ export { CacheMetrics, createCacheMetrics, LOADER_DURATION_BUCKETS } from './met
 export { DEFAULT_TTL_PRESETS } from './internal/ttl.js';
 export {
   DEFAULT_BREAKER,
+  DEFAULT_INVALIDATION_RETRY,
   DEFAULT_KEY_PREFIX,
   DEFAULT_L1,
   DEFAULT_LOCK,

@@ -7,6 +7,9 @@ type Labels<L extends string> = Partial<Record<L, string | number>>;
 interface CounterSink<L extends string> {
   inc(labels: Labels<L>, value?: number): void;
 }
+export interface GaugeSink<L extends string> extends CounterSink<L> {
+  dec(labels: Labels<L>, value?: number): void;
+}
 interface TimerSink<L extends string> {
   startTimer(labels: Labels<L>): () => number;
 }
@@ -17,6 +20,7 @@ export interface CacheMetricsSink {
   readonly loaderDuration: TimerSink<'cache'>;
   readonly coalesced: CounterSink<'cache'>;
   readonly invalidations: CounterSink<'cache' | 'kind'>;
+  readonly invalidationsPending: GaugeSink<'cache'>;
   readonly errors: CounterSink<'cache' | 'operation'>;
   readonly lockWaits: CounterSink<'cache'>;
   readonly lockTimeouts: CounterSink<'cache'>;
@@ -26,7 +30,7 @@ export interface CacheMetricsSink {
   initNamespace(cache: string): void;
 }
 
-const recordsNothing = { inc: () => undefined, startTimer: () => () => 0 };
+const recordsNothing = { inc: () => undefined, dec: () => undefined, startTimer: () => () => 0 };
 
 /**
  * No registry, no metrics: every metric is one that records nothing, so a cache built
@@ -37,6 +41,7 @@ export const NO_CACHE_METRICS: CacheMetricsSink = {
   loaderDuration: recordsNothing,
   coalesced: recordsNothing,
   invalidations: recordsNothing,
+  invalidationsPending: recordsNothing,
   errors: recordsNothing,
   lockWaits: recordsNothing,
   lockTimeouts: recordsNothing,
@@ -55,6 +60,7 @@ export class CacheMetrics implements CacheMetricsSink {
   readonly loaderDuration: Histogram<'cache'>;
   readonly coalesced: Counter<'cache'>;
   readonly invalidations: Counter<'cache' | 'kind'>;
+  readonly invalidationsPending: Gauge<'cache'>;
   readonly errors: Counter<'cache' | 'operation'>;
   readonly lockWaits: Counter<'cache'>;
   readonly lockTimeouts: Counter<'cache'>;
@@ -106,6 +112,17 @@ export class CacheMetrics implements CacheMetricsSink {
           name: 'cache_invalidations_total',
           help: 'Invalidations by kind (key|tag|namespace).',
           labelNames: ['cache', 'kind'],
+          registers,
+        }),
+    );
+    this.invalidationsPending = getOrCreate(
+      registry,
+      'cache_invalidations_pending',
+      () =>
+        new Gauge({
+          name: 'cache_invalidations_pending',
+          help: 'Tags invalidateTags could not invalidate yet, retried in the background until Redis answers.',
+          labelNames: ['cache'],
           registers,
         }),
     );
@@ -184,6 +201,7 @@ export class CacheMetrics implements CacheMetricsSink {
   initNamespace(cache: string): void {
     for (const counter of [this.coalesced, this.lockWaits, this.lockTimeouts, this.l1Evictions])
       counter.inc({ cache }, 0);
+    this.invalidationsPending.inc({ cache }, 0);
   }
 }
 

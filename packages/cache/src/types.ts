@@ -28,6 +28,13 @@ export interface BreakerOptions {
   cooldownMs?: number;
 }
 
+export interface InvalidationRetryOptions {
+  /** Delay between retries of the tags invalidateTags could not invalidate; default 1000 ms. */
+  retryMs?: number;
+  /** Tags kept for retry at most; beyond it the oldest is dropped (and logged). Default 10 000. */
+  maxPending?: number;
+}
+
 export interface LockOptions {
   /** Lock lifetime (a crashed loader frees it after this); default 5000 ms. */
   ttlMs?: number;
@@ -85,6 +92,8 @@ export interface CacheOptions {
   lock?: false | LockOptions;
   /** In-process L1 in front of Redis; off unless given. */
   l1?: L1Options;
+  /** How invalidateTags retries the tags Redis did not take. */
+  invalidationRetry?: InvalidationRetryOptions;
 }
 
 export interface SetOptions {

@@ -4,8 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
-import type { Logger } from '@rnh/telemetry';
 import { MailError } from './errors.js';
+import type { MailLogger } from './logger.js';
 import type { Mailer, MailMessage } from './mailer.js';
 
 export function createFileMailer({
@@ -15,7 +15,7 @@ export function createFileMailer({
 }: {
   mailDir: string;
   from: string;
-  logger: Logger;
+  logger: MailLogger;
 }): Mailer {
   try {
     mkdirSync(mailDir, { recursive: true });
@@ -23,7 +23,7 @@ export function createFileMailer({
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new MailError(
       'MAIL_DIR_NOT_WRITABLE',
-      `the mail directory ${mailDir} cannot be created (${reason}): set API_DATA_DIR to a writable directory, or SMTP_URL to send mail`,
+      `the mail directory ${mailDir} cannot be created (${reason}): choose a writable directory, or an SMTP URL to send mail`,
       {
         cause: error,
       },

@@ -1,6 +1,7 @@
 // Public API of @rnh/mail. Every export is listed here on purpose.
 export { createMailer } from './mailer.js';
 export type { CreateMailerOptions, Mailer, MailMessage } from './mailer.js';
+export type { MailLogger } from './logger.js';
 export { MailDeliveryError, MailError } from './errors.js';
 export { readMailbox } from './mailbox.js';
 export type { MailboxMessage } from './mailbox.js';

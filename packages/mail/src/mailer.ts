@@ -1,6 +1,6 @@
 // Sending mail: SMTP when SMTP_URL is set, otherwise .eml files in a local directory (development and tests).
-import type { Logger } from '@rnh/telemetry';
 import { createFileMailer } from './file-mailer.js';
+import { silentLogger, type MailLogger } from './logger.js';
 import { createSmtpMailer } from './smtp-mailer.js';
 
 export interface MailMessage {
@@ -25,9 +25,10 @@ export interface CreateMailerOptions {
   mailDir: string;
   /** The From header, e.g. `RNH <no-reply@example.com>`. */
   from: string;
-  logger: Logger;
+  /** Receives one `info` line per message (its id, or its file); silent when omitted. A pino logger fits. */
+  logger?: MailLogger | undefined;
 }
 
-export function createMailer({ smtpUrl, mailDir, from, logger }: CreateMailerOptions): Mailer {
+export function createMailer({ smtpUrl, mailDir, from, logger = silentLogger }: CreateMailerOptions): Mailer {
   return smtpUrl ? createSmtpMailer({ smtpUrl, from, logger }) : createFileMailer({ mailDir, from, logger });
 }

@@ -1,7 +1,7 @@
 // Real delivery over SMTP with nodemailer's connection pool.
 import { createTransport } from 'nodemailer';
-import type { Logger } from '@rnh/telemetry';
 import { MailDeliveryError } from './errors.js';
+import type { MailLogger } from './logger.js';
 import type { Mailer, MailMessage } from './mailer.js';
 
 // Nodemailer's defaults wait minutes for a dead server; a request that sends mail should fail in seconds.
@@ -20,7 +20,7 @@ export function createSmtpMailer({
 }: {
   smtpUrl: string;
   from: string;
-  logger: Logger;
+  logger: MailLogger;
 }): Mailer {
   const transport = createTransport(withDefaults(smtpUrl));
   let closed = false;

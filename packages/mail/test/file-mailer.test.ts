@@ -2,7 +2,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '@rnh/telemetry';
+import { memoryLogger } from '@rnh/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MailError } from '../src/errors.js';
 import { readMailbox } from '../src/mailbox.js';
@@ -13,12 +13,8 @@ describe('file mailer', () => {
   let root: string;
   let mailDir: string;
   let mailer: Mailer;
-  const logLines: string[] = [];
-  const logger = createLogger({
-    name: 'test',
-    level: 'debug',
-    destination: { write: (line: string) => void logLines.push(line) },
-  });
+  // A plain pino logger, as a user would pass.
+  const { logger, lines: logLines, text: logText } = memoryLogger();
 
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'rnh-mail-'));
@@ -50,11 +46,10 @@ describe('file mailer', () => {
     expect(raw).toMatch(/^Content-Type: multipart\/alternative/m);
     expect(raw).toContain('secret-token-123');
 
-    const logged = logLines.map((line) => JSON.parse(line) as { msg: string; file?: string });
-    expect(logged).toEqual([
+    expect(logLines()).toEqual([
       expect.objectContaining({ msg: 'mail written to file', file: join(mailDir, files[0]!), messageId }),
     ]);
-    expect(logLines.join('')).not.toContain('secret-token-123');
+    expect(logText()).not.toContain('secret-token-123');
   });
 
   it('reads the mailbox back, newest first, with decoded headers and text', async () => {
@@ -104,6 +99,13 @@ describe('file mailer', () => {
     ]);
   });
 
+  it('sends without a logger', async () => {
+    const dir = join(root, 'quiet');
+    const quiet = createMailer({ mailDir: dir, from: 'RNH <no-reply@rnh.test>' });
+    await quiet.send({ to: 'x@example.com', subject: 'no logger', text: 'still written' });
+    expect((await readMailbox(dir)).map((message) => message.text)).toEqual(['still written']);
+  });
+
   it('returns an empty mailbox for a directory that does not exist yet', async () => {
     expect(await readMailbox(join(root, 'nothing-here'))).toEqual([]);
   });
@@ -116,6 +118,6 @@ describe('file mailer', () => {
     ).toThrow(MailError);
     expect(() =>
       createMailer({ mailDir: join(file, 'mail'), from: 'RNH <no-reply@rnh.test>', logger }),
-    ).toThrow(/a-file\/mail cannot be created \(ENOTDIR\).*API_DATA_DIR/);
+    ).toThrow(/a-file\/mail cannot be created \(ENOTDIR\): choose a writable directory/);
   });
 });

@@ -19,15 +19,20 @@ export async function readmeExample(readmePath: string, examplePath: string): Pr
 }
 
 /**
- * Runs a README example module in this process (it is imported once), with
- * `REDIS_URL` pointing at the test's server, and answers what it printed with
- * console.log, one string per call.
+ * Runs a README example module in this process (it is imported once) and answers what it
+ * printed with console.log, one string per call. `env` is set for the run and restored
+ * afterwards: a string is `REDIS_URL` (the test's server), an object names each variable
+ * (`undefined` unsets one, so a value from the machine's environment cannot leak in).
  */
-export async function runExample(moduleUrl: URL, redisUrl: string): Promise<string[]> {
+export async function runExample(
+  moduleUrl: URL,
+  env: string | Record<string, string | undefined> = {},
+): Promise<string[]> {
+  const variables = typeof env === 'string' ? { REDIS_URL: env } : env;
   const printed: string[] = [];
   const original = console.log;
-  const before = process.env.REDIS_URL;
-  process.env.REDIS_URL = redisUrl;
+  const before = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
+  setVariables(variables);
   console.log = (...args: unknown[]) => {
     printed.push(args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' '));
   };
@@ -35,8 +40,14 @@ export async function runExample(moduleUrl: URL, redisUrl: string): Promise<stri
     await import(moduleUrl.href);
   } finally {
     console.log = original;
-    if (before === undefined) delete process.env.REDIS_URL;
-    else process.env.REDIS_URL = before;
+    setVariables(before);
   }
   return printed;
+}
+
+function setVariables(variables: Record<string, string | undefined>): void {
+  for (const [name, value] of Object.entries(variables)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
 }

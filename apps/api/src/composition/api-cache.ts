@@ -1,5 +1,5 @@
-// The api's cache (L1 + Redis, with the invalidation bus when the L1 is on), the invalidator
-// writes go through, and the response cache of GET /me.
+// The api's cache (L1 + Redis, with the invalidation bus when the L1 is on; writes invalidate
+// through its invalidateTags, retried while Redis is down), and the response cache of GET /me.
 import type { IncomingMessage } from 'node:http';
 import { Cache, responseCache } from '@rnh/cache';
 import type { RedisConnections } from '@rnh/redis-client';
@@ -8,7 +8,6 @@ import type { Request, RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import type { AccessTokens } from '../auth/access-tokens.js';
 import { identify } from '../auth/authenticate.js';
-import { CacheInvalidator } from '../cache/invalidator.js';
 import { cacheNamespaces } from '../cache/namespaces.js';
 import { cacheTags } from '../cache/tags.js';
 import type { ApiConfig } from '../config.js';
@@ -18,9 +17,9 @@ export function buildApiCache(deps: {
   redis: RedisConnections;
   registry: Registry;
   logger: Logger;
-}) {
+}): Cache {
   const { config, redis, logger } = deps;
-  const cache = new Cache(
+  return new Cache(
     {
       redis: redis.shared('commands'),
       keys: redis.keys.child('cache'),
@@ -38,8 +37,6 @@ export function buildApiCache(deps: {
       l1: config.cache.l1,
     },
   );
-  const invalidator = new CacheInvalidator({ cache, logger });
-  return { cache, invalidator };
 }
 
 /**

@@ -5,7 +5,6 @@ import { networkQueue, type EmailJobs, type NetworkJobs } from '@rnh/jobs';
 import { QueueWorker, type QueueDeps, type QueueProducer } from '@rnh/queue';
 import type { Logger } from '@rnh/telemetry';
 import type { AccountService } from '../auth/account-service.js';
-import type { CacheInvalidator } from '../cache/invalidator.js';
 import { cacheNamespaces } from '../cache/namespaces.js';
 import type { ApiConfig } from '../config.js';
 import type { Database } from '../db/database.js';
@@ -24,7 +23,6 @@ export function buildNetwork(deps: {
   config: ApiConfig;
   database: Database;
   cache: Cache;
-  invalidator: CacheInvalidator;
   queues: { email: QueueProducer<EmailJobs>; network: QueueProducer<NetworkJobs> };
   queueDeps: QueueDeps;
   mailQuota: MailQuota;
@@ -33,7 +31,7 @@ export function buildNetwork(deps: {
   accounts: Pick<AccountService, 'sendPasswordReset'>;
   logger: Logger;
 }) {
-  const { config, database, cache, invalidator, queues } = deps;
+  const { config, database, cache, queues } = deps;
   const repositories = {
     organizations: new OrganizationsRepository(database.db),
     referrals: new ReferralsRepository(database.db),
@@ -43,7 +41,6 @@ export function buildNetwork(deps: {
   const organizations = new OrganizationService({
     organizations: repositories.organizations,
     cache: cache.namespace(cacheNamespaces.organizations),
-    invalidator,
   });
   const referrals = new ReferralService({
     referrals: repositories.referrals,
@@ -51,13 +48,11 @@ export function buildNetwork(deps: {
     logger: deps.logger,
     organizations,
     cache: cache.namespace(cacheNamespaces.referrals),
-    invalidator,
   });
   const invites = new InviteService({
     invites: repositories.invites,
     organizations,
     profiles: deps.profiles,
-    invalidator,
     email: queues.email,
     mailQuota: deps.mailQuota,
     publicUrl: config.publicUrl,

@@ -4,8 +4,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EmailJobs } from '@rnh/jobs';
 import type { QueueProducer } from '@rnh/queue';
-import type { CacheInvalidator } from '../cache/invalidator.js';
-import { cacheTags } from '../cache/tags.js';
 import { HttpError } from '../http/errors.js';
 import { toPage, type Page, type PageRequest } from '../http/pagination.js';
 import type { MailQuota } from '../limits/mail-quota.js';
@@ -18,7 +16,6 @@ export interface InviteServiceDeps {
   invites: InvitesRepository;
   organizations: OrganizationService;
   profiles: UserProfiles;
-  invalidator: CacheInvalidator;
   email: Pick<QueueProducer<EmailJobs>, 'enqueue'>;
   mailQuota: Pick<MailQuota, 'take'>;
   publicUrl: string;
@@ -94,7 +91,7 @@ export class InviteService {
         'invalid_token',
         'That invitation has expired, was revoked or was already used.',
       );
-    await this.deps.invalidator.invalidate(cacheTags.organization(invite.organizationId));
+    await this.deps.organizations.changed(invite.organizationId);
     return { ...invite, acceptedAt: new Date() };
   }
 

@@ -1,7 +1,6 @@
 // Organizations and membership rules: who may see and change what. Details are cached (tag `org:<id>`),
 // and every write that changes them (rename, members joining or leaving) invalidates that tag.
 import type { Cache } from '@rnh/cache';
-import type { CacheInvalidator } from '../cache/invalidator.js';
 import { cacheTags } from '../cache/tags.js';
 import type { MemberRole } from '../db/schema.js';
 import { isUuid } from '../db/uuid.js';
@@ -18,7 +17,6 @@ export interface OrganizationServiceDeps {
   organizations: OrganizationsRepository;
   /** The `orgs` namespace of the api's cache. */
   cache: Cache;
-  invalidator: CacheInvalidator;
 }
 
 const MISSING_ORGANIZATION_TTL_SECONDS = 30;
@@ -57,7 +55,7 @@ export class OrganizationService {
   ): Promise<Organization> {
     await this.requireRole(actorId, organizationId, MANAGERS);
     await this.deps.organizations.update(organizationId, changes);
-    await this.deps.invalidator.invalidate(cacheTags.organization(organizationId));
+    await this.changed(organizationId);
     return this.get(organizationId);
   }
 
@@ -80,7 +78,7 @@ export class OrganizationService {
   /** Adds a member (an accepted invite); false when they already were one. */
   async addMember(organizationId: string, userId: string, role: MemberRole): Promise<boolean> {
     const added = await this.deps.organizations.addMember(organizationId, userId, role);
-    if (added) await this.deps.invalidator.invalidate(cacheTags.organization(organizationId));
+    if (added) await this.changed(organizationId);
     return added;
   }
 
@@ -96,7 +94,15 @@ export class OrganizationService {
         'last_owner',
         'An organization needs an owner: make someone else owner first.',
       );
-    await this.deps.invalidator.invalidate(cacheTags.organization(organizationId));
+    await this.changed(organizationId);
+  }
+
+  /**
+   * Call after any write that changes what an organization shows (details, members). Never throws:
+   * the write has happened, and an invalidation Redis does not take is retried (see invalidateTags).
+   */
+  changed(organizationId: string): Promise<void> {
+    return this.deps.cache.invalidateTags(cacheTags.organization(organizationId));
   }
 
   /** The actor's role in the organization, or undefined when they are not a member. */

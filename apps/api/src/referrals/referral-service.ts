@@ -5,7 +5,6 @@ import type { Cache } from '@rnh/cache';
 import type { NetworkJobs } from '@rnh/jobs';
 import type { QueueProducer } from '@rnh/queue';
 import type { Logger } from '@rnh/telemetry';
-import type { CacheInvalidator } from '../cache/invalidator.js';
 import { cacheTags } from '../cache/tags.js';
 import { HttpError } from '../http/errors.js';
 import { encodeCursor, toPage, type Page, type PageRequest } from '../http/pagination.js';
@@ -20,7 +19,6 @@ export interface ReferralServiceDeps {
   organizations: OrganizationService;
   /** The `referrals` namespace of the api's cache. */
   cache: Cache;
-  invalidator: CacheInvalidator;
   /** Each change becomes a `referral_event` job: notifications and mail for both organizations. */
   network: Pick<QueueProducer<NetworkJobs>, 'enqueue'>;
   logger: Logger;
@@ -124,7 +122,7 @@ export class ReferralService {
   }
 
   private invalidateListings(referral: Referral): Promise<void> {
-    return this.deps.invalidator.invalidate(
+    return this.deps.cache.invalidateTags(
       cacheTags.referrals(referral.fromOrganizationId),
       cacheTags.referrals(referral.toOrganizationId),
     );

@@ -1,7 +1,6 @@
 // Cached user profiles: read-mostly, shown on every page. Writes go through here so the cached copy
 // (and the cached GET /me response, which carries the same tag) is invalidated with them.
 import type { Cache } from '@rnh/cache';
-import type { CacheInvalidator } from '../cache/invalidator.js';
 import { cacheTags } from '../cache/tags.js';
 import { isUuid } from '../db/uuid.js';
 import type { User, UsersRepository } from './users-repository.js';
@@ -10,7 +9,6 @@ export interface UserProfilesDeps {
   users: UsersRepository;
   /** The `users` namespace of the api's cache. */
   cache: Cache;
-  invalidator: CacheInvalidator;
 }
 
 // Unknown ids are cached briefly too, so a client polling a deleted user does not reach the database each time.
@@ -35,8 +33,8 @@ export class UserProfiles {
     return user;
   }
 
-  /** Call after any write to the user's row (verification, rename). */
+  /** Call after any write to the user's row (verification, rename). Never throws: see invalidateTags. */
   changed(userId: string): Promise<void> {
-    return this.deps.invalidator.invalidate(cacheTags.user(userId));
+    return this.deps.cache.invalidateTags(cacheTags.user(userId));
   }
 }

@@ -2,6 +2,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { silentLogger, toKeyspace, type Keyspace, type Logger } from '@rnh/redis-client';
 import {
   DEFAULT_BREAKER,
+  DEFAULT_INVALIDATION_RETRY,
   DEFAULT_KEY_PREFIX,
   DEFAULT_L1,
   DEFAULT_LOCK,
@@ -11,7 +12,8 @@ import { createCacheMetrics, NO_CACHE_METRICS, type CacheMetricsSink } from '../
 import type { CacheDeps, CacheOptions, LockOptions, TtlPreset, Ttl } from '../types.js';
 import { InvalidationBus } from './bus.js';
 import { checkFraction, checkGrace, nonNegative, positive } from './checks.js';
-import { applyInvalidation } from './invalidation.js';
+import { applyInvalidation, invalidateTagNow } from './invalidation.js';
+import { InvalidationRetries } from './invalidation-retries.js';
 import { L1 } from './l1.js';
 import { L2 } from './l2.js';
 import { ReadBatcher } from './read-batch.js';
@@ -59,6 +61,8 @@ export interface Core {
   l1TtlMs: number;
   lock: Required<LockOptions> | undefined;
   bus: InvalidationBus | undefined;
+  /** invalidateTags' failed tags, retried until Redis takes them; one list for all namespaces. */
+  retries: InvalidationRetries;
 }
 
 export function buildCore(deps: CacheDeps, options: CacheOptions): Core {
@@ -114,7 +118,8 @@ export function buildCore(deps: CacheDeps, options: CacheOptions): Core {
           () => l1.clear(),
         )
       : undefined;
-  return {
+  const retry = { ...DEFAULT_INVALIDATION_RETRY, ...options.invalidationRetry };
+  const core: Core = {
     root: keys,
     tagKeys: keys.child(TAGS_DOMAIN),
     lockKeys: keys.child(LOCK_DOMAIN),
@@ -137,5 +142,15 @@ export function buildCore(deps: CacheDeps, options: CacheOptions): Core {
             pollMs: positive(options.lock?.pollMs ?? DEFAULT_LOCK.pollMs, 'lock.pollMs'),
           },
     bus,
+    retries: new InvalidationRetries(
+      (cache, tag) => invalidateTagNow(core, cache, tag),
+      logger,
+      metrics.invalidationsPending,
+      {
+        retryMs: positive(retry.retryMs, 'invalidationRetry.retryMs'),
+        maxPending: positive(retry.maxPending, 'invalidationRetry.maxPending'),
+      },
+    ),
   };
+  return core;
 }

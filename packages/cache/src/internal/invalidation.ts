@@ -10,6 +10,19 @@ export function applyInvalidation(l1: L1, message: Invalidation): void {
   if (prefix) l1.deleteWhere((key) => key.startsWith(prefix));
 }
 
+/**
+ * Invalidates every entry written with `tag` (already checked): this process's L1 copies at once,
+ * then the tag's token key in Redis, then the other processes' L1 copies through the bus.
+ * Rejects with CacheUnavailableError when Redis fails.
+ */
+export async function invalidateTagNow(core: Core, cache: string, tag: string): Promise<void> {
+  dropTag(core.l1, tag);
+  const tagKey = core.tagKeys.key(tag);
+  await core.l2.call(cache, 'invalidate_tag', (redis) => redis.unlink(tagKey));
+  core.metrics.invalidations.inc({ cache, kind: 'tag' });
+  await publishInvalidation(core, cache, { tag });
+}
+
 export function dropTag(l1: L1 | undefined, tag: string): void {
   l1?.deleteWhere((_key, entry) => entry.tags.includes(tag));
 }
