@@ -1,8 +1,9 @@
 // A write's invalidation must not be lost when Redis is down at that moment: it is retried until
 // Redis answers, so the stale entry does not outlive the outage by its whole TTL.
 import { Cache } from '@rnh/cache';
-import { defaultRedisOptions, RedisConnections } from '@rnh/redis-client';
-import { memoryLogger, uniquePrefix, useRedisServer, waitFor } from '@rnh/test-utils';
+import type { RedisConnections } from '@rnh/redis-client';
+import { testConnections } from '@rnh/test-connections';
+import { memoryLogger, useRedisServer, waitFor } from '@rnh/test-utils';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CacheInvalidator } from '../../src/cache/invalidator.js';
@@ -16,16 +17,8 @@ describe('CacheInvalidator', () => {
   const setup = () => {
     const log = memoryLogger();
     const logger = log.logger;
-    connections = new RedisConnections({
-      options: defaultRedisOptions({
-        port: redis.server.port,
-        keyPrefix: uniquePrefix('invalidator'),
-        maxRetriesPerRequest: 0,
-        connectTimeoutMs: 500,
-      }),
-      logger,
-      registry: new Registry(),
-    });
+    // While the server is stopped, commands fail at once instead of waiting for a reconnect.
+    connections = testConnections(redis.server, { maxRetriesPerRequest: 0, connectTimeoutMs: 500, logger });
     const cache = new Cache(
       {
         redis: connections.shared('commands'),
