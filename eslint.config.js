@@ -51,9 +51,4 @@ export default tseslint.config(
     files: ['packages/*/examples/**', 'packages/test-utils/src/readme-example.ts'],
     rules: { 'no-console': 'off' },
   },
-  {
-    // A user's scripts for the outside-consumer test: they print their results, and CommonJS requires.
-    files: ['e2e/test/fixtures/outside-consumer/**'],
-    rules: { 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },
-  },
 );

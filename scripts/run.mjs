@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `npm start` and `npm test`: the two commands of the Quick start. Each makes sure
-// the tools are there (pnpm at the pinned version, dependencies, redis-server), then
-// builds with Turborepo; `start` runs the two apps itself, `test` hands over to turbo.
+// `npm start` and `npm test`, the two commands of the Quick start, and `npm run test:consumer`.
+// Each makes sure the tools are there (pnpm at the pinned version, dependencies, redis-server),
+// then builds with Turborepo; `start` runs the two apps itself, the tests hand over to turbo.
 // package.json starts it with `exec`: npm's shell then does not stay in between, and a Ctrl-C
 // that stopped everything cleanly ends npm with this script's exit code (0), not as killed.
 import { existsSync, readFileSync } from 'node:fs';
@@ -20,16 +20,34 @@ import {
 } from './lib.mjs';
 import { ensureRedisServerInstalled, ensureRedisRunning } from './redis.mjs';
 
-const USAGE = `Usage: node scripts/run.mjs start|test   (npm start, npm test)
+const USAGE = `Usage: node scripts/run.mjs start|test|test:consumer   (npm start, npm test, npm run test:consumer)
 
-  start   install what is missing (pnpm, dependencies), start Redis if needed, build with turbo,
-          then run the api and the worker until Ctrl-C, which stops both gracefully
-  test    install what is missing, then lint, typecheck and every test (turbo run lint typecheck test)`;
+  start          install what is missing (pnpm, dependencies), start Redis if needed, build with turbo,
+                 then run the api and the worker until Ctrl-C, which stops both gracefully
+  test           install what is missing, then lint, typecheck and the tests (turbo run lint typecheck test)
+  test:consumer  install what is missing, then test the published packages as a project outside this
+                 repository gets them: packed, installed with npm next to ioredis 5 and 6 (from the npm
+                 registry), their README examples compiled and run (a few minutes; turbo run test:consumer)`;
+
+/** What each test command has turbo run, what it says it does, and where to look when it fails. */
+const TEST_TASKS = {
+  test: {
+    tasks: ['lint', 'typecheck', 'test'],
+    what: 'Lint, typecheck and the tests',
+    rerun: ['pnpm exec turbo run test --filter=<package>', "one package's output"],
+  },
+  'test:consumer': {
+    tasks: ['test:consumer'],
+    what: 'The published packages as an outside project installs them',
+    rerun: ['pnpm --filter @rnh/e2e test:consumer', 'its whole output'],
+  },
+};
+const isTest = (name) => Object.hasOwn(TEST_TASKS, name);
 
 const [command, ...rest] = process.argv.slice(2);
-if (command === undefined) fail('run.mjs: start or test? (see --help)', 2);
+if (command === undefined) fail('run.mjs: start, test or test:consumer? (see --help)', 2);
 if (command.startsWith('-')) checkFlags('run.mjs', [command], USAGE);
-if (command !== 'start' && command !== 'test')
+if (command !== 'start' && !isTest(command))
   fail(`run.mjs: unknown command ${JSON.stringify(command)} (see --help)`, 2);
 checkFlags(`run.mjs ${command}`, rest, USAGE);
 
@@ -41,7 +59,9 @@ if ((await run('pnpm', ['install', '--frozen-lockfile', '--reporter=silent'], { 
   fail('pnpm install failed; see the output above.');
 }
 
-if (command === 'test') {
+if (isTest(command)) {
+  const { tasks, what, rerun } = TEST_TASKS[command];
+  const [rerunCommand, itShows] = rerun;
   // As root on Debian, install and start what the tests need (redis-server, PostgreSQL).
   if (process.getuid?.() === 0 && commandExists('apt-get')) {
     if ((await run('scripts/prerequisites.sh', [], { env })) !== 0)
@@ -49,18 +69,10 @@ if (command === 'test') {
   }
   ensureRedisServerInstalled();
   Object.assign(env, readTestEnv());
-  say('Lint, typecheck and every test (turbo run lint typecheck test)…');
-  const code = await run(
-    'pnpm',
-    ['exec', 'turbo', 'run', 'lint', 'typecheck', 'test', '--output-logs=errors-only'],
-    { env },
-  );
+  say(`${what} (turbo run ${tasks.join(' ')})…`);
+  const code = await run('pnpm', ['exec', 'turbo', 'run', ...tasks, '--output-logs=errors-only'], { env });
   const seconds = Math.round((Date.now() - started) / 1000);
-  if (code !== 0)
-    fail(
-      `Tests failed after ${seconds} s. Run "pnpm exec turbo run test --filter=<package>" to see one package's output.`,
-      code,
-    );
+  if (code !== 0) fail(`Tests failed after ${seconds} s. Run "${rerunCommand}" to see ${itShows}.`, code);
   say(`All checks passed in ${seconds} s.`);
 } else {
   await ensureRedisRunning(env);

@@ -44,8 +44,26 @@ describe.each(COMMANDS)('npm run %s', (script, usage) => {
   });
 });
 
+// npm test and npm run test:consumer go through scripts/run.mjs, which answers before installing anything.
+describe.each(['test', 'test:consumer'])('npm run %s', (script) => {
+  it('prints its usage, which names it, for --help and exits 0', async () => {
+    const outcome = await npmRun([script, '--', '--help']);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.stdout).toMatch(/^Usage: node scripts\/run\.mjs /);
+    expect(outcome.stdout).toContain(`\n  ${script} `);
+  });
+
+  it('refuses an unknown flag with one line and exit code 2', async () => {
+    const outcome = await npmRun([script, '--', '--no-such-flag']);
+    expect(outcome.code, outcome.stdout + outcome.stderr).toBe(2);
+    expect(outcome.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringContaining(`run.mjs ${script}: unknown option "--no-such-flag" (see --help)`),
+    ]);
+  });
+});
+
 describe.each([
-  ['scripts/run.mjs', /^Usage: node scripts\/run\.mjs start\|test/],
+  ['scripts/run.mjs', /^Usage: node scripts\/run\.mjs start\|test\|test:consumer/],
   ['scripts/redis.mjs', /^Usage: node scripts\/redis\.mjs/],
   ['scripts/task.mjs', /^Usage: node scripts\/task\.mjs <command>/],
 ])('node %s', (script, usage) => {

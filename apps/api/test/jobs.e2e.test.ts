@@ -3,7 +3,7 @@
 // organizations as notifications and mail, and operators see and retry dead jobs.
 import { networkQueue } from '@rnh/jobs';
 import { QueueProducer } from '@rnh/queue';
-import { RedisConnections, defaultRedisOptions } from '@rnh/redis-client';
+import { testConnections } from '@rnh/test-connections';
 import { memoryLogger, waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { startWorkerProcess } from './support/api-env.js';
@@ -118,10 +118,7 @@ describe('jobs between the api and the worker', () => {
         candidateName: candidate,
       });
     // The schedule runs it at 07:00 UTC; here it is enqueued the same way the schedule does.
-    const connections = new RedisConnections({
-      options: defaultRedisOptions({ port: stack.redis.port, keyPrefix: stack.env.REDIS_KEY_PREFIX! }),
-      logger: memoryLogger().logger,
-    });
+    const connections = testConnections(stack.redis, { keyPrefix: stack.env.REDIS_KEY_PREFIX! });
     const network = new QueueProducer({ redis: connections, logger: memoryLogger().logger }, networkQueue);
     try {
       await network.enqueue('daily_digest', {});

@@ -2,8 +2,9 @@
 // that ended without a logout (its key expired) is pruned by a prune job.
 import { keyspaces, maintenanceQueue } from '@rnh/jobs';
 import { QueueProducer } from '@rnh/queue';
-import { RedisConnections, defaultRedisOptions } from '@rnh/redis-client';
+import type { RedisConnections } from '@rnh/redis-client';
 import { RedisSessionStore, SessionIndex } from '@rnh/sessions';
+import { testConnections } from '@rnh/test-connections';
 import {
   memoryLogger,
   startRedisServer,
@@ -25,10 +26,7 @@ describe('maintenance jobs', () => {
   beforeAll(async () => {
     redis = await startRedisServer();
     worker = await startWorkerProcess(redis, prefix);
-    connections = new RedisConnections({
-      options: defaultRedisOptions({ port: redis.port, keyPrefix: prefix }),
-      logger: memoryLogger().logger,
-    });
+    connections = testConnections(redis, { keyPrefix: prefix });
   });
   afterAll(async () => {
     await worker?.stop();

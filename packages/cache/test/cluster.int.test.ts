@@ -1,4 +1,4 @@
-import { defaultRedisOptions, RedisConnections } from '@rnh/redis-client';
+import { testConnections } from '@rnh/test-connections';
 import { startRedisCluster, uniquePrefix, waitFor, type RedisClusterHandle } from '@rnh/test-utils';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,17 +16,7 @@ afterAll(() => cluster?.destroy());
 
 function clusterCache(prefix: string, bus = false) {
   const { logger } = memoryLogger();
-  const connections = new RedisConnections({
-    options: defaultRedisOptions({
-      mode: 'cluster',
-      clusterNodes: cluster.nodes,
-      keyPrefix: prefix,
-      retryDelayMs: 20,
-      maxRetryDelayMs: 200,
-      connectTimeoutMs: 5000,
-    }),
-    logger,
-  });
+  const connections = testConnections(cluster, { keyPrefix: prefix });
   const registry = new Registry();
   const cache = new Cache(
     {

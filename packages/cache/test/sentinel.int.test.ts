@@ -1,9 +1,8 @@
 // Behind Redis Sentinel the commands connection is a plain client of the master: reads are batched into MGETs there too.
-import { defaultRedisOptions, RedisConnections } from '@rnh/redis-client';
+import { testConnections } from '@rnh/test-connections';
 import {
   startRedisSentinel,
   startRedisServer,
-  uniquePrefix,
   type RedisSentinelHandle,
   type RedisServerHandle,
 } from '@rnh/test-utils';
@@ -29,17 +28,7 @@ afterAll(async () => {
 describe('behind Redis Sentinel', () => {
   it('getOrSet, tags and batched reads work on the master the Sentinel names', async () => {
     const { logger } = memoryLogger();
-    const connections = new RedisConnections({
-      options: defaultRedisOptions({
-        mode: 'sentinel',
-        sentinels: [{ host: sentinel.host, port: sentinel.port }],
-        sentinelName: sentinel.masterName,
-        password,
-        keyPrefix: uniquePrefix('cache'),
-        connectTimeoutMs: 5000,
-      }),
-      logger,
-    });
+    const connections = testConnections(sentinel, { password });
     const admin = new Redis({ host: master.host, port: master.port, password });
     try {
       await connections.connect();

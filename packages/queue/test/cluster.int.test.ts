@@ -1,14 +1,8 @@
 // The same queue on a 3-master Redis Cluster: every key of a queue (BullMQ's and the
 // dead-letter store's) carries the queue's hash tag, so its scripts and transactions
 // never cross slots.
-import { defaultRedisOptions, RedisConnections } from '@rnh/redis-client';
-import {
-  memoryLogger,
-  startRedisCluster,
-  uniquePrefix,
-  waitFor,
-  type RedisClusterHandle,
-} from '@rnh/test-utils';
+import { testConnections } from '@rnh/test-connections';
+import { memoryLogger, startRedisCluster, waitFor, type RedisClusterHandle } from '@rnh/test-utils';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueProducer, QueueWorker } from '../src/index.js';
@@ -25,16 +19,7 @@ describe('on Redis Cluster', () => {
   it('enqueues, processes, dead-letters, retries and samples depth', async () => {
     const log = memoryLogger();
     const registry = new Registry();
-    const connections = new RedisConnections({
-      options: defaultRedisOptions({
-        mode: 'cluster',
-        clusterNodes: cluster.nodes,
-        keyPrefix: uniquePrefix('queue'),
-        retryDelayMs: 20,
-        maxRetryDelayMs: 200,
-      }),
-      logger: log.logger,
-    });
+    const connections = testConnections(cluster, { logger: log.logger });
     const deps = { redis: connections, logger: log.logger, registry };
     const definition = mailQueue();
     let broken = true;

@@ -1,5 +1,6 @@
-import { defaultRedisOptions, RedisConnections, ScriptRegistry } from '@rnh/redis-client';
-import { startRedisCluster, uniquePrefix, type RedisClusterHandle } from '@rnh/test-utils';
+import { ScriptRegistry } from '@rnh/redis-client';
+import { testConnections } from '@rnh/test-connections';
+import { startRedisCluster, type RedisClusterHandle } from '@rnh/test-utils';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -23,17 +24,7 @@ afterAll(() => cluster?.destroy());
 
 function clusterLimiter(options: RateLimiterOptions) {
   const { logger } = memoryLogger();
-  const connections = new RedisConnections({
-    options: defaultRedisOptions({
-      mode: 'cluster',
-      clusterNodes: cluster.nodes,
-      keyPrefix: uniquePrefix('rl'),
-      retryDelayMs: 20,
-      maxRetryDelayMs: 200,
-      connectTimeoutMs: 5000,
-    }),
-    logger,
-  });
+  const connections = testConnections(cluster);
   const scripts = new ScriptRegistry();
   const limiter = new RateLimiter(
     {

@@ -4,7 +4,10 @@ import type { Registry, RegistryContentType } from 'prom-client';
 import { defaultRedisOptions } from '../src/config/defaults.js';
 import type { RedisOptions } from '../src/types.js';
 
-/** Options for a test server: own key prefix, quick reconnects, short timeouts. */
+/**
+ * Options for a test server: own key prefix, quick reconnects, and a connect timeout that a busy
+ * 2-core machine keeps (as @rnh/test-connections gives the other packages' tests).
+ */
 export function optionsFor(
   server: Pick<RedisServerHandle, 'host' | 'port'>,
   overrides: Partial<RedisOptions> = {},
@@ -15,7 +18,7 @@ export function optionsFor(
     keyPrefix: uniquePrefix('rc'),
     retryDelayMs: 20,
     maxRetryDelayMs: 200,
-    connectTimeoutMs: 2000,
+    connectTimeoutMs: 5000,
     ...overrides,
   });
 }

@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
-import { defaultRedisOptions, RedisConnections } from '@rnh/redis-client';
-import {
-  startRedisCluster,
-  uniquePrefix,
-  type RedisClusterHandle,
-  type RedisServerHandle,
-} from '@rnh/test-utils';
+import { testConnections } from '@rnh/test-connections';
+import { startRedisCluster, type RedisClusterHandle } from '@rnh/test-utils';
 import type { SessionData } from 'express-session';
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,12 +18,10 @@ import { memoryLogger } from './helpers.js';
 // Three real masters sharing the 16384 slots: every script must keep its keys in one slot
 // (CROSSSLOT otherwise) and bulk operations must SCAN every master.
 let cluster: RedisClusterHandle;
-let servers: RedisServerHandle[];
 let admins: Redis[];
 
 beforeAll(async () => {
   cluster = await startRedisCluster(3);
-  servers = cluster.servers;
   admins = cluster.admins;
 });
 afterAll(() => cluster?.destroy());
@@ -39,17 +32,7 @@ const data = (extra: Record<string, unknown> = {}) =>
 describe('on Redis Cluster (3 masters)', () => {
   it('store, index, one-time and refresh tokens work across slots', async () => {
     const { logger } = memoryLogger();
-    const connections = new RedisConnections({
-      options: defaultRedisOptions({
-        mode: 'cluster',
-        clusterNodes: servers.map((server) => ({ host: server.host, port: server.port })),
-        keyPrefix: uniquePrefix('sess'),
-        retryDelayMs: 20,
-        maxRetryDelayMs: 200,
-        connectTimeoutMs: 5000,
-      }),
-      logger,
-    });
+    const connections = testConnections(cluster);
     try {
       await connections.connect();
       const redis = connections.shared('commands') as Cluster;
@@ -160,17 +143,7 @@ describe('on Redis Cluster (3 masters)', () => {
 
   it('prune walks every master, resumes across masters with its cursor, and stays in its keyspace', async () => {
     const { logger } = memoryLogger();
-    const connections = new RedisConnections({
-      options: defaultRedisOptions({
-        mode: 'cluster',
-        clusterNodes: servers.map((server) => ({ host: server.host, port: server.port })),
-        keyPrefix: uniquePrefix('sess'),
-        retryDelayMs: 20,
-        maxRetryDelayMs: 200,
-        connectTimeoutMs: 5000,
-      }),
-      logger,
-    });
+    const connections = testConnections(cluster);
     try {
       await connections.connect();
       const redis = connections.shared('commands') as Cluster;
@@ -265,15 +238,7 @@ describe('on Redis Cluster (3 masters)', () => {
 
   it('newest-only tokens: of concurrent issues for one subject exactly one works', async () => {
     const { logger } = memoryLogger();
-    const connections = new RedisConnections({
-      options: defaultRedisOptions({
-        mode: 'cluster',
-        clusterNodes: servers.map((server) => ({ host: server.host, port: server.port })),
-        keyPrefix: uniquePrefix('sess'),
-        connectTimeoutMs: 5000,
-      }),
-      logger,
-    });
+    const connections = testConnections(cluster);
     try {
       await connections.connect();
       const tokens = new OneTimeTokens(

@@ -1,0 +1,2 @@
+export { testConnections } from './test-connections.js';
+export type { TestConnectionsOptions, TestRedisTarget } from './test-connections.js';
