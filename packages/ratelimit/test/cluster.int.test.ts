@@ -34,7 +34,9 @@ function clusterLimiter(options: RateLimiterOptions) {
       registry: new Registry(),
       scripts,
     },
-    { operationTimeoutMs: 2000, localDenyCache: false, ...options },
+    // Ten seconds: 300 concurrent decisions on a busy 2-core machine must not time out and fail
+    // open, which would read as a broken limit.
+    { operationTimeoutMs: 10_000, localDenyCache: false, ...options },
   );
   return { limiter, connections, scripts };
 }

@@ -48,8 +48,8 @@ describe('createLogger with database errors', () => {
     errors.duplicate = await failure(db.query(insert, [EMAIL, DISPLAY_NAME, PASSWORD_HASH]));
     errors.badUuid = await failure(db.query('select $1::uuid', [EMAIL]));
     errors.badDate = await failure(db.query('select $1::timestamptz', [OUT_OF_RANGE_DATE]));
-    // Starting PGlite compiles its WebAssembly: seconds when idle, over a minute on a busy 2-core machine.
-  }, 180_000);
+    // Starting PGlite compiles its WebAssembly: seconds when idle, minutes on a crowded 2-core machine.
+  }, 300_000);
   afterAll(() => db?.close());
 
   it('logs code and message but no statement, parameter, row or value, under err, error or as the argument', () => {
