@@ -87,6 +87,11 @@ export async function measure(
     running--;
   };
 
+  // Slow operations (an HTTP request to a busy server) may take a worker seconds to reach its
+  // next check; the timer stops every worker at the deadline whatever their pace.
+  const stopAtDeadline = setTimeout(() => {
+    stopped = true;
+  }, shape.durationMs);
   let watchdog: NodeJS.Timeout | undefined;
   const stalled = new Promise<never>((_, reject) => {
     watchdog = setTimeout(() => {
@@ -97,6 +102,7 @@ export async function measure(
   try {
     await Promise.race([Promise.all(Array.from({ length: shape.concurrency }, worker)), stalled]);
   } finally {
+    clearTimeout(stopAtDeadline);
     clearTimeout(watchdog);
   }
   const elapsedMs = performance.now() - started;

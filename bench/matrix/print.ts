@@ -73,6 +73,7 @@ export function cellReport(cell: CellResult): string {
   for (const target of cell.targets)
     if (!cell.ratios.some((r) => r.ours === target.ours && r.peer === target.peer))
       lines.push(`  ${targetText(target)}`);
+  if (cell.note) lines.push(`  note: ${cell.note}`);
   return lines.join('\n');
 }
 

@@ -11,7 +11,7 @@ import {
 import { withCellRedis, type CellGroup, type CellInfo, type Context } from '../cell.js';
 import { runRatioCell, type Comparison, type MatrixContender } from '../ratio-cell.js';
 import { skippedCell } from '../results.js';
-import { startRnhApp } from '../rnh-app.js';
+import { loggedNote, startRnhApp } from '../rnh-app.js';
 import { countName, sizeName, uniformOrder, valueOfSize, zipfOrder } from '../workload.js';
 
 const SIZES = [100, 4096, 65_536];
@@ -101,7 +101,7 @@ function hitGroup(cell: HitCell): CellGroup {
                     cacheManager(setting),
                   ]
                 : [rnhCache(setting, app, 'l1'), bentocacheL1(setting)];
-            return await runRatioCell(
+            const result = await runRatioCell(
               {
                 info: cell,
                 contenders,
@@ -112,6 +112,8 @@ function hitGroup(cell: HitCell): CellGroup {
               },
               context,
             );
+            const note = loggedNote(app);
+            return note ? { ...result, note } : result;
           } finally {
             await app.connections.close();
           }
@@ -158,7 +160,7 @@ function readThroughGroup(): CellGroup {
               order: zipfOrder(READ_THROUGH.keys, ZIPF_S, ORDER_LENGTH),
               readThroughLoadMs: READ_THROUGH.loadMs,
             };
-            return await runRatioCell(
+            const result = await runRatioCell(
               {
                 info: cell,
                 contenders: [
@@ -175,6 +177,8 @@ function readThroughGroup(): CellGroup {
               },
               context,
             );
+            const note = loggedNote(app);
+            return note ? { ...result, note } : result;
           } finally {
             await app.connections.close();
           }

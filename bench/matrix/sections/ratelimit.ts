@@ -4,7 +4,7 @@
 import { rlf, rnh, SHORT, type RnhAlgorithm, type Scenario } from '../../ratelimit/contenders.js';
 import { withCellRedis, type CellGroup, type CellInfo } from '../cell.js';
 import { runRatioCell, type Comparison, type MatrixContender } from '../ratio-cell.js';
-import { startRnhApp } from '../rnh-app.js';
+import { loggedNote, startRnhApp } from '../rnh-app.js';
 import { countName, uniformOrder } from '../workload.js';
 
 const ALGORITHMS: RnhAlgorithm[] = ['fixed-window', 'sliding-window', 'token-bucket', 'gcra'];
@@ -94,7 +94,7 @@ function limiterGroup(algorithm: RnhAlgorithm, workload: Workload): CellGroup {
               peer: peer.id,
               ...(workload.kind === 'hot-denied' ? {} : { atLeast: TARGET }),
             };
-            return await runRatioCell(
+            const result = await runRatioCell(
               {
                 info: cell,
                 contenders: [ours, peer],
@@ -105,6 +105,8 @@ function limiterGroup(algorithm: RnhAlgorithm, workload: Workload): CellGroup {
               },
               context,
             );
+            const note = loggedNote(app);
+            return note ? { ...result, note } : result;
           } finally {
             await app.connections.close();
           }
