@@ -1,4 +1,5 @@
 // Every cache in the benchmark, each built the way its documentation shows, all on one redis-server.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { createKeyv } from '@keyv/redis';
 import { Cache } from '@rnh/cache';
@@ -11,7 +12,6 @@ import { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Contender } from '../lib/runner.js';
 import type { Operation } from '../lib/measure.js';
-import type { UserProfile } from './profile.js';
 
 export const L2_GROUP = 'L2 hit: every call reads Redis';
 export const L1_GROUP = 'L1 hit: every call is served in-process';
@@ -20,10 +20,35 @@ export const L1_GROUP = 'L1 hit: every call is served in-process';
 export interface Setting {
   host: string;
   port: number;
-  value: UserProfile;
+  /** The cached value (JSON-shaped: every contender stores and returns the same data). */
+  value: unknown;
   /** Key names (without any library prefix); contenders preload each and cycle through them. */
   keys: string[];
   ttlSeconds: number;
+  /**
+   * The order keys are asked for: operation i reads `keys[order[i % order.length]]` (e.g. a Zipf
+   * sequence). Without it, keys are taken in turn.
+   */
+  order?: Int32Array;
+  /** Read-through: keys start cold and every loader call waits this long (a database read), ms. */
+  readThroughLoadMs?: number;
+}
+
+/** The key operation `index` asks for. */
+function keyPicker(setting: Setting): (index: number) => string {
+  const { keys, order } = setting;
+  if (!order) return (index) => keys[index % keys.length]!;
+  return (index) => keys[order[index % order.length]!]!;
+}
+
+/** Writes every key with `write`, many at once (preloading 100k keys one by one would take minutes). */
+async function preload(keys: readonly string[], write: (key: string) => Promise<unknown>): Promise<void> {
+  const inFlight = 256;
+  let next = 0;
+  const worker = async () => {
+    while (next < keys.length) await write(keys[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, keys.length) }, worker));
 }
 
 /** The app side of @rnh/cache: built once by the caller, as a composition root would. */
@@ -33,16 +58,25 @@ export interface RnhApp {
   logger: Logger;
 }
 
-/** A contender's loader/factory: counts calls (a hit benchmark expects none) and returns the value. */
-function countingLoader(value: UserProfile) {
+/**
+ * A contender's loader/factory: counts calls (a hit benchmark expects none) and returns the
+ * value, after `delayMs` when the setting is read-through.
+ */
+function countingLoader(setting: Setting) {
   let calls = 0;
-  return {
-    load: () => {
-      calls++;
-      return value;
-    },
-    calls: () => calls,
-  };
+  const { value, readThroughLoadMs } = setting;
+  const load =
+    readThroughLoadMs === undefined
+      ? () => {
+          calls++;
+          return value;
+        }
+      : async () => {
+          calls++;
+          await sleep(readThroughLoadMs);
+          return value;
+        };
+  return { load, calls: () => calls };
 }
 
 class MissError extends Error {
@@ -53,7 +87,7 @@ class MissError extends Error {
 }
 
 /** Runs one operation after preloading and checks it answers the value, so no contender measures the wrong thing. */
-async function checked(label: string, op: Operation, value: UserProfile): Promise<Operation> {
+async function checked(label: string, op: Operation, value: unknown): Promise<Operation> {
   const answer = await op(0);
   if (!isDeepStrictEqual(answer, value))
     throw new Error(`${label}: the preloaded value did not come back intact:\n${JSON.stringify(answer)}`);
@@ -74,19 +108,21 @@ export function rawIoredis(setting: Setting, autoPipelining: boolean): Contender
       redis = new Redis({ host: setting.host, port: setting.port, enableAutoPipelining: autoPipelining });
       redis.on('error', () => undefined); // failed commands are counted by the runner
       const client = redis;
-      const keys = setting.keys.map((key) => `bench:raw:${key}`);
+      const keyOf = keyPicker(setting);
       const text = JSON.stringify(setting.value);
-      const pipeline = client.pipeline();
-      for (const key of keys) pipeline.set(key, text, 'EX', setting.ttlSeconds);
-      await pipeline.exec();
+      const { readThroughLoadMs } = setting;
+      if (readThroughLoadMs === undefined)
+        await preload(setting.keys, (key) => client.set(`bench:raw:${key}`, text, 'EX', setting.ttlSeconds));
+      // Read-through by hand: GET, and on a miss load and SET it (no coalescing, no lock).
       const op: Operation = async (index) => {
-        const key = keys[index % keys.length]!;
+        const key = `bench:raw:${keyOf(index)}`;
         const found = await client.get(key);
-        if (found === null) {
-          misses++;
-          throw new MissError(key);
-        }
-        return JSON.parse(found) as unknown;
+        if (found !== null) return JSON.parse(found) as unknown;
+        misses++;
+        if (readThroughLoadMs === undefined) throw new MissError(key);
+        await sleep(readThroughLoadMs);
+        await client.set(key, text, 'EX', setting.ttlSeconds);
+        return JSON.parse(text) as unknown;
       };
       return checked(label, op, setting.value);
     },
@@ -103,7 +139,7 @@ export function rawIoredis(setting: Setting, autoPipelining: boolean): Contender
  * tracing through the global tracer provider.
  */
 export function rnhCache(setting: Setting, app: RnhApp, layer: 'l1' | 'l2'): Contender {
-  const loader = countingLoader(setting.value);
+  const loader = countingLoader(setting);
   let cache: Cache | undefined;
   const label =
     layer === 'l2'
@@ -131,9 +167,10 @@ export function rnhCache(setting: Setting, app: RnhApp, layer: 'l1' | 'l2'): Con
       );
       await cache.start();
       const instance = cache;
-      for (const key of setting.keys) await instance.set(key, setting.value);
-      const op: Operation = (index) =>
-        instance.getOrSet(setting.keys[index % setting.keys.length]!, loader.load);
+      if (setting.readThroughLoadMs === undefined)
+        await preload(setting.keys, (key) => instance.set(key, setting.value));
+      const keyOf = keyPicker(setting);
+      const op: Operation = (index) => instance.getOrSet(keyOf(index), loader.load);
       return checked(label, op, setting.value);
     },
     misses: loader.calls,
@@ -152,7 +189,7 @@ type Bento = BentoCache<Record<string, ReturnType<typeof bentostore>>>;
  * (shown for information: not what the target compares with).
  */
 export function bentocacheL2(setting: Setting, autoPipelining = false): Contender {
-  const loader = countingLoader(setting.value);
+  const loader = countingLoader(setting);
   let bento: Bento | undefined;
   let client: Redis | undefined;
   const label = `bentocache getOrSet (L2 redis only${autoPipelining ? ', auto-pipelining client' : ''})`;
@@ -186,7 +223,7 @@ export function bentocacheL2(setting: Setting, autoPipelining = false): Contende
  * `serialize: false` it keeps the objects (shown for information).
  */
 export function bentocacheL1(setting: Setting, serialize = true): Contender {
-  const loader = countingLoader(setting.value);
+  const loader = countingLoader(setting);
   let bento: Bento | undefined;
   const label = `bentocache getOrSet (memory L1${serialize ? '' : ' serialize: false'}, redis L2, redis bus)`;
   return {
@@ -219,18 +256,19 @@ async function bentoOperation(
   label: string,
   bento: Bento,
   setting: Setting,
-  factory: () => UserProfile,
+  factory: () => unknown,
 ): Promise<Operation> {
   const ttl = setting.ttlSeconds * 1000;
-  for (const key of setting.keys) await bento.set({ key, value: setting.value, ttl });
-  const op: Operation = (index) =>
-    bento.getOrSet({ key: setting.keys[index % setting.keys.length]!, factory, ttl });
+  if (setting.readThroughLoadMs === undefined)
+    await preload(setting.keys, (key) => bento.set({ key, value: setting.value, ttl }));
+  const keyOf = keyPicker(setting);
+  const op: Operation = (index) => bento.getOrSet({ key: keyOf(index), factory, ttl });
   return checked(label, op, setting.value);
 }
 
 /** cache-manager v7 over a Keyv store backed by @keyv/redis (node-redis underneath), `wrap` as getOrSet. */
 export function cacheManager(setting: Setting): Contender {
-  const loader = countingLoader(setting.value);
+  const loader = countingLoader(setting);
   let cache: ReturnType<typeof createCache> | undefined;
   const label = 'cache-manager wrap (Keyv + @keyv/redis)';
   return {
@@ -243,9 +281,10 @@ export function cacheManager(setting: Setting): Contender {
       cache = createCache({ stores: [keyv] });
       const instance = cache;
       const ttl = setting.ttlSeconds * 1000;
-      for (const key of setting.keys) await instance.set(key, setting.value, ttl);
-      const op: Operation = (index) =>
-        instance.wrap(setting.keys[index % setting.keys.length]!, loader.load, ttl);
+      if (setting.readThroughLoadMs === undefined)
+        await preload(setting.keys, (key) => instance.set(key, setting.value, ttl));
+      const keyOf = keyPicker(setting);
+      const op: Operation = (index) => instance.wrap(keyOf(index), loader.load, ttl);
       return checked(label, op, setting.value);
     },
     misses: loader.calls,

@@ -22,6 +22,11 @@ export interface Sample {
 /** One operation; `index` increases by one per call across all workers (use it to pick a key). */
 export type Operation = (index: number) => Promise<unknown>;
 
+/** Takes the duration of every completed operation, in milliseconds (e.g. a histogram for p99). */
+export interface LatencyRecorder {
+  record(ms: number): void;
+}
+
 // Each worker looks at the clock and yields to the event loop after this many of its operations.
 // Yielding lets timers and I/O callbacks run (span export, metric timers) even when an operation
 // never leaves the microtask queue (an in-process L1 hit), as a server's request loop would.
@@ -40,9 +45,14 @@ export class StalledError extends Error {
 /**
  * Runs `concurrency` loops over `operation` for `durationMs` and counts what completed.
  * The rate is completed operations over the wall time until the last loop finished.
+ * With `latency`, each completed operation's duration is recorded there.
  * Rejects with StalledError when operations stop settling (e.g. the server died).
  */
-export async function measure(operation: Operation, shape: LoadShape): Promise<Sample> {
+export async function measure(
+  operation: Operation,
+  shape: LoadShape,
+  latency?: LatencyRecorder,
+): Promise<Sample> {
   let next = 0;
   let ops = 0;
   let errors = 0;
@@ -57,7 +67,13 @@ export async function measure(operation: Operation, shape: LoadShape): Promise<S
     let mine = 0;
     while (!stopped) {
       try {
-        await operation(next++);
+        if (latency) {
+          const began = performance.now();
+          await operation(next++);
+          latency.record(performance.now() - began);
+        } else {
+          await operation(next++);
+        }
         ops++;
       } catch (error) {
         errors++;
@@ -71,6 +87,11 @@ export async function measure(operation: Operation, shape: LoadShape): Promise<S
     running--;
   };
 
+  // Slow operations (an HTTP request to a busy server) may take a worker seconds to reach its
+  // next check; the timer stops every worker at the deadline whatever their pace.
+  const stopAtDeadline = setTimeout(() => {
+    stopped = true;
+  }, shape.durationMs);
   let watchdog: NodeJS.Timeout | undefined;
   const stalled = new Promise<never>((_, reject) => {
     watchdog = setTimeout(() => {
@@ -81,6 +102,7 @@ export async function measure(operation: Operation, shape: LoadShape): Promise<S
   try {
     await Promise.race([Promise.all(Array.from({ length: shape.concurrency }, worker)), stalled]);
   } finally {
+    clearTimeout(stopAtDeadline);
     clearTimeout(watchdog);
   }
   const elapsedMs = performance.now() - started;

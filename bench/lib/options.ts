@@ -98,7 +98,7 @@ export interface OptionExtras<K extends string> {
 /**
  * Parses the common options (and a benchmark's own, when given). Unknown flags are an
  * error. Environment variables of options a benchmark does not have are ignored, so
- * one environment can drive several benchmarks (`bench/all.ts`).
+ * one environment can drive several benchmarks (the matrix runs queue.ts with BENCH_* variables).
  */
 export function parseOptions<K extends string = never>(
   argv: string[],

@@ -112,16 +112,6 @@ export function judge(target: Target, results: Array<ContenderResult<ContenderIn
   };
 }
 
-/**
- * Recognizes a target line printed by `judge` (in any benchmark's output), e.g. for a
- * summary of several runs: `L2 hit vs ...: 0.44x (target >= 1.0x) FAIL`.
- */
-export function parseTargetLine(line: string): { text: string; passed: boolean } | undefined {
-  const text = line.trim();
-  if (!/\(target >= \d+(?:\.\d+)?x\)/.test(text)) return undefined;
-  return { text, passed: / PASS(?: |$)/.test(text) && !/ FAIL(?: |$)/.test(text) };
-}
-
 /** `label: 1.23x` for a ratio shown for information (judged by no target). */
 export function ratioLine(
   label: string,

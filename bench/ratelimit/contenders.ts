@@ -6,6 +6,7 @@ import {
   rateLimit as rnhMiddleware,
   RateLimiter,
   slidingWindow,
+  tokenBucket,
   type Decision,
   type Policy,
 } from '@rnh/ratelimit';
@@ -189,7 +190,7 @@ export function erl(scenario: Scenario, setting: Setting): Contender {
   };
 }
 
-export type RnhAlgorithm = 'fixed-window' | 'sliding-window' | 'gcra';
+export type RnhAlgorithm = 'fixed-window' | 'sliding-window' | 'token-bucket' | 'gcra';
 
 export interface RnhVariant {
   algorithm: RnhAlgorithm;
@@ -202,10 +203,16 @@ export interface RnhVariant {
 const POLICY: Record<RnhAlgorithm, (options: { limit: number; windowMs: number }) => Policy> = {
   'fixed-window': fixedWindow,
   'sliding-window': slidingWindow,
+  'token-bucket': tokenBucket,
   gcra,
 };
 
-const SHORT: Record<RnhAlgorithm, string> = { 'fixed-window': 'fw', 'sliding-window': 'sw', gcra: 'gcra' };
+export const SHORT: Record<RnhAlgorithm, string> = {
+  'fixed-window': 'fw',
+  'sliding-window': 'sw',
+  'token-bucket': 'tb',
+  gcra: 'gcra',
+};
 
 /**
  * @rnh/ratelimit as an app builds it: the shared `commands` connection of RedisConnections

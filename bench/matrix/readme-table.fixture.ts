@@ -1,0 +1,176 @@
+// A small latest.json with one cell of every kind, for the README table's tests.
+import type { ContenderSummary, MatrixResults } from './results.js';
+
+function contender(
+  id: string,
+  role: ContenderSummary['role'],
+  rate: number,
+  p99: number,
+  calls: number,
+): ContenderSummary {
+  return {
+    id,
+    label: `${id} label`,
+    role,
+    opsPerSec: { median: rate, min: rate * 0.9, max: rate * 1.1, perRound: [rate * 0.9, rate, rate * 1.1] },
+    latencyMs: { p50: p99 / 4, p99 },
+    redisCommandsPerOp: calls,
+    commandsPerOp: { get: calls },
+    nodeCpuMicrosPerOp: 7.5,
+    redisCpuMicrosPerOp: 1.25,
+    ops: 300_000,
+    errors: 0,
+    misses: 0,
+  };
+}
+
+export function fixtureResults(): MatrixResults {
+  return {
+    schema: 1,
+    startedAt: '2026-12-01T10:20:30.000Z',
+    finishedAt: '2026-12-01T10:40:00.000Z',
+    mode: 'full',
+    only: [],
+    settings: { rounds: 5, durationMs: 1000, warmupMs: 500 },
+    machine: {
+      cpuModel: 'AMD EPYC',
+      cores: 2,
+      loadAverage: [0.52, 0.4, 0.3],
+      platform: 'linux',
+      arch: 'x64',
+      memoryGiB: 23.5,
+    },
+    versions: {
+      node: 'v20.20.2',
+      redisServer: '7.0.15',
+      commit: 'abc1234',
+      packages: { '@rnh/cache': '0.1.0' },
+    },
+    cells: [
+      {
+        id: 'cache/l2/4kb/1k/uniform',
+        section: 'cache',
+        title: 'L2 only',
+        params: { valueBytes: 4096 },
+        status: 'ok',
+        contenders: [
+          contender('rnh-l2', 'ours', 130_000, 0.91, 0.05),
+          contender('raw-ioredis', 'peer', 100_000, 1.2, 1),
+          contender('cache-manager', 'peer', 50_000, 2.5, 1),
+        ],
+        ratios: [
+          {
+            ours: 'rnh-l2',
+            peer: 'raw-ioredis',
+            median: 1.3,
+            min: 1.21,
+            max: 1.4,
+            perRound: [1.21, 1.3, 1.4],
+          },
+          {
+            ours: 'rnh-l2',
+            peer: 'cache-manager',
+            median: 2.6,
+            min: 2.5,
+            max: 2.7,
+            perRound: [2.5, 2.6, 2.7],
+          },
+        ],
+        targets: [
+          {
+            label: 'rnh-l2 label vs raw-ioredis label',
+            kind: 'ratio',
+            ours: 'rnh-l2',
+            peer: 'raw-ioredis',
+            atLeast: 1,
+            value: 1.3,
+            verdict: 'PASS',
+          },
+        ],
+        seconds: 21,
+      },
+      {
+        id: 'cache/stampede/2proc',
+        section: 'cache',
+        title: 'Cold-key stampede',
+        params: { processes: 2 },
+        status: 'ok',
+        contenders: [
+          { ...contender('rnh', 'ours', 0, 0, 0.5), opsPerSec: null, latencyMs: { p50: null, p99: null } },
+          {
+            ...contender('raw-ioredis', 'peer', 0, 0, 2),
+            opsPerSec: null,
+            latencyMs: { p50: null, p99: null },
+            extra: { loadsPerKeyMedian: 20, loadsPerKeyMin: 18, loadsPerKeyMax: 20 },
+          },
+        ],
+        ratios: [],
+        targets: [
+          {
+            label: 'loads each cold key exactly once',
+            kind: 'exact',
+            ours: 'rnh',
+            expected: 1,
+            value: 1,
+            verdict: 'PASS',
+          },
+        ],
+        seconds: 12,
+      },
+      {
+        id: 'queue/add',
+        section: 'queue',
+        title: 'Add',
+        params: { script: 'bench/queue.ts' },
+        status: 'ok',
+        contenders: [],
+        ratios: [],
+        targets: [
+          {
+            label: 'Add: enqueue() vs Queue.add()',
+            kind: 'ratio',
+            atLeast: 0.9,
+            value: 0.66,
+            verdict: 'FAIL',
+          },
+        ],
+        seconds: 90,
+      },
+      {
+        id: 'ceiling/redis-benchmark',
+        section: 'ceiling',
+        title: 'redis-benchmark',
+        params: {},
+        status: 'ok',
+        contenders: [contender('redis-benchmark-get', 'info', 81_234.5, 0.6, 1)],
+        ratios: [],
+        targets: [],
+        seconds: 10,
+      },
+      {
+        id: 'sessions',
+        section: 'sessions',
+        title: 'bench/sessions.ts',
+        params: {},
+        status: 'skipped',
+        note: 'bench/sessions.ts does not exist in this checkout',
+        contenders: [],
+        ratios: [],
+        targets: [],
+        seconds: 0,
+      },
+      {
+        id: 'api/cached',
+        section: 'api',
+        title: 'GET /orgs/:id',
+        params: {},
+        status: 'error',
+        error: 'Error: process exited | code 1',
+        contenders: [],
+        ratios: [],
+        targets: [],
+        seconds: 3,
+      },
+    ],
+  };
+}
