@@ -34,15 +34,21 @@ describe('maintenance jobs', () => {
     await redis?.destroy();
   });
 
+  // The test's margin, not production's 1 s: the set-up writes must not time out on a busy machine.
+  const TEST_OPERATION_TIMEOUT_MS = 10_000;
+
   it('prune_session_index removes entries of sessions that are gone and keeps live ones', async () => {
     const logger = memoryLogger().logger;
     const commands = connections.shared('commands');
     const sessionKeys = connections.keys.child(keyspaces.sessions);
     const index = new SessionIndex(
       { redis: commands, keys: connections.keys.child(keyspaces.sessionIndex), logger },
-      { sessionKeys },
+      { sessionKeys, operationTimeoutMs: TEST_OPERATION_TIMEOUT_MS },
     );
-    const store = new RedisSessionStore({ redis: commands, keys: sessionKeys, logger, index });
+    const store = new RedisSessionStore(
+      { redis: commands, keys: sessionKeys, logger, index },
+      { operationTimeoutMs: TEST_OPERATION_TIMEOUT_MS },
+    );
     const session = (userId: string) =>
       ({ cookie: { originalMaxAge: 60_000, maxAge: 60_000 }, userId }) as unknown as SessionData;
     await new Promise<void>((resolve, reject) =>
