@@ -27,7 +27,7 @@ const ATTW = join(require.resolve('@arethetypeswrong/cli/package.json'), '../dis
 
 /** The user's own ioredis: the newest of each major the packages' peer range accepts. */
 const IOREDIS_VERSIONS = ['ioredis@^5', 'ioredis@^6'];
-/** What the user installs next to the packages: the queue's example uses zod, TypeScript needs the types. */
+/** What the user installs next to the packages: the queue's and config's examples use zod, TypeScript needs the types. */
 const USER_DEPENDENCIES = ['zod@^4', 'express-session@^1', '@types/express-session@^1', '@types/node@^20'];
 /**
  * What each README example prints, by package and example path. Every example a published README
@@ -35,6 +35,13 @@ const USER_DEPENDENCIES = ['zod@^4', 'express-session@^1', '@types/express-sessi
  */
 const EXPECTED_OUTPUT: Record<string, string[]> = {
   '@rnh/cache examples/quick-start.ts': ["Ada { id: 42, name: 'Ada' }"],
+  '@rnh/config examples/quick-start.ts': [
+    '3000 5000 { limit: 5, windowMs: 900000 } info',
+    'Invalid configuration:',
+    '  - PORT must be a port number 1-65535 (got "http")',
+    '  - LOGIN_LIMIT must look like 100/15m (a count per 30s, 15m, 1h or 1d), or off (got "lots")',
+  ],
+  '@rnh/mail examples/quick-start.ts': ['file', 'ada@example.com Reset your password true'],
   '@rnh/queue examples/quick-start.ts': ['welcome sent to ada@example.com'],
   '@rnh/ratelimit examples/quick-start.ts': ['1 true 1', '2 true 0', '3 false 0'],
   '@rnh/sessions examples/quick-start.ts': ["{ subject: 'user-42', data: {} }", 'sessions stored: 0'],
