@@ -6,7 +6,8 @@ export const DELIVERY_LAG_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.
 
 export type Transport = 'websocket' | 'sse';
 export type DropReason = 'slow_client' | 'heartbeat_timeout';
-export type RejectReason = 'unauthenticated' | 'origin' | 'connection_limit' | 'bad_request' | 'unavailable' | 'draining';
+export type RejectReason =
+  'unauthenticated' | 'origin' | 'connection_limit' | 'bad_request' | 'unavailable' | 'draining';
 
 type Labels<L extends string> = Partial<Record<L, string | number>>;
 interface CounterSink<L extends string> {
@@ -71,9 +72,11 @@ export class RealtimeMetrics implements RealtimeMetricsSink {
     const registers = [registry];
     const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
       getOrCreate(registry, name, () => new Counter<L>({ name, help, labelNames, registers }));
-    this.published = counter('realtime_events_published_total', 'Events published to user feeds, by event type.', [
-      'type',
-    ]);
+    this.published = counter(
+      'realtime_events_published_total',
+      'Events published to user feeds, by event type.',
+      ['type'],
+    );
     this.delivered = counter(
       'realtime_events_delivered_total',
       'Events written to a client connection (live or replayed), by event type and transport (websocket|sse).',

@@ -11,7 +11,8 @@ export interface EventSchema<T = unknown> {
 /** The event types a feed carries, each with the schema of its data. */
 export type EventSchemas = Record<string, EventSchema>;
 
-export type EventData<S extends EventSchemas, K extends keyof S> = S[K] extends EventSchema<infer T> ? T : never;
+export type EventData<S extends EventSchemas, K extends keyof S> =
+  S[K] extends EventSchema<infer T> ? T : never;
 
 /** One event of a user's feed, as delivered to their clients. */
 export type FeedEvent<S extends EventSchemas = EventSchemas> = {

@@ -18,14 +18,17 @@ describe('a user’s feed', () => {
     await app.feed.publish('ada', 'referral.status', { referralId: 'r1', status: 'accepted' });
     await waitFor(() => client.events().length === 2, WAIT);
     expect(client.events()).toEqual(['notification:one', 'referral.status:accepted']);
-    expect(await metricValue(app.registry, 'realtime_events_delivered_total', { type: 'notification' })).toBe(1);
+    expect(await metricValue(app.registry, 'realtime_events_delivered_total', { type: 'notification' })).toBe(
+      1,
+    );
     expect(await metricValue(app.registry, 'realtime_delivery_lag_seconds', { transport: 'sse' })).toBe(2);
   });
 
   it('replays exactly what a client missed after its cursor, then goes on live without gap or duplicate', async () => {
     const app = instance(redis, testKeys(), { feed: { replayPageSize: 7 } });
     const ids: string[] = [];
-    for (let i = 0; i < 20; i += 1) ids.push(await app.feed.publish('ada', 'notification', { text: `e${i}` }));
+    for (let i = 0; i < 20; i += 1)
+      ids.push(await app.feed.publish('ada', 'notification', { text: `e${i}` }));
 
     // Publishing goes on while the client reconnects: it must see each event after e4 once, in order.
     const publishing = (async () => {
@@ -87,7 +90,9 @@ describe('a user’s feed', () => {
     await app.feed.publish('ada', 'notification', { text: 'valid' });
     await waitFor(() => client.events().length === 1, WAIT);
     expect(client.events()).toEqual(['notification:valid']);
-    expect(await metricValue(app.registry, 'realtime_invalid_events_total', { type: 'notification' })).toBe(1);
+    expect(await metricValue(app.registry, 'realtime_invalid_events_total', { type: 'notification' })).toBe(
+      1,
+    );
   });
 
   it('refuses to publish an unknown type or data its schema rejects, and reports Redis failures as unavailable', async () => {
@@ -95,12 +100,16 @@ describe('a user’s feed', () => {
     // @ts-expect-error an undeclared type
     await expect(app.feed.publish('ada', 'nope', {})).rejects.toBeInstanceOf(RealtimeEventError);
     // @ts-expect-error data of the wrong shape
-    await expect(app.feed.publish('ada', 'notification', { text: 1 })).rejects.toBeInstanceOf(RealtimeEventError);
+    await expect(app.feed.publish('ada', 'notification', { text: 1 })).rejects.toBeInstanceOf(
+      RealtimeEventError,
+    );
     await expect(app.feed.publish('a{b}', 'notification', { text: 'x' })).rejects.toThrow(/userId/);
 
     redis.server.freeze();
     try {
-      await expect(app.feed.publish('ada', 'notification', { text: 'x' })).rejects.toBeInstanceOf(RealtimeUnavailableError);
+      await expect(app.feed.publish('ada', 'notification', { text: 'x' })).rejects.toBeInstanceOf(
+        RealtimeUnavailableError,
+      );
     } finally {
       redis.server.thaw();
     }

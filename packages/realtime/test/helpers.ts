@@ -90,7 +90,9 @@ export function recordingSink(transport: 'websocket' | 'sse' = 'sse') {
     events: () =>
       received.flatMap((delivery) =>
         delivery.kind === 'event'
-          ? [`${delivery.event.type}:${'text' in delivery.event.data ? delivery.event.data.text : delivery.event.data.status}`]
+          ? [
+              `${delivery.event.type}:${'text' in delivery.event.data ? delivery.event.data.text : delivery.event.data.status}`,
+            ]
           : [],
       ),
   };

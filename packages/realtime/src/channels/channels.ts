@@ -47,14 +47,23 @@ export class RealtimeChannels<S extends EventSchemas> {
     this.metrics = metricsFor(deps.registry);
     this.schemas = options.channels;
     for (const name of Object.keys(this.schemas)) checkId('channel name', name);
-    this.timeoutMs = positiveInteger('operationTimeoutMs', options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS);
+    this.timeoutMs = positiveInteger(
+      'operationTimeoutMs',
+      options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
+    );
   }
 
   /** Publishes to one topic of a channel; resolves with how many subscribers received it. */
-  async publish<K extends keyof S & string>(channel: K, topic: string, data: EventData<S, K>): Promise<number> {
+  async publish<K extends keyof S & string>(
+    channel: K,
+    topic: string,
+    data: EventData<S, K>,
+  ): Promise<number> {
     const parsed = this.schemaOf(channel).safeParse(data);
     if (!parsed.success) {
-      throw new RealtimeEventError(`a message on ${channel} does not match its schema`, { cause: parsed.error });
+      throw new RealtimeEventError(`a message on ${channel} does not match its schema`, {
+        cause: parsed.error,
+      });
     }
     const receivers = await callRedis(
       this.redis.publish(this.nameOf(channel, topic), JSON.stringify(parsed.data)),
@@ -72,11 +81,16 @@ export class RealtimeChannels<S extends EventSchemas> {
     topic: string,
     handler: ChannelHandler<EventData<S, K>>,
   ): Promise<() => void> {
-    return this.router.subscribe(this.nameOf(channel, topic), (text) => this.receive(channel, text, topic, handler));
+    return this.router.subscribe(this.nameOf(channel, topic), (text) =>
+      this.receive(channel, text, topic, handler),
+    );
   }
 
   /** Follows every topic of a channel. */
-  subscribeAll<K extends keyof S & string>(channel: K, handler: ChannelHandler<EventData<S, K>>): Promise<() => void> {
+  subscribeAll<K extends keyof S & string>(
+    channel: K,
+    handler: ChannelHandler<EventData<S, K>>,
+  ): Promise<() => void> {
     this.schemaOf(channel);
     const prefix = this.keys.key(channel, '');
     return this.router.psubscribe(this.keys.pattern(`${channel}:*`), (text, name) =>

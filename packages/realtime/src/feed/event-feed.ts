@@ -76,13 +76,21 @@ export class EventFeed<S extends EventSchemas> {
     this.schemas = options.events;
     for (const type of Object.keys(this.schemas)) {
       if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(type)) {
-        throw new RealtimeArgumentError(`event type names are 1-64 of letters, digits and _ . : - (got ${JSON.stringify(type)})`);
+        throw new RealtimeArgumentError(
+          `event type names are 1-64 of letters, digits and _ . : - (got ${JSON.stringify(type)})`,
+        );
       }
     }
     this.maxLength = positiveInteger('maxLength', options.maxLength ?? DEFAULT_FEED_MAX_LENGTH);
     this.retentionMs = positiveInteger('retentionMs', options.retentionMs ?? DEFAULT_FEED_RETENTION_MS);
-    this.timeoutMs = positiveInteger('operationTimeoutMs', options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS);
-    this.replayPageSize = positiveInteger('replayPageSize', options.replayPageSize ?? DEFAULT_REPLAY_PAGE_SIZE);
+    this.timeoutMs = positiveInteger(
+      'operationTimeoutMs',
+      options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
+    );
+    this.replayPageSize = positiveInteger(
+      'replayPageSize',
+      options.replayPageSize ?? DEFAULT_REPLAY_PAGE_SIZE,
+    );
   }
 
   /** The stream that holds `userId`'s events (its own hash tag: one user's feed is one Cluster slot). */
@@ -109,7 +117,11 @@ export class EventFeed<S extends EventSchemas> {
       async (span) => {
         try {
           const id = await this.call(
-            this.publishScript.run(this.redis, [key], [this.maxLength, this.retentionMs, key, type, json, activeTraceParent()]),
+            this.publishScript.run(
+              this.redis,
+              [key],
+              [this.maxLength, this.retentionMs, key, type, json, activeTraceParent()],
+            ),
             'publish',
           );
           this.metrics.published.inc({ type });
@@ -126,24 +138,35 @@ export class EventFeed<S extends EventSchemas> {
   }
 
   /** The same event to several users (an organization's members); resolves with each feed's id, in order. */
-  publishToMany<K extends keyof S & string>(userIds: readonly string[], type: K, data: EventData<S, K>): Promise<string[]> {
+  publishToMany<K extends keyof S & string>(
+    userIds: readonly string[],
+    type: K,
+    data: EventData<S, K>,
+  ): Promise<string[]> {
     return Promise.all(userIds.map((userId) => this.publish(userId, type, data)));
   }
 
   /** The newest id `userId`'s feed ever held ('0-0' when it has none): where a new client starts. */
   async newest(userId: string): Promise<string> {
-    const reply = (await this.call(this.readScript.run(this.redis, [this.feedKey(userId)], ['0-0', 0, 0]), 'read')) as [
-      number,
-      string,
-    ];
+    const reply = (await this.call(
+      this.readScript.run(this.redis, [this.feedKey(userId)], ['0-0', 0, 0]),
+      'read',
+    )) as [number, string];
     return String(reply[1]);
   }
 
   /** One page of `userId`'s events after `cursor` (exclusive); `checkGap` also reports trimmed events. */
   async read(userId: string, cursor: string, checkGap: boolean): Promise<FeedPage> {
-    if (!isStreamId(cursor)) throw new RealtimeArgumentError(`a cursor is a stream id like 1700000000000-0 (got ${JSON.stringify(cursor)})`);
+    if (!isStreamId(cursor))
+      throw new RealtimeArgumentError(
+        `a cursor is a stream id like 1700000000000-0 (got ${JSON.stringify(cursor)})`,
+      );
     const reply = (await this.call(
-      this.readScript.run(this.redis, [this.feedKey(userId)], [cursor, this.replayPageSize, checkGap ? 1 : 0]),
+      this.readScript.run(
+        this.redis,
+        [this.feedKey(userId)],
+        [cursor, this.replayPageSize, checkGap ? 1 : 0],
+      ),
       'read',
     )) as [number, string, unknown[]];
     const events: RawEvent[] = [];
@@ -158,13 +181,14 @@ export class EventFeed<S extends EventSchemas> {
     const schema = Object.hasOwn(this.schemas, type) ? this.schemas[type] : undefined;
     if (!schema) throw new RealtimeEventError(`unknown event type ${JSON.stringify(type)}`);
     const parsed = schema.safeParse(data);
-    if (!parsed.success) throw new RealtimeEventError(`the data of a ${type} event does not match its schema`, { cause: parsed.error });
+    if (!parsed.success)
+      throw new RealtimeEventError(`the data of a ${type} event does not match its schema`, {
+        cause: parsed.error,
+      });
     return JSON.stringify(parsed.data);
   }
 
   private call<T>(work: Promise<T>, operation: string): Promise<T> {
     return callRedis(work, this.timeoutMs, this.logger, `feed ${operation}`);
   }
-
 }
-

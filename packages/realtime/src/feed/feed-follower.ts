@@ -57,7 +57,9 @@ export class FeedFollower<S extends EventSchemas> {
 
   /** Subscribes, replays what the client missed, then delivers `ready`. Rejects if Redis fails. */
   async start(): Promise<void> {
-    this.unsubscribe = await this.router.subscribe(this.feed.channelOf(this.userId), (text) => this.onMessage(text));
+    this.unsubscribe = await this.router.subscribe(this.feed.channelOf(this.userId), (text) =>
+      this.onMessage(text),
+    );
     this.stopResync = this.router.onResubscribed(() => void this.resync());
     this.busy = true;
     try {
@@ -103,7 +105,9 @@ export class FeedFollower<S extends EventSchemas> {
     this.cursor = raw.id;
     const decoded = decodeEvent(this.feed.schemas, raw);
     if (!decoded.ok) {
-      this.feed.metrics.invalid.inc({ type: Object.hasOwn(this.feed.schemas, raw.type) ? raw.type : 'unknown' });
+      this.feed.metrics.invalid.inc({
+        type: Object.hasOwn(this.feed.schemas, raw.type) ? raw.type : 'unknown',
+      });
       this.logger.warn({ operation: 'deliver', reason: decoded.reason }, 'realtime feed: event dropped');
       return true;
     }
@@ -154,7 +158,10 @@ export class FeedFollower<S extends EventSchemas> {
       await this.catchUpUntilCurrent(true);
     } catch (error) {
       // Live events stay held (or, past the bound, are read from the feed); try again shortly.
-      this.logger.warn({ err: error, operation: 'resync' }, 'realtime feed: catching up after a reconnect failed');
+      this.logger.warn(
+        { err: error, operation: 'resync' },
+        'realtime feed: catching up after a reconnect failed',
+      );
       setTimeout(() => void this.resync(), RESYNC_RETRY_MS).unref();
     } finally {
       this.busy = false;

@@ -12,7 +12,18 @@ describe('stream ids', () => {
   it('accepts only what Redis hands out, so a cursor from a client is never a command argument of its own making', () => {
     expect(isStreamId('1700000000000-0')).toBe(true);
     expect(isStreamId('0-0')).toBe(true);
-    for (const bad of ['', '-', '1-', '-1', '1-2-3', '+', '$', '1 -2', '1700000000000-0\n', '1'.repeat(16) + '-0']) {
+    for (const bad of [
+      '',
+      '-',
+      '1-',
+      '-1',
+      '1-2-3',
+      '+',
+      '$',
+      '1 -2',
+      '1700000000000-0\n',
+      '1'.repeat(16) + '-0',
+    ]) {
       expect(isStreamId(bad), bad).toBe(false);
     }
   });

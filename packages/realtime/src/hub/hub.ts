@@ -87,8 +87,14 @@ export class RealtimeHub<S extends EventSchemas> {
     this.logger = deps.logger ?? silentLogger();
     this.tracer = deps.tracer ?? trace.getTracer('@rnh/realtime');
     this.metrics = metricsFor(deps.registry);
-    this.heartbeatMs = positiveInteger('heartbeatIntervalMs', options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
-    this.sweepMs = positiveInteger('sweepIntervalMs', options.sweepIntervalMs ?? DEFAULT_PRESENCE_SWEEP_INTERVAL_MS);
+    this.heartbeatMs = positiveInteger(
+      'heartbeatIntervalMs',
+      options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+    );
+    this.sweepMs = positiveInteger(
+      'sweepIntervalMs',
+      options.sweepIntervalMs ?? DEFAULT_PRESENCE_SWEEP_INTERVAL_MS,
+    );
     if (this.heartbeatMs >= this.presence.ttlMs) {
       throw new RealtimeArgumentError(
         `heartbeatIntervalMs (${this.heartbeatMs}) must be shorter than the presence ttlMs (${this.presence.ttlMs})`,
@@ -112,7 +118,9 @@ export class RealtimeHub<S extends EventSchemas> {
     const userId = checkId('userId', request.userId);
     const orgIds = (request.orgIds ?? []).map((orgId) => checkId('orgId', orgId));
     if (request.after !== undefined && !isStreamId(request.after)) {
-      throw new RealtimeArgumentError(`Last-Event-ID must be a stream id like 1700000000000-0 (got ${JSON.stringify(request.after)})`);
+      throw new RealtimeArgumentError(
+        `Last-Event-ID must be a stream id like 1700000000000-0 (got ${JSON.stringify(request.after)})`,
+      );
     }
     const id = randomUUID();
     const { accepted } = await this.presence.connect(userId, id, orgIds);
@@ -150,7 +158,15 @@ export class RealtimeHub<S extends EventSchemas> {
     after: string | undefined,
     sink: ClientSink<S>,
   ): Promise<HubConnection> {
-    const connection: LiveConnection<S> = { id, userId, orgIds, sink, follower: undefined!, stops: [], closed: false };
+    const connection: LiveConnection<S> = {
+      id,
+      userId,
+      orgIds,
+      sink,
+      follower: undefined!,
+      stops: [],
+      closed: false,
+    };
     connection.follower = new FeedFollower(
       this.feed,
       this.router,
@@ -164,7 +180,9 @@ export class RealtimeHub<S extends EventSchemas> {
     try {
       for (const orgId of orgIds) {
         connection.stops.push(
-          await this.router.subscribe(this.presence.channelOf(orgId), (text) => this.forwardPresence(connection, orgId, text)),
+          await this.router.subscribe(this.presence.channelOf(orgId), (text) =>
+            this.forwardPresence(connection, orgId, text),
+          ),
         );
       }
       await connection.follower.start();
@@ -185,7 +203,11 @@ export class RealtimeHub<S extends EventSchemas> {
         ? this.tracer.startSpan('realtime.deliver', {
             kind: SpanKind.CONSUMER,
             links: linkTo(traceParent),
-            attributes: { 'messaging.system': 'redis', 'realtime.event.type': delivery.event.type, 'realtime.transport': transport },
+            attributes: {
+              'messaging.system': 'redis',
+              'realtime.event.type': delivery.event.type,
+              'realtime.transport': transport,
+            },
           })
         : undefined;
     const written = connection.sink.write(delivery);
@@ -199,7 +221,8 @@ export class RealtimeHub<S extends EventSchemas> {
     if (delivery.kind === 'event') {
       this.metrics.delivered.inc({ type: delivery.event.type, transport });
       if (delivery.replayed) this.metrics.replayed.inc({ transport });
-      else this.metrics.lag.observe({ transport }, Math.max(0, Date.now() - delivery.event.publishedAt) / 1000);
+      else
+        this.metrics.lag.observe({ transport }, Math.max(0, Date.now() - delivery.event.publishedAt) / 1000);
     }
     return true;
   }
@@ -212,7 +235,11 @@ export class RealtimeHub<S extends EventSchemas> {
       return;
     }
     if (typeof change?.userId !== 'string' || typeof change.online !== 'boolean') return;
-    this.write(connection, { kind: 'channel', channel: 'presence', data: { orgId, userId: change.userId, online: change.online } });
+    this.write(connection, {
+      kind: 'channel',
+      channel: 'presence',
+      data: { orgId, userId: change.userId, online: change.online },
+    });
   }
 
   /** Stops a connection: the transport closes (when the server ends it), presence forgets it. */

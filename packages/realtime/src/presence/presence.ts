@@ -74,7 +74,10 @@ export class Presence {
       throw new RealtimeArgumentError(`maxConnectionsPerUser must be an integer >= 0 (got ${limit})`);
     }
     this.maxConnectionsPerUser = limit;
-    this.timeoutMs = positiveInteger('operationTimeoutMs', options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS);
+    this.timeoutMs = positiveInteger(
+      'operationTimeoutMs',
+      options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
+    );
     if (deps.registry) this.registerOnlineGauge(deps.registry);
   }
 
@@ -118,7 +121,11 @@ export class Presence {
   /** Takes users whose connections all expired off every set (at most `batch`); resolves with them. */
   async sweep(batch = DEFAULT_PRESENCE_SWEEP_BATCH): Promise<string[]> {
     const gone = (await this.call(
-      this.scripts.sweep.run(this.redis, [this.onlineKey], [this.base, this.channelPrefix(), positiveInteger('batch', batch)]),
+      this.scripts.sweep.run(
+        this.redis,
+        [this.onlineKey],
+        [this.base, this.channelPrefix(), positiveInteger('batch', batch)],
+      ),
       'sweep',
     )) as string[];
     if (gone.length > 0) this.metrics.presenceChanges.inc({ change: 'offline' }, gone.length);
@@ -138,13 +145,19 @@ export class Presence {
   async listOnline(options: { orgId?: string; offset?: number; limit?: number } = {}): Promise<string[]> {
     const offset = options.offset ?? 0;
     const limit = options.limit ?? 100;
-    if (!Number.isInteger(offset) || offset < 0) throw new RealtimeArgumentError(`offset must be an integer >= 0 (got ${offset})`);
+    if (!Number.isInteger(offset) || offset < 0)
+      throw new RealtimeArgumentError(`offset must be an integer >= 0 (got ${offset})`);
     positiveInteger('limit', limit);
     const users = (await this.query(this.setOf(options.orgId), ['list', offset, limit])) as unknown[];
     return users.map(String);
   }
 
-  private async upsert(userId: string, connectionId: string, orgIds: readonly string[], limit: number): Promise<number> {
+  private async upsert(
+    userId: string,
+    connectionId: string,
+    orgIds: readonly string[],
+    limit: number,
+  ): Promise<number> {
     const args = [
       this.base,
       checkId('userId', userId),
@@ -154,7 +167,9 @@ export class Presence {
       this.channelPrefix(),
       ...orgIds.map((orgId) => checkId('orgId', orgId)),
     ];
-    const result = Number(await this.call(this.scripts.connect.run(this.redis, [this.onlineKey], args), 'connect'));
+    const result = Number(
+      await this.call(this.scripts.connect.run(this.redis, [this.onlineKey], args), 'connect'),
+    );
     if (result === 1) this.metrics.presenceChanges.inc({ change: 'online' });
     return result;
   }
@@ -174,7 +189,6 @@ export class Presence {
   private call<T>(work: Promise<T>, operation: string): Promise<T> {
     return callRedis(work, this.timeoutMs, this.logger, `presence ${operation}`);
   }
-
 
   /** Users online across every process, read from Redis at scrape time (the same number on every instance). */
   private registerOnlineGauge(registry: NonNullable<RedisPackageDeps['registry']>): void {

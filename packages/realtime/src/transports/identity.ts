@@ -8,4 +8,6 @@ export interface RealtimeIdentity {
 }
 
 /** The app's check of a connection request: the identity, or null for an unauthenticated request. */
-export type Authenticate = (request: IncomingMessage) => Promise<RealtimeIdentity | null> | RealtimeIdentity | null;
+export type Authenticate = (
+  request: IncomingMessage,
+) => Promise<RealtimeIdentity | null> | RealtimeIdentity | null;

@@ -25,7 +25,11 @@ export function refusal(reason: RejectReason, message: string): Refusal {
   }[reason];
   // Clients come back later: soon after a drain or an outage, later after too many connections.
   const headers: Record<string, string> =
-    reason === 'draining' || reason === 'unavailable' ? { 'retry-after': '1' } : reason === 'connection_limit' ? { 'retry-after': '30' } : {};
+    reason === 'draining' || reason === 'unavailable'
+      ? { 'retry-after': '1' }
+      : reason === 'connection_limit'
+        ? { 'retry-after': '30' }
+        : {};
   return { status, reason, body: { error: { code: reason, message } }, headers };
 }
 
@@ -34,6 +38,7 @@ export function refusalFor(error: unknown): Refusal {
   if (error instanceof RealtimeArgumentError) return refusal('bad_request', error.message);
   if (error instanceof RealtimeConnectionLimitError) return refusal('connection_limit', error.message);
   if (error instanceof RealtimeClosedError) return refusal('draining', error.message);
-  if (error instanceof RealtimeError) return refusal('unavailable', 'real-time delivery is unavailable; try again shortly');
+  if (error instanceof RealtimeError)
+    return refusal('unavailable', 'real-time delivery is unavailable; try again shortly');
   return refusal('unavailable', 'real-time delivery is unavailable; try again shortly');
 }

@@ -45,7 +45,8 @@ export function sseHandler<S extends EventSchemas>(
     }
     if (!identity) return refuse(response, refusal('unauthenticated', 'sign in to receive live events'));
     const header = request.headers['last-event-id'];
-    const after = (Array.isArray(header) ? header[0] : header) || lastEventIdParameter(request.url) || undefined;
+    const after =
+      (Array.isArray(header) ? header[0] : header) || lastEventIdParameter(request.url) || undefined;
 
     let admission;
     try {

@@ -73,7 +73,9 @@ export function attachWebSocket<S extends EventSchemas>(
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname !== path) return;
     socket.on('error', () => undefined);
-    void upgrade(request, socket, head, url).catch(() => refuse(socket, refusal('unavailable', 'real-time delivery is unavailable')));
+    void upgrade(request, socket, head, url).catch(() =>
+      refuse(socket, refusal('unavailable', 'real-time delivery is unavailable')),
+    );
   };
 
   const upgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => {
@@ -157,7 +159,14 @@ function message<S extends EventSchemas>(delivery: Delivery<S>): object {
   switch (delivery.kind) {
     case 'event': {
       const { event, replayed } = delivery;
-      return { type: 'event', id: event.id, event: event.type, data: event.data, publishedAt: event.publishedAt, replayed };
+      return {
+        type: 'event',
+        id: event.id,
+        event: event.type,
+        data: event.data,
+        publishedAt: event.publishedAt,
+        replayed,
+      };
     }
     case 'ready':
     case 'reset':

@@ -15,7 +15,10 @@ type Kind = 'channel' | 'pattern';
  * read what it missed without a gap.
  */
 export class ChannelRouter {
-  private readonly routes: Record<Kind, Map<string, Set<Handler>>> = { channel: new Map(), pattern: new Map() };
+  private readonly routes: Record<Kind, Map<string, Set<Handler>>> = {
+    channel: new Map(),
+    pattern: new Map(),
+  };
   private readonly subscribing: Record<Kind, Map<string, Promise<unknown>>> = {
     channel: new Map(),
     pattern: new Map(),
@@ -110,7 +113,8 @@ export class ChannelRouter {
     this.routes[kind].delete(name);
     this.subscribing[kind].delete(name);
     // Commands on one connection run in order: a later subscribe to the same name wins.
-    const unsubscribed = kind === 'channel' ? this.subscriber.unsubscribe(name) : this.subscriber.punsubscribe(name);
+    const unsubscribed =
+      kind === 'channel' ? this.subscriber.unsubscribe(name) : this.subscriber.punsubscribe(name);
     unsubscribed.catch(() => undefined);
   }
 
