@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { createServer, get, type IncomingMessage, type Server } from 'node:http';
-import { metricValue, useRedisServer, waitFor } from '@rnh/test-utils';
+import type { AddressInfo } from 'node:net';
+import { metricValue, openSse, openStalledWebSocket, openWebSocket, useRedisServer, waitFor } from '@rnh/test-utils';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { attachWebSocket, type Authenticate, sseHandler } from '../src/index.js';
-import { baseUrl, openSse, openStalledWebSocket, openWebSocket } from './http-clients.js';
 import { type Instance, instance, testKeys } from './helpers.js';
 
 const redis = useRedisServer();
@@ -33,7 +33,7 @@ async function serve(
     server.closeAllConnections();
     server.close();
   });
-  const url = baseUrl(server);
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { server, url, ws: url.replace('http', 'ws') + '/ws' };
 }
 

@@ -1,14 +1,14 @@
+// Live-connection clients for tests: server-sent events as a browser's EventSource reads them, a
+// WebSocket client, and one that completes the handshake and then never reads.
 import { once } from 'node:events';
-import { request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 
-export function baseUrl(server: Server): string {
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
 /** A server-sent events client as a browser's EventSource is: frames parsed, Last-Event-ID sent on request. */
+export type SseClient = Awaited<ReturnType<typeof openSse>>;
+export type WebSocketClient = Awaited<ReturnType<typeof openWebSocket>>;
+
 export async function openSse(url: string, headers: Record<string, string> = {}) {
   const controller = new AbortController();
   const response = await fetch(url, { headers, signal: controller.signal });
