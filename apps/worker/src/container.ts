@@ -1,7 +1,14 @@
 // The worker's composition root: builds every dependency once from the config and owns the shutdown order.
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type EmailJobs, emailQueue, keyspaces, liveEvents, type MaintenanceJobs, maintenanceQueue } from '@rnh/jobs';
+import {
+  type EmailJobs,
+  emailQueue,
+  keyspaces,
+  liveEvents,
+  type MaintenanceJobs,
+  maintenanceQueue,
+} from '@rnh/jobs';
 import { createMailer, type Mailer } from '@rnh/mail';
 import { QueueWorker } from '@rnh/queue';
 import { RedisConnections } from '@rnh/redis-client';

@@ -1,7 +1,14 @@
 import { once } from 'node:events';
 import { createServer, get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { metricValue, openSse, openStalledWebSocket, openWebSocket, useRedisServer, waitFor } from '@rnh/test-utils';
+import {
+  metricValue,
+  openSse,
+  openStalledWebSocket,
+  openWebSocket,
+  useRedisServer,
+  waitFor,
+} from '@rnh/test-utils';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { attachWebSocket, type Authenticate, sseHandler } from '../src/index.js';

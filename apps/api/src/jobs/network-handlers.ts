@@ -54,25 +54,31 @@ export function networkHandlers(deps: NetworkHandlerDeps): JobHandlers<NetworkJo
       // Everyone in either organization but the person who acted; someone in both is told once.
       const members = await deps.organizations.memberContacts([from.id, to.id]);
       const recipients = new Map(
-        members
-          .filter((member) => member.userId !== actorId)
-          .map((member) => [member.userId, member]),
+        members.filter((member) => member.userId !== actorId).map((member) => [member.userId, member]),
       );
       const message =
         event === 'created'
           ? `${from.name} referred ${referral.candidateName} to ${to.name}.`
           : `${to.name} ${EVENT_WORDS[event]} the referral of ${referral.candidateName} from ${from.name}.`;
       const kind = `referral_${event}`;
-      const added = await deps.notifications.addForUsers([...recipients.keys()], { referralId, kind, message });
+      const added = await deps.notifications.addForUsers([...recipients.keys()], {
+        referralId,
+        kind,
+        message,
+      });
       // Live, after storing: a retried job publishes again, and clients know a notification by
       // (referralId, kind). Every member sees the status change, the one who acted too.
       await deps.live.publishToMany([...recipients.keys()], 'notification', { kind, message, referralId });
-      await deps.live.publishToMany([...new Set(members.map((member) => member.userId))], 'referral.updated', {
-        referralId,
-        event,
-        fromOrganizationId: from.id,
-        toOrganizationId: to.id,
-      });
+      await deps.live.publishToMany(
+        [...new Set(members.map((member) => member.userId))],
+        'referral.updated',
+        {
+          referralId,
+          event,
+          fromOrganizationId: from.id,
+          toOrganizationId: to.id,
+        },
+      );
       for (const member of recipients.values()) {
         await deps.email.enqueue(
           'referral_update',

@@ -37,7 +37,9 @@ async function callerId(
   if (!('session' in req)) {
     // express-session only reads the cookie and hooks the response's headers: an unsent one will do.
     await new Promise<void>((resolve, reject) =>
-      deps.parseSession(req, {} as ServerResponse as never, (error?: unknown) => (error ? reject(error) : resolve())),
+      deps.parseSession(req, {} as ServerResponse as never, (error?: unknown) =>
+        error ? reject(error) : resolve(),
+      ),
     );
   }
   return req.session?.userId;

@@ -15,7 +15,7 @@ export interface WebSocketOptions {
   authenticate: Authenticate;
   /** The path clients connect to. Default `/ws`. */
   path?: string;
-  /** Browser origins allowed to connect; by default only the server's own (Origin host = Host). */
+  /** Browser origins allowed to connect besides the server's own (whose Origin host is the Host header). */
   allowedOrigins?: AllowedOrigins;
   /** A client with more unsent data than this is dropped. Default 1 MiB. */
   maxBufferedBytes?: number;
