@@ -4,10 +4,19 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 /** Publish to socket write: sub-millisecond on one machine, seconds when something is wrong. */
 export const DELIVERY_LAG_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-export type Transport = 'websocket' | 'sse';
-export type DropReason = 'slow_client' | 'heartbeat_timeout';
-export type RejectReason =
-  'unauthenticated' | 'origin' | 'connection_limit' | 'bad_request' | 'unavailable' | 'draining';
+export const TRANSPORTS = ['websocket', 'sse'] as const;
+export const DROP_REASONS = ['slow_client', 'heartbeat_timeout'] as const;
+export const REJECT_REASONS = [
+  'unauthenticated',
+  'origin',
+  'connection_limit',
+  'bad_request',
+  'unavailable',
+  'draining',
+] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+export type DropReason = (typeof DROP_REASONS)[number];
+export type RejectReason = (typeof REJECT_REASONS)[number];
 
 type Labels<L extends string> = Partial<Record<L, string | number>>;
 interface CounterSink<L extends string> {
@@ -32,6 +41,14 @@ export interface RealtimeMetricsSink {
   readonly dropped: CounterSink<'transport' | 'reason'>;
   readonly rejected: CounterSink<'transport' | 'reason'>;
   readonly presenceChanges: CounterSink<'change'>;
+  /**
+   * Start the series a part records at 0, so a panel or an alert on them has data before the
+   * first event and `increase()` sees the first one: the feed's (published, invalid) by event
+   * type, the hub's (delivered, replayed, lag, clients, dropped, rejected) by transport, presence's.
+   */
+  startFeedSeries(types: readonly string[]): void;
+  startHubSeries(types: readonly string[]): void;
+  startPresenceSeries(): void;
 }
 
 const recordsNothing = { inc: () => undefined, dec: () => undefined, observe: () => undefined };
@@ -47,6 +64,9 @@ export const NO_REALTIME_METRICS: RealtimeMetricsSink = {
   dropped: recordsNothing,
   rejected: recordsNothing,
   presenceChanges: recordsNothing,
+  startFeedSeries: () => undefined,
+  startHubSeries: () => undefined,
+  startPresenceSeries: () => undefined,
 };
 
 export function metricsFor(registry: MetricsRegistry | undefined): RealtimeMetricsSink {
@@ -130,5 +150,27 @@ export class RealtimeMetrics implements RealtimeMetricsSink {
       'Users going online or offline (change), counted by the process that saw the change.',
       ['change'],
     );
+  }
+
+  startFeedSeries(types: readonly string[]): void {
+    for (const type of types) {
+      this.published.inc({ type }, 0);
+      this.invalid.inc({ type }, 0);
+    }
+  }
+
+  startHubSeries(types: readonly string[]): void {
+    for (const transport of TRANSPORTS) {
+      for (const type of types) this.delivered.inc({ type, transport }, 0);
+      this.replayed.inc({ transport }, 0);
+      this.lag.zero({ transport });
+      this.clients.inc({ transport }, 0);
+      for (const reason of DROP_REASONS) this.dropped.inc({ transport, reason }, 0);
+      for (const reason of REJECT_REASONS) this.rejected.inc({ transport, reason }, 0);
+    }
+  }
+
+  startPresenceSeries(): void {
+    for (const change of ['online', 'offline']) this.presenceChanges.inc({ change }, 0);
   }
 }

@@ -18,9 +18,12 @@ describe('a user’s feed', () => {
     await app.feed.publish('ada', 'referral.status', { referralId: 'r1', status: 'accepted' });
     await waitFor(() => client.events().length === 2, WAIT);
     expect(client.events()).toEqual(['notification:one', 'referral.status:accepted']);
-    expect(await metricValue(app.registry, 'realtime_events_delivered_total', { type: 'notification' })).toBe(
-      1,
-    );
+    expect(
+      await metricValue(app.registry, 'realtime_events_delivered_total', {
+        type: 'notification',
+        transport: 'sse',
+      }),
+    ).toBe(1);
     expect(await metricValue(app.registry, 'realtime_delivery_lag_seconds', { transport: 'sse' })).toBe(2);
   });
 

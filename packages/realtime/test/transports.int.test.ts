@@ -56,7 +56,10 @@ describe('server-sent events', () => {
     const forged = await fetch(`${url}/events`, { headers: { ...as('ada'), 'last-event-id': '$ OR 1' } });
     expect(forged.status).toBe(400);
     expect(
-      await metricValue(app.registry, 'realtime_connections_rejected_total', { reason: 'unauthenticated' }),
+      await metricValue(app.registry, 'realtime_connections_rejected_total', {
+        transport: 'sse',
+        reason: 'unauthenticated',
+      }),
     ).toBe(1);
   });
 

@@ -81,6 +81,7 @@ export class EventFeed<S extends EventSchemas> {
         );
       }
     }
+    this.metrics.startFeedSeries(Object.keys(this.schemas));
     this.maxLength = positiveInteger('maxLength', options.maxLength ?? DEFAULT_FEED_MAX_LENGTH);
     this.retentionMs = positiveInteger('retentionMs', options.retentionMs ?? DEFAULT_FEED_RETENTION_MS);
     this.timeoutMs = positiveInteger(

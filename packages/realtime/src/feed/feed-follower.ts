@@ -31,6 +31,7 @@ export class FeedFollower<S extends EventSchemas> {
   private pending: RawEvent[] = [];
   private overflowed = false;
   private catchUpAgain = false;
+  private readySent = false;
   /** A catch-up is running (the start's or a resync's). */
   private busy = false;
   private unsubscribe: (() => void) | undefined;
@@ -72,7 +73,6 @@ export class FeedFollower<S extends EventSchemas> {
     } finally {
       this.busy = false;
     }
-    if (this.state !== 'closed') this.deliver({ kind: 'ready', cursor: this.cursor });
   }
 
   private isClosed(): boolean {
@@ -135,6 +135,11 @@ export class FeedFollower<S extends EventSchemas> {
       return this.catchUp(false);
     }
     this.state = 'live';
+    // `ready` once, between what was missed and what is live: the client's cursor from here on.
+    if (!this.readySent) {
+      this.readySent = true;
+      if (!this.deliver({ kind: 'ready', cursor: this.cursor })) return this.close();
+    }
     for (const raw of held) if (!this.pass(raw, false)) return;
   }
 

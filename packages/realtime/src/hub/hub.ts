@@ -87,6 +87,7 @@ export class RealtimeHub<S extends EventSchemas> {
     this.logger = deps.logger ?? silentLogger();
     this.tracer = deps.tracer ?? trace.getTracer('@rnh/realtime');
     this.metrics = metricsFor(deps.registry);
+    this.metrics.startHubSeries(Object.keys(this.feed.schemas));
     this.heartbeatMs = positiveInteger(
       'heartbeatIntervalMs',
       options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,

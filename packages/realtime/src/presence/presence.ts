@@ -7,6 +7,7 @@ import {
   getOrCreateMetric,
   silentLogger,
   toKeyspace,
+  withDeadline,
 } from '@rnh/redis-client';
 import { Gauge } from 'prom-client';
 import {
@@ -22,6 +23,10 @@ import { callRedis } from '../internal/redis-call.js';
 import { positiveInteger } from '../internal/validate.js';
 import { metricsFor, type RealtimeMetricsSink } from '../metrics.js';
 import { CONNECT, DISCONNECT, QUERY, SWEEP } from './scripts.js';
+
+/** The online-users gauge reads Redis at most this often, and waits at most this long. */
+const ONLINE_SAMPLE_CACHE_MS = 5000;
+const ONLINE_SAMPLE_TIMEOUT_MS = 500;
 
 export interface PresenceOptions {
   /** A connection not renewed for this long is gone (its process died). Default 30 s. */
@@ -54,6 +59,8 @@ export class Presence {
   private readonly logger: Logger;
   private readonly metrics: RealtimeMetricsSink;
   private readonly timeoutMs: number;
+  private onlineSample: { value: number; at: number } | undefined;
+  private onlineSampling: Promise<number | undefined> | undefined;
   private readonly scripts = {
     connect: new RedisScript(CONNECT),
     disconnect: new RedisScript(DISCONNECT),
@@ -68,6 +75,7 @@ export class Presence {
     this.onlineKey = `${this.base}:online`;
     this.logger = deps.logger ?? silentLogger();
     this.metrics = metricsFor(deps.registry);
+    this.metrics.startPresenceSeries();
     this.ttlMs = positiveInteger('ttlMs', options.ttlMs ?? DEFAULT_PRESENCE_TTL_MS);
     const limit = options.maxConnectionsPerUser ?? DEFAULT_MAX_CONNECTIONS_PER_USER;
     if (!Number.isInteger(limit) || limit < 0) {
@@ -190,6 +198,33 @@ export class Presence {
     return callRedis(work, this.timeoutMs, this.logger, `presence ${operation}`);
   }
 
+  /**
+   * The online count for the gauge: read at most once per 5 s (every scrape of every instance
+   * would otherwise ask), and given up after 500 ms so a scrape never waits on a slow Redis.
+   * Undefined when Redis did not answer: the series is then absent, not a misleading 0.
+   */
+  private sampleOnlineCount(): Promise<number | undefined> {
+    if (this.onlineSample && Date.now() - this.onlineSample.at < ONLINE_SAMPLE_CACHE_MS) {
+      return Promise.resolve(this.onlineSample.value);
+    }
+    this.onlineSampling ??= withDeadline(
+      this.scripts.query.run(this.redis, [this.onlineKey], ['count']),
+      ONLINE_SAMPLE_TIMEOUT_MS,
+      () => new Error('timed out'),
+    )
+      .then(
+        (count) => {
+          this.onlineSample = { value: Number(count), at: Date.now() };
+          return this.onlineSample.value;
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        this.onlineSampling = undefined;
+      });
+    return this.onlineSampling;
+  }
+
   /** Users online across every process, read from Redis at scrape time (the same number on every instance). */
   private registerOnlineGauge(registry: NonNullable<RedisPackageDeps['registry']>): void {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
@@ -200,15 +235,12 @@ export class Presence {
       () =>
         new Gauge({
           name: 'realtime_online_users',
-          help: 'Users with at least one live connection, across every process (read from Redis at scrape time).',
+          help: 'Users with at least one live connection, across every process (read from Redis at scrape time, cached 5 s).',
           registers: [registry],
           async collect() {
-            try {
-              this.set(await presence.onlineCount());
-            } catch {
-              // Redis is down: no sample (an absent series, not a misleading 0).
-              this.reset();
-            }
+            const count = await presence.sampleOnlineCount();
+            if (count === undefined) this.reset();
+            else this.set(count);
           },
         }),
     );
