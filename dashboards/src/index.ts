@@ -7,6 +7,7 @@ import { api } from './dashboards/api.js';
 import { cache } from './dashboards/cache.js';
 import { queues } from './dashboards/queues.js';
 import { ratelimit } from './dashboards/ratelimit.js';
+import { realtime } from './dashboards/realtime.js';
 import { redis } from './dashboards/redis.js';
 import { sessions } from './dashboards/sessions.js';
 import { variableQueryExpr } from './promql.js';
@@ -19,7 +20,7 @@ export const dashboardsDir = join(dirname(fileURLToPath(import.meta.url)), '..')
 
 /** Every dashboard, built fresh. */
 export function buildDashboards(): Dashboard[] {
-  return [redis(), cache(), ratelimit(), sessions(), queues(), api()];
+  return [redis(), cache(), ratelimit(), sessions(), queues(), realtime(), api()];
 }
 
 /** The file name of a dashboard: its uid. */

@@ -26,6 +26,7 @@ describe('dashboards', () => {
       ['rnh-ratelimit', 'RNH / Rate limiting'],
       ['rnh-sessions', 'RNH / Sessions and auth'],
       ['rnh-queues', 'RNH / Queues and worker'],
+      ['rnh-realtime', 'RNH / Real-time'],
       ['rnh-api', 'RNH / API'],
     ]);
   });
@@ -144,6 +145,17 @@ describe('dashboards', () => {
         'queue_oldest_waiting_job_age_seconds',
         'queue_jobs_stalled_total',
         'queue_jobs_dead_lettered_total',
+      ],
+    ],
+    [
+      'rnh-realtime',
+      [
+        'realtime_connected_clients',
+        'realtime_online_users',
+        'realtime_delivery_lag_seconds_bucket',
+        'realtime_events_delivered_total',
+        'realtime_clients_dropped_total',
+        'realtime_connections_rejected_total',
       ],
     ],
     [

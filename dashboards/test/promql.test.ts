@@ -60,7 +60,7 @@ describe('panelQueries', () => {
   it('lists every panel expression with the variables filled in', () => {
     const queries = panelQueries({ app: 'api|worker', instance: '.*' });
     expect(queries.length).toBeGreaterThan(100);
-    expect(new Set(queries.map((query) => query.dashboard)).size).toBe(6);
+    expect(new Set(queries.map((query) => query.dashboard)).size).toBe(7);
     for (const query of queries) expect(query.expr, query.template).not.toContain('$');
     const example = queries.find((query) => query.dashboard === 'rnh-redis' && query.panel === 'Up')!;
     expect(example.expr).toBe('min by (node) (redis_server_up{app=~"api|worker", instance=~".*"})');

@@ -66,6 +66,59 @@ export class LoadClient {
     }
     return { status, body };
   }
+
+  /**
+   * Opens a live stream (server-sent events) as a browser's EventSource does, reads it for
+   * `forMs`, and returns the last event id it saw (the cursor of a reconnect) and the event
+   * names. `onReady` runs once the stream says `ready` (what the user does while connected).
+   */
+  async listen(options: {
+    path: string;
+    route: string;
+    auth: Credentials;
+    lastEventId?: string;
+    forMs: number;
+    onReady?: () => Promise<unknown>;
+  }): Promise<{ cursor?: string; events: string[] }> {
+    const route = `GET ${options.route}`;
+    const headers: Record<string, string> = { accept: 'text/event-stream', 'user-agent': 'rnh-load/1' };
+    if (options.auth.cookie) headers.cookie = options.auth.cookie;
+    if (options.lastEventId) headers['last-event-id'] = options.lastEventId;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), options.forMs);
+    const started = performance.now();
+    const seen: { cursor?: string; events: string[] } = { events: [] };
+    let ready: Promise<unknown> | undefined;
+    try {
+      const response = await fetch(`${this.baseUrl}${options.path}`, { headers, signal: controller.signal });
+      this.stats.record(route, response.status, performance.now() - started);
+      if (!response.ok || !response.body) {
+        if (response.status !== 429) this.stats.error(`${route}: ${response.status}`);
+        await response.body?.cancel();
+        return seen;
+      }
+      let buffer = '';
+      for await (const chunk of response.body.pipeThrough(new TextDecoderStream())) {
+        buffer += chunk;
+        const frames = buffer.split('\n\n');
+        buffer = frames.pop() ?? '';
+        for (const frame of frames) {
+          const id = /^id: (.*)$/m.exec(frame)?.[1];
+          const event = /^event: (.*)$/m.exec(frame)?.[1];
+          if (id) seen.cursor = id;
+          if (event) seen.events.push(event);
+          if (event === 'ready' && options.onReady) ready ??= options.onReady();
+        }
+      }
+    } catch (error) {
+      // The end of `forMs` aborts the stream: that is how a listen ends.
+      if (!controller.signal.aborted) this.stats.error(`${route}: ${describeError(error)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    await ready;
+    return seen;
+  }
 }
 
 /**

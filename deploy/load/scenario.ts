@@ -63,6 +63,7 @@ export class Scenario {
       { name: 'referrals list', weight: 10, run: () => this.referralList() },
       { name: 'referral', weight: 3, run: () => this.referral() },
       { name: 'notifications', weight: 5, run: () => this.notifications() },
+      { name: 'live events', weight: 2, run: () => this.liveEvents() },
       { name: 'create org', weight: 3, run: () => this.createOrg(this.pickUser()) },
       { name: 'edit org', weight: 1, run: () => this.editOrg() },
       { name: 'rename me', weight: 1, run: () => this.renameMe() },
@@ -402,8 +403,29 @@ export class Scenario {
     });
   }
 
-  private async refer(): Promise<void> {
-    const from = this.pick(this.orgs);
+  /**
+   * An organization owner with the app open: connects to GET /events, leaves while a mail they
+   * asked for is sent, comes back with their cursor (the missed event is replayed), and refers a
+   * candidate while connected (the referral's status change arrives live).
+   */
+  private async liveEvents(): Promise<void> {
+    const org = this.pick(this.orgs);
+    if (!org || !(await this.ensureSignedIn(org.owner))) return;
+    const { auth } = org.owner;
+    const away = await this.client.listen({ path: '/events', route: '/events', auth, forMs: 500 });
+    await this.client.call({ method: 'POST', path: '/me/verify-email', route: '/me/verify-email', auth });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await this.client.listen({
+      path: '/events',
+      route: '/events',
+      auth,
+      lastEventId: away.cursor,
+      forMs: 3000,
+      onReady: () => this.refer(org),
+    });
+  }
+
+  private async refer(from = this.pick(this.orgs)): Promise<void> {
     const to = this.pick(this.orgs);
     if (!from || !to || from.id === to.id || !(await this.ensureSignedIn(from.owner))) return;
     const { status, body } = await this.client.call<{ referral?: { id: string } }>({

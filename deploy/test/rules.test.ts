@@ -149,6 +149,8 @@ describe('rules', () => {
       'RnhQueueOldestJobTooOld',
       'RnhRateLimiterFailingClosed',
       'RnhRateLimiterFailingOpen',
+      'RnhRealtimeClientsDropped',
+      'RnhRealtimeDeliveryLagHigh',
       'RnhRedisClientErrorBudgetBurnFast',
       'RnhRedisClientErrorBudgetBurnSlow',
       'RnhRedisDown',

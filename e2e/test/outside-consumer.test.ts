@@ -27,7 +27,7 @@ const ATTW = join(require.resolve('@arethetypeswrong/cli/package.json'), '../dis
 
 /** The user's own ioredis: the newest of each major the packages' peer range accepts. */
 const IOREDIS_VERSIONS = ['ioredis@^5', 'ioredis@^6'];
-/** What the user installs next to the packages: the queue's and config's examples use zod, TypeScript needs the types. */
+/** What the user installs next to the packages: the queue's, config's and realtime's examples use zod, TypeScript needs the types. */
 const USER_DEPENDENCIES = ['zod@^4', 'express-session@^1', '@types/express-session@^1', '@types/node@^20'];
 /**
  * What each README example prints, by package and example path. Every example a published README
@@ -44,6 +44,10 @@ const EXPECTED_OUTPUT: Record<string, string[]> = {
   '@rnh/mail examples/quick-start.ts': ['file', 'ada@example.com Reset your password true'],
   '@rnh/queue examples/quick-start.ts': ['welcome sent to ada@example.com'],
   '@rnh/ratelimit examples/quick-start.ts': ['1 true 1', '2 true 0', '3 false 0'],
+  '@rnh/realtime examples/quick-start.ts': [
+    "notification { text: 'Your referral was accepted' }",
+    'ada online: true',
+  ],
   '@rnh/sessions examples/quick-start.ts': ["{ subject: 'user-42', data: {} }", 'sessions stored: 0'],
 };
 /** A run that takes longer is stuck (e.g. a connection left open keeps the process alive). */
@@ -113,7 +117,7 @@ describe.each(IOREDIS_VERSIONS)('a project with its own %s', (ioredis) => {
   });
 
   it('has one ioredis, the user’s: no package brings a copy of its own', () => {
-    const nested = ['cache', 'queue', 'ratelimit', 'redis-client', 'sessions'].filter((name) =>
+    const nested = ['cache', 'queue', 'ratelimit', 'realtime', 'redis-client', 'sessions'].filter((name) =>
       existsSync(join(project, 'node_modules/@rnh', name, 'node_modules/ioredis')),
     );
     expect(nested).toEqual([]);

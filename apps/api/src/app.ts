@@ -18,6 +18,7 @@ import { notificationsRouter } from './routes/notifications.js';
 import { organizationsRouter } from './routes/organizations.js';
 import { referralsRouter } from './routes/referrals.js';
 import { usersRouter } from './routes/users.js';
+import { liveEventsHandler } from './realtime/live-endpoints.js';
 
 export function createApp(container: ApiContainer): Express {
   const app = express();
@@ -63,7 +64,7 @@ export function createApp(container: ApiContainer): Express {
       limits,
     ),
   );
-  app.use(['/me', '/users', '/orgs', '/referrals', '/invites', '/admin'], limits.api);
+  app.use(['/me', '/users', '/orgs', '/referrals', '/invites', '/admin', '/events'], limits.api);
   // Before the JSON routes: GET /invites/accept is a page, not a signed-in API call.
   app.use(
     mailLinkPagesRouter({
@@ -85,6 +86,8 @@ export function createApp(container: ApiContainer): Express {
     }),
   );
   app.use(notificationsRouter(container));
+  // Live events (server-sent events); GET /ws is on the HTTP server (server.ts).
+  app.get('/events', liveEventsHandler(container));
   app.use(usersRouter(container));
   app.use(organizationsRouter(container));
   app.use(referralsRouter(container));

@@ -80,6 +80,12 @@ export interface ApiConfig {
     /** How long a limiter waits for Redis before its failure policy answers. */
     operationTimeoutMs: number;
   };
+  realtime: {
+    /** Live connections (SSE and WebSocket) per user across every instance; 0 for no limit. */
+    maxConnectionsPerUser: number;
+    /** A connection is online this long after its last heartbeat (heartbeats come every third of it). */
+    presenceTtlSeconds: number;
+  };
   passwords: {
     /** log2 of scrypt's N for new hashes; older, cheaper hashes are upgraded at sign-in. */
     hashCost: number;
@@ -318,6 +324,12 @@ export const configSchema = z.object({
     'a refresh-token family (one sign-in of an API client) ends this long after sign-in, however often it is rotated',
   ),
   PASSWORD_HASH_COST: passwordHashCost(),
+  REALTIME_MAX_CONNECTIONS_PER_USER: count('REALTIME_MAX_CONNECTIONS_PER_USER', 5).describe(
+    'live connections (GET /events, GET /ws) one user may hold across every api instance; 0 for no limit',
+  ),
+  REALTIME_PRESENCE_TTL_SECONDS: seconds('REALTIME_PRESENCE_TTL_SECONDS', 30).describe(
+    "a live connection counts as online this long after its last heartbeat (every third of it): how long a crashed instance's users stay online",
+  ),
 });
 
 function passwordHashCost() {
@@ -408,6 +420,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       operationTimeoutMs: values.RATE_LIMIT_OPERATION_TIMEOUT_MS,
     },
     passwords: { hashCost: values.PASSWORD_HASH_COST },
+    realtime: {
+      maxConnectionsPerUser: values.REALTIME_MAX_CONNECTIONS_PER_USER,
+      presenceTtlSeconds: values.REALTIME_PRESENCE_TTL_SECONDS,
+    },
     tokens: {
       emailVerificationTtlSeconds: values.EMAIL_VERIFICATION_TTL_SECONDS,
       passwordResetTtlSeconds: values.PASSWORD_RESET_TTL_SECONDS,

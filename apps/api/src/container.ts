@@ -13,6 +13,7 @@ import { AccountService } from './auth/account-service.js';
 import { cacheNamespaces } from './cache/namespaces.js';
 import { buildApiCache, profileResponseCache } from './composition/api-cache.js';
 import { buildNetwork } from './composition/network.js';
+import { buildRealtime, type ApiRealtime } from './composition/realtime.js';
 import { buildSessionStores } from './composition/session-stores.js';
 import type { ApiConfig } from './config.js';
 import { createDatabase, type Database } from './db/database.js';
@@ -54,6 +55,8 @@ export interface ApiContainer {
   referrals: ReferralService;
   invites: InviteService;
   rateLimiters: RateLimiters;
+  /** Live delivery: users' event feeds, presence, and this process's connections (GET /events, /ws). */
+  realtime: ApiRealtime;
   /** Response cache of GET /me: private to the caller, invalidated with their profile. */
   profileResponseCache: RequestHandler;
   /** Whether the api is shutting down (readiness turns false first, so balancers stop sending traffic). */
@@ -131,8 +134,10 @@ export async function createContainer(
     }),
     logger,
   });
+  const realtime = buildRealtime({ config, redis, registry, logger });
   const network = buildNetwork({
     config,
+    live: realtime.feed,
     database,
     cache,
     queues,
@@ -167,10 +172,13 @@ export async function createContainer(
     invites: network.invites,
     profileResponseCache: profileResponseCache(cache, accessTokens),
     rateLimiters,
+    realtime,
     isShuttingDown: () => shuttingDown,
     shutdown() {
       shuttingDown = true;
       closing ??= (async () => {
+        // Live clients are told to reconnect (to another instance) and taken off presence.
+        await realtime.hub.drain();
         // Running jobs finish (or are handed back) before the database they use closes.
         await network.networkWorker.close();
         await Promise.all(Object.values(queues).map((queue) => queue.close()));

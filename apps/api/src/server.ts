@@ -5,6 +5,7 @@ import { connectAtStartup } from '@rnh/redis-client';
 import { createApp } from './app.js';
 import type { ApiContainer } from './container.js';
 import { startMetricsServer, type RunningMetricsServer } from './metrics-server.js';
+import { attachLiveWebSocket } from './realtime/live-endpoints.js';
 
 export interface RunningApi {
   server: Server;
@@ -32,6 +33,7 @@ export async function startApi(container: ApiContainer, listen = container.confi
     ? await startMetricsServer(container.registry, container.config.metrics, container.logger)
     : undefined;
   const server = createServer(createApp(container));
+  const liveWebSocket = attachLiveWebSocket(server, container);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(listen.port, listen.host, () => resolve());
@@ -47,6 +49,9 @@ export async function startApi(container: ApiContainer, listen = container.confi
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      // Live connections never end by themselves: tell them to reconnect elsewhere first.
+      await liveWebSocket.close();
+      await container.realtime.hub.drain();
       await closeServer(server, container.config.shutdownTimeoutMs);
       await metrics?.close();
       stopCacheBus();

@@ -1,7 +1,14 @@
 // The worker's composition root: builds every dependency once from the config and owns the shutdown order.
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { emailQueue, keyspaces, maintenanceQueue, type EmailJobs, type MaintenanceJobs } from '@rnh/jobs';
+import {
+  type EmailJobs,
+  emailQueue,
+  keyspaces,
+  liveEvents,
+  type MaintenanceJobs,
+  maintenanceQueue,
+} from '@rnh/jobs';
 import { createMailer, type Mailer } from '@rnh/mail';
 import { QueueWorker } from '@rnh/queue';
 import { RedisConnections } from '@rnh/redis-client';
@@ -10,6 +17,7 @@ import { createLogger, createMetricsRegistry, type Logger } from '@rnh/telemetry
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from './config.js';
 import { emailHandlers } from './email-handlers.js';
+import { EventFeed } from '@rnh/realtime';
 import { maintenanceHandlers } from './maintenance-handlers.js';
 import { Heartbeat } from './heartbeat.js';
 
@@ -78,7 +86,13 @@ export function createContainer(config: WorkerConfig, overrides: { logger?: Logg
       name: workerName,
       sealingKey: config.jobSecretKey,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
-      handlers: emailHandlers(mailer),
+      handlers: emailHandlers(mailer, {
+        live: new EventFeed(
+          { redis: commands, keys: redis.keys.child(keyspaces.realtime), registry, logger },
+          { events: liveEvents },
+        ),
+        logger,
+      }),
     }),
     maintenance: new QueueWorker(queueDeps, maintenanceQueue, {
       concurrency: 1,

@@ -17,8 +17,15 @@ export const emailQueue = defineQueue({
   defaults: { attempts: 6, backoff: { delayMs: 5_000 }, ...sentAndGone },
   deadLetter: { maxEntries: 10_000, maxAgeMs: 7 * 86_400_000 },
   jobs: {
-    email_verification: { schema: z.object({ to, displayName: name, link }), secret: ['link'] },
-    password_reset: { schema: z.object({ to, displayName: name, link }), secret: ['link'] },
+    // userId: the account the mail is for, told live when it is sent (GET /events).
+    email_verification: {
+      schema: z.object({ to, displayName: name, link, userId: z.uuid().optional() }),
+      secret: ['link'],
+    },
+    password_reset: {
+      schema: z.object({ to, displayName: name, link, userId: z.uuid().optional() }),
+      secret: ['link'],
+    },
     invite: {
       schema: z.object({ to, inviterName: name, organizationName: name, link }),
       secret: ['link'],

@@ -4,4 +4,6 @@ export const keyspaces = {
   sessionIndex: 'user-sessions',
   oneTimeTokens: 'tokens',
   refreshTokens: 'refresh',
+  /** Live event feeds and presence (@rnh/realtime): both apps publish. */
+  realtime: 'realtime',
 } as const;

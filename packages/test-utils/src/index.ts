@@ -20,3 +20,5 @@ export { scanKeys } from './scan-keys.js';
 export { readmeExample, runExample } from './readme-example.js';
 export { startCpuLoad } from './cpu-load.js';
 export type { CpuLoad } from './cpu-load.js';
+export { openSse, openStalledWebSocket, openWebSocket } from './live-clients.js';
+export type { SseClient, WebSocketClient } from './live-clients.js';

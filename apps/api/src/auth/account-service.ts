@@ -104,6 +104,7 @@ export class AccountService {
       to: user.email,
       displayName: user.displayName,
       link,
+      userId: user.id,
     });
   }
 
@@ -144,7 +145,12 @@ export class AccountService {
     // password_reset is a newest-only kind: this token revokes the earlier ones, atomically.
     const { token } = await this.deps.oneTimeTokens.issue('password_reset', user.id);
     const link = `${this.deps.publicUrl}/reset-password?token=${encodeURIComponent(token)}`;
-    await this.deps.email.enqueue('password_reset', { to: user.email, displayName: user.displayName, link });
+    await this.deps.email.enqueue('password_reset', {
+      to: user.email,
+      displayName: user.displayName,
+      link,
+      userId: user.id,
+    });
   }
 
   /** Sets the new password and signs the user out everywhere: whoever had the old one is locked out. */

@@ -36,10 +36,11 @@ export interface SessionCookieOptions {
 }
 
 export function sessionMiddleware(options: SessionCookieOptions): RequestHandler[] {
-  return [expressSession(options), renewCookiePastHalfLife(options.idleTtlSeconds * 1000)];
+  return [sessionParser(options), renewCookiePastHalfLife(options.idleTtlSeconds * 1000)];
 }
 
-function expressSession(options: SessionCookieOptions): RequestHandler {
+/** express-session alone: loads `req.session` from the cookie (a WebSocket upgrade needs just that). */
+export function sessionParser(options: SessionCookieOptions): RequestHandler {
   return session({
     store: options.store,
     secret: options.secret,

@@ -1,8 +1,9 @@
 // The referral network: organizations, referrals, invites and notifications, read through the
 // cache, and the worker of the `network` queue (it needs the database, which the api owns).
 import type { Cache } from '@rnh/cache';
-import { networkQueue, type EmailJobs, type NetworkJobs } from '@rnh/jobs';
+import { networkQueue, type EmailJobs, type LiveEvents, type NetworkJobs } from '@rnh/jobs';
 import { QueueWorker, type QueueDeps, type QueueProducer } from '@rnh/queue';
+import type { EventFeed } from '@rnh/realtime';
 import type { Logger } from '@rnh/telemetry';
 import type { AccountService } from '../auth/account-service.js';
 import { cacheNamespaces } from '../cache/namespaces.js';
@@ -25,6 +26,8 @@ export function buildNetwork(deps: {
   cache: Cache;
   queues: { email: QueueProducer<EmailJobs>; network: QueueProducer<NetworkJobs> };
   queueDeps: QueueDeps;
+  /** Where notifications and referral changes are published live. */
+  live: Pick<EventFeed<LiveEvents>, 'publishToMany'>;
   mailQuota: MailQuota;
   profiles: UserProfiles;
   /** Handles password-reset requests queued by the route. */
@@ -66,6 +69,7 @@ export function buildNetwork(deps: {
       db: database.db,
       ...repositories,
       email: queues.email,
+      live: deps.live,
       passwordResets: deps.accounts,
       publicUrl: config.publicUrl,
     }),

@@ -3,8 +3,9 @@
 // password-reset requests. Every step is safe to retry: notifications are unique per (user,
 // referral, event), each referral email job carries an idempotency key, and a retried reset
 // request mails a new link that revokes the earlier one.
-import type { EmailJobs, NetworkJobs } from '@rnh/jobs';
+import type { EmailJobs, LiveEvents, NetworkJobs } from '@rnh/jobs';
 import type { JobHandlers, QueueProducer } from '@rnh/queue';
+import type { EventFeed } from '@rnh/realtime';
 import type { Kysely } from 'kysely';
 import type { AccountService } from '../auth/account-service.js';
 import type { DatabaseSchema } from '../db/schema.js';
@@ -20,6 +21,7 @@ export interface NetworkHandlerDeps {
   invites: InvitesRepository;
   notifications: NotificationsRepository;
   email: Pick<QueueProducer<EmailJobs>, 'enqueue'>;
+  live: Pick<EventFeed<LiveEvents>, 'publishToMany'>;
   passwordResets: Pick<AccountService, 'sendPasswordReset'>;
   publicUrl: string;
 }
@@ -50,20 +52,33 @@ export function networkHandlers(deps: NetworkHandlerDeps): JobHandlers<NetworkJo
           'organization gone before the event was handled; nothing to notify',
         );
       // Everyone in either organization but the person who acted; someone in both is told once.
+      const members = await deps.organizations.memberContacts([from.id, to.id]);
       const recipients = new Map(
-        (await deps.organizations.memberContacts([from.id, to.id]))
-          .filter((member) => member.userId !== actorId)
-          .map((member) => [member.userId, member]),
+        members.filter((member) => member.userId !== actorId).map((member) => [member.userId, member]),
       );
       const message =
         event === 'created'
           ? `${from.name} referred ${referral.candidateName} to ${to.name}.`
           : `${to.name} ${EVENT_WORDS[event]} the referral of ${referral.candidateName} from ${from.name}.`;
+      const kind = `referral_${event}`;
       const added = await deps.notifications.addForUsers([...recipients.keys()], {
         referralId,
-        kind: `referral_${event}`,
+        kind,
         message,
       });
+      // Live, after storing: a retried job publishes again, and clients know a notification by
+      // (referralId, kind). Every member sees the status change, the one who acted too.
+      await deps.live.publishToMany([...recipients.keys()], 'notification', { kind, message, referralId });
+      await deps.live.publishToMany(
+        [...new Set(members.map((member) => member.userId))],
+        'referral.updated',
+        {
+          referralId,
+          event,
+          fromOrganizationId: from.id,
+          toOrganizationId: to.id,
+        },
+      );
       for (const member of recipients.values()) {
         await deps.email.enqueue(
           'referral_update',

@@ -64,6 +64,11 @@ export class OrganizationService {
     return toPage(rows, page.limit, ({ organization, role, joinedAt }) => ({ organization, role, joinedAt }));
   }
 
+  /** The ids of the user's organizations (at most `limit`): whose members' presence they follow. */
+  organizationIdsOf(userId: string, limit = 100): Promise<string[]> {
+    return this.deps.organizations.organizationIdsOf(userId, limit);
+  }
+
   async members(actorId: string, organizationId: string, page: PageRequest): Promise<Page<Member>> {
     await this.requireMember(actorId, organizationId);
     const rows = await this.deps.organizations.members(organizationId, page);

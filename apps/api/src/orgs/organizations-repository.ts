@@ -94,6 +94,19 @@ export class OrganizationsRepository {
     return row?.role;
   }
 
+  /** The ids of the user's organizations (at most `limit`, newest membership first). */
+  async organizationIdsOf(userId: string, limit: number): Promise<string[]> {
+    if (!isUuid(userId)) return [];
+    const rows = await this.db
+      .selectFrom('memberships')
+      .select('organization_id')
+      .where('user_id', '=', userId)
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => row.organization_id);
+  }
+
   /** The user's organizations, newest membership first; `limit + 1` rows (see toPage). */
   async membershipsOf(
     userId: string,

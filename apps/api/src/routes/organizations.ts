@@ -5,9 +5,10 @@ import type { AccessTokens } from '../auth/access-tokens.js';
 import { callerOf, requireCaller } from '../auth/authenticate.js';
 import { parsePageRequest } from '../http/pagination.js';
 import { emailAddress, issuedToken, multiLine, singleLine } from '../http/text.js';
-import { parseBody } from '../http/validate.js';
+import { parseBody, parseQuery } from '../http/validate.js';
 import type { InviteService } from '../invites/invite-service.js';
 import type { OrganizationService } from '../orgs/organization-service.js';
+import type { Presence } from '@rnh/realtime';
 
 const name = singleLine({ min: 2, max: 120 });
 const description = multiLine({ max: 2000 });
@@ -24,11 +25,16 @@ const inviteBody = z.object({
   role: z.enum(['admin', 'member'], { error: 'must be admin or member' }).default('member'),
 });
 const acceptBody = z.object({ token: issuedToken() });
+const presenceQuery = z.object({
+  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+  limit: z.coerce.number().int().min(1).max(100).default(100),
+});
 
 export function organizationsRouter(deps: {
   organizations: OrganizationService;
   invites: InviteService;
   accessTokens: AccessTokens;
+  realtime: { presence: Pick<Presence, 'listOnline' | 'onlineCount'> };
 }): Router {
   const { organizations, invites } = deps;
   const router = Router();
@@ -57,6 +63,18 @@ export function organizationsRouter(deps: {
     res.json(
       await organizations.members(callerOf(res).userId, req.params.orgId, parsePageRequest(req.query)),
     );
+  });
+
+  // Who of the organization is online now (members only): user ids, a page at a time.
+  router.get('/orgs/:orgId/presence', async (req, res) => {
+    await organizations.requireMember(callerOf(res).userId, req.params.orgId);
+    const { offset, limit } = parseQuery(presenceQuery, req.query);
+    const { presence } = deps.realtime;
+    const [online, count] = await Promise.all([
+      presence.listOnline({ orgId: req.params.orgId, offset, limit }),
+      presence.onlineCount(req.params.orgId),
+    ]);
+    res.json({ online: online.map((userId) => ({ userId })), count });
   });
 
   // A manager removes a member, or a member leaves (their own id).

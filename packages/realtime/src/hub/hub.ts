@@ -1,0 +1,283 @@
+import { randomUUID } from 'node:crypto';
+import { SpanKind, type Tracer, trace } from '@opentelemetry/api';
+import { ChannelRouter, type Logger, silentLogger } from '@rnh/redis-client';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_PRESENCE_SWEEP_INTERVAL_MS } from '../defaults.js';
+import { RealtimeArgumentError, RealtimeClosedError, RealtimeConnectionLimitError } from '../errors.js';
+import { FeedFollower } from '../feed/feed-follower.js';
+import type { EventFeed } from '../feed/event-feed.js';
+import { isStreamId } from '../feed/stream-id.js';
+import { checkId } from '../internal/ids.js';
+import { linkTo } from '../internal/trace-parent.js';
+import { positiveInteger } from '../internal/validate.js';
+import { metricsFor, type RealtimeMetricsSink } from '../metrics.js';
+import type { Presence, PresenceChange } from '../presence/presence.js';
+import type { Delivery, EventSchemas, RealtimeDeps } from '../types.js';
+import type { ClientSink, CloseReason } from './client-sink.js';
+
+export interface RealtimeHubOptions<S extends EventSchemas> {
+  /** The users' event feeds this hub delivers. */
+  feed: EventFeed<S>;
+  /** Presence: who is online, the per-user connection limit, and changes sent to organization members. */
+  presence: Presence;
+  /** Connections renew their presence and clients are pinged this often. Default 10 s. */
+  heartbeatIntervalMs?: number;
+  /** Users of processes that died are taken offline this often. Default 5 s. */
+  sweepIntervalMs?: number;
+  /** Live events held per connection while it catches up. Default 1,000. */
+  maxPendingLiveEvents?: number;
+}
+
+/** Who connects: the authenticated user, their organizations (for presence), and their resume cursor. */
+export interface ConnectRequest {
+  userId: string;
+  orgIds?: readonly string[];
+  /** The last event id the client received (SSE Last-Event-ID), if it is resuming. */
+  after?: string;
+}
+
+/** A connection admitted (presence recorded, limit checked) but not yet reading its feed. */
+export interface Admission<S extends EventSchemas> {
+  /** Starts delivering to `sink`: what the client missed, `ready`, then live events. */
+  open(sink: ClientSink<S>): Promise<HubConnection>;
+  /** The transport could not complete the connection: undo the admission. */
+  cancel(): Promise<void>;
+}
+
+export interface HubConnection {
+  readonly id: string;
+  readonly userId: string;
+  /** The client went away: stop delivering and record it offline. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+interface LiveConnection<S extends EventSchemas> {
+  id: string;
+  userId: string;
+  orgIds: readonly string[];
+  sink: ClientSink<S>;
+  follower: FeedFollower<S>;
+  stops: Array<() => void>;
+  closed: boolean;
+}
+
+/**
+ * The connections of one process: each follows its user's feed and its organizations' presence,
+ * renews its presence on a heartbeat, and is dropped when it stops reading or answering. What
+ * another process needs (who is online where, the per-user limit) lives in Redis. `drain()` tells
+ * every client to reconnect (to another instance) and refuses new ones.
+ */
+export class RealtimeHub<S extends EventSchemas> {
+  private readonly feed: EventFeed<S>;
+  private readonly presence: Presence;
+  private readonly router: ChannelRouter;
+  private readonly logger: Logger;
+  private readonly tracer: Tracer;
+  private readonly metrics: RealtimeMetricsSink;
+  private readonly heartbeatMs: number;
+  private readonly sweepMs: number;
+  private readonly maxPendingLiveEvents: number | undefined;
+  private readonly live = new Map<string, LiveConnection<S>>();
+  private timers: NodeJS.Timeout[] = [];
+  private draining = false;
+
+  constructor(deps: RealtimeDeps, options: RealtimeHubOptions<S>) {
+    this.feed = options.feed;
+    this.presence = options.presence;
+    this.router = new ChannelRouter(deps.subscriber);
+    this.logger = deps.logger ?? silentLogger();
+    this.tracer = deps.tracer ?? trace.getTracer('@rnh/realtime');
+    this.metrics = metricsFor(deps.registry);
+    this.metrics.startHubSeries(Object.keys(this.feed.schemas));
+    this.heartbeatMs = positiveInteger(
+      'heartbeatIntervalMs',
+      options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+    );
+    this.sweepMs = positiveInteger(
+      'sweepIntervalMs',
+      options.sweepIntervalMs ?? DEFAULT_PRESENCE_SWEEP_INTERVAL_MS,
+    );
+    if (this.heartbeatMs >= this.presence.ttlMs) {
+      throw new RealtimeArgumentError(
+        `heartbeatIntervalMs (${this.heartbeatMs}) must be shorter than the presence ttlMs (${this.presence.ttlMs})`,
+      );
+    }
+    this.maxPendingLiveEvents = options.maxPendingLiveEvents;
+  }
+
+  /** Open connections on this process. */
+  get size(): number {
+    return this.live.size;
+  }
+
+  /**
+   * Checks the request and records the connection in presence. Rejects with RealtimeArgumentError
+   * (bad id or cursor), RealtimeConnectionLimitError, RealtimeClosedError (draining) or
+   * RealtimeUnavailableError (Redis), before the transport has answered the client.
+   */
+  async admit(request: ConnectRequest): Promise<Admission<S>> {
+    if (this.draining) throw new RealtimeClosedError();
+    const userId = checkId('userId', request.userId);
+    const orgIds = (request.orgIds ?? []).map((orgId) => checkId('orgId', orgId));
+    if (request.after !== undefined && !isStreamId(request.after)) {
+      throw new RealtimeArgumentError(
+        `Last-Event-ID must be a stream id like 1700000000000-0 (got ${JSON.stringify(request.after)})`,
+      );
+    }
+    const id = randomUUID();
+    const { accepted } = await this.presence.connect(userId, id, orgIds);
+    if (!accepted) throw new RealtimeConnectionLimitError(this.presence.maxConnectionsPerUser);
+    this.startTimers();
+    let settled = false;
+    return {
+      open: async (sink) => {
+        settled = true;
+        return this.open(id, userId, orgIds, request.after, sink);
+      },
+      cancel: async () => {
+        if (settled) return;
+        settled = true;
+        await this.presence.disconnect(userId, id).catch(() => undefined);
+      },
+    };
+  }
+
+  /**
+   * Tells every client to reconnect and closes it, records them offline, and refuses new ones.
+   * The subscriber connection is the caller's to close afterwards.
+   */
+  async drain(): Promise<void> {
+    this.draining = true;
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
+    await Promise.all([...this.live.values()].map((connection) => this.end(connection, 'drain')));
+    await this.router.close();
+  }
+
+  private async open(
+    id: string,
+    userId: string,
+    orgIds: readonly string[],
+    after: string | undefined,
+    sink: ClientSink<S>,
+  ): Promise<HubConnection> {
+    const connection: LiveConnection<S> = {
+      id,
+      userId,
+      orgIds,
+      sink,
+      follower: undefined!,
+      stops: [],
+      closed: false,
+    };
+    connection.follower = new FeedFollower(
+      this.feed,
+      this.router,
+      this.logger,
+      userId,
+      (delivery, traceParent) => this.write(connection, delivery, traceParent),
+      { after, maxPendingLiveEvents: this.maxPendingLiveEvents },
+    );
+    this.live.set(id, connection);
+    this.metrics.clients.inc({ transport: sink.transport });
+    try {
+      for (const orgId of orgIds) {
+        connection.stops.push(
+          await this.router.subscribe(this.presence.channelOf(orgId), (text) =>
+            this.forwardPresence(connection, orgId, text),
+          ),
+        );
+      }
+      await connection.follower.start();
+    } catch (error) {
+      await this.end(connection, 'server_error');
+      throw error;
+    }
+    return { id, userId, close: () => this.end(connection) };
+  }
+
+  /** Writes to a client; a client that cannot keep up is dropped, so its buffer stays bounded. */
+  private write(connection: LiveConnection<S>, delivery: Delivery<S>, traceParent?: string): boolean {
+    if (connection.closed) return false;
+    const { transport } = connection.sink;
+    const live = delivery.kind === 'event' && !delivery.replayed;
+    const span =
+      live && traceParent
+        ? this.tracer.startSpan('realtime.deliver', {
+            kind: SpanKind.CONSUMER,
+            links: linkTo(traceParent),
+            attributes: {
+              'messaging.system': 'redis',
+              'realtime.event.type': delivery.event.type,
+              'realtime.transport': transport,
+            },
+          })
+        : undefined;
+    const written = connection.sink.write(delivery);
+    span?.end();
+    if (!written) {
+      this.metrics.dropped.inc({ transport, reason: 'slow_client' });
+      this.logger.info({ operation: 'deliver', transport }, 'realtime: slow client dropped');
+      void this.end(connection, 'slow_client');
+      return false;
+    }
+    if (delivery.kind === 'event') {
+      this.metrics.delivered.inc({ type: delivery.event.type, transport });
+      if (delivery.replayed) this.metrics.replayed.inc({ transport });
+      else
+        this.metrics.lag.observe({ transport }, Math.max(0, Date.now() - delivery.event.publishedAt) / 1000);
+    }
+    return true;
+  }
+
+  private forwardPresence(connection: LiveConnection<S>, orgId: string, text: string): void {
+    let change: PresenceChange;
+    try {
+      change = JSON.parse(text) as PresenceChange;
+    } catch {
+      return;
+    }
+    if (typeof change?.userId !== 'string' || typeof change.online !== 'boolean') return;
+    this.write(connection, {
+      kind: 'channel',
+      channel: 'presence',
+      data: { orgId, userId: change.userId, online: change.online },
+    });
+  }
+
+  /** Stops a connection: the transport closes (when the server ends it), presence forgets it. */
+  private async end(connection: LiveConnection<S>, reason?: CloseReason): Promise<void> {
+    if (connection.closed) return;
+    connection.closed = true;
+    this.live.delete(connection.id);
+    this.metrics.clients.dec({ transport: connection.sink.transport });
+    connection.follower.close();
+    for (const stop of connection.stops.splice(0)) stop();
+    if (reason) {
+      if (reason === 'drain') connection.sink.write({ kind: 'reconnect' });
+      connection.sink.close(reason);
+    }
+    await this.presence.disconnect(connection.userId, connection.id).catch(() => undefined);
+  }
+
+  private startTimers(): void {
+    if (this.timers.length > 0 || this.draining) return;
+    const heartbeat = setInterval(() => void this.heartbeat(), this.heartbeatMs);
+    const sweep = setInterval(() => void this.presence.sweep().catch(() => undefined), this.sweepMs);
+    heartbeat.unref();
+    sweep.unref();
+    this.timers.push(heartbeat, sweep);
+  }
+
+  private async heartbeat(): Promise<void> {
+    const renewals: Array<Promise<unknown>> = [];
+    for (const connection of this.live.values()) {
+      if (!connection.sink.ping()) {
+        this.metrics.dropped.inc({ transport: connection.sink.transport, reason: 'heartbeat_timeout' });
+        void this.end(connection, 'heartbeat_timeout');
+        continue;
+      }
+      renewals.push(this.presence.renew(connection.userId, connection.id, connection.orgIds));
+    }
+    // A failed renewal is retried on the next beat; the TTL covers two missed ones.
+    await Promise.allSettled(renewals);
+  }
+}

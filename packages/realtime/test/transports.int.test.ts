@@ -1,0 +1,200 @@
+import { once } from 'node:events';
+import { createServer, get, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  metricValue,
+  openSse,
+  openStalledWebSocket,
+  openWebSocket,
+  useRedisServer,
+  waitFor,
+} from '@rnh/test-utils';
+import express from 'express';
+import { describe, expect, it } from 'vitest';
+import { attachWebSocket, type Authenticate, sseHandler } from '../src/index.js';
+import { type Instance, instance, testKeys } from './helpers.js';
+
+const redis = useRedisServer();
+const WAIT = { timeoutMs: 20_000 };
+
+/** `Authorization: Bearer <user id>` stands for the app's own check (a session cookie or a token). */
+const authenticate: Authenticate = (request: IncomingMessage) => {
+  const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+  return token ? { userId: token, orgIds: ['org-1'] } : null;
+};
+const as = (user: string) => ({ authorization: `Bearer ${user}` });
+
+/** An Express app serving `GET /events` (SSE) and `/ws` (WebSocket) for one instance. */
+async function serve(
+  app: Instance,
+  options: { maxBufferedBytes?: number } = {},
+): Promise<{ server: Server; url: string; ws: string }> {
+  const web = express();
+  web.get('/events', sseHandler(app.hub, { authenticate, registry: app.registry, ...options }));
+  const server = createServer(web);
+  const endpoint = attachWebSocket(server, app.hub, { authenticate, registry: app.registry, ...options });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  redis.cleanup.push(async () => {
+    await endpoint.close();
+    server.closeAllConnections();
+    server.close();
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { server, url, ws: url.replace('http', 'ws') + '/ws' };
+}
+
+describe('server-sent events', () => {
+  it('refuses an unauthenticated request with 401 JSON, and a malformed Last-Event-ID with 400', async () => {
+    const app = instance(redis, testKeys());
+    const { url } = await serve(app);
+    const anonymous = await fetch(`${url}/events`);
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toEqual({
+      error: { code: 'unauthenticated', message: expect.any(String) },
+    });
+    const forged = await fetch(`${url}/events`, { headers: { ...as('ada'), 'last-event-id': '$ OR 1' } });
+    expect(forged.status).toBe(400);
+    expect(
+      await metricValue(app.registry, 'realtime_connections_rejected_total', {
+        transport: 'sse',
+        reason: 'unauthenticated',
+      }),
+    ).toBe(1);
+  });
+
+  it('streams live events, and a client that reconnects with Last-Event-ID gets exactly what it missed, in order', async () => {
+    const app = instance(redis, testKeys());
+    const { url } = await serve(app);
+    const first = await openSse(`${url}/events`, as('ada'));
+    expect(first.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    await waitFor(() => first.frames.some((frame) => frame.event === 'ready'), WAIT);
+    await app.feed.publish('ada', 'notification', { text: 'a' });
+    await waitFor(() => first.texts().length === 1, WAIT);
+    first.close();
+    await waitFor(() => app.hub.size === 0, WAIT);
+
+    for (const text of ['b', 'c', 'd']) await app.feed.publish('ada', 'notification', { text });
+    const again = await openSse(`${url}/events`, { ...as('ada'), 'last-event-id': first.lastEventId()! });
+    await waitFor(() => again.frames.some((frame) => frame.event === 'ready'), WAIT);
+    await app.feed.publish('ada', 'notification', { text: 'e' });
+    await waitFor(() => again.texts().length === 4, WAIT);
+    expect(again.texts()).toEqual(['b', 'c', 'd', 'e']);
+    again.close();
+  });
+
+  it('refuses a user’s connection past the limit with 429', async () => {
+    const app = instance(redis, testKeys(), { presence: { maxConnectionsPerUser: 1 } });
+    const { url } = await serve(app);
+    const first = await openSse(`${url}/events`, as('ada'));
+    await waitFor(() => first.frames.length > 0, WAIT);
+    const second = await fetch(`${url}/events`, { headers: as('ada') });
+    expect(second.status).toBe(429);
+    expect(second.headers.get('retry-after')).toBe('30');
+    first.close();
+  });
+});
+
+describe('WebSocket', () => {
+  it('refuses a cross-site page (Origin) with 403 and an unauthenticated upgrade with 401, before the handshake', async () => {
+    const app = instance(redis, testKeys());
+    const { ws } = await serve(app);
+    const crossSite = await openWebSocket(ws, { headers: { ...as('ada'), origin: 'https://evil.example' } });
+    expect(crossSite.refused?.status).toBe(403);
+    const anonymous = await openWebSocket(ws);
+    expect(anonymous.refused?.status).toBe(401);
+    expect(JSON.parse(anonymous.refused!.body!)).toMatchObject({ error: { code: 'unauthenticated' } });
+    const sameSite = await openWebSocket(ws, {
+      headers: { ...as('ada'), origin: ws.replace('ws://', 'http://').replace('/ws', '') },
+    });
+    expect(sameSite.refused).toBeUndefined();
+    sameSite.close();
+  });
+
+  it('delivers live events and resumes from ?lastEventId after a reconnect', async () => {
+    const app = instance(redis, testKeys());
+    const { ws } = await serve(app);
+    const first = await openWebSocket(ws, { headers: as('ada') });
+    await waitFor(() => first.messages.some((message) => message.type === 'ready'), WAIT);
+    await app.feed.publish('ada', 'notification', { text: 'a' });
+    await waitFor(() => first.texts().length === 1, WAIT);
+    const cursor = first.messages.find((message) => message.type === 'event')!.id as string;
+    first.close();
+    await waitFor(() => app.hub.size === 0, WAIT);
+
+    await app.feed.publish('ada', 'notification', { text: 'b' });
+    const again = await openWebSocket(`${ws}?lastEventId=${cursor}`, { headers: as('ada') });
+    await app.feed.publish('ada', 'notification', { text: 'c' });
+    await waitFor(() => again.texts().length === 2, WAIT);
+    expect(again.texts()).toEqual(['b', 'c']);
+    again.close();
+  });
+
+  it('drops a client that does not answer pings', async () => {
+    const app = instance(redis, testKeys(), { presence: { ttlMs: 5000 }, heartbeatIntervalMs: 200 });
+    const { ws } = await serve(app);
+    const silent = await openWebSocket(ws, { headers: as('ada'), autoPong: false });
+    await waitFor(() => silent.closeCode !== undefined, WAIT);
+    expect(
+      await metricValue(app.registry, 'realtime_clients_dropped_total', { reason: 'heartbeat_timeout' }),
+    ).toBe(1);
+    expect(app.hub.size).toBe(0);
+  });
+});
+
+describe('both transports', () => {
+  it('drop a client that stops reading once its unsent data passes the bound, and keep serving the others', async () => {
+    const app = instance(redis, testKeys());
+    const { url, ws } = await serve(app, { maxBufferedBytes: 256 * 1024 });
+    const stalledSocket = await openStalledWebSocket(ws, as('slow-ws'));
+    const stalledSse = await new Promise<IncomingMessage>((resolve) =>
+      get(`${url}/events`, { headers: as('slow-sse') }, (response) => {
+        response.pause();
+        resolve(response);
+      }),
+    );
+    const healthy = await openWebSocket(ws, { headers: as('reader') });
+    await waitFor(() => app.hub.size === 3, WAIT);
+
+    // 64 KiB events: far past the kernel's socket buffers and the 256 KiB bound.
+    const big = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 120; i += 1) {
+      await app.feed.publishToMany(['slow-ws', 'slow-sse', 'reader'], 'notification', {
+        text: `${i}:${big}`,
+      });
+    }
+    await waitFor(() => app.hub.size === 1, WAIT);
+    expect(
+      await metricValue(app.registry, 'realtime_clients_dropped_total', {
+        transport: 'websocket',
+        reason: 'slow_client',
+      }),
+    ).toBe(1);
+    expect(
+      await metricValue(app.registry, 'realtime_clients_dropped_total', {
+        transport: 'sse',
+        reason: 'slow_client',
+      }),
+    ).toBe(1);
+    await waitFor(() => healthy.texts().length === 120, WAIT);
+    stalledSocket.destroy();
+    stalledSse.destroy();
+    healthy.close();
+  });
+
+  it('tell every client to reconnect when the hub drains, and take their users offline', async () => {
+    const app = instance(redis, testKeys());
+    const { url, ws } = await serve(app);
+    const socket = await openWebSocket(ws, { headers: as('ada') });
+    const stream = await openSse(`${url}/events`, as('grace'));
+    await waitFor(() => app.hub.size === 2, WAIT);
+    await app.hub.drain();
+    await waitFor(() => socket.closeCode !== undefined && stream.ended, WAIT);
+    expect(socket.messages.at(-1)).toEqual({ type: 'reconnect' });
+    expect(socket.closeCode).toBe(1012);
+    expect(stream.frames.at(-1)?.event).toBe('reconnect');
+    expect(await app.presence.onlineCount()).toBe(0);
+    const refused = await fetch(`${url}/events`, { headers: as('ada') });
+    expect(refused.status).toBe(503);
+  });
+});

@@ -1,0 +1,3 @@
+import { packageConfig } from '@rnh/vitest-config';
+
+export default packageConfig();
