@@ -143,6 +143,32 @@ describe('WebSocket', () => {
 });
 
 describe('both transports', () => {
+  it('receive a broadcast from any instance, once per connection', async () => {
+    const keys = testKeys();
+    const one = instance(redis, keys);
+    const two = instance(redis, keys);
+    const { url } = await serve(one);
+    const { ws } = await serve(two);
+    const stream = await openSse(`${url}/events`, as('ada'));
+    const socket = await openWebSocket(ws, { headers: as('grace') });
+    await waitFor(() => one.hub.size === 1 && two.hub.size === 1, WAIT);
+    expect(await one.hub.broadcast('announcement', { text: 'maintenance at 22:00' })).toBe(2);
+    await waitFor(
+      () =>
+        stream.frames.some((frame) => frame.event === 'announcement') &&
+        socket.messages.some((message) => message.type === 'announcement'),
+      WAIT,
+    );
+    expect(JSON.parse(stream.frames.find((frame) => frame.event === 'announcement')!.data)).toEqual({
+      text: 'maintenance at 22:00',
+    });
+    expect(socket.messages.filter((message) => message.type === 'announcement')).toEqual([
+      { type: 'announcement', data: { text: 'maintenance at 22:00' } },
+    ]);
+    stream.close();
+    socket.close();
+  });
+
   it('drop a client that stops reading once its unsent data passes the bound, and keep serving the others', async () => {
     const app = instance(redis, testKeys());
     const { url, ws } = await serve(app, { maxBufferedBytes: 256 * 1024 });

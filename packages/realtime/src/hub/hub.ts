@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { SpanKind, type Tracer, trace } from '@opentelemetry/api';
-import { ChannelRouter, type Logger, silentLogger } from '@rnh/redis-client';
-import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_PRESENCE_SWEEP_INTERVAL_MS } from '../defaults.js';
+import { ChannelRouter, type Logger, type RedisClient, silentLogger, toKeyspace } from '@rnh/redis-client';
+import {
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_KEY_PREFIX,
+  DEFAULT_OPERATION_TIMEOUT_MS,
+  DEFAULT_PRESENCE_SWEEP_INTERVAL_MS,
+} from '../defaults.js';
 import { RealtimeArgumentError, RealtimeClosedError, RealtimeConnectionLimitError } from '../errors.js';
 import { FeedFollower } from '../feed/feed-follower.js';
 import type { EventFeed } from '../feed/event-feed.js';
 import { isStreamId } from '../feed/stream-id.js';
 import { checkId } from '../internal/ids.js';
+import { callRedis } from '../internal/redis-call.js';
 import { linkTo } from '../internal/trace-parent.js';
 import { positiveInteger } from '../internal/validate.js';
 import { metricsFor, type RealtimeMetricsSink } from '../metrics.js';
@@ -77,6 +83,10 @@ export class RealtimeHub<S extends EventSchemas> {
   private readonly sweepMs: number;
   private readonly maxPendingLiveEvents: number | undefined;
   private readonly live = new Map<string, LiveConnection<S>>();
+  private readonly redis: RedisClient;
+  /** One pub/sub channel for messages to every connection of every instance. */
+  private readonly broadcastChannel: string;
+  private broadcasts: Promise<() => void> | undefined;
   private timers: NodeJS.Timeout[] = [];
   private draining = false;
 
@@ -84,6 +94,8 @@ export class RealtimeHub<S extends EventSchemas> {
     this.feed = options.feed;
     this.presence = options.presence;
     this.router = new ChannelRouter(deps.subscriber);
+    this.redis = deps.redis;
+    this.broadcastChannel = toKeyspace(deps.keys, DEFAULT_KEY_PREFIX).key('broadcast');
     this.logger = deps.logger ?? silentLogger();
     this.tracer = deps.tracer ?? trace.getTracer('@rnh/realtime');
     this.metrics = metricsFor(deps.registry);
@@ -102,6 +114,22 @@ export class RealtimeHub<S extends EventSchemas> {
       );
     }
     this.maxPendingLiveEvents = options.maxPendingLiveEvents;
+  }
+
+  /**
+   * Sends `data` to every connection of every instance, as `{ channel, data }` (one PUBLISH; each
+   * hub writes to its own clients). At-most-once, like pub/sub: a client that is away misses it;
+   * what a user must not miss goes to their feed. Resolves with how many hubs received it.
+   */
+  async broadcast(channel: string, data: unknown): Promise<number> {
+    checkId('channel', channel);
+    const message = JSON.stringify({ c: channel, d: data });
+    return callRedis(
+      this.redis.publish(this.broadcastChannel, message),
+      DEFAULT_OPERATION_TIMEOUT_MS,
+      this.logger,
+      'broadcast',
+    );
   }
 
   /** Open connections on this process. */
@@ -149,6 +177,7 @@ export class RealtimeHub<S extends EventSchemas> {
     this.draining = true;
     for (const timer of this.timers.splice(0)) clearInterval(timer);
     await Promise.all([...this.live.values()].map((connection) => this.end(connection, 'drain')));
+    this.broadcasts = undefined;
     await this.router.close();
   }
 
@@ -179,6 +208,7 @@ export class RealtimeHub<S extends EventSchemas> {
     this.live.set(id, connection);
     this.metrics.clients.inc({ transport: sink.transport });
     try {
+      await this.followBroadcasts();
       for (const orgId of orgIds) {
         connection.stops.push(
           await this.router.subscribe(this.presence.channelOf(orgId), (text) =>
@@ -226,6 +256,30 @@ export class RealtimeHub<S extends EventSchemas> {
         this.metrics.lag.observe({ transport }, Math.max(0, Date.now() - delivery.event.publishedAt) / 1000);
     }
     return true;
+  }
+
+  /** Subscribes the broadcast channel once, with the first connection. */
+  private async followBroadcasts(): Promise<void> {
+    this.broadcasts ??= this.router.subscribe(this.broadcastChannel, (text) => this.forwardBroadcast(text));
+    try {
+      await this.broadcasts;
+    } catch (error) {
+      this.broadcasts = undefined;
+      throw error;
+    }
+  }
+
+  private forwardBroadcast(text: string): void {
+    let message: { c?: unknown; d?: unknown };
+    try {
+      message = JSON.parse(text) as { c?: unknown; d?: unknown };
+    } catch {
+      return;
+    }
+    if (typeof message?.c !== 'string') return;
+    for (const connection of this.live.values()) {
+      this.write(connection, { kind: 'channel', channel: message.c, data: message.d });
+    }
   }
 
   private forwardPresence(connection: LiveConnection<S>, orgId: string, text: string): void {
