@@ -95,5 +95,6 @@ export async function runLoad(
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
   await Promise.all(inFlight);
+  await scenario.settle();
   return stats.summary(url);
 }

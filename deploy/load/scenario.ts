@@ -34,6 +34,9 @@ export interface ScenarioOptions {
 
 type Action = { name: string; weight: number; run: () => Promise<unknown> };
 
+/** Live-event sessions open at once (each holds a stream for a few seconds). */
+const MAX_LISTENERS = 4;
+
 export class Scenario {
   readonly runId: string;
   private readonly users: User[] = [];
@@ -43,6 +46,7 @@ export class Scenario {
   private readonly totalWeight: number;
   private readonly maxUsers: number;
   private sequence = 0;
+  private readonly listening = new Set<Promise<void>>();
 
   constructor(
     private readonly client: LoadClient,
@@ -406,9 +410,24 @@ export class Scenario {
   /**
    * An organization owner with the app open: connects to GET /events, leaves while a mail they
    * asked for is sent, comes back with their cursor (the missed event is replayed), and refers a
-   * candidate while connected (the referral's status change arrives live).
+   * candidate while connected (the referral's status change arrives live). It runs in the
+   * background, a few at a time, so a stream held open does not take a slot of the request rate.
    */
-  private async liveEvents(): Promise<void> {
+  private liveEvents(): Promise<void> {
+    if (this.listening.size >= MAX_LISTENERS) return Promise.resolve();
+    const session: Promise<void> = this.liveSession()
+      .catch(() => undefined)
+      .finally(() => this.listening.delete(session));
+    this.listening.add(session);
+    return Promise.resolve();
+  }
+
+  /** Waits for the live sessions still open (at the end of a run). */
+  async settle(): Promise<void> {
+    await Promise.all(this.listening);
+  }
+
+  private async liveSession(): Promise<void> {
     const org = this.pick(this.orgs);
     if (!org || !(await this.ensureSignedIn(org.owner))) return;
     const { auth } = org.owner;

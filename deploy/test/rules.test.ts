@@ -145,6 +145,7 @@ describe('rules', () => {
   it('include the alerts the runbook documents', () => {
     expect(alerts.map((alert) => alert.alert).sort()).toEqual([
       'RnhCacheHitRatioLow',
+      'RnhOutboxBacklogStuck',
       'RnhQueueJobsDeadLettered',
       'RnhQueueOldestJobTooOld',
       'RnhRateLimiterFailingClosed',

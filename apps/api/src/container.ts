@@ -22,6 +22,7 @@ import { MailQuota } from './limits/mail-quota.js';
 import { createRateLimiters, type RateLimiters } from './limits/rate-limiters.js';
 import type { NotificationsRepository } from './notifications/notifications-repository.js';
 import type { OrganizationService } from './orgs/organization-service.js';
+import type { OutboxRelay } from './outbox/outbox-relay.js';
 import type { ReferralService } from './referrals/referral-service.js';
 import { PasswordPolicy, commonPasswords } from './users/password-policy.js';
 import { PasswordHasher } from './users/passwords.js';
@@ -42,6 +43,8 @@ export interface ApiContainer {
   };
   /** Works the `network` queue: it needs the database, which the api owns. */
   networkWorker: QueueWorker<NetworkJobs>;
+  /** Moves domain events from the database's outbox into the queues (start with `start()`). */
+  outboxRelay: OutboxRelay;
   notifications: NotificationsRepository;
   sessionStore: RedisSessionStore;
   sessionIndex: SessionIndex;
@@ -137,6 +140,7 @@ export async function createContainer(
   const realtime = buildRealtime({ config, redis, registry, logger });
   const network = buildNetwork({
     config,
+    registry,
     live: realtime.feed,
     database,
     cache,
@@ -159,6 +163,7 @@ export async function createContainer(
     database,
     queues: { ...queues, all: Object.values(queues) as QueueProducer<JobDefinitions>[] },
     networkWorker: network.networkWorker,
+    outboxRelay: network.outboxRelay,
     notifications: network.notifications,
     sessionStore: sessions.sessionStore,
     sessionIndex: sessions.sessionIndex,
@@ -179,6 +184,8 @@ export async function createContainer(
       closing ??= (async () => {
         // Live clients are told to reconnect (to another instance) and taken off presence.
         await realtime.hub.drain();
+        // The relay's pass under way ends before the queues and the database close.
+        await network.outboxRelay.stop();
         // Running jobs finish (or are handed back) before the database they use closes.
         await network.networkWorker.close();
         await Promise.all(Object.values(queues).map((queue) => queue.close()));

@@ -25,6 +25,8 @@ export async function startApi(container: ApiContainer, listen = container.confi
   );
   // In the background: with Redis down at startup the api still starts (degraded), and the
   // worker's connection waits for Redis.
+  // Domain events recorded while Redis was down (or before a restart) are relayed from now on.
+  container.outboxRelay.start();
   container.networkWorker.start().catch((error: unknown) => {
     if (!container.isShuttingDown())
       container.logger.error({ err: error }, 'network queue worker did not start');

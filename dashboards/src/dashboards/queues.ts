@@ -162,6 +162,16 @@ export const queues = () =>
             ],
           }),
           timeseries({
+            title: 'Outbox: events not yet queued',
+            description:
+              'Domain events (referral changes) recorded in the api’s database and waiting for the job queue, and the age of the oldest: they wait while Redis is down and are relayed when it is back.',
+            width: 8,
+            queries: [
+              { expr: `max (outbox_events_pending{${sel()}})`, legend: 'waiting' },
+              { expr: `max (outbox_oldest_pending_age_seconds{${sel()}})`, legend: 'oldest (s)' },
+            ],
+          }),
+          timeseries({
             title: 'Failed and dead jobs kept',
             description: 'Failed jobs BullMQ keeps, and jobs in the dead-letter store.',
             width: 8,

@@ -22,5 +22,6 @@ export const networkQueue = defineQueue({
     password_reset_request: { schema: z.object({ email: z.email() }) },
     daily_digest: { schema: z.object({}), attempts: 3 },
     expired_invites_cleanup: { schema: z.object({}), attempts: 3 },
+    outbox_cleanup: { schema: z.object({}), attempts: 3 },
   },
 });

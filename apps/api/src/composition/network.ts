@@ -5,6 +5,7 @@ import { networkQueue, type EmailJobs, type LiveEvents, type NetworkJobs } from 
 import { QueueWorker, type QueueDeps, type QueueProducer } from '@rnh/queue';
 import type { EventFeed } from '@rnh/realtime';
 import type { Logger } from '@rnh/telemetry';
+import type { Registry } from 'prom-client';
 import type { AccountService } from '../auth/account-service.js';
 import { cacheNamespaces } from '../cache/namespaces.js';
 import type { ApiConfig } from '../config.js';
@@ -17,6 +18,9 @@ import { NotificationsRepository } from '../notifications/notifications-reposito
 import { OrganizationService } from '../orgs/organization-service.js';
 import { OrganizationsRepository } from '../orgs/organizations-repository.js';
 import { ReferralService } from '../referrals/referral-service.js';
+import { createOutboxMetrics } from '../outbox/outbox-metrics.js';
+import { OutboxRelay, type OutboxQueue } from '../outbox/outbox-relay.js';
+import { OutboxRepository } from '../outbox/outbox-repository.js';
 import { ReferralsRepository } from '../referrals/referrals-repository.js';
 import type { UserProfiles } from '../users/user-profiles.js';
 
@@ -26,6 +30,7 @@ export function buildNetwork(deps: {
   cache: Cache;
   queues: { email: QueueProducer<EmailJobs>; network: QueueProducer<NetworkJobs> };
   queueDeps: QueueDeps;
+  registry: Registry;
   /** Where notifications and referral changes are published live. */
   live: Pick<EventFeed<LiveEvents>, 'publishToMany'>;
   mailQuota: MailQuota;
@@ -45,10 +50,21 @@ export function buildNetwork(deps: {
     organizations: repositories.organizations,
     cache: cache.namespace(cacheNamespaces.organizations),
   });
+  const outbox = new OutboxRepository(database.db);
+  // Domain events wait in the database until the queue has them (Redis down: they are relayed later).
+  const outboxRelay = new OutboxRelay({
+    outbox,
+    queues: { network: queues.network as unknown as OutboxQueue },
+    metrics: createOutboxMetrics(deps.registry, outbox),
+    logger: deps.logger,
+  });
   const referrals = new ReferralService({
     referrals: repositories.referrals,
-    network: queues.network,
-    logger: deps.logger,
+    transact: (work) =>
+      database.db
+        .transaction()
+        .execute((tx) => work({ referrals: new ReferralsRepository(tx), outbox: new OutboxRepository(tx) })),
+    relay: outboxRelay,
     organizations,
     cache: cache.namespace(cacheNamespaces.referrals),
   });
@@ -68,6 +84,7 @@ export function buildNetwork(deps: {
     handlers: networkHandlers({
       db: database.db,
       ...repositories,
+      outbox,
       email: queues.email,
       live: deps.live,
       passwordResets: deps.accounts,
@@ -81,7 +98,16 @@ export function buildNetwork(deps: {
         cron: '30 3 * * *',
         tz: 'UTC',
       },
+      'outbox-cleanup': { job: 'outbox_cleanup', payload: {}, cron: '45 3 * * *', tz: 'UTC' },
     },
   });
-  return { organizations, referrals, invites, notifications: repositories.notifications, networkWorker };
+  return {
+    organizations,
+    referrals,
+    invites,
+    notifications: repositories.notifications,
+    networkWorker,
+    outbox,
+    outboxRelay,
+  };
 }

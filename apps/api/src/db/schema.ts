@@ -76,6 +76,26 @@ export interface NotificationsTable {
   created_at: DefaultedTimestamp;
 }
 
+export interface OutboxTable {
+  /** The order events were recorded in (per aggregate, the order they are relayed in). */
+  id: Generated<string>;
+  /** What the event is about (`referral:<id>`): its events reach the queue in order. */
+  aggregate: string;
+  /** The queue job it becomes, e.g. `referral_event` on the `network` queue. */
+  queue: string;
+  job: string;
+  payload: ColumnType<unknown, string, string>;
+  /** The job's idempotency key: a relay retried after a crash adds no second job. */
+  idempotency_key: string;
+  created_at: DefaultedTimestamp;
+  /** Set once the job is in the queue. */
+  sent_at: NullableTimestamp;
+  /** A relay working on the event holds it until then; another takes it over after. */
+  claimed_until: NullableTimestamp;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+}
+
 export interface DatabaseSchema {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -83,6 +103,7 @@ export interface DatabaseSchema {
   invites: InvitesTable;
   referrals: ReferralsTable;
   notifications: NotificationsTable;
+  outbox: OutboxTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -12,6 +12,7 @@ import type { DatabaseSchema } from '../db/schema.js';
 import type { InvitesRepository } from '../invites/invites-repository.js';
 import type { NotificationsRepository } from '../notifications/notifications-repository.js';
 import type { OrganizationsRepository } from '../orgs/organizations-repository.js';
+import type { OutboxRepository } from '../outbox/outbox-repository.js';
 import { pendingReferralsByMember, type ReferralsRepository } from '../referrals/referrals-repository.js';
 
 export interface NetworkHandlerDeps {
@@ -20,6 +21,7 @@ export interface NetworkHandlerDeps {
   referrals: ReferralsRepository;
   invites: InvitesRepository;
   notifications: NotificationsRepository;
+  outbox: Pick<OutboxRepository, 'deleteSentBefore'>;
   email: Pick<QueueProducer<EmailJobs>, 'enqueue'>;
   live: Pick<EventFeed<LiveEvents>, 'publishToMany'>;
   passwordResets: Pick<AccountService, 'sendPasswordReset'>;
@@ -28,6 +30,8 @@ export interface NetworkHandlerDeps {
 
 /** Invites that expired or were revoked this long ago are deleted. */
 const STALE_INVITE_DAYS = 30;
+/** Outbox events stay this long after they were queued (to look into what was relayed, and when). */
+const SENT_OUTBOX_DAYS = 7;
 
 const EVENT_WORDS = {
   created: 'referred',
@@ -132,6 +136,11 @@ export function networkHandlers(deps: NetworkHandlerDeps): JobHandlers<NetworkJo
     async expired_invites_cleanup(_payload, { logger }) {
       const deleted = await deps.invites.deleteStale(STALE_INVITE_DAYS);
       logger.info({ deleted }, 'stale invites deleted');
+    },
+
+    async outbox_cleanup(_payload, { logger }) {
+      const deleted = await deps.outbox.deleteSentBefore(SENT_OUTBOX_DAYS);
+      logger.info({ deleted }, 'relayed outbox events deleted');
     },
   };
 }

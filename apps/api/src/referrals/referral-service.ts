@@ -2,13 +2,11 @@
 // organization, direction, status and page (tag `org:<id>:referrals`); every write that changes a
 // listing (a new referral, a status change) invalidates the tags of both organizations.
 import type { Cache } from '@rnh/cache';
-import type { NetworkJobs } from '@rnh/jobs';
-import type { QueueProducer } from '@rnh/queue';
-import type { Logger } from '@rnh/telemetry';
 import { cacheTags } from '../cache/tags.js';
 import { HttpError } from '../http/errors.js';
 import { encodeCursor, toPage, type Page, type PageRequest } from '../http/pagination.js';
 import type { OrganizationService } from '../orgs/organization-service.js';
+import type { OutboxRepository } from '../outbox/outbox-repository.js';
 import type { Referral, ReferralListing, ReferralsRepository } from './referrals-repository.js';
 import { REFERRAL_TRANSITIONS, type ReferralAction } from './status.js';
 
@@ -19,9 +17,16 @@ export interface ReferralServiceDeps {
   organizations: OrganizationService;
   /** The `referrals` namespace of the api's cache. */
   cache: Cache;
-  /** Each change becomes a `referral_event` job: notifications and mail for both organizations. */
-  network: Pick<QueueProducer<NetworkJobs>, 'enqueue'>;
-  logger: Logger;
+  /**
+   * Runs a write and the outbox event it causes in one database transaction: each change becomes a
+   * `referral_event` job (notifications, live events and mail for both organizations) once the
+   * relay has queued it, even if Redis was down when the change was made.
+   */
+  transact<T>(
+    work: (tx: { referrals: ReferralsRepository; outbox: OutboxRepository }) => Promise<T>,
+  ): Promise<T>;
+  /** Told after each commit, so the event is relayed at once rather than at the relay's next beat. */
+  relay: { nudge(): void };
 }
 
 export interface ReferralInput {
@@ -40,9 +45,13 @@ export class ReferralService {
     if (input.toOrganizationId === fromOrganizationId)
       throw new HttpError(400, 'invalid_request', 'toOrganizationId: must be another organization');
     await this.deps.organizations.get(input.toOrganizationId); // 404 when there is no such organization
-    const referral = await this.deps.referrals.create({ ...input, fromOrganizationId, createdBy: actorId });
+    const referral = await this.deps.transact(async (tx) => {
+      const created = await tx.referrals.create({ ...input, fromOrganizationId, createdBy: actorId });
+      await recordEvent(tx.outbox, created.id, 'created', actorId);
+      return created;
+    });
+    this.deps.relay.nudge();
     await this.invalidateListings(referral);
-    await this.announce(referral.id, 'created', actorId);
     return referral;
   }
 
@@ -73,7 +82,11 @@ export class ReferralService {
     if (!receiving)
       throw new HttpError(403, 'forbidden', `Only the receiving organization may ${action} a referral.`);
     const { from, to } = REFERRAL_TRANSITIONS[action];
-    const moved = await this.deps.referrals.transition(referral.id, from, to, actorId);
+    const moved = await this.deps.transact(async (tx) => {
+      const changed = await tx.referrals.transition(referral.id, from, to, actorId);
+      if (changed) await recordEvent(tx.outbox, changed.id, to, actorId);
+      return changed;
+    });
     if (!moved) {
       const current = (await this.deps.referrals.findById(referral.id))?.status ?? referral.status;
       throw new HttpError(
@@ -82,28 +95,9 @@ export class ReferralService {
         `The referral is ${current}; only a ${from} referral can be ${to}.`,
       );
     }
+    this.deps.relay.nudge();
     await this.invalidateListings(moved);
-    await this.announce(moved.id, to, actorId);
     return moved;
-  }
-
-  /**
-   * Queues the event's notifications. The referral is already saved, so a queue outage must not
-   * fail the request (a retry would save it twice): it is logged with what was not announced.
-   */
-  private async announce(referralId: string, event: ReferralEvent, actorId: string): Promise<void> {
-    try {
-      await this.deps.network.enqueue(
-        'referral_event',
-        { referralId, event, actorId },
-        { idempotencyKey: `referral:${referralId}:${event}` },
-      );
-    } catch (error) {
-      this.deps.logger.error(
-        { err: error, referralId, event },
-        'referral event not queued: its notifications and mail will not be sent',
-      );
-    }
   }
 
   /** The referral and whether the actor is in the receiving organization; 404 unless they are in either. */
@@ -131,4 +125,20 @@ export class ReferralService {
 
 function notFound(): HttpError {
   return new HttpError(404, 'referral_not_found', 'No such referral.');
+}
+
+/** The event of a referral's change, in the outbox: relayed in order per referral. */
+function recordEvent(
+  outbox: OutboxRepository,
+  referralId: string,
+  event: ReferralEvent,
+  actorId: string,
+): Promise<void> {
+  return outbox.add({
+    aggregate: `referral:${referralId}`,
+    queue: 'network',
+    job: 'referral_event',
+    payload: { referralId, event, actorId },
+    idempotencyKey: `referral:${referralId}:${event}`,
+  });
 }

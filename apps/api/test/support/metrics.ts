@@ -22,3 +22,12 @@ export async function scrape(baseUrl: string): Promise<string> {
   const res = await fetch(`${baseUrl}/metrics`, { headers: { accept: 'text/plain' } });
   return res.text();
 }
+
+/** The sum of `name`'s samples (with `labels`) on the `/metrics` at `baseUrl`, scraped now. */
+export async function metricSum(
+  baseUrl: string,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  return sampleSum(await scrape(baseUrl), name, labels);
+}
