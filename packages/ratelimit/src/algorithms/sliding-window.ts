@@ -23,17 +23,15 @@ ALG.sw = {
     local ck, pk = k[idx % 2 + 1], k[(idx + 1) % 2 + 1]
     local c = redis.call('HMGET', ck, 'w', 'n')
     local p = redis.call('HMGET', pk, 'w', 'n')
-    local cur = (tonumber(c[1]) == idx and tonumber(c[2])) or 0
+    local same = tonumber(c[1]) == idx
+    local cur = (same and tonumber(c[2])) or 0
     local prev = (tonumber(p[1]) == idx - 1 and tonumber(p[2])) or 0
     local cap = limit * window
     local n2 = cur + cost
     if prev * rest + n2 * window <= cap then
       local reset = 0
       if n2 > 0 then reset = rest + window elseif prev > 0 then reset = rest end
-      return true, math.floor((cap - prev * rest - n2 * window) / window), reset, 0, function()
-        redis.call('HSET', ck, 'w', num(idx), 'n', num(n2))
-        redis.call('PEXPIREAT', ck, num((idx + 2) * window))
-      end
+      return true, math.floor((cap - prev * rest - n2 * window) / window), reset, 0, idx, n2, not same
     end
     local retry
     local room = limit - cur - cost
@@ -48,7 +46,17 @@ ALG.sw = {
     end
     local reset = 0
     if cur > 0 then reset = rest + window elseif prev > 0 then reset = rest end
-    return false, math.max(0, math.floor((cap - prev * rest - cur * window) / window)), reset, retry, nil
+    return false, math.max(0, math.floor((cap - prev * rest - cur * window) / window)), reset, retry
+  end,
+  -- A slot taken over by a new window gets its index and expiry; the current window's slot only its count.
+  commit = function(k, window, idx, n2, fresh)
+    local ck = k[idx % 2 + 1]
+    if fresh then
+      redis.call('HSET', ck, 'w', num(idx), 'n', num(n2))
+      redis.call('PEXPIREAT', ck, num((idx + 2) * window))
+    else
+      redis.call('HSET', ck, 'n', num(n2))
+    end
   end,
   refund = function(k, _limit, window, _burst, cost, _now, _now_us, at)
     local idx = math.floor(at / window)

@@ -35,14 +35,15 @@ ALG.tb = {
     if tokens >= cost then
       local left = tokens - cost
       local reset = tb_full_in(left, ts, step, burst, now_us)
-      return true, left, reset, 0, function()
-        redis.call('HSET', k[1], 't', num(left), 'ts', num(ts))
-        redis.call('PEXPIRE', k[1], num(math.max(1, reset)))
-      end
+      return true, left, reset, 0, left, ts, reset
     end
     local retry = -1
     if cost <= burst then retry = math.ceil(((cost - tokens) * step - (now_us - ts)) / 1000) end
-    return false, tokens, tb_full_in(tokens, ts, step, burst, now_us), retry, nil
+    return false, tokens, tb_full_in(tokens, ts, step, burst, now_us), retry
+  end,
+  commit = function(k, _window, left, ts, reset)
+    redis.call('HSET', k[1], 't', num(left), 'ts', num(ts))
+    redis.call('PEXPIRE', k[1], num(math.max(1, reset)))
   end,
   refund = function(k, limit, window, burst, cost, _now, now_us)
     if redis.call('EXISTS', k[1]) == 0 then return end
