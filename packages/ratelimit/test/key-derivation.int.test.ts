@@ -78,4 +78,25 @@ describe('Redis keys', () => {
     expect(await redis.admin.pexpiretime(key!)).toBe(expiry);
     expect((await limiter.peek('k')).remaining).toBe(94);
   });
+
+  it('a token-bucket key lives until its bucket is full again; consumptions before then do not move its expiry', async () => {
+    const { limiter } = redis.newLimiter({
+      name: 'bucket',
+      policies: tokenBucket({ limit: 10, windowMs: 60_000 }), // a token per 6 s
+    });
+    const first = await limiter.limit('k');
+    const [key] = limiter.redisKeys('k');
+    const now = await redisNowMs(redis.admin);
+    const expiry = await redis.admin.pexpiretime(key!);
+    // Full again in 6 s: the key lives that long, and at most an eighth of the window more.
+    expect(expiry).toBeGreaterThanOrEqual(now + first.resetMs - 1000);
+    expect(expiry).toBeLessThanOrEqual(now + first.resetMs + 7500 + 1000);
+    const before = await commandCalls(redis.admin, 'pexpireat');
+    const second = await limiter.limit('k'); // full in 12 s: still before the expiry
+    expect(second.remaining).toBe(8);
+    expect(await commandCalls(redis.admin, 'pexpireat')).toBe(before);
+    expect(await redis.admin.pexpiretime(key!)).toBe(expiry);
+    await limiter.limit('k'); // full in 18 s: past it, so the expiry moves
+    expect(await redis.admin.pexpiretime(key!)).toBeGreaterThanOrEqual(now + 18_000 - 1000);
+  });
 });
