@@ -15,11 +15,10 @@ describe('keyNames', () => {
   it("builds the keyspace's own key names, every policy's keys in order", () => {
     const keys = keyspace('rnh:', 'ratelimit');
     expect(keyNames(keys, 'api', policies)('Ab_9-x')).toEqual([
-      keys.key('api', keys.hashTag('Ab_9-x'), 'minute', 'sw0'),
-      keys.key('api', keys.hashTag('Ab_9-x'), 'minute', 'sw1'),
+      keys.key('api', keys.hashTag('Ab_9-x'), 'minute', 'sw'),
       keys.key('api', keys.hashTag('Ab_9-x'), 'burst', 'gc'),
     ]);
-    expect(keyNames(keys, 'api', policies)('t')[2]).toBe('rnh:ratelimit:api:{t}:burst:gc');
+    expect(keyNames(keys, 'api', policies)('t')[1]).toBe('rnh:ratelimit:api:{t}:burst:gc');
     const single = namePolicies('login', fixedWindow({ limit: 5, windowMs: 60_000 }));
     expect(keyNames(keys, 'login', single)('t')).toEqual(['rnh:ratelimit:login:{t}:login:fw']);
   });
@@ -31,8 +30,7 @@ describe('keyNames', () => {
       key: (...parts) => base.key(...parts).toUpperCase(),
     };
     expect(keyNames(upper, 'api', policies)('tag')).toEqual([
-      'APP:API:{TAG}:MINUTE:SW0',
-      'APP:API:{TAG}:MINUTE:SW1',
+      'APP:API:{TAG}:MINUTE:SW',
       'APP:API:{TAG}:BURST:GC',
     ]);
   });
