@@ -42,7 +42,7 @@ import {
   DEFAULT_LOCAL_DENY_ENTRIES,
   DEFAULT_OPERATION_TIMEOUT_MS,
 } from './defaults.js';
-import { metricsFor, type LimiterMetrics, type RateLimitMetricsSink } from './metrics.js';
+import { metricsFor, type LimiterMetrics } from './metrics.js';
 import type { Decision, LimitOptions, RateLimiterDeps, RateLimiterOptions } from './types.js';
 
 export const TRACER_NAME = '@rnh/ratelimit';
@@ -71,7 +71,6 @@ export class RateLimiter {
   readonly failure: 'open' | 'closed';
   readonly mode: 'enforce' | 'shadow';
   private readonly redis: RedisClient;
-  private readonly metrics: RateLimitMetricsSink;
   /** This limiter's series, bound once. */
   private readonly series: LimiterMetrics;
   private readonly script: RedisScript;
@@ -85,7 +84,6 @@ export class RateLimiter {
   private readonly context: DecisionContext;
   /** Values per decision in a script reply. */
   private readonly width: number;
-  private readonly policyLabels: { policy: string };
   private readonly policyArgs: Array<string | number>;
   private readonly givenTracer: Tracer | undefined;
   /** The global tracer, looked up again only when the global provider changes. */
@@ -112,7 +110,6 @@ export class RateLimiter {
       LOG_EVERY_MS,
     );
     this.givenTracer = deps.tracer;
-    this.metrics = metrics;
     this.series = metrics.forLimiter(options.name);
     const script = buildScript(this.policies);
     this.script = deps.scripts ? deps.scripts.define(script) : script;
@@ -128,7 +125,6 @@ export class RateLimiter {
             () => new ConsumeBatch(this.batchHeader),
             (batch) => this.sendBatch(batch),
           );
-    this.policyLabels = { policy: options.name };
     this.context = { limiter: this.name, policies: this.policies, shadow: this.mode === 'shadow' };
     this.width = replyWidth(this.policies);
     this.unitSpanOptions = spanOptions(this.name, 1);
@@ -157,7 +153,7 @@ export class RateLimiter {
             (delta) => metrics.localDenyEntries.inc({ policy: this.name }, delta),
           );
     // The series exists from the start (0 entries), so a panel or alert never sees it missing.
-    if (this.local) metrics.localDenyEntries.inc(this.policyLabels, 0);
+    if (this.local) metrics.localDenyEntries.inc({ policy: this.name }, 0);
   }
 
   /** The tracer given in the deps, else the global one (so a later SDK registration is seen). */
@@ -406,6 +402,7 @@ function spanOptions(policy: string, cost: number): SpanOptions {
   return { attributes: { 'rnh.ratelimit.policy': policy, 'rnh.ratelimit.cost': cost } };
 }
 
+/** Stands in until the decision's promise gives its own resolve. */
 const noResolve = (): void => undefined;
 
 function checkCost(cost: number | undefined): number {

@@ -73,13 +73,7 @@ export function checkReply(reply: unknown, count: number, policies: readonly Nam
   return reply;
 }
 
-/** The policy that decides what to report: the denying one with the longest wait, else the one with the least left. */
-export function bindingState(states: readonly PolicyState[]): PolicyState | undefined {
-  let best: PolicyState | undefined;
-  for (const state of states) if (!best || moreBinding(state, best)) best = state;
-  return best;
-}
-
+/** Whether `a` binds more than `b`: the denying one with the longest wait, else the one with the least left. */
 function moreBinding(a: PolicyState, b: PolicyState): boolean {
   if (a.allowed !== b.allowed) return !a.allowed;
   if (!a.allowed) return a.retryAfterMs > b.retryAfterMs;

@@ -1,6 +1,9 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { identifierTag, identifierTagger } from './hash.js';
+import { identifierTagger } from './hash.js';
+
+const identifierTag = (identifier: string, hashKeys: boolean, secret: string | undefined) =>
+  identifierTagger(hashKeys, secret)(identifier);
 
 const IDENTIFIERS = [
   'ip4:203.0.113.9',

@@ -25,11 +25,6 @@ export function identifierTagger(hashKeys: boolean, secret: string | undefined):
   return (identifier) => (RAW_SAFE.test(identifier) ? identifier : digest(identifier).slice(0, TAG_LENGTH));
 }
 
-/** `identifierTagger(hashKeys, secret)(identifier)`, for one-off uses. */
-export function identifierTag(identifier: string, hashKeys: boolean, secret: string | undefined): string {
-  return identifierTagger(hashKeys, secret)(identifier);
-}
-
 function sha256(text: string): string {
   return hash('sha256', text, 'base64url');
 }
