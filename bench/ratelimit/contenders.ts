@@ -74,6 +74,16 @@ class Outcomes {
   });
 }
 
+/**
+ * The scenario's keys in turn, from where the last call left off: each measured round goes on
+ * along the sequence (the operation's index starts at 0 again every round), so a cell of 1M
+ * keys keeps meeting new keys instead of replaying the first round's.
+ */
+function cycle(values: readonly string[]): () => string {
+  let next = 0;
+  return () => values[next++ % values.length]!;
+}
+
 const id = (scenario: Scenario, name: string) => `${scenario.kind}:${name}`;
 
 /** A limiter name / key prefix segment unique to a contender: [A-Za-z0-9_.-]. */
@@ -109,7 +119,7 @@ export function rlf(scenario: Scenario, setting: Setting, variant: RlfVariant = 
   }[variant];
   return {
     id: id(scenario, name),
-    label: `rate-limiter-flexible consume()${detail}`,
+    label: `rate-limiter-flexible RateLimiterRedis.consume()${detail}`,
     group: scenario.group,
     role,
     async setup() {
@@ -126,10 +136,10 @@ export function rlf(scenario: Scenario, setting: Setting, variant: RlfVariant = 
         duration: scenario.windowMs / 1000,
         ...(variant === 'in-memory-block' ? { inMemoryBlockOnConsumed: scenario.limit + 1 } : {}),
       });
-      const keys = scenario.keys;
-      const op: Operation = async (index) => {
+      const nextKey = cycle(scenario.keys);
+      const op: Operation = async () => {
         try {
-          await limiter.consume(keys[index % keys.length]!);
+          await limiter.consume(nextKey());
           outcomes.allow();
         } catch (error) {
           if (!(error instanceof RateLimiterRes)) throw error;
@@ -175,9 +185,9 @@ export function erl(scenario: Scenario, setting: Setting): Contender {
             redis.call(command, ...args) as Promise<RedisReply>,
         }),
       });
-      const ips = scenario.ips;
-      const op: Operation = async (index) => {
-        const outcome = await drive(middleware, ips[index % ips.length]!);
+      const nextIp = cycle(scenario.ips);
+      const op: Operation = async () => {
+        const outcome = await drive(middleware, nextIp());
         countMiddleware(outcome, outcomes, false);
       };
       return checked(scenario, op, outcomes);
@@ -252,14 +262,14 @@ export function rnh(scenario: Scenario, app: RnhApp, variant: RnhVariant): Conte
       let op: Operation;
       if (variant.middleware) {
         const middleware = rnhMiddleware(limiter, { key: ipKey() });
-        const ips = scenario.ips;
-        op = async (index) => {
-          const outcome = await drive(middleware, ips[index % ips.length]!);
+        const nextIp = cycle(scenario.ips);
+        op = async () => {
+          const outcome = await drive(middleware, nextIp());
           countMiddleware(outcome, outcomes, true);
         };
       } else {
-        const keys = scenario.keys;
-        op = async (index) => countDecision(await limiter.limit(keys[index % keys.length]!), outcomes);
+        const nextKey = cycle(scenario.keys);
+        op = async () => countDecision(await limiter.limit(nextKey()), outcomes);
       }
       return checked(scenario, op, outcomes);
     },

@@ -17,7 +17,7 @@ const CELL: CellInfo = {
   section: 'ratelimit',
   title:
     `Express middleware over HTTP: ${CLIENTS / 1000}k client addresses (X-Forwarded-For, trust proxy loopback), ` +
-    `fixed window never reached, ${SOCKETS} keep-alive connections`,
+    `every limiter a fixed window (like for like) never reached, ${SOCKETS} keep-alive connections`,
   params: { clients: CLIENTS, connections: SOCKETS, algorithm: 'fixed-window', ...LIMIT },
 };
 

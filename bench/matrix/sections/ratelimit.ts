@@ -1,6 +1,9 @@
 // Rate-limit cells: decisions per second of every @rnh/ratelimit algorithm against
 // rate-limiter-flexible, on 1k, 100k and 1M random keys, on one hot key under its limit, and on
-// one hot key over it; every cell on a redis-server of its own.
+// one hot key over it; every cell on a redis-server of its own. rate-limiter-flexible's
+// RateLimiterRedis counts a fixed window (it has no other algorithm on Redis): the fixed-window
+// cells compare like with like, the others compare our algorithm with that fixed window, and
+// their titles and ratio labels say so.
 import { rlf, rnh, SHORT, type RnhAlgorithm, type Scenario } from '../../ratelimit/contenders.js';
 import { withCellRedis, type CellGroup, type CellInfo } from '../cell.js';
 import { runRatioCell, type Comparison, type MatrixContender } from '../ratio-cell.js';
@@ -9,7 +12,8 @@ import { countName, uniformOrder } from '../workload.js';
 
 const ALGORITHMS: RnhAlgorithm[] = ['fixed-window', 'sliding-window', 'token-bucket', 'gcra'];
 const KEY_COUNTS = [1000, 100_000, 1_000_000];
-const CONCURRENCY = 64;
+/** Decisions in flight: a busy server's. */
+const CONCURRENCY = 200;
 /** Key choices drawn once per cell, shared by both contenders. */
 const ORDER_LENGTH = 1 << 20;
 /** A limit no key reaches in a run: every decision must be "allowed" (a denial voids the cell). */
@@ -61,12 +65,19 @@ function scenarioOf(workload: Workload): Scenario {
   };
 }
 
+/** What our algorithm is compared with: always rate-limiter-flexible's fixed window. */
+function against(algorithm: RnhAlgorithm): string {
+  return algorithm === 'fixed-window'
+    ? "vs rate-limiter-flexible's fixed window (like for like)"
+    : "vs rate-limiter-flexible's fixed window (RateLimiterRedis has no other algorithm)";
+}
+
 function limiterGroup(algorithm: RnhAlgorithm, workload: Workload): CellGroup {
   const short = SHORT[algorithm];
   const cell: CellInfo = {
     id: `ratelimit/${short}/${workloadName(workload)}`,
     section: 'ratelimit',
-    title: `${NAMES[algorithm]}, ${describe(workload)}, ${CONCURRENCY} decisions in flight`,
+    title: `${NAMES[algorithm]} ${against(algorithm)}, ${describe(workload)}, ${CONCURRENCY} decisions in flight`,
     params: {
       algorithm,
       workload: workloadName(workload),
@@ -92,6 +103,7 @@ function limiterGroup(algorithm: RnhAlgorithm, workload: Workload): CellGroup {
             const comparison: Comparison = {
               ours: ours.id,
               peer: peer.id,
+              label: `${ours.label} ${against(algorithm)}`,
               ...(workload.kind === 'hot-denied' ? {} : { atLeast: TARGET }),
             };
             const result = await runRatioCell(

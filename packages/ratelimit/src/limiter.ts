@@ -1,4 +1,11 @@
-import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  SpanStatusCode,
+  trace,
+  type Span,
+  type SpanOptions,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
 import {
   RedisGuard,
   sendNow,
@@ -11,11 +18,21 @@ import {
 } from '@rnh/redis-client';
 import { buildBatchScript, buildScript } from './algorithms/script.js';
 import { RateLimitArgumentError, RateLimitUnavailableError } from './errors.js';
-import { failureDecision, nearLimit, parseReply, redisDecision } from './internal/decision.js';
+import { ConsumeBatch, type PendingDecision } from './internal/consume-batch.js';
+import {
+  checkReply,
+  decisionAt,
+  failureDecision,
+  nearLimit,
+  replyWidth,
+  type DecisionContext,
+} from './internal/decision.js';
 import { guardErrors } from './internal/guard-errors.js';
-import { identifierTag } from './internal/hash.js';
+import { identifierTagger } from './internal/hash.js';
+import { keyNames } from './internal/key-names.js';
 import { LocalDenyCache } from './internal/local-deny-cache.js';
 import { namePolicies, type NamedPolicy } from './internal/policies.js';
+import { RecentMemo } from './internal/recent-memo.js';
 import { ThrottledWarning } from './internal/throttled-warning.js';
 import {
   DEFAULT_BREAKER,
@@ -25,31 +42,15 @@ import {
   DEFAULT_LOCAL_DENY_ENTRIES,
   DEFAULT_OPERATION_TIMEOUT_MS,
 } from './defaults.js';
-import { metricsFor, type RateLimitMetricsSink } from './metrics.js';
+import { metricsFor, type LimiterMetrics } from './metrics.js';
 import type { Decision, LimitOptions, RateLimiterDeps, RateLimiterOptions } from './types.js';
 
 export const TRACER_NAME = '@rnh/ratelimit';
 const LOG_EVERY_MS = 5000;
 /** A batch that reaches this many decisions goes out at once; the next decision starts a new one. */
 const MAX_BATCH = 32;
-/** Keys whose identifier tag and Redis keys are remembered (when full, the one remembered first is dropped). */
+/** Keys whose identifier tag and Redis keys are remembered: two generations of this many (see RecentMemo). */
 const MEMO_ENTRIES = 1024;
-
-interface Pending {
-  keys: string[];
-  cost: number;
-  resolve: (reply: unknown) => void;
-  reject: (error: unknown) => void;
-}
-
-/** The consumptions of one event-loop turn, sent as one script call. */
-class ConsumeBatch {
-  readonly items: Pending[] = [];
-
-  get size(): number {
-    return this.items.length;
-  }
-}
 
 interface Memo {
   id: string;
@@ -70,20 +71,26 @@ export class RateLimiter {
   readonly failure: 'open' | 'closed';
   readonly mode: 'enforce' | 'shadow';
   private readonly redis: RedisClient;
-  private readonly keys: Keyspace;
-  private readonly metrics: RateLimitMetricsSink;
+  /** This limiter's series, bound once. */
+  private readonly series: LimiterMetrics;
   private readonly script: RedisScript;
   private readonly batchScript: RedisScript;
   /** Standalone or Sentinel: the consumptions of one turn share one script call (not on Cluster: keys of many slots). */
   private readonly batches: TurnBatcher<ConsumeBatch> | undefined;
-  private readonly memo = new Map<string, Memo>();
-  private readonly policyLabels: { policy: string };
-  private readonly decisionLabels = new Map<string, { policy: string; outcome: string; reason: string }>();
+  /** The batch script's ARGV before the costs: policy count, keys per decision, the policies. */
+  private readonly batchHeader: Array<string | number>;
+  private readonly memo: RecentMemo<Memo>;
+  private readonly keysOf: (id: string) => string[];
+  private readonly context: DecisionContext;
+  /** Values per decision in a script reply. */
+  private readonly width: number;
   private readonly policyArgs: Array<string | number>;
-  private readonly tracer: (() => Tracer) | undefined;
+  private readonly givenTracer: Tracer | undefined;
+  /** The global tracer, looked up again only when the global provider changes. */
+  private globalTracer: { provider: TracerProvider; tracer: Tracer } | undefined;
+  /** The span options of a decision of cost 1, built once. */
+  private readonly unitSpanOptions: SpanOptions;
   private readonly failClosedRetryAfterMs: number;
-  private readonly hashKeys: boolean;
-  private readonly hashSecret: string | undefined;
   private readonly local: LocalDenyCache | undefined;
   /** Every Redis call: skipped while the breaker is open, bounded by the timeout, fed back to the breaker. */
   private readonly guard: RedisGuard;
@@ -96,29 +103,31 @@ export class RateLimiter {
     this.failure = options.failure ?? DEFAULT_FAILURE;
     this.mode = options.mode ?? 'enforce';
     this.redis = deps.redis;
-    this.keys = toKeyspace(deps.keys, DEFAULT_KEY_PREFIX);
+    const keys: Keyspace = toKeyspace(deps.keys, DEFAULT_KEY_PREFIX);
     this.failures = new ThrottledWarning(
       deps.logger ?? silentLogger(),
       'rate limiter could not reach Redis; applying its failure policy',
       LOG_EVERY_MS,
     );
-    const given = deps.tracer;
-    this.tracer = given ? () => given : undefined;
-    this.metrics = metrics;
+    this.givenTracer = deps.tracer;
+    this.series = metrics.forLimiter(options.name);
     const script = buildScript(this.policies);
     this.script = deps.scripts ? deps.scripts.define(script) : script;
     const batchScript = buildBatchScript(this.policies);
     this.batchScript = deps.scripts ? deps.scripts.define(batchScript) : batchScript;
+    this.policyArgs = this.policies.flatMap((p) => [p.code, p.limit, p.windowMs, p.burst]);
+    this.batchHeader = [this.policies.length, this.batchScript.keys, ...this.policyArgs];
     this.batches =
       (deps.redis as { isCluster?: boolean }).isCluster === true
         ? undefined
         : new TurnBatcher(
             MAX_BATCH,
-            () => new ConsumeBatch(),
+            () => new ConsumeBatch(this.batchHeader),
             (batch) => this.sendBatch(batch),
           );
-    this.policyLabels = { policy: options.name };
-    this.policyArgs = this.policies.flatMap((p) => [p.code, p.limit, p.windowMs, p.burst]);
+    this.context = { limiter: this.name, policies: this.policies, shadow: this.mode === 'shadow' };
+    this.width = replyWidth(this.policies);
+    this.unitSpanOptions = spanOptions(this.name, 1);
     this.guard = new RedisGuard({
       operationTimeoutMs: options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
       breaker: { ...DEFAULT_BREAKER, ...options.breaker },
@@ -128,8 +137,13 @@ export class RateLimiter {
       options.failClosedRetryAfterMs ?? DEFAULT_FAIL_CLOSED_RETRY_AFTER_MS,
       'failClosedRetryAfterMs',
     );
-    this.hashKeys = options.hashKeys ?? true;
-    this.hashSecret = options.hashSecret;
+    const tag = identifierTagger(options.hashKeys ?? true, options.hashSecret);
+    const keysOf = keyNames(keys, this.name, this.policies);
+    this.keysOf = keysOf;
+    this.memo = new RecentMemo(MEMO_ENTRIES, (key) => {
+      const id = tag(key);
+      return { id, keys: keysOf(id) };
+    });
     const localOptions = options.localDenyCache ?? {};
     this.local =
       localOptions === false || this.mode === 'shadow'
@@ -139,51 +153,57 @@ export class RateLimiter {
             (delta) => metrics.localDenyEntries.inc({ policy: this.name }, delta),
           );
     // The series exists from the start (0 entries), so a panel or alert never sees it missing.
-    if (this.local) metrics.localDenyEntries.inc(this.policyLabels, 0);
+    if (this.local) metrics.localDenyEntries.inc({ policy: this.name }, 0);
   }
 
-  /** The tracer given in the deps, else the global one (looked up per call, so a later SDK registration is seen). */
+  /** The tracer given in the deps, else the global one (so a later SDK registration is seen). */
   private spanTracer(): Tracer {
-    return this.tracer?.() ?? trace.getTracer(TRACER_NAME);
+    if (this.givenTracer) return this.givenTracer;
+    const provider = trace.getTracerProvider();
+    let known = this.globalTracer;
+    if (known === undefined || known.provider !== provider) {
+      known = { provider, tracer: provider.getTracer(TRACER_NAME) };
+      this.globalTracer = known;
+    }
+    return known.tracer;
   }
 
-  /** Decides whether a request of `cost` units (default 1) for `key` may pass, and records it if so. */
-  async limit(key: string, options: LimitOptions = {}): Promise<Decision> {
-    const cost = checkCost(options.cost);
-    // Not made active: nothing inside needs it, and running the rest in its context costs more than the span.
-    const span = this.spanTracer().startSpan('ratelimit.limit', {
-      attributes: { 'rnh.ratelimit.policy': this.name, 'rnh.ratelimit.cost': cost },
-    });
+  /**
+   * Decides whether a request of `cost` units (default 1) for `key` may pass, and records it if so.
+   * Not an async function: a decision that goes to Redis is answered from the batch's reply
+   * handler, with no further promise or microtask per decision.
+   */
+  limit(key: string, options?: LimitOptions): Promise<Decision> {
+    let cost: number;
+    let memo: Memo;
     try {
-      const memo = this.memoOf(key);
-      const blocked = this.local?.check(memo.id, cost);
-      if (blocked) return this.record(blocked, span);
-      const started = performance.now();
-      let decision: Decision;
-      try {
-        const parsed = parseReply(await this.consume(memo, cost), this.policies);
-        decision = redisDecision(this.name, cost, parsed, true, this.mode === 'shadow');
-        if (decision.reason === 'limited') this.local?.add(memo.id, decision);
-        if (decision.consumed && nearLimit(decision.policies)) this.metrics.nearLimit.inc(this.policyLabels);
-      } catch (error) {
-        this.logFailure(error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: this.guard.failureType(error) });
-        decision = failureDecision(
-          this.name,
-          cost,
-          this.policies[0]!,
-          this.failure,
-          this.failClosedRetryAfterMs,
-        );
-      }
-      this.metrics.duration.observe(this.policyLabels, (performance.now() - started) / 1000);
-      return this.record(decision, span);
+      cost = options?.cost === undefined ? 1 : checkCost(options.cost);
+      memo = this.memoOf(key);
     } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: this.guard.failureType(error) });
-      throw error;
-    } finally {
-      span.end();
+      return Promise.reject(error);
     }
+    // Not made active: nothing inside needs it, and running the rest in its context costs more than the span.
+    const span = this.spanTracer().startSpan(
+      'ratelimit.limit',
+      cost === 1 ? this.unitSpanOptions : spanOptions(this.name, cost),
+    );
+    const blocked = this.local?.check(memo.id, cost);
+    if (blocked) return Promise.resolve(this.record(blocked, span));
+    const pending: PendingDecision = {
+      id: memo.id,
+      cost,
+      span,
+      started: performance.now(),
+      resolve: noResolve,
+    };
+    const batches = this.batches;
+    if (batches === undefined) return this.consumeAlone(memo, pending);
+    return new Promise((resolve) => {
+      pending.resolve = resolve;
+      const batch = batches.current();
+      batch.add(memo.keys, pending);
+      batches.added(batch);
+    });
   }
 
   /** What `limit()` would answer now, without recording anything; throws RateLimitUnavailableError when Redis fails. */
@@ -191,14 +211,8 @@ export class RateLimiter {
     const cost = checkCost(options.cost);
     return this.traced('ratelimit.peek', cost, async (span) => {
       const id = this.id(key);
-      const reply = await this.logged(this.call('p', id, cost, 0));
-      const decision = redisDecision(
-        this.name,
-        cost,
-        parseReply(reply, this.policies),
-        false,
-        this.mode === 'shadow',
-      );
+      const reply = checkReply(await this.logged(this.call('p', id, cost, 0)), 1, this.policies);
+      const decision = decisionAt(reply, 1, Number(reply[0]), this.context, cost, false);
       span.setAttribute('rnh.ratelimit.decision', decision.reason);
       return decision;
     });
@@ -228,13 +242,6 @@ export class RateLimiter {
     return this.keysOf(this.id(key));
   }
 
-  private keysOf(id: string): string[] {
-    const tag = this.keys.hashTag(id);
-    return this.policies.flatMap((policy) =>
-      policy.keySuffixes.map((suffix) => this.keys.key(this.name, tag, policy.name, suffix)),
-    );
-  }
-
   /** Number of keys in the local deny cache. */
   get localDenySize(): number {
     return this.local?.size ?? 0;
@@ -244,55 +251,86 @@ export class RateLimiter {
     return this.memoOf(key).id;
   }
 
-  /** `key`'s identifier tag and Redis keys, remembered for the last MEMO_ENTRIES keys (hashing costs µs). */
+  /** `key`'s identifier tag and Redis keys, remembered for recently used keys. */
   private memoOf(key: string): Memo {
     if (typeof key !== 'string') throw new RateLimitArgumentError('rate-limit key must be a string');
-    let memo = this.memo.get(key);
-    if (memo === undefined) {
-      const id = identifierTag(key, this.hashKeys, this.hashSecret);
-      memo = { id, keys: this.keysOf(id) };
-      if (this.memo.size >= MEMO_ENTRIES) this.memo.delete(this.memo.keys().next().value!);
-      this.memo.set(key, memo);
-    }
-    return memo;
+    return this.memo.get(key);
   }
 
-  /**
-   * A consumption: joins this turn's batch, sent at the turn's check phase (setImmediate)
-   * as one script call, or at once when full. On Cluster, one call per decision.
-   */
-  private consume(memo: Memo, cost: number): Promise<unknown> {
-    const batches = this.batches;
-    if (batches === undefined) return this.call('c', memo.id, cost, 0);
-    return new Promise((resolve, reject) => {
-      const batch = batches.current();
-      batch.items.push({ keys: memo.keys, cost, resolve, reject });
-      batches.added(batch);
-    });
-  }
-
-  private sendBatch({ items }: ConsumeBatch): void {
-    const keys: string[] = [];
-    const args: Array<string | number> = [this.policies.length, this.batchScript.keys, ...this.policyArgs];
-    for (const item of items) {
-      for (const k of item.keys) keys.push(k);
-      args.push(item.cost);
-    }
-    this.guard
-      .run(() => this.runBatch(keys, args))
-      .then(
-        (reply) => {
-          if (!Array.isArray(reply) || reply.length !== items.length) {
-            const error = new Error('unexpected reply from the rate-limit script');
-            for (const item of items) item.reject(error);
-            return;
-          }
-          for (let i = 0; i < items.length; i += 1) items[i]!.resolve(reply[i]);
-        },
-        (error: unknown) => {
-          for (const item of items) item.reject(error);
-        },
+  /** On Cluster: one script call per decision. */
+  private async consumeAlone(memo: Memo, pending: PendingDecision): Promise<Decision> {
+    try {
+      const reply = await this.guard.run(() =>
+        this.script.run(this.redis, memo.keys, ['c', pending.cost, 0, ...this.policyArgs]),
       );
+      const values = checkReply(reply, 1, this.policies);
+      const decision = decisionAt(values, 1, Number(values[0]), this.context, pending.cost, true);
+      return this.settle(pending, decision, performance.now());
+    } catch (error) {
+      return this.fail(pending, error, performance.now());
+    }
+  }
+
+  private sendBatch(batch: ConsumeBatch): void {
+    this.guard
+      .run(() => this.runBatch(batch.keys, batch.args))
+      .then(
+        (reply) => this.settleBatch(batch.items, reply),
+        (error: unknown) => this.failBatch(batch.items, error),
+      );
+  }
+
+  /** Each decision of a batch from the script's reply, in order. */
+  private settleBatch(items: readonly PendingDecision[], reply: unknown): void {
+    let values: unknown[];
+    try {
+      values = checkReply(reply, items.length, this.policies);
+    } catch (error) {
+      this.failBatch(items, error);
+      return;
+    }
+    const now = Number(values[0]);
+    const finished = performance.now();
+    for (let i = 0; i < items.length; i += 1) {
+      const item = items[i]!;
+      let decision: Decision;
+      try {
+        decision = decisionAt(values, 1 + i * this.width, now, this.context, item.cost, true);
+        decision = this.settle(item, decision, finished);
+      } catch (error) {
+        // Never leave a caller waiting: whatever went wrong here gets the failure policy.
+        decision = this.fail(item, error, finished);
+      }
+      item.resolve(decision);
+    }
+  }
+
+  private failBatch(items: readonly PendingDecision[], error: unknown): void {
+    const finished = performance.now();
+    for (const item of items) item.resolve(this.fail(item, error, finished));
+  }
+
+  /** A decision Redis made: the local deny cache, the metrics and the span. */
+  private settle(item: PendingDecision, decision: Decision, finished: number): Decision {
+    if (decision.reason === 'limited') this.local?.add(item.id, decision);
+    if (decision.consumed && nearLimit(decision.policies)) this.series.nearLimit.inc();
+    this.series.duration.observe((finished - item.started) / 1000);
+    return this.record(decision, item.span);
+  }
+
+  /** A decision Redis did not make (it failed or timed out): the failure policy's. */
+  private fail(item: PendingDecision, error: unknown, finished: number): Decision {
+    this.logFailure(error);
+    item.span.setStatus({ code: SpanStatusCode.ERROR, message: this.guard.failureType(error) });
+    const decision = failureDecision(
+      this.name,
+      item.cost,
+      this.policies[0]!,
+      this.failure,
+      this.failClosedRetryAfterMs,
+    );
+    this.series.duration.observe((finished - item.started) / 1000);
+    return this.record(decision, item.span);
   }
 
   /** The batch script by EVALSHA, written at once (see sendNow); EVAL when Redis lost the script (NOSCRIPT). */
@@ -322,28 +360,19 @@ export class RateLimiter {
     }
   }
 
+  /** Counts the decision and ends its span with what was decided. */
   private record(decision: Decision, span: Span): Decision {
-    const outcome = decision.allowed ? 'allowed' : 'denied';
-    const labelKey = `${outcome}:${decision.reason}`;
-    let labels = this.decisionLabels.get(labelKey);
-    if (labels === undefined) {
-      labels = { policy: this.name, outcome, reason: decision.reason };
-      this.decisionLabels.set(labelKey, labels);
-    }
-    this.metrics.decisions.inc(labels);
-    const attributes: Record<string, string | number | boolean> = {
-      'rnh.ratelimit.decision': decision.reason,
-      'rnh.ratelimit.allowed': decision.allowed,
-      'rnh.ratelimit.remaining': decision.remaining,
-    };
-    if (decision.policy) attributes['rnh.ratelimit.binding_policy'] = decision.policy;
-    span.setAttributes(attributes);
+    this.series.decisions(decision.allowed ? 'allowed' : 'denied', decision.reason).inc();
+    span.setAttribute('rnh.ratelimit.decision', decision.reason);
+    span.setAttribute('rnh.ratelimit.allowed', decision.allowed);
+    span.setAttribute('rnh.ratelimit.remaining', decision.remaining);
+    if (decision.policy) span.setAttribute('rnh.ratelimit.binding_policy', decision.policy);
+    span.end();
     return decision;
   }
 
   private traced<T>(name: string, cost: number, work: (span: Span) => Promise<T>): Promise<T> {
-    const attributes = { 'rnh.ratelimit.policy': this.name, 'rnh.ratelimit.cost': cost };
-    return this.spanTracer().startActiveSpan(name, { attributes }, async (span) => {
+    return this.spanTracer().startActiveSpan(name, spanOptions(this.name, cost), async (span) => {
       try {
         return await work(span);
       } catch (error) {
@@ -368,6 +397,13 @@ export class RateLimiter {
     });
   }
 }
+
+function spanOptions(policy: string, cost: number): SpanOptions {
+  return { attributes: { 'rnh.ratelimit.policy': policy, 'rnh.ratelimit.cost': cost } };
+}
+
+/** Stands in until the decision's promise gives its own resolve. */
+const noResolve = (): void => undefined;
 
 function checkCost(cost: number | undefined): number {
   const value = cost ?? 1;

@@ -1,4 +1,9 @@
-import { getOrCreateMetric as getOrCreate, type MetricsRegistry as AnyRegistry } from '@rnh/redis-client';
+import {
+  CounterSeries,
+  getOrCreateMetric as getOrCreate,
+  HistogramSeries,
+  type MetricsRegistry as AnyRegistry,
+} from '@rnh/redis-client';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
 export const DECISION_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
@@ -17,9 +22,29 @@ export interface RateLimitMetricsSink {
   readonly duration: HistogramSink<'policy'>;
   readonly nearLimit: CounterSink<'policy'>;
   readonly localDenyEntries: CounterSink<'policy'>;
+  /** One limiter's series, bound to its `policy` label once. */
+  forLimiter(policy: string): LimiterMetrics;
+}
+
+/**
+ * The series one limiter records on every decision, each bound to its labels once, so a
+ * decision updates them in place (prom-client's `inc(labels)` / `observe(labels, v)` build
+ * the series key from the label object on every call).
+ */
+export interface LimiterMetrics {
+  /** The `ratelimit_decisions_total` series of one outcome and reason. */
+  decisions(outcome: 'allowed' | 'denied', reason: string): { inc(): void };
+  readonly duration: { observe(seconds: number): void };
+  readonly nearLimit: { inc(): void };
 }
 
 const recordsNothing = { inc: () => undefined, observe: () => undefined };
+
+const NO_LIMITER_METRICS: LimiterMetrics = {
+  decisions: () => recordsNothing,
+  duration: recordsNothing,
+  nearLimit: recordsNothing,
+};
 
 /**
  * No registry, no metrics: every metric is one that records nothing, so a limiter built
@@ -30,6 +55,7 @@ export const NO_RATELIMIT_METRICS: RateLimitMetricsSink = {
   duration: recordsNothing,
   nearLimit: recordsNothing,
   localDenyEntries: recordsNothing,
+  forLimiter: () => NO_LIMITER_METRICS,
 };
 
 /** The metrics on `registry`, or ones that record nothing when there is none. */
@@ -94,6 +120,23 @@ export class RateLimitMetrics implements RateLimitMetricsSink {
           registers,
         }),
     );
+  }
+
+  forLimiter(policy: string): LimiterMetrics {
+    const decisions = new Map<string, CounterSeries>();
+    return {
+      decisions: (outcome, reason) => {
+        const key = `${outcome}:${reason}`;
+        let series = decisions.get(key);
+        if (series === undefined) {
+          series = new CounterSeries(this.decisions, { policy, outcome, reason });
+          decisions.set(key, series);
+        }
+        return series;
+      },
+      duration: new HistogramSeries(this.duration, { policy }),
+      nearLimit: new CounterSeries(this.nearLimit, { policy }),
+    };
   }
 }
 

@@ -237,6 +237,62 @@ describe('rateLimit middleware', () => {
     expect((await byRoute.get('/b')).status).toBe(200);
   });
 
+  it('cost per request, skip, and errors of a key generator or cost function reach the error handler', async () => {
+    const server = await app(
+      fixedWindow({ name: 'units', limit: 10, windowMs: HOUR }),
+      {
+        cost: (req) => {
+          const units = req.header('x-units');
+          if (units === 'boom') throw new Error('cost function failed');
+          return units === undefined ? 1 : Number(units);
+        },
+        skip: (req) => req.header('x-health') === '1',
+      },
+      {
+        after: (instance) =>
+          instance.use((error: Error, _req: Request, res: express.Response, _next: express.NextFunction) => {
+            res.status(400).json({ error: { code: 'bad_request', message: error.message } });
+          }),
+      },
+    );
+    const remaining = async (headers: Record<string, string>) => {
+      const res = await server.get('/a', headers);
+      return res.status === 200 ? stringItems(res.headers.get('ratelimit'))[0]!.params.get('r') : res.status;
+    };
+    expect(await remaining({})).toBe(9);
+    expect(await remaining({ 'x-units': '4' })).toBe(5);
+    const skipped = await server.get('/a', { 'x-health': '1', 'x-units': '4' });
+    expect(skipped.status).toBe(200);
+    expect(skipped.headers.get('ratelimit')).toBeNull(); // not counted: no fields either
+    expect(await remaining({ 'x-units': '6' })).toBe(429);
+    const failed = await server.get('/a', { 'x-units': 'boom' });
+    expect(failed).toMatchObject({ status: 400, body: { error: { message: 'cost function failed' } } });
+    const zero = await server.get('/a', { 'x-units': '0' });
+    expect(zero).toMatchObject({
+      status: 400,
+      body: { error: { message: expect.stringMatching(/cost must be/) } },
+    });
+
+    const throwing = await app(
+      fixedWindow({ limit: 1, windowMs: HOUR }),
+      {
+        key: () => {
+          throw new Error('no key today');
+        },
+      },
+      {
+        after: (instance) =>
+          instance.use((error: Error, _req: Request, res: express.Response, _next: express.NextFunction) => {
+            res.status(500).json({ error: { code: 'internal', message: error.message } });
+          }),
+      },
+    );
+    expect(await throwing.get('/a')).toMatchObject({
+      status: 500,
+      body: { error: { message: 'no key today' } },
+    });
+  });
+
   it('onDenied replaces the answer, e.g. to hand the app error handler an error', async () => {
     const server = await app(
       fixedWindow({ limit: 1, windowMs: HOUR }),

@@ -45,8 +45,8 @@ describe('policies', () => {
 
   it('builds one script per algorithm set and key count, reading Redis TIME', () => {
     const single = buildScript([slidingWindow({ limit: 1, windowMs: 1000 })]);
-    expect(single.name).toBe('rnh-ratelimit:sw:k2');
-    expect(single.keys).toBe(2);
+    expect(single.name).toBe('rnh-ratelimit:sw:k1');
+    expect(single.keys).toBe(1);
     expect(single.lua).toContain("redis.call('TIME')");
     expect(single.lua).toContain('ALG.sw');
     expect(single.lua).not.toContain('ALG.gc');

@@ -1,7 +1,12 @@
 import { RateLimitArgumentError } from '../errors.js';
 import type { Algorithm, Policy } from '../types.js';
 
-/** One algorithm's Lua fragment (it defines `ALG.<code>`) and the key suffixes of its state. */
+/**
+ * One algorithm's Lua fragment and the key suffixes of its state. The fragment defines
+ * `ALG.<code> = { nkeys, eval, commit, refund }`: `eval(keys, limit, window, burst, cost,
+ * now, now_us)` answers allowed, remaining, reset ms, retry ms and, when allowed, up to three
+ * values that `commit(keys, window, ...)` records the consumption with.
+ */
 export interface AlgorithmScript {
   algorithm: Algorithm;
   /** Short id passed in ARGV. */

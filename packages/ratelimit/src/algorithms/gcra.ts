@@ -24,14 +24,15 @@ ALG.gc = {
     local allow_at = new_tat - tau
     if allow_at <= now_us then
       local reset = math.ceil((new_tat - now_us) / 1000)
-      return true, math.floor((now_us - allow_at) / step), reset, 0, function()
-        redis.call('SET', k[1], num(new_tat), 'PX', num(math.max(1, reset)))
-      end
+      return true, math.floor((now_us - allow_at) / step), reset, 0, new_tat, reset
     end
     local retry = -1
     if cost <= burst then retry = math.ceil((allow_at - now_us) / 1000) end
     local remaining = math.max(0, math.floor((tau - (tat - now_us)) / step))
-    return false, remaining, math.ceil((tat - now_us) / 1000), retry, nil
+    return false, remaining, math.ceil((tat - now_us) / 1000), retry
+  end,
+  commit = function(k, _window, new_tat, reset)
+    redis.call('SET', k[1], num(new_tat), 'PX', num(math.max(1, reset)))
   end,
   refund = function(k, limit, window, _burst, cost, _now, now_us)
     local tat = tonumber(redis.call('GET', k[1]))

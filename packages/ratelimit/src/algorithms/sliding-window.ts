@@ -6,34 +6,38 @@ import { checkedPolicy } from './algorithm.js';
  * Sliding window, the weighted two-window counter: windows are aligned to Redis
  * time (`floor(now / windowMs)`), and the estimate is
  * `previous * (time left in the current window / windowMs) + current`.
- * Two keys (this algorithm's two slots, used by window parity), each a hash
- * `{ w: window index, n: units }`; a slot holding another window counts as 0, so
- * nothing is rotated. All math is integer (both sides multiplied by windowMs).
+ * State is one hash `{ w: current window index, n: its units, p: the previous window's
+ * units }`, expiring when the window after `w` ends. A request inside window `w` writes
+ * `n` only; the first one of a later window moves `n` to `p` (or drops both when a whole
+ * window went by), and sets the expiry. All math is integer (both sides multiplied by windowMs).
  */
 export const SLIDING_WINDOW: AlgorithmScript = {
   algorithm: 'sliding-window',
   code: 'sw',
-  keySuffixes: ['sw0', 'sw1'],
+  keySuffixes: ['sw'],
   lua: `
+local function sw_counts(k, idx)
+  local v = redis.call('HMGET', k[1], 'w', 'n', 'p')
+  local w = tonumber(v[1])
+  if w == idx then return w, tonumber(v[2]) or 0, tonumber(v[3]) or 0 end
+  if w == idx - 1 then return w, 0, tonumber(v[2]) or 0 end
+  return w, 0, 0
+end
 ALG.sw = {
-  nkeys = 2,
+  nkeys = 1,
   eval = function(k, limit, window, _burst, cost, now)
     local idx = math.floor(now / window)
     local rest = (idx + 1) * window - now
-    local ck, pk = k[idx % 2 + 1], k[(idx + 1) % 2 + 1]
-    local c = redis.call('HMGET', ck, 'w', 'n')
-    local p = redis.call('HMGET', pk, 'w', 'n')
-    local cur = (tonumber(c[1]) == idx and tonumber(c[2])) or 0
-    local prev = (tonumber(p[1]) == idx - 1 and tonumber(p[2])) or 0
+    local w, cur, prev = sw_counts(k, idx)
     local cap = limit * window
     local n2 = cur + cost
     if prev * rest + n2 * window <= cap then
       local reset = 0
       if n2 > 0 then reset = rest + window elseif prev > 0 then reset = rest end
-      return true, math.floor((cap - prev * rest - n2 * window) / window), reset, 0, function()
-        redis.call('HSET', ck, 'w', num(idx), 'n', num(n2))
-        redis.call('PEXPIREAT', ck, num((idx + 2) * window))
-      end
+      -- A new window carries the previous count over (a number: set); the current one does not (nil).
+      local carried = nil
+      if w ~= idx then carried = prev end
+      return true, math.floor((cap - prev * rest - n2 * window) / window), reset, 0, idx, n2, carried
     end
     local retry
     local room = limit - cur - cost
@@ -48,16 +52,26 @@ ALG.sw = {
     end
     local reset = 0
     if cur > 0 then reset = rest + window elseif prev > 0 then reset = rest end
-    return false, math.max(0, math.floor((cap - prev * rest - cur * window) / window)), reset, retry, nil
+    return false, math.max(0, math.floor((cap - prev * rest - cur * window) / window)), reset, retry
+  end,
+  commit = function(k, window, idx, n2, carried)
+    if carried then
+      redis.call('HSET', k[1], 'w', num(idx), 'n', num(n2), 'p', num(carried))
+      redis.call('PEXPIREAT', k[1], num((idx + 2) * window))
+    else
+      redis.call('HSET', k[1], 'n', num(n2))
+    end
   end,
   refund = function(k, _limit, window, _burst, cost, _now, _now_us, at)
     local idx = math.floor(at / window)
-    local key = k[idx % 2 + 1]
-    local v = redis.call('HMGET', key, 'w', 'n')
-    local n = tonumber(v[2])
-    -- Only while the slot still holds the window the refunded request was counted in.
-    if tonumber(v[1]) ~= idx or not n then return end
-    redis.call('HSET', key, 'n', num(math.max(0, n - cost)))
+    local v = redis.call('HMGET', k[1], 'w', 'n', 'p')
+    local w = tonumber(v[1])
+    -- Only while the key still holds the window the refunded request was counted in.
+    if w == idx and v[2] then
+      redis.call('HSET', k[1], 'n', num(math.max(0, tonumber(v[2]) - cost)))
+    elseif w == idx + 1 and v[3] then
+      redis.call('HSET', k[1], 'p', num(math.max(0, tonumber(v[3]) - cost)))
+    end
   end,
 }
 `,

@@ -12,7 +12,7 @@ import {
 import { DEFAULT_KEY_PREFIX, DEFAULT_OPERATION_TIMEOUT_MS, DEFAULT_STORE_WINDOW_MS } from '../defaults.js';
 import { RateLimitArgumentError } from '../errors.js';
 import { guardErrors } from '../internal/guard-errors.js';
-import { identifierTag } from '../internal/hash.js';
+import { identifierTagger, type IdentifierTagger } from '../internal/hash.js';
 import { ThrottledWarning } from '../internal/throttled-warning.js';
 import { TRACER_NAME } from '../limiter.js';
 import { metricsFor, type RateLimitMetricsSink } from '../metrics.js';
@@ -110,8 +110,7 @@ export class RedisRateLimitStore implements ExpressRateLimitStore {
   private readonly policyLabels: { policy: string };
   private readonly tracer: Tracer | undefined;
   private readonly failures: ThrottledWarning;
-  private readonly hashKeys: boolean;
-  private readonly hashSecret: string | undefined;
+  private readonly tag: IdentifierTagger;
 
   constructor(deps: RedisRateLimitStoreDeps, options: RedisRateLimitStoreOptions = {}) {
     const name = options.name ?? 'default';
@@ -136,8 +135,7 @@ export class RedisRateLimitStore implements ExpressRateLimitStore {
       'rate limit store: a Redis call failed; express-rate-limit decides what follows (passOnStoreError)',
       LOG_EVERY_MS,
     );
-    this.hashKeys = options.hashKeys ?? true;
-    this.hashSecret = options.hashSecret;
+    this.tag = identifierTagger(options.hashKeys ?? true, options.hashSecret);
   }
 
   init(options: { windowMs: number }): void {
@@ -164,7 +162,7 @@ export class RedisRateLimitStore implements ExpressRateLimitStore {
 
   /** The Redis key counting `key`. */
   redisKey(key: string): string {
-    return this.keys.key(this.keys.hashTag(identifierTag(key, this.hashKeys, this.hashSecret)));
+    return this.keys.key(this.keys.hashTag(this.tag(key)));
   }
 
   private async count(key: string, delta: number, method: string): Promise<ClientRateLimitInfo> {

@@ -1,3 +1,5 @@
+import type { ServerResponse } from 'node:http';
+import type { NamedPolicy } from '../internal/policies.js';
 import type { RateLimiter } from '../limiter.js';
 import type { Decision, PolicyState } from '../types.js';
 
@@ -38,21 +40,76 @@ export function rateLimitHeaders(decision: Decision, draft: HeaderDraft): Array<
   const states = decision.policies;
   const binding = states.find((state) => state.name === decision.policy);
   if (states.length === 0 || !binding) return [];
-  if (draft === 'draft-8') {
-    return [
-      ['RateLimit-Policy', states.map((s) => `"${s.name}";q=${s.limit};w=${windowSeconds(s)}`).join(', ')],
-      ['RateLimit', states.map((s) => `"${s.name}";r=${s.remaining};t=${resetSeconds(s)}`).join(', ')],
-    ];
+  return [['RateLimit-Policy', policyField(states, draft)], ...limitFields(states, binding, draft)];
+}
+
+/**
+ * Sets the RateLimit fields of allowed decisions, for one limiter's middleware. The policy
+ * field depends on the configuration alone (names, quotas, windows: the same in every
+ * decision's states), so it is built once; a decision Redis did not make gets none.
+ */
+export function allowedFields(
+  policies: ReadonlyArray<Readonly<NamedPolicy>>,
+  draft: HeaderDraft,
+): (res: ServerResponse, decision: Decision) => void {
+  const policy = policyField(policies.map(configuredState), draft);
+  return (res, decision) => {
+    const states = decision.policies;
+    if (states.length === 0) return;
+    if (draft === 'draft-8') {
+      res.setHeader('RateLimit-Policy', policy);
+      res.setHeader('RateLimit', draft8Limits(states));
+      return;
+    }
+    const binding = states.find((state) => state.name === decision.policy);
+    if (!binding) return;
+    res.setHeader('RateLimit-Policy', policy);
+    for (const [name, value] of limitFields(states, binding, draft)) res.setHeader(name, value);
+  };
+}
+
+/** A configured policy as the policy field reads it. */
+function configuredState(policy: Readonly<NamedPolicy>): PolicyState {
+  return {
+    name: policy.name,
+    algorithm: policy.algorithm,
+    limit: policy.quota,
+    windowMs: policy.windowMs,
+    allowed: true,
+    remaining: policy.quota,
+    resetMs: 0,
+    retryAfterMs: 0,
+  };
+}
+
+function policyField(states: readonly PolicyState[], draft: HeaderDraft): string {
+  if (draft === 'draft-8')
+    return states.map((s) => `"${s.name}";q=${s.limit};w=${windowSeconds(s)}`).join(', ');
+  return states.map((s) => `${s.limit};w=${windowSeconds(s)}`).join(', ');
+}
+
+/** Draft 8's `RateLimit`: one Item per policy, built without intermediate arrays. */
+function draft8Limits(states: readonly PolicyState[]): string {
+  let value = '';
+  for (let i = 0; i < states.length; i += 1) {
+    const s = states[i]!;
+    value += `${i === 0 ? '' : ', '}"${s.name}";r=${s.remaining};t=${resetSeconds(s)}`;
   }
-  const policy = states.map((s) => `${s.limit};w=${windowSeconds(s)}`).join(', ');
-  if (draft === 'draft-7') {
+  return value;
+}
+
+/** The fields after `RateLimit-Policy`. */
+function limitFields(
+  states: readonly PolicyState[],
+  binding: PolicyState,
+  draft: HeaderDraft,
+): Array<[string, string]> {
+  if (draft === 'draft-8') return [['RateLimit', draft8Limits(states)]];
+  if (draft === 'draft-7')
     return [
-      ['RateLimit-Policy', policy],
       ['RateLimit', `limit=${binding.limit}, remaining=${binding.remaining}, reset=${resetSeconds(binding)}`],
     ];
-  }
   return [
-    ['RateLimit-Policy', policy],
     ['RateLimit-Limit', String(binding.limit)],
     ['RateLimit-Remaining', String(binding.remaining)],
     ['RateLimit-Reset', String(resetSeconds(binding))],

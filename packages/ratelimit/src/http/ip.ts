@@ -9,6 +9,8 @@ import { isIPv4, isIPv6 } from 'node:net';
  */
 export function clientAddressKey(address: string | undefined, prefixBits = 64): string {
   if (!address) return 'ip:unknown';
+  // What req.ip almost always is: a plain IPv4 address, nothing to strip.
+  if (isIPv4(address)) return `ip4:${address}`;
   const bare = address
     .trim()
     .replace(/^\[|\]$/g, '')

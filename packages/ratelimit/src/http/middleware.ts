@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { RateLimiter } from '../limiter.js';
 import type { Decision } from '../types.js';
-import { rateLimitHeaders, refusalHeaders, type HeaderDraft } from './headers.js';
+import { allowedFields, refusalHeaders, type HeaderDraft } from './headers.js';
 import type { KeyGenerator, RateLimitRequest } from './keys.js';
 import { denialResponse, sendJson } from './responses.js';
 
@@ -57,19 +57,17 @@ export function rateLimit<R extends RateLimitRequest = RateLimitRequest>(
   const failClosedStatus = options.failClosedStatus ?? 503;
   const succeeded = options.succeeded ?? ((res: ServerResponse) => res.statusCode < 400);
   const refunds = Boolean(options.skipSuccessfulRequests || options.skipFailedRequests);
+  const { key: keyOf, cost, skip } = options;
+  // Fields of allowed requests: the policy field is the limiter's configuration, worked out once.
+  const fields = draft && limiter.mode === 'enforce' ? allowedFields(limiter.policies, draft) : undefined;
 
-  async function decide(req: R, res: ServerResponse, next: Next): Promise<boolean> {
-    if (options.skip?.(req)) return true;
-    const key = await options.key(req);
-    if (key === undefined) return true;
-    const cost = typeof options.cost === 'function' ? options.cost(req) : (options.cost ?? 1);
-    const decision = await limiter.limit(key, { cost });
+  /** What the decision means for this request: true when it goes on to `next()`. */
+  function respond(req: R, res: ServerResponse, next: Next, key: string, decision: Decision): boolean {
     const locals = (res as { locals?: Record<string, unknown> }).locals;
     if (locals) locals.rateLimit = decision;
     if (res.headersSent) return decision.allowed;
     if (decision.allowed) {
-      if (draft && limiter.mode === 'enforce')
-        for (const [name, value] of rateLimitHeaders(decision, draft)) res.setHeader(name, value);
+      if (fields) fields(res, decision);
       if (refunds && decision.consumed) refundWhenDone(key, decision, res);
       return true;
     }
@@ -86,6 +84,28 @@ export function rateLimit<R extends RateLimitRequest = RateLimitRequest>(
     return false;
   }
 
+  function decide(req: R, res: ServerResponse, next: Next, key: string): void {
+    let limitOptions: { cost: number } | undefined;
+    try {
+      const units = typeof cost === 'function' ? cost(req) : cost;
+      // Cost 1 (the default) goes without an options object.
+      limitOptions = units === undefined || units === 1 ? undefined : { cost: units };
+    } catch (error) {
+      next(error);
+      return;
+    }
+    limiter.limit(key, limitOptions).then((decision) => {
+      let proceed: boolean;
+      try {
+        proceed = respond(req, res, next, key, decision);
+      } catch (error) {
+        next(error);
+        return;
+      }
+      if (proceed) next();
+    }, next);
+  }
+
   function refundWhenDone(key: string, decision: Decision, res: ServerResponse): void {
     let settled = false;
     const settle = (ok: boolean) => {
@@ -100,9 +120,25 @@ export function rateLimit<R extends RateLimitRequest = RateLimitRequest>(
     res.once('close', () => settle(res.writableFinished && succeeded(res)));
   }
 
+  // Not an async function: a key known at once (ipKey, userKey) goes straight to the limiter.
   return (req, res, next) => {
-    decide(req, res, next).then((proceed) => {
-      if (proceed) next();
-    }, next);
+    let key: string | undefined | Promise<string | undefined>;
+    try {
+      if (skip?.(req)) {
+        next();
+        return;
+      }
+      key = keyOf(req);
+    } catch (error) {
+      next(error);
+      return;
+    }
+    if (typeof key === 'string') decide(req, res, next, key);
+    else if (key === undefined) next();
+    else
+      key.then((resolved) => {
+        if (resolved === undefined) next();
+        else decide(req, res, next, resolved);
+      }, next);
   };
 }
