@@ -6,24 +6,37 @@ import { settle } from '../internal/callback.js';
 import { runOperation, withTimeout, type OperationContext } from '../internal/operation.js';
 import { scanBatches, unlinkKeys } from '../internal/redis.js';
 import { defineScript, runScript } from '../internal/scripts.js';
-import { DEFAULTS, isTaggableId, nonNegativeMs, positiveSeconds } from '../internal/validate.js';
+import {
+  DEFAULTS,
+  isTaggableId,
+  nonNegativeMs,
+  nonNegativeSeconds,
+  positiveSeconds,
+} from '../internal/validate.js';
 import { ActiveSessionsSampler } from '../metrics/active-sessions.js';
 import type { SessionMetrics } from '../metrics/session-metrics.js';
 import type { RedisSessionStoreDeps, RedisSessionStoreOptions } from '../types.js';
 import { DEFAULT_KEY_PREFIXES } from '../defaults.js';
 import { resolveDeps } from '../internal/deps.js';
 
+import { CreatedTimes } from './created-times.js';
 import { deviceOf, userIdOf } from './device.js';
 import { sessionKey, sessionKeyPattern, sidFromSessionKey, storeKeyPattern, tombstoneKey } from './keys.js';
-import { DESTROY_SESSION, SET_SESSION, TOUCH_SESSION } from './scripts.js';
+import { DESTROY_SESSION, MARK_SEEN, SET_SESSION, TOUCH_SESSION } from './scripts.js';
 import { idleTtlMs } from './ttl.js';
 
 type ErrorCallback = (error?: unknown) => void;
-type SetReply = [number, number?, string?, string?];
-type TouchReply = [number, string?, string?];
+type SetReply = [number, number?, string?, string?, number?];
 type DestroyReply = [number, string];
 
 const SCAN_COUNT = 500;
+// Creation times kept for touches: a touch follows its request's read within milliseconds, so
+// this covers that many requests in flight at ~100 bytes each.
+const CREATED_TIMES_KEPT = 10_000;
+// A touch sets the idle TTL with PEXPIRE only while the absolute deadline is at least this much
+// further away by this process's clock; nearer, it sets the deadline itself (PEXPIREAT, exact in
+// Redis time). So a clock behind Redis's by less than this never stretches the absolute lifetime.
+const DEADLINE_CLOCK_MARGIN_MS = 1000;
 
 /**
  * express-session store on Redis. Each session is one hash under `{sid}` with an
@@ -50,6 +63,9 @@ export class RedisSessionStore extends session.Store {
   private readonly setScript: RedisScript;
   private readonly touchScript: RedisScript;
   private readonly destroyScript: RedisScript;
+  private readonly markSeenScript: RedisScript;
+  private readonly lastSeenIntervalMs: number;
+  private readonly createdTimes = new CreatedTimes(CREATED_TIMES_KEPT);
   private readonly untrack: () => void;
 
   constructor(deps: RedisSessionStoreDeps, options: RedisSessionStoreOptions = {}) {
@@ -75,12 +91,20 @@ export class RedisSessionStore extends session.Store {
       DEFAULTS.operationTimeoutMs,
       'operationTimeoutMs',
     );
+    this.lastSeenIntervalMs = Math.round(
+      nonNegativeSeconds(
+        options.lastSeenIntervalSeconds,
+        DEFAULTS.lastSeenIntervalSeconds,
+        'lastSeenIntervalSeconds',
+      ) * 1000,
+    );
     this.op = { logger: this.logger, timeoutMs: this.timeoutMs, tracer: resolved.tracer };
     // SCAN-based operations can take many calls: each Redis call is timed instead of the whole.
     this.bulkOp = { logger: this.logger, timeoutMs: 0, tracer: resolved.tracer };
     this.setScript = defineScript(SET_SESSION, deps.scripts);
     this.touchScript = defineScript(TOUCH_SESSION, deps.scripts);
     this.destroyScript = defineScript(DESTROY_SESSION, deps.scripts);
+    this.markSeenScript = defineScript(MARK_SEEN, deps.scripts);
     this.untrack = this.metrics
       ? this.metrics.trackActiveSessions(
           this.keys.prefix,
@@ -185,6 +209,11 @@ export class RedisSessionStore extends session.Store {
     this.untrack();
   }
 
+  /**
+   * One HMGET. With an index, a signed-in session whose activity was last recorded more than
+   * lastSeenIntervalSeconds ago is recorded now (index lastSeenAt, with the revocation check a
+   * session missing from the index needs); every other read writes nothing.
+   */
   private readSession(sid: string): Promise<SessionData | null> {
     return runOperation(this.op, 'sessions.get', {}, async (scope) => {
       if (!isTaggableId(sid)) {
@@ -192,33 +221,15 @@ export class RedisSessionStore extends session.Store {
         scope.outcome('invalid_id');
         return null;
       }
-      const [data, created, userId] = await this.redis.hmget(sessionKey(this.keys, sid), 'd', 'c', 'u');
+      const key = sessionKey(this.keys, sid);
+      const [data, created, userId, seenMs] = await this.redis.hmget(key, 'd', 'c', 'u', 's');
       if (data === null || data === undefined) {
         scope.set({ 'rnh.session.found': false });
         return null;
       }
-      if (
-        this.index &&
-        userId &&
-        created &&
-        isTaggableId(userId) &&
-        (await this.index.isRevoked(userId, sid, created))
-      ) {
-        // Revoked while this copy survived (e.g. written back after its tombstone expired): delete it now.
-        await runScript(
-          this.destroyScript,
-          this.redis,
-          [sessionKey(this.keys, sid), tombstoneKey(this.keys, sid)],
-          [this.tombstoneMs, '', ''],
-        );
-        scope.set({ 'rnh.session.found': false });
-        scope.outcome('revoked');
-        return null;
-      }
+      let parsed: SessionData;
       try {
-        const parsed = JSON.parse(data) as SessionData;
-        scope.set({ 'rnh.session.found': true });
-        return parsed;
+        parsed = JSON.parse(data) as SessionData;
       } catch {
         this.logger.warn(
           { operation: 'sessions.get' },
@@ -228,6 +239,23 @@ export class RedisSessionStore extends session.Store {
         scope.outcome('corrupt');
         return null;
       }
+      if (created) this.createdTimes.remember(sid, created);
+      if (this.index && userId && created && isTaggableId(userId) && this.activityDue(seenMs)) {
+        scope.set({ 'rnh.session.activity_recorded': true });
+        const [recorded] = await Promise.all([
+          this.index.record(userId, sid, deviceOf(parsed), created),
+          runScript(this.markSeenScript, this.redis, [key], []),
+        ]);
+        if (!recorded) {
+          // Revoked while this copy survived (the index missed it, or a late request wrote it back).
+          await this.dropRevoked(sid, scope.outcome);
+          scope.set({ 'rnh.session.found': false });
+          scope.outcome('revoked');
+          return null;
+        }
+      }
+      scope.set({ 'rnh.session.found': true });
+      return parsed;
     });
   }
 
@@ -244,13 +272,21 @@ export class RedisSessionStore extends session.Store {
       } catch {
         throw new SessionsArgumentError('session data is not JSON-serializable');
       }
+      const indexed = this.index !== undefined && userId !== undefined && isTaggableId(userId);
+      const key = sessionKey(this.keys, sid);
       const reply = (await runScript(
         this.setScript,
         this.redis,
-        [sessionKey(this.keys, sid), tombstoneKey(this.keys, sid)],
-        [json, idleTtlMs(session, this.defaultIdleMs), this.absoluteMs, userId ?? ''],
+        [key, tombstoneKey(this.keys, sid)],
+        [
+          json,
+          idleTtlMs(session, this.defaultIdleMs),
+          this.absoluteMs,
+          userId ?? '',
+          indexed ? this.lastSeenIntervalMs : '',
+        ],
       )) as SetReply;
-      const [status, isNew, created = '', previousUser = ''] = reply;
+      const [status, isNew, created = '', previousUser = '', due = 0] = reply;
       scope.set({ 'rnh.session.new': isNew === 1, 'rnh.session.authenticated': userId !== undefined });
       if (status === 0) {
         // Destroyed meanwhile (logout, revoke): a late save must not resurrect it.
@@ -259,55 +295,80 @@ export class RedisSessionStore extends session.Store {
         return;
       }
       if (status === -1) {
+        this.createdTimes.forget(sid);
         scope.outcome('expired');
         if (this.index && previousUser && isTaggableId(previousUser))
           await this.index.forget(previousUser, sid, { revoked: false });
         return;
       }
+      this.createdTimes.remember(sid, created);
       if (isNew === 1) this.metrics?.sessionsCreated.inc();
       if (!this.index) return;
       if (previousUser && previousUser !== userId && isTaggableId(previousUser)) {
         await this.index.forget(previousUser, sid, { revoked: false });
       }
-      if (userId !== undefined) {
-        if (!isTaggableId(userId)) {
-          this.logger.warn(
-            { operation: 'sessions.set' },
-            'session userId cannot be indexed (empty, too long or has braces)',
-          );
-          return;
-        }
-        if (!(await this.index.record(userId, sid, deviceOf(session), created)))
-          await this.dropRevoked(sid, scope.outcome);
+      if (userId !== undefined && !isTaggableId(userId)) {
+        this.logger.warn(
+          { operation: 'sessions.set' },
+          'session userId cannot be indexed (empty, too long or has braces)',
+        );
+        return;
+      }
+      // The script said: new, another user, or the interval is over (and noted the activity).
+      if (userId === undefined || due !== 1) return;
+      scope.set({ 'rnh.session.activity_recorded': true });
+      let recorded: boolean;
+      try {
+        recorded = await this.index.record(userId, sid, deviceOf(session), created);
+      } catch (error) {
+        // Not recorded after all: the next load must not take the session for recently recorded.
+        await this.redis.hdel(key, 's').catch(() => undefined);
+        throw error;
+      }
+      if (!recorded) await this.dropRevoked(sid, scope.outcome);
+    });
+  }
+
+  /**
+   * express-session's touch after a read that changed nothing: one PEXPIRE (the idle TTL) or
+   * PEXPIREAT (the absolute deadline, when it comes first), from the creation time this process
+   * read; the TOUCH_SESSION script (Redis time) when it has none or the end is near.
+   */
+  private touchSession(sid: string, session: SessionData): Promise<void> {
+    return runOperation(this.op, 'sessions.touch', {}, async (scope) => {
+      if (!isTaggableId(sid)) return;
+      const key = sessionKey(this.keys, sid);
+      const idleMs = idleTtlMs(session, this.defaultIdleMs);
+      const created = this.createdTimes.get(sid);
+      const deadlineMs =
+        created === undefined ? Number.NaN : Math.floor(Number(created) / 1000) + this.absoluteMs;
+      const leftMs = deadlineMs - Date.now();
+      let status: number;
+      if (idleMs > 0 && leftMs >= idleMs + DEADLINE_CLOCK_MARGIN_MS) {
+        status = await this.redis.pexpire(key, idleMs);
+      } else if (idleMs > 0 && leftMs > DEADLINE_CLOCK_MARGIN_MS) {
+        status = await this.redis.pexpireat(key, deadlineMs);
+      } else {
+        status = (await runScript(this.touchScript, this.redis, [key], [idleMs, this.absoluteMs])) as number;
+      }
+      scope.set({ 'rnh.session.found': status === 1 });
+      if (status !== 1) {
+        this.createdTimes.forget(sid);
+        scope.outcome(status === 0 ? 'missing' : 'expired');
       }
     });
   }
 
-  private touchSession(sid: string, session: SessionData): Promise<void> {
-    return runOperation(this.op, 'sessions.touch', {}, async (scope) => {
-      if (!isTaggableId(sid)) return;
-      const [status, created = '', storedUser = ''] = (await runScript(
-        this.touchScript,
-        this.redis,
-        [sessionKey(this.keys, sid)],
-        [idleTtlMs(session, this.defaultIdleMs), this.absoluteMs],
-      )) as TouchReply;
-      scope.set({ 'rnh.session.found': status === 1 });
-      if (status !== 1) {
-        scope.outcome(status === 0 ? 'missing' : 'expired');
-        return;
-      }
-      // lastSeenAt follows touches too; the stored owner is the truth, not the request's copy.
-      if (this.index && storedUser && isTaggableId(storedUser)) {
-        if (!(await this.index.record(storedUser, sid, deviceOf(session), created)))
-          await this.dropRevoked(sid, scope.outcome);
-      }
-    });
+  private activityDue(seenMs: string | null | undefined): boolean {
+    if (seenMs === null || seenMs === undefined) return true;
+    // Not `>=`: a value that is not a number (NaN) is due too.
+    return !(Date.now() - Number(seenMs) < this.lastSeenIntervalMs);
   }
 
   private destroySession(sid: string): Promise<void> {
     return runOperation(this.op, 'sessions.destroy', {}, async (scope) => {
       if (!isTaggableId(sid)) return;
+      this.createdTimes.forget(sid);
       const [deleted, userId] = (await runScript(
         this.destroyScript,
         this.redis,
@@ -357,6 +418,7 @@ export class RedisSessionStore extends session.Store {
   }
 
   private async dropRevoked(sid: string, outcome: (value: string) => void): Promise<void> {
+    this.createdTimes.forget(sid);
     await runScript(
       this.destroyScript,
       this.redis,
