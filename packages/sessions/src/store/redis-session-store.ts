@@ -1,4 +1,10 @@
-import type { Keyspace, Logger, RedisClient, RedisScript } from '@rnh/redis-client';
+import {
+  sendInTurn,
+  type Keyspace,
+  type Logger,
+  type RedisClient,
+  type RedisScript,
+} from '@rnh/redis-client';
 import session, { type SessionData } from 'express-session';
 import { SessionsArgumentError } from '../errors.js';
 import type { SessionIndex } from '../user-index/session-index.js';
@@ -19,20 +25,25 @@ import type { RedisSessionStoreDeps, RedisSessionStoreOptions } from '../types.j
 import { DEFAULT_KEY_PREFIXES } from '../defaults.js';
 import { resolveDeps } from '../internal/deps.js';
 
-import { CreatedTimes } from './created-times.js';
 import { deviceOf, userIdOf } from './device.js';
 import { sessionKey, sessionKeyPattern, sidFromSessionKey, storeKeyPattern, tombstoneKey } from './keys.js';
 import { DESTROY_SESSION, MARK_SEEN, SET_SESSION, TOUCH_SESSION } from './scripts.js';
+import { RecentSessions } from './recent-sessions.js';
 import { idleTtlMs } from './ttl.js';
 
 type ErrorCallback = (error?: unknown) => void;
-type SetReply = [number, number?, string?, string?, number?];
+type SetReply = [number, number?, string?, string?, number?, number?];
 type DestroyReply = [number, string];
 
 const SCAN_COUNT = 500;
-// Creation times kept for touches: a touch follows its request's read within milliseconds, so
-// this covers that many requests in flight at ~100 bytes each.
-const CREATED_TIMES_KEPT = 10_000;
+// Sessions remembered for touches: a touch follows its request's read within milliseconds, so
+// this covers that many requests in flight, at ~150 bytes each.
+const RECENT_SESSIONS_KEPT = 10_000;
+// A touch that would move the expiry by less than this fraction of the idle TTL (and less than
+// lastSeenIntervalSeconds) is skipped: a burst of requests refreshes it once, and a session is
+// never signed out sooner than its idle TTL minus that.
+const TOUCH_SLACK_OF_IDLE = 0.001;
+const DONE: Promise<void> = Promise.resolve();
 // A touch sets the idle TTL with PEXPIRE only while the absolute deadline is at least this much
 // further away by this process's clock; nearer, it sets the deadline itself (PEXPIREAT, exact in
 // Redis time). So a clock behind Redis's by less than this never stretches the absolute lifetime.
@@ -65,7 +76,7 @@ export class RedisSessionStore extends session.Store {
   private readonly destroyScript: RedisScript;
   private readonly markSeenScript: RedisScript;
   private readonly lastSeenIntervalMs: number;
-  private readonly createdTimes = new CreatedTimes(CREATED_TIMES_KEPT);
+  private readonly recent = new RecentSessions(RECENT_SESSIONS_KEPT);
   private readonly untrack: () => void;
 
   constructor(deps: RedisSessionStoreDeps, options: RedisSessionStoreOptions = {}) {
@@ -222,7 +233,13 @@ export class RedisSessionStore extends session.Store {
         return null;
       }
       const key = sessionKey(this.keys, sid);
-      const [data, created, userId, seenMs] = await this.redis.hmget(key, 'd', 'c', 'u', 's');
+      const [data, created, userId, seenMs] = (await sendInTurn(this.redis, 'hmget', [
+        key,
+        'd',
+        'c',
+        'u',
+        's',
+      ])) as Array<string | null>;
       if (data === null || data === undefined) {
         scope.set({ 'rnh.session.found': false });
         return null;
@@ -239,7 +256,7 @@ export class RedisSessionStore extends session.Store {
         scope.outcome('corrupt');
         return null;
       }
-      if (created) this.createdTimes.remember(sid, created);
+      if (created) this.recent.read(sid, created);
       if (this.index && userId && created && isTaggableId(userId) && this.activityDue(seenMs)) {
         scope.set({ 'rnh.session.activity_recorded': true });
         const [recorded] = await Promise.all([
@@ -274,6 +291,7 @@ export class RedisSessionStore extends session.Store {
       }
       const indexed = this.index !== undefined && userId !== undefined && isTaggableId(userId);
       const key = sessionKey(this.keys, sid);
+      const sentAt = Date.now();
       const reply = (await runScript(
         this.setScript,
         this.redis,
@@ -286,7 +304,7 @@ export class RedisSessionStore extends session.Store {
           indexed ? this.lastSeenIntervalMs : '',
         ],
       )) as SetReply;
-      const [status, isNew, created = '', previousUser = '', due = 0] = reply;
+      const [status, isNew, created = '', previousUser = '', due = 0, ttlMs = 0] = reply;
       scope.set({ 'rnh.session.new': isNew === 1, 'rnh.session.authenticated': userId !== undefined });
       if (status === 0) {
         // Destroyed meanwhile (logout, revoke): a late save must not resurrect it.
@@ -295,13 +313,13 @@ export class RedisSessionStore extends session.Store {
         return;
       }
       if (status === -1) {
-        this.createdTimes.forget(sid);
+        this.recent.forget(sid);
         scope.outcome('expired');
         if (this.index && previousUser && isTaggableId(previousUser))
           await this.index.forget(previousUser, sid, { revoked: false });
         return;
       }
-      this.createdTimes.remember(sid, created);
+      this.recent.expiring(sid, created, sentAt + ttlMs);
       if (isNew === 1) this.metrics?.sessionsCreated.inc();
       if (!this.index) return;
       if (previousUser && previousUser !== userId && isTaggableId(previousUser)) {
@@ -330,33 +348,48 @@ export class RedisSessionStore extends session.Store {
   }
 
   /**
-   * express-session's touch after a read that changed nothing: one PEXPIRE (the idle TTL) or
-   * PEXPIREAT (the absolute deadline, when it comes first), from the creation time this process
-   * read; the TOUCH_SESSION script (Redis time) when it has none or the end is near.
+   * express-session's touch after a read that changed nothing. With what this process knows of
+   * the session (its last read or write): nothing when the expiry would hardly move (the last
+   * refresh was a moment ago, or the absolute deadline is already set), else one PEXPIRE (the
+   * idle TTL) or PEXPIREAT (the absolute deadline, when that comes first). Without, or near the
+   * end: the TOUCH_SESSION script, in Redis time.
    */
   private touchSession(sid: string, session: SessionData): Promise<void> {
-    return runOperation(this.op, 'sessions.touch', {}, async (scope) => {
-      if (!isTaggableId(sid)) return;
+    if (!isTaggableId(sid)) return DONE;
+    const idleMs = idleTtlMs(session, this.defaultIdleMs);
+    const recent = this.recent.get(sid);
+    if (recent && idleMs > 0) {
+      const target = Math.min(Date.now() + idleMs, this.deadlineOf(recent.createdUs));
+      const slackMs = Math.min(this.lastSeenIntervalMs, idleMs * TOUCH_SLACK_OF_IDLE);
+      // Nothing to ask Redis, so no span either.
+      if (recent.expiresAt >= target - slackMs) return DONE;
+    }
+    return runOperation(this.op, 'sessions.touch', undefined, async (scope) => {
       const key = sessionKey(this.keys, sid);
-      const idleMs = idleTtlMs(session, this.defaultIdleMs);
-      const created = this.createdTimes.get(sid);
-      const deadlineMs =
-        created === undefined ? Number.NaN : Math.floor(Number(created) / 1000) + this.absoluteMs;
-      const leftMs = deadlineMs - Date.now();
+      const sentAt = Date.now();
+      const deadlineMs = recent ? this.deadlineOf(recent.createdUs) : Number.NaN;
+      const leftMs = deadlineMs - sentAt;
       let status: number;
-      if (idleMs > 0 && leftMs >= idleMs + DEADLINE_CLOCK_MARGIN_MS) {
-        status = await this.redis.pexpire(key, idleMs);
-      } else if (idleMs > 0 && leftMs > DEADLINE_CLOCK_MARGIN_MS) {
-        status = await this.redis.pexpireat(key, deadlineMs);
+      if (recent && idleMs > 0 && leftMs >= idleMs + DEADLINE_CLOCK_MARGIN_MS) {
+        status = (await sendInTurn(this.redis, 'pexpire', [key, idleMs])) as number;
+        if (status === 1) this.recent.expiring(sid, recent.createdUs, sentAt + idleMs);
+      } else if (recent && idleMs > 0 && leftMs > DEADLINE_CLOCK_MARGIN_MS) {
+        status = (await sendInTurn(this.redis, 'pexpireat', [key, deadlineMs])) as number;
+        if (status === 1) this.recent.expiring(sid, recent.createdUs, deadlineMs);
       } else {
         status = (await runScript(this.touchScript, this.redis, [key], [idleMs, this.absoluteMs])) as number;
       }
       scope.set({ 'rnh.session.found': status === 1 });
       if (status !== 1) {
-        this.createdTimes.forget(sid);
+        this.recent.forget(sid);
         scope.outcome(status === 0 ? 'missing' : 'expired');
       }
     });
+  }
+
+  /** The absolute deadline (epoch ms, Redis time) of a session created at `createdUs`. */
+  private deadlineOf(createdUs: string): number {
+    return Math.floor(Number(createdUs) / 1000) + this.absoluteMs;
   }
 
   private activityDue(seenMs: string | null | undefined): boolean {
@@ -368,7 +401,7 @@ export class RedisSessionStore extends session.Store {
   private destroySession(sid: string): Promise<void> {
     return runOperation(this.op, 'sessions.destroy', {}, async (scope) => {
       if (!isTaggableId(sid)) return;
-      this.createdTimes.forget(sid);
+      this.recent.forget(sid);
       const [deleted, userId] = (await runScript(
         this.destroyScript,
         this.redis,
@@ -418,7 +451,7 @@ export class RedisSessionStore extends session.Store {
   }
 
   private async dropRevoked(sid: string, outcome: (value: string) => void): Promise<void> {
-    this.createdTimes.forget(sid);
+    this.recent.forget(sid);
     await runScript(
       this.destroyScript,
       this.redis,
