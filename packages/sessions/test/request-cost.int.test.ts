@@ -34,7 +34,7 @@ async function commandsDuring(
   return { total, by };
 }
 
-async function setup(options: RedisSessionStoreOptions = {}) {
+async function setup(options: RedisSessionStoreOptions = {}, maxAgeMs?: number) {
   const { logger } = memoryLogger();
   const connections = connectionsFor(testRedis.server, logger);
   const redis = connections.shared('commands');
@@ -42,7 +42,7 @@ async function setup(options: RedisSessionStoreOptions = {}) {
   const indexKeys = connections.keys.child('user-sessions');
   const index = new SessionIndex({ redis, keys: indexKeys, logger }, { sessionKeys });
   const store = new RedisSessionStore({ redis, keys: sessionKeys, logger, index }, options);
-  const app = await startApp(store);
+  const app = await startApp(store, { maxAgeMs });
   testRedis.cleanup.push(
     () => connections.close(),
     () => app.close(),
@@ -69,6 +69,24 @@ describe('what a request costs in Redis, index on', () => {
       `commands per read: ${JSON.stringify(reads.by)} over ${READS} reads`,
     ).toBeLessThanOrEqual(2);
     expect(await testRedis.admin.hget(indexKeys.key('{alice}'), sid)).toBe(entryBefore);
+  });
+
+  it('a burst of reads refreshes the idle TTL once: the rest are one HMGET each', async () => {
+    const day = 86_400_000;
+    const { app, sessionKeys } = await setup({}, day);
+    const browser = new Browser(app.url);
+    const sid = String((await browser.login('dora')).body.sid);
+    const refreshed = await commandsDuring(async () => {
+      await browser.me(); // the first read after a save sets the idle TTL again
+    });
+    expect(refreshed.by, JSON.stringify(refreshed.by)).toMatchObject({ hmget: 1, pexpire: 1 });
+
+    const burst = await commandsDuring(async () => {
+      for (let request = 0; request < READS; request++) expect(await signedIn(browser)).toBe('dora');
+    });
+    expect(burst.by, JSON.stringify(burst.by)).toEqual({ hmget: READS });
+    // Skipping those refreshes never costs more than a minute of a day's idle TTL.
+    expect(await testRedis.admin.pttl(sessionKeys.key(`{${sid}}`))).toBeGreaterThan(day - 60_000);
   });
 
   it('login, a write and logout keep the index right; a revocation is seen by the very next request', async () => {

@@ -47,14 +47,7 @@ export function runOperation<T>(
   work: (scope: OperationScope) => Promise<T>,
 ): Promise<T> {
   const span = tracerOf(context).startSpan(name, attributes ? { attributes } : undefined);
-  let outcome: string | undefined;
-  const scope: OperationScope = {
-    span,
-    outcome: (value) => {
-      outcome = value;
-    },
-    set: (more) => span.setAttributes(more),
-  };
+  const scope = new Scope(span);
   let running: Promise<T>;
   try {
     running = otelContext.with(trace.setSpan(otelContext.active(), span), work, undefined, scope);
@@ -63,7 +56,7 @@ export function runOperation<T>(
   }
   return withTimeout(running, context.timeoutMs, name).then(
     (result) => {
-      span.setAttribute('rnh.outcome', outcome ?? 'ok');
+      span.setAttribute('rnh.outcome', scope.result);
       span.end();
       return result;
     },
@@ -85,6 +78,20 @@ export function runOperation<T>(
       throw mapped;
     },
   );
+}
+
+class Scope implements OperationScope {
+  result = 'ok';
+
+  constructor(readonly span: Span) {}
+
+  outcome(value: string): void {
+    this.result = value;
+  }
+
+  set(attributes: Attributes): void {
+    this.span.setAttributes(attributes);
+  }
 }
 
 // The global tracer, looked up again only when the global provider changes (getTracer builds a

@@ -1,8 +1,8 @@
-/** What this process last learned of a session: its creation time, and the expiry it last set. */
+/** What this process last learned of a session: its creation time, and the expiry its last touch set. */
 export interface RecentSession {
   /** Creation time, Redis µs (never changes for a session). */
   createdUs: string;
-  /** When the key expires after this process's last TTL write (local clock, ms); 0: none known. */
+  /** When the key expires after this process's last touch of it (local clock, ms); 0: none since it was read or saved. */
   expiresAt: number;
 }
 
@@ -15,7 +15,8 @@ export interface RecentSession {
  * it. Bounded: past `maxEntries` the oldest entry goes; a touch without one uses
  * the script. An entry can only be stale for a sid destroyed and created again
  * (its creation time then is the earlier, stricter one) or for a TTL another
- * process set since, which is later than the one remembered, never earlier.
+ * process set since, which is later than the one remembered, never earlier
+ * (a save is not taken for a refresh: the touch after it sets the TTL again).
  */
 export class RecentSessions {
   private readonly entries = new Map<string, RecentSession>();
@@ -26,14 +27,14 @@ export class RecentSessions {
     return this.entries.get(sid);
   }
 
-  /** The session was read and has this creation time. */
+  /** The session was read or saved and has this creation time. */
   read(sid: string, createdUs: string): void {
     const known = this.entries.get(sid);
     if (known?.createdUs === createdUs) return;
     this.put(sid, { createdUs, expiresAt: 0 });
   }
 
-  /** This process just set the session's TTL so that it expires at `expiresAt` (local clock). */
+  /** A touch just set the session's TTL so that it expires at `expiresAt` (local clock). */
   expiring(sid: string, createdUs: string, expiresAt: number): void {
     const known = this.entries.get(sid);
     if (known?.createdUs === createdUs) known.expiresAt = expiresAt;

@@ -9,7 +9,12 @@ import session, { type SessionData } from 'express-session';
 import { SessionsArgumentError } from '../errors.js';
 import type { SessionIndex } from '../user-index/session-index.js';
 import { settle } from '../internal/callback.js';
-import { runOperation, withTimeout, type OperationContext } from '../internal/operation.js';
+import {
+  runOperation,
+  withTimeout,
+  type OperationContext,
+  type OperationScope,
+} from '../internal/operation.js';
 import { scanBatches, unlinkKeys } from '../internal/redis.js';
 import { defineScript, runScript } from '../internal/scripts.js';
 import {
@@ -32,7 +37,7 @@ import { RecentSessions } from './recent-sessions.js';
 import { idleTtlMs } from './ttl.js';
 
 type ErrorCallback = (error?: unknown) => void;
-type SetReply = [number, number?, string?, string?, number?, number?];
+type SetReply = [number, number?, string?, string?, number?];
 type DestroyReply = [number, string];
 
 const SCAN_COUNT = 500;
@@ -226,54 +231,72 @@ export class RedisSessionStore extends session.Store {
    * session missing from the index needs); every other read writes nothing.
    */
   private readSession(sid: string): Promise<SessionData | null> {
-    return runOperation(this.op, 'sessions.get', {}, async (scope) => {
+    return runOperation(this.op, 'sessions.get', undefined, (scope) => {
       if (!isTaggableId(sid)) {
         scope.set({ 'rnh.session.found': false });
         scope.outcome('invalid_id');
-        return null;
+        return Promise.resolve(null);
       }
       const key = sessionKey(this.keys, sid);
-      const [data, created, userId, seenMs] = (await sendInTurn(this.redis, 'hmget', [
-        key,
-        'd',
-        'c',
-        'u',
-        's',
-      ])) as Array<string | null>;
-      if (data === null || data === undefined) {
-        scope.set({ 'rnh.session.found': false });
-        return null;
-      }
-      let parsed: SessionData;
-      try {
-        parsed = JSON.parse(data) as SessionData;
-      } catch {
-        this.logger.warn(
-          { operation: 'sessions.get' },
-          'stored session is not valid JSON; treating it as absent',
-        );
-        scope.set({ 'rnh.session.found': false });
-        scope.outcome('corrupt');
-        return null;
-      }
-      if (created) this.recent.read(sid, created);
-      if (this.index && userId && created && isTaggableId(userId) && this.activityDue(seenMs)) {
-        scope.set({ 'rnh.session.activity_recorded': true });
-        const [recorded] = await Promise.all([
-          this.index.record(userId, sid, deviceOf(parsed), created),
-          runScript(this.markSeenScript, this.redis, [key], []),
-        ]);
-        if (!recorded) {
-          // Revoked while this copy survived (the index missed it, or a late request wrote it back).
-          await this.dropRevoked(sid, scope.outcome);
-          scope.set({ 'rnh.session.found': false });
-          scope.outcome('revoked');
-          return null;
-        }
-      }
-      scope.set({ 'rnh.session.found': true });
-      return parsed;
+      const fields = sendInTurn(this.redis, 'hmget', [key, 'd', 'c', 'u', 's']) as Promise<
+        Array<string | null>
+      >;
+      return fields.then((found) => this.loaded(scope, sid, key, found));
     });
+  }
+
+  /** What a read found: the session, or null; first its activity record when one is due. */
+  private loaded(
+    scope: OperationScope,
+    sid: string,
+    key: string,
+    [data, created, userId, seenMs]: Array<string | null>,
+  ): SessionData | null | Promise<SessionData | null> {
+    if (data === null || data === undefined) {
+      scope.set({ 'rnh.session.found': false });
+      return null;
+    }
+    let parsed: SessionData;
+    try {
+      parsed = JSON.parse(data) as SessionData;
+    } catch {
+      this.logger.warn(
+        { operation: 'sessions.get' },
+        'stored session is not valid JSON; treating it as absent',
+      );
+      scope.set({ 'rnh.session.found': false });
+      scope.outcome('corrupt');
+      return null;
+    }
+    if (created) this.recent.read(sid, created);
+    if (this.index && userId && created && isTaggableId(userId) && this.activityDue(seenMs))
+      return this.recordActivity(scope, sid, key, userId, created, parsed);
+    scope.set({ 'rnh.session.found': true });
+    return parsed;
+  }
+
+  private async recordActivity(
+    scope: OperationScope,
+    sid: string,
+    key: string,
+    userId: string,
+    created: string,
+    session: SessionData,
+  ): Promise<SessionData | null> {
+    scope.set({ 'rnh.session.activity_recorded': true });
+    const [recorded] = await Promise.all([
+      this.index!.record(userId, sid, deviceOf(session), created),
+      runScript(this.markSeenScript, this.redis, [key], []),
+    ]);
+    if (!recorded) {
+      // Revoked while this copy survived (the index missed it, or a late request wrote it back).
+      await this.dropRevoked(sid, scope);
+      scope.set({ 'rnh.session.found': false });
+      scope.outcome('revoked');
+      return null;
+    }
+    scope.set({ 'rnh.session.found': true });
+    return session;
   }
 
   private writeSession(sid: string, session: SessionData): Promise<void> {
@@ -291,7 +314,6 @@ export class RedisSessionStore extends session.Store {
       }
       const indexed = this.index !== undefined && userId !== undefined && isTaggableId(userId);
       const key = sessionKey(this.keys, sid);
-      const sentAt = Date.now();
       const reply = (await runScript(
         this.setScript,
         this.redis,
@@ -304,7 +326,7 @@ export class RedisSessionStore extends session.Store {
           indexed ? this.lastSeenIntervalMs : '',
         ],
       )) as SetReply;
-      const [status, isNew, created = '', previousUser = '', due = 0, ttlMs = 0] = reply;
+      const [status, isNew, created = '', previousUser = '', due = 0] = reply;
       scope.set({ 'rnh.session.new': isNew === 1, 'rnh.session.authenticated': userId !== undefined });
       if (status === 0) {
         // Destroyed meanwhile (logout, revoke): a late save must not resurrect it.
@@ -319,7 +341,8 @@ export class RedisSessionStore extends session.Store {
           await this.index.forget(previousUser, sid, { revoked: false });
         return;
       }
-      this.recent.expiring(sid, created, sentAt + ttlMs);
+      // Known, but not as refreshed: the touch of the next request refreshes the TTL once more.
+      this.recent.read(sid, created);
       if (isNew === 1) this.metrics?.sessionsCreated.inc();
       if (!this.index) return;
       if (previousUser && previousUser !== userId && isTaggableId(previousUser)) {
@@ -343,7 +366,7 @@ export class RedisSessionStore extends session.Store {
         await this.redis.hdel(key, 's').catch(() => undefined);
         throw error;
       }
-      if (!recorded) await this.dropRevoked(sid, scope.outcome);
+      if (!recorded) await this.dropRevoked(sid, scope);
     });
   }
 
@@ -450,7 +473,7 @@ export class RedisSessionStore extends session.Store {
     return ids;
   }
 
-  private async dropRevoked(sid: string, outcome: (value: string) => void): Promise<void> {
+  private async dropRevoked(sid: string, scope: OperationScope): Promise<void> {
     this.recent.forget(sid);
     await runScript(
       this.destroyScript,
@@ -458,7 +481,7 @@ export class RedisSessionStore extends session.Store {
       [sessionKey(this.keys, sid), tombstoneKey(this.keys, sid)],
       [this.tombstoneMs, '', ''],
     );
-    outcome('refused_revoked');
+    scope.outcome('refused_revoked');
   }
 }
 

@@ -15,7 +15,7 @@ local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
  * the index is due to hear of the session: it is new, changed user, or its last
  * recorded activity `s` is older than the interval; then `s` becomes now.
  * KEYS: session, tombstone. ARGV: json, idle ttl ms, absolute ttl ms, userId or '', activity interval ms or ''.
- * Returns {1, isNew, created_us, previous userId, due (0|1), ttl ms} | {0} (tombstone) | {-1, isNew, created_us, previous userId} (past its lifetime: deleted).
+ * Returns {1, isNew, created_us, previous userId, due (0|1)} | {0} (tombstone) | {-1, isNew, created_us, previous userId} (past its lifetime: deleted).
  */
 export const SET_SESSION: ScriptDefinition = {
   name: 'rnh:sessions:set',
@@ -46,7 +46,7 @@ else
   redis.call('HSET', KEYS[1], 'd', ARGV[1], 'c', created, 'u', ARGV[4])
 end
 redis.call('PEXPIRE', KEYS[1], ttl)
-return {1, is_new, created, previous_user, due, ttl}
+return {1, is_new, created, previous_user, due}
 `,
 };
 
