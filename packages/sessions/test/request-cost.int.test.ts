@@ -1,6 +1,7 @@
 // What one HTTP request through express-session costs in Redis, counted by the server itself
 // (INFO commandstats, which counts the commands a Lua script runs besides its EVALSHA), with the
 // per-user session index on, as the api runs it.
+import type { SessionData } from 'express-session';
 import { describe, expect, it } from 'vitest';
 import { RedisSessionStore, SessionIndex, type RedisSessionStoreOptions } from '../src/index.js';
 import { Browser, connectionsFor, memoryLogger, sleep, startApp, useRedisServer } from './helpers.js';
@@ -87,6 +88,33 @@ describe('what a request costs in Redis, index on', () => {
     expect(burst.by, JSON.stringify(burst.by)).toEqual({ hmget: READS });
     // Skipping those refreshes never costs more than a minute of a day's idle TTL.
     expect(await testRedis.admin.pttl(sessionKeys.key(`{${sid}}`))).toBeGreaterThan(day - 60_000);
+  });
+
+  it('a touch is skipped only while the expiry it would set is the one set already', async () => {
+    const { index, sessionKeys } = await setup();
+    const { logger } = memoryLogger();
+    const redis = testRedis.admin;
+    const here = new RedisSessionStore({ redis, keys: sessionKeys, logger, index });
+    const elsewhere = new RedisSessionStore({ redis, keys: sessionKeys, logger, index });
+    const withMaxAge = (maxAge: number) =>
+      ({ cookie: { originalMaxAge: maxAge, maxAge }, userId: 'erin' }) as unknown as SessionData;
+    const request = async (store: RedisSessionStore, maxAge: number) => {
+      await store.get('erin-1');
+      await store.touch('erin-1', withMaxAge(maxAge));
+    };
+    const refreshes = async (work: () => Promise<void>) => (await commandsDuring(work)).by.pexpire ?? 0;
+    const day = 86_400_000;
+
+    await here.set('erin-1', withMaxAge(day));
+    expect(await refreshes(() => request(here, day))).toBe(1); // the first touch after a save
+    expect(await refreshes(() => request(here, day))).toBe(0); // a moment later: skipped
+    // A save with a shorter idle TTL, here or in another process, and the touches follow it.
+    await here.set('erin-1', withMaxAge(5000));
+    expect(await refreshes(() => request(here, 5000))).toBe(1);
+    await request(here, day);
+    await elsewhere.set('erin-1', withMaxAge(5000));
+    expect(await refreshes(() => request(here, 5000))).toBe(1);
+    expect(await testRedis.admin.pttl(sessionKeys.key('{erin-1}'))).toBeLessThanOrEqual(5000);
   });
 
   it('login, a write and logout keep the index right; a revocation is seen by the very next request', async () => {

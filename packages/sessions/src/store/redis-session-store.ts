@@ -341,8 +341,7 @@ export class RedisSessionStore extends session.Store {
           await this.index.forget(previousUser, sid, { revoked: false });
         return;
       }
-      // Known, but not as refreshed: the touch of the next request refreshes the TTL once more.
-      this.recent.read(sid, created);
+      this.recent.saved(sid, created);
       if (isNew === 1) this.metrics?.sessionsCreated.inc();
       if (!this.index) return;
       if (previousUser && previousUser !== userId && isTaggableId(previousUser)) {
@@ -372,8 +371,8 @@ export class RedisSessionStore extends session.Store {
 
   /**
    * express-session's touch after a read that changed nothing. With what this process knows of
-   * the session (its last read or write): nothing when the expiry would hardly move (the last
-   * refresh was a moment ago, or the absolute deadline is already set), else one PEXPIRE (the
+   * the session (its last read, save or touch): nothing when the expiry would hardly move (its
+   * last touch here was a moment ago with the same idle TTL, or set the absolute deadline), else one PEXPIRE (the
    * idle TTL) or PEXPIREAT (the absolute deadline, when that comes first). Without, or near the
    * end: the TOUCH_SESSION script, in Redis time.
    */
@@ -381,11 +380,12 @@ export class RedisSessionStore extends session.Store {
     if (!isTaggableId(sid)) return DONE;
     const idleMs = idleTtlMs(session, this.defaultIdleMs);
     const recent = this.recent.get(sid);
-    if (recent && idleMs > 0) {
-      const target = Math.min(Date.now() + idleMs, this.deadlineOf(recent.createdUs));
+    if (recent && idleMs > 0 && recent.expiresAt > 0) {
       const slackMs = Math.min(this.lastSeenIntervalMs, idleMs * TOUCH_SLACK_OF_IDLE);
-      // Nothing to ask Redis, so no span either.
-      if (recent.expiresAt >= target - slackMs) return DONE;
+      const target = Math.min(Date.now() + idleMs, this.deadlineOf(recent.createdUs));
+      // The same idle TTL as the last touch here (up to the ms the cookie's maxAge drifts by),
+      // and an expiry that would hardly move: nothing to ask Redis, so no span either.
+      if (Math.abs(idleMs - recent.idleMs) <= slackMs && recent.expiresAt >= target - slackMs) return DONE;
     }
     return runOperation(this.op, 'sessions.touch', undefined, async (scope) => {
       const key = sessionKey(this.keys, sid);
@@ -395,10 +395,10 @@ export class RedisSessionStore extends session.Store {
       let status: number;
       if (recent && idleMs > 0 && leftMs >= idleMs + DEADLINE_CLOCK_MARGIN_MS) {
         status = (await sendInTurn(this.redis, 'pexpire', [key, idleMs])) as number;
-        if (status === 1) this.recent.expiring(sid, recent.createdUs, sentAt + idleMs);
+        if (status === 1) this.recent.touched(sid, recent.createdUs, sentAt + idleMs, idleMs);
       } else if (recent && idleMs > 0 && leftMs > DEADLINE_CLOCK_MARGIN_MS) {
         status = (await sendInTurn(this.redis, 'pexpireat', [key, deadlineMs])) as number;
-        if (status === 1) this.recent.expiring(sid, recent.createdUs, deadlineMs);
+        if (status === 1) this.recent.touched(sid, recent.createdUs, deadlineMs, idleMs);
       } else {
         status = (await runScript(this.touchScript, this.redis, [key], [idleMs, this.absoluteMs])) as number;
       }
