@@ -78,13 +78,19 @@ async function login(pool: KeepAliveClient, route: string, user: number): Promis
   return answer.cookie;
 }
 
-/** SESSIONS signed-in sessions (USERS users, several devices each), SOCKETS logins at a time. */
+/**
+ * SESSIONS signed-in sessions (USERS users, several devices each), SOCKETS logins at a time,
+ * each then read once: the cells measure sessions in use, not the first request after a login.
+ */
 async function signIn(pool: KeepAliveClient, route: string): Promise<string[]> {
   const cookies: string[] = [];
   for (let start = 0; start < SESSIONS; start += SOCKETS) {
-    const batch = Array.from({ length: Math.min(SOCKETS, SESSIONS - start) }, (_, offset) =>
-      login(pool, route, start + offset),
-    );
+    const batch = Array.from({ length: Math.min(SOCKETS, SESSIONS - start) }, async (_, offset) => {
+      const cookie = await login(pool, route, start + offset);
+      const answer = await pool.send('GET', `/${route}/me`, { cookie });
+      if (answer.status !== 200) throw new Error(`GET /${route}/me after login: HTTP ${answer.status}`);
+      return cookie;
+    });
     cookies.push(...(await Promise.all(batch)));
   }
   return cookies;
