@@ -17,6 +17,7 @@ import { ceilingGroups } from './matrix/sections/ceilings.js';
 import { ratelimitHttpGroup } from './matrix/sections/ratelimit-http.js';
 import { ratelimitGroups } from './matrix/sections/ratelimit.js';
 import { scriptGroups } from './matrix/sections/scripts.js';
+import { sessionsGroup } from './matrix/sections/sessions.js';
 import { stampedeGroups } from './matrix/sections/stampede.js';
 
 const RESULTS_PATH = fileURLToPath(new URL('./results/latest.json', import.meta.url));
@@ -29,6 +30,7 @@ function allGroups(): CellGroup[] {
     ...stampedeGroups(),
     ...ratelimitGroups(),
     ratelimitHttpGroup(),
+    sessionsGroup(),
     ...scriptGroups(),
     apiGroup(),
   ];

@@ -1,10 +1,12 @@
 // A small keep-alive HTTP client: a fixed pool of sockets, one request per socket at a time,
-// the answer's status and body. Enough to drive a server with N requests in flight.
+// the answer's status, body and the cookie it sets. Enough to drive a server with N requests in flight.
 import { Agent, request } from 'node:http';
 
 export interface HttpAnswer {
   status: number;
   body: string;
+  /** `name=value` of the answer's first Set-Cookie, if it has one. */
+  cookie?: string;
 }
 
 export class KeepAliveClient {
@@ -38,7 +40,14 @@ export class KeepAliveClient {
           } else {
             res.resume();
           }
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+          const setCookie = res.headers['set-cookie']?.[0];
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              body: text,
+              ...(setCookie ? { cookie: setCookie.split(';', 1)[0] } : {}),
+            }),
+          );
           res.on('error', reject);
         },
       );

@@ -1,5 +1,5 @@
-// Benchmarks that keep their own script (queue.ts; sessions.ts where it exists): the matrix runs
-// the script as it is, shows its output, and turns each of its target lines into a cell.
+// Benchmarks that keep their own script (queue.ts): the matrix runs the script as it is, shows
+// its output, and turns each of its target lines into a cell.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -127,8 +127,5 @@ function scriptGroup(name: string, title: string, quick: boolean): CellGroup {
 }
 
 export function scriptGroups(): CellGroup[] {
-  return [
-    scriptGroup('queue', 'bench/queue.ts: @rnh/queue add and process against raw BullMQ', true),
-    scriptGroup('sessions', 'bench/sessions.ts: @rnh/sessions against its peers', true),
-  ];
+  return [scriptGroup('queue', 'bench/queue.ts: @rnh/queue add and process against raw BullMQ', true)];
 }

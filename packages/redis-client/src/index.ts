@@ -48,6 +48,7 @@ export { closeRedis } from './connection/close.js';
 export { commandClassOf } from './connection/command-class.js';
 export type { CommandClass } from './connection/command-class.js';
 export { sendNow } from './connection/send-now.js';
+export { sendInTurn } from './connection/send-in-turn.js';
 export { classifyRedisError } from './connection/error-type.js';
 export { RedisConnections } from './connection/connections.js';
 export { connectAtStartup } from './connection/connect-at-startup.js';

@@ -8,6 +8,10 @@ export const DEFAULTS = {
   operationTimeoutMs: 1000,
   // A destroyed session's tombstone outlives any request that could still be saving it.
   tombstoneTtlSeconds: 300,
+  // A signed-in session's activity (its index entry's lastSeenAt, and the revocation check of
+  // a session the index may have missed) is written at most once a minute: a read that changes
+  // nothing is then one HMGET and one PEXPIRE, and "last seen" is still exact to the minute.
+  lastSeenIntervalSeconds: 60,
   // Counting active sessions SCANs the keyspace: one sample serves 15 s of scrapes.
   activeSampleCacheMs: 15_000,
   refreshTtlSeconds: 30 * 86_400,

@@ -9,7 +9,11 @@ export interface SessionDevice {
   ipPrefix?: string;
   /** Epoch ms. */
   createdAt: number;
-  /** Epoch ms (Redis time) of the last request that saved or touched the session. */
+  /**
+   * Epoch ms (Redis time) of the session's last recorded activity: its first save, and then
+   * at most once per the store's `lastSeenIntervalSeconds` while it is used (so at most that
+   * much older than its last request).
+   */
   lastSeenAt: number;
 }
 
@@ -48,6 +52,13 @@ export interface RedisSessionStoreOptions {
   tombstoneTtlSeconds?: number;
   /** How long one `sessions_active` sample serves scrapes (default 15000). */
   activeSampleCacheMs?: number;
+  /**
+   * With an index: how often a signed-in session's activity is written (default 60). A request
+   * that finds the last write older than this updates the index entry's lastSeenAt and checks
+   * the user's revocation markers on load; every other read that changes nothing is one HMGET
+   * and one PEXPIRE. 0: on every request.
+   */
+  lastSeenIntervalSeconds?: number;
 }
 
 export interface SessionIndexOptions {

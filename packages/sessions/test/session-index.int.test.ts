@@ -6,6 +6,7 @@ import {
   RedisSessionStore,
   SessionIndex,
   SessionsArgumentError,
+  type RedisSessionStoreOptions,
 } from '../src/index.js';
 import {
   Browser,
@@ -19,7 +20,7 @@ import {
 
 const testRedis = useRedisServer();
 
-async function setup() {
+async function setup(storeOptions: RedisSessionStoreOptions = {}) {
   const { logger } = memoryLogger();
   const connections = connectionsFor(testRedis.server, logger);
   const redis = connections.shared('commands');
@@ -28,7 +29,7 @@ async function setup() {
   const sessionKeys = connections.keys.child('sess');
   const indexKeys = connections.keys.child('user-sessions');
   const index = new SessionIndex({ redis, keys: indexKeys, registry, logger }, { sessionKeys });
-  const store = new RedisSessionStore({ redis, keys: sessionKeys, logger, registry, index });
+  const store = new RedisSessionStore({ redis, keys: sessionKeys, logger, registry, index }, storeOptions);
   const app = await startApp(store);
   testRedis.cleanup.push(
     () => connections.close(),
@@ -41,7 +42,8 @@ const authed = async (browser: Browser) => (await browser.me()).body.userId;
 
 describe('SessionIndex: one user on several devices', () => {
   it('lists sessions with device metadata newest first, revokes others, then all', async () => {
-    const { app, index, registry, indexKeys } = await setup();
+    // Activity recorded on every request, so that requests milliseconds apart order the list.
+    const { app, index, registry, indexKeys } = await setup({ lastSeenIntervalSeconds: 0 });
     const laptop = new Browser(app.url, 'Laptop/1.0');
     const phone = new Browser(app.url, 'Phone/2.0');
     const tablet = new Browser(app.url, 'Tablet/3.0');

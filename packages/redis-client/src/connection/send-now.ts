@@ -5,7 +5,7 @@ import { commandClassOf, type CommandClass } from './command-class.js';
 /** Each client's Command class, found once (null: not found, so that client always takes the ordinary API). */
 const commandClasses = new WeakMap<RedisClient, CommandClass | null>();
 
-function commandClassFor(client: RedisClient): CommandClass | null {
+export function commandClassFor(client: RedisClient): CommandClass | null {
   let Command = commandClasses.get(client);
   if (Command === undefined) {
     Command = commandClassOf(client) ?? null;

@@ -1,9 +1,10 @@
 /**
  * express-session calls stores with callbacks; our methods also return promises.
- * With a callback, the result goes to it on the next tick (a throw inside it is
- * not turned into a rejection). Without one, the promise is returned; it is
- * marked handled so a caller that ignores it does not crash the process
- * (the failure was already logged by the operation).
+ * With a callback, the result goes to it as soon as the work settles; a throw
+ * inside the callback is not turned into a rejection but rethrown on the next
+ * tick, as an error thrown by a callback would be. Without one, the promise is
+ * returned; it is marked handled so a caller that ignores it does not crash the
+ * process (the failure was already logged by the operation).
  */
 export function settle<T>(
   work: Promise<T>,
@@ -14,8 +15,18 @@ export function settle<T>(
     return work;
   }
   work.then(
-    (value) => process.nextTick(callback, null, value),
-    (error: unknown) => process.nextTick(callback, error),
+    (value) => call(callback, null, value),
+    (error: unknown) => call(callback, error),
   );
   return undefined;
+}
+
+function call<T>(callback: (error: unknown, value?: T) => void, error: unknown, value?: T): void {
+  try {
+    callback(error, value);
+  } catch (thrown) {
+    process.nextTick(() => {
+      throw thrown;
+    });
+  }
 }

@@ -1,4 +1,12 @@
-import { SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  context as otelContext,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Span,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
 import { classifyRedisError, withDeadline, type Logger } from '@rnh/redis-client';
 import {
   RefreshTokenReuseError,
@@ -29,30 +37,33 @@ export interface OperationScope {
  * Runs one public operation in its own active span (Redis command spans become
  * its children), with a timeout, and turns anything Redis throws into
  * SessionStoreUnavailableError (fail closed). Our own coded errors pass through.
+ * No async wrapper of its own: on the hot paths (every request's get and touch)
+ * each promise counts.
  */
 export function runOperation<T>(
   context: OperationContext,
   name: string,
-  attributes: Attributes,
+  attributes: Attributes | undefined,
   work: (scope: OperationScope) => Promise<T>,
 ): Promise<T> {
-  const tracer = context.tracer ?? trace.getTracer(TRACER_NAME);
-  return tracer.startActiveSpan(name, { attributes }, async (span) => {
-    let outcome: string | undefined;
-    const scope: OperationScope = {
-      span,
-      outcome: (value) => {
-        outcome = value;
-      },
-      set: (more) => span.setAttributes(more),
-    };
-    try {
-      const result = await withTimeout(work(scope), context.timeoutMs, name);
-      span.setAttribute('rnh.outcome', outcome ?? 'ok');
+  const span = tracerOf(context).startSpan(name, attributes ? { attributes } : undefined);
+  const scope = new Scope(span);
+  let running: Promise<T>;
+  try {
+    running = otelContext.with(trace.setSpan(otelContext.active(), span), work, undefined, scope);
+  } catch (error) {
+    running = Promise.reject(error);
+  }
+  return withTimeout(running, context.timeoutMs, name).then(
+    (result) => {
+      span.setAttribute('rnh.outcome', scope.result);
+      span.end();
       return result;
-    } catch (error) {
+    },
+    (error: unknown) => {
       const mapped = toSessionsError(error, name);
       describeFailure(span, mapped);
+      span.end();
       if (mapped instanceof SessionStoreUnavailableError) {
         const cause = mapped.cause instanceof Error ? mapped.cause : undefined;
         context.logger.warn(
@@ -65,10 +76,37 @@ export function runOperation<T>(
         );
       }
       throw mapped;
-    } finally {
-      span.end();
-    }
-  });
+    },
+  );
+}
+
+class Scope implements OperationScope {
+  result = 'ok';
+
+  constructor(readonly span: Span) {}
+
+  outcome(value: string): void {
+    this.result = value;
+  }
+
+  set(attributes: Attributes): void {
+    this.span.setAttributes(attributes);
+  }
+}
+
+// The global tracer, looked up again only when the global provider changes (getTracer builds a
+// key and searches a map on every call).
+let cachedProvider: TracerProvider | undefined;
+let cachedTracer: Tracer | undefined;
+
+function tracerOf(context: OperationContext): Tracer {
+  if (context.tracer) return context.tracer;
+  const provider = trace.getTracerProvider();
+  if (provider !== cachedProvider || cachedTracer === undefined) {
+    cachedTracer = provider.getTracer(TRACER_NAME);
+    cachedProvider = provider;
+  }
+  return cachedTracer;
 }
 
 /** Rejects with SessionStoreUnavailableError when `promise` is slower than `ms` (the Redis call itself carries on). */

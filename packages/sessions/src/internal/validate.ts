@@ -28,6 +28,13 @@ export function positiveSeconds(value: number | undefined, fallback: number, wha
   return seconds;
 }
 
+export function nonNegativeSeconds(value: number | undefined, fallback: number, what: string): number {
+  const seconds = value ?? fallback;
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new SessionsArgumentError(`${what} must be a number of seconds >= 0 (got ${String(value)})`);
+  return seconds;
+}
+
 export function nonNegativeMs(value: number | undefined, fallback: number, what: string): number {
   const ms = value ?? fallback;
   if (!Number.isFinite(ms) || ms < 0)

@@ -1,12 +1,29 @@
-import type { Keyspace, Logger, RedisClient, RedisScript } from '@rnh/redis-client';
+import {
+  sendInTurn,
+  type Keyspace,
+  type Logger,
+  type RedisClient,
+  type RedisScript,
+} from '@rnh/redis-client';
 import session, { type SessionData } from 'express-session';
 import { SessionsArgumentError } from '../errors.js';
 import type { SessionIndex } from '../user-index/session-index.js';
 import { settle } from '../internal/callback.js';
-import { runOperation, withTimeout, type OperationContext } from '../internal/operation.js';
+import {
+  runOperation,
+  withTimeout,
+  type OperationContext,
+  type OperationScope,
+} from '../internal/operation.js';
 import { scanBatches, unlinkKeys } from '../internal/redis.js';
 import { defineScript, runScript } from '../internal/scripts.js';
-import { DEFAULTS, isTaggableId, nonNegativeMs, positiveSeconds } from '../internal/validate.js';
+import {
+  DEFAULTS,
+  isTaggableId,
+  nonNegativeMs,
+  nonNegativeSeconds,
+  positiveSeconds,
+} from '../internal/validate.js';
 import { ActiveSessionsSampler } from '../metrics/active-sessions.js';
 import type { SessionMetrics } from '../metrics/session-metrics.js';
 import type { RedisSessionStoreDeps, RedisSessionStoreOptions } from '../types.js';
@@ -15,15 +32,27 @@ import { resolveDeps } from '../internal/deps.js';
 
 import { deviceOf, userIdOf } from './device.js';
 import { sessionKey, sessionKeyPattern, sidFromSessionKey, storeKeyPattern, tombstoneKey } from './keys.js';
-import { DESTROY_SESSION, SET_SESSION, TOUCH_SESSION } from './scripts.js';
+import { DESTROY_SESSION, MARK_SEEN, SET_SESSION, TOUCH_SESSION } from './scripts.js';
+import { RecentSessions } from './recent-sessions.js';
 import { idleTtlMs } from './ttl.js';
 
 type ErrorCallback = (error?: unknown) => void;
-type SetReply = [number, number?, string?, string?];
-type TouchReply = [number, string?, string?];
+type SetReply = [number, number?, string?, string?, number?];
 type DestroyReply = [number, string];
 
 const SCAN_COUNT = 500;
+// Sessions remembered for touches: a touch follows its request's read within milliseconds, so
+// this covers that many requests in flight, at ~150 bytes each.
+const RECENT_SESSIONS_KEPT = 10_000;
+// A touch that would move the expiry by less than this fraction of the idle TTL (and less than
+// lastSeenIntervalSeconds) is skipped: a burst of requests refreshes it once, and a session is
+// never signed out sooner than its idle TTL minus that.
+const TOUCH_SLACK_OF_IDLE = 0.001;
+const DONE: Promise<void> = Promise.resolve();
+// A touch sets the idle TTL with PEXPIRE only while the absolute deadline is at least this much
+// further away by this process's clock; nearer, it sets the deadline itself (PEXPIREAT, exact in
+// Redis time). So a clock behind Redis's by less than this never stretches the absolute lifetime.
+const DEADLINE_CLOCK_MARGIN_MS = 1000;
 
 /**
  * express-session store on Redis. Each session is one hash under `{sid}` with an
@@ -50,6 +79,9 @@ export class RedisSessionStore extends session.Store {
   private readonly setScript: RedisScript;
   private readonly touchScript: RedisScript;
   private readonly destroyScript: RedisScript;
+  private readonly markSeenScript: RedisScript;
+  private readonly lastSeenIntervalMs: number;
+  private readonly recent = new RecentSessions(RECENT_SESSIONS_KEPT);
   private readonly untrack: () => void;
 
   constructor(deps: RedisSessionStoreDeps, options: RedisSessionStoreOptions = {}) {
@@ -75,12 +107,20 @@ export class RedisSessionStore extends session.Store {
       DEFAULTS.operationTimeoutMs,
       'operationTimeoutMs',
     );
+    this.lastSeenIntervalMs = Math.round(
+      nonNegativeSeconds(
+        options.lastSeenIntervalSeconds,
+        DEFAULTS.lastSeenIntervalSeconds,
+        'lastSeenIntervalSeconds',
+      ) * 1000,
+    );
     this.op = { logger: this.logger, timeoutMs: this.timeoutMs, tracer: resolved.tracer };
     // SCAN-based operations can take many calls: each Redis call is timed instead of the whole.
     this.bulkOp = { logger: this.logger, timeoutMs: 0, tracer: resolved.tracer };
     this.setScript = defineScript(SET_SESSION, deps.scripts);
     this.touchScript = defineScript(TOUCH_SESSION, deps.scripts);
     this.destroyScript = defineScript(DESTROY_SESSION, deps.scripts);
+    this.markSeenScript = defineScript(MARK_SEEN, deps.scripts);
     this.untrack = this.metrics
       ? this.metrics.trackActiveSessions(
           this.keys.prefix,
@@ -185,50 +225,78 @@ export class RedisSessionStore extends session.Store {
     this.untrack();
   }
 
+  /**
+   * One HMGET. With an index, a signed-in session whose activity was last recorded more than
+   * lastSeenIntervalSeconds ago is recorded now (index lastSeenAt, with the revocation check a
+   * session missing from the index needs); every other read writes nothing.
+   */
   private readSession(sid: string): Promise<SessionData | null> {
-    return runOperation(this.op, 'sessions.get', {}, async (scope) => {
+    return runOperation(this.op, 'sessions.get', undefined, (scope) => {
       if (!isTaggableId(sid)) {
         scope.set({ 'rnh.session.found': false });
         scope.outcome('invalid_id');
-        return null;
+        return Promise.resolve(null);
       }
-      const [data, created, userId] = await this.redis.hmget(sessionKey(this.keys, sid), 'd', 'c', 'u');
-      if (data === null || data === undefined) {
-        scope.set({ 'rnh.session.found': false });
-        return null;
-      }
-      if (
-        this.index &&
-        userId &&
-        created &&
-        isTaggableId(userId) &&
-        (await this.index.isRevoked(userId, sid, created))
-      ) {
-        // Revoked while this copy survived (e.g. written back after its tombstone expired): delete it now.
-        await runScript(
-          this.destroyScript,
-          this.redis,
-          [sessionKey(this.keys, sid), tombstoneKey(this.keys, sid)],
-          [this.tombstoneMs, '', ''],
-        );
-        scope.set({ 'rnh.session.found': false });
-        scope.outcome('revoked');
-        return null;
-      }
-      try {
-        const parsed = JSON.parse(data) as SessionData;
-        scope.set({ 'rnh.session.found': true });
-        return parsed;
-      } catch {
-        this.logger.warn(
-          { operation: 'sessions.get' },
-          'stored session is not valid JSON; treating it as absent',
-        );
-        scope.set({ 'rnh.session.found': false });
-        scope.outcome('corrupt');
-        return null;
-      }
+      const key = sessionKey(this.keys, sid);
+      const fields = sendInTurn(this.redis, 'hmget', [key, 'd', 'c', 'u', 's']) as Promise<
+        Array<string | null>
+      >;
+      return fields.then((found) => this.loaded(scope, sid, key, found));
     });
+  }
+
+  /** What a read found: the session, or null; first its activity record when one is due. */
+  private loaded(
+    scope: OperationScope,
+    sid: string,
+    key: string,
+    [data, created, userId, seenMs]: Array<string | null>,
+  ): SessionData | null | Promise<SessionData | null> {
+    if (data === null || data === undefined) {
+      scope.set({ 'rnh.session.found': false });
+      return null;
+    }
+    let parsed: SessionData;
+    try {
+      parsed = JSON.parse(data) as SessionData;
+    } catch {
+      this.logger.warn(
+        { operation: 'sessions.get' },
+        'stored session is not valid JSON; treating it as absent',
+      );
+      scope.set({ 'rnh.session.found': false });
+      scope.outcome('corrupt');
+      return null;
+    }
+    if (created) this.recent.read(sid, created);
+    if (this.index && userId && created && isTaggableId(userId) && this.activityDue(seenMs))
+      return this.recordActivity(scope, sid, key, userId, created, parsed);
+    scope.set({ 'rnh.session.found': true });
+    return parsed;
+  }
+
+  private async recordActivity(
+    scope: OperationScope,
+    sid: string,
+    key: string,
+    userId: string,
+    created: string,
+    session: SessionData,
+  ): Promise<SessionData | null> {
+    scope.set({ 'rnh.session.activity_recorded': true });
+    const [recorded] = await Promise.all([
+      this.index!.record(userId, sid, deviceOf(session), created),
+      runScript(this.markSeenScript, this.redis, [key], []),
+    ]);
+    if (!recorded) {
+      // Revoked while this copy survived (the index missed it, or a late request wrote it back).
+      await this.dropRevoked(sid, scope);
+      scope.set({ 'rnh.session.found': false });
+      scope.outcome('revoked');
+      return null;
+    }
+    scope.set({ 'rnh.session.found': true });
+    return session;
   }
 
   private writeSession(sid: string, session: SessionData): Promise<void> {
@@ -244,13 +312,21 @@ export class RedisSessionStore extends session.Store {
       } catch {
         throw new SessionsArgumentError('session data is not JSON-serializable');
       }
+      const indexed = this.index !== undefined && userId !== undefined && isTaggableId(userId);
+      const key = sessionKey(this.keys, sid);
       const reply = (await runScript(
         this.setScript,
         this.redis,
-        [sessionKey(this.keys, sid), tombstoneKey(this.keys, sid)],
-        [json, idleTtlMs(session, this.defaultIdleMs), this.absoluteMs, userId ?? ''],
+        [key, tombstoneKey(this.keys, sid)],
+        [
+          json,
+          idleTtlMs(session, this.defaultIdleMs),
+          this.absoluteMs,
+          userId ?? '',
+          indexed ? this.lastSeenIntervalMs : '',
+        ],
       )) as SetReply;
-      const [status, isNew, created = '', previousUser = ''] = reply;
+      const [status, isNew, created = '', previousUser = '', due = 0] = reply;
       scope.set({ 'rnh.session.new': isNew === 1, 'rnh.session.authenticated': userId !== undefined });
       if (status === 0) {
         // Destroyed meanwhile (logout, revoke): a late save must not resurrect it.
@@ -259,55 +335,96 @@ export class RedisSessionStore extends session.Store {
         return;
       }
       if (status === -1) {
+        this.recent.forget(sid);
         scope.outcome('expired');
         if (this.index && previousUser && isTaggableId(previousUser))
           await this.index.forget(previousUser, sid, { revoked: false });
         return;
       }
+      this.recent.saved(sid, created);
       if (isNew === 1) this.metrics?.sessionsCreated.inc();
       if (!this.index) return;
       if (previousUser && previousUser !== userId && isTaggableId(previousUser)) {
         await this.index.forget(previousUser, sid, { revoked: false });
       }
-      if (userId !== undefined) {
-        if (!isTaggableId(userId)) {
-          this.logger.warn(
-            { operation: 'sessions.set' },
-            'session userId cannot be indexed (empty, too long or has braces)',
-          );
-          return;
-        }
-        if (!(await this.index.record(userId, sid, deviceOf(session), created)))
-          await this.dropRevoked(sid, scope.outcome);
+      if (userId !== undefined && !isTaggableId(userId)) {
+        this.logger.warn(
+          { operation: 'sessions.set' },
+          'session userId cannot be indexed (empty, too long or has braces)',
+        );
+        return;
+      }
+      // The script said: new, another user, or the interval is over (and noted the activity).
+      if (userId === undefined || due !== 1) return;
+      scope.set({ 'rnh.session.activity_recorded': true });
+      let recorded: boolean;
+      try {
+        recorded = await this.index.record(userId, sid, deviceOf(session), created);
+      } catch (error) {
+        // Not recorded after all: the next load must not take the session for recently recorded.
+        await this.redis.hdel(key, 's').catch(() => undefined);
+        throw error;
+      }
+      if (!recorded) await this.dropRevoked(sid, scope);
+    });
+  }
+
+  /**
+   * express-session's touch after a read that changed nothing. With what this process knows of
+   * the session (its last read, save or touch): nothing when the expiry would hardly move (its
+   * last touch here was a moment ago with the same idle TTL, or set the absolute deadline), else one PEXPIRE (the
+   * idle TTL) or PEXPIREAT (the absolute deadline, when that comes first). Without, or near the
+   * end: the TOUCH_SESSION script, in Redis time.
+   */
+  private touchSession(sid: string, session: SessionData): Promise<void> {
+    if (!isTaggableId(sid)) return DONE;
+    const idleMs = idleTtlMs(session, this.defaultIdleMs);
+    const recent = this.recent.get(sid);
+    if (recent && idleMs > 0 && recent.expiresAt > 0) {
+      const slackMs = Math.min(this.lastSeenIntervalMs, idleMs * TOUCH_SLACK_OF_IDLE);
+      const target = Math.min(Date.now() + idleMs, this.deadlineOf(recent.createdUs));
+      // The same idle TTL as the last touch here (up to the ms the cookie's maxAge drifts by),
+      // and an expiry that would hardly move: nothing to ask Redis, so no span either.
+      if (Math.abs(idleMs - recent.idleMs) <= slackMs && recent.expiresAt >= target - slackMs) return DONE;
+    }
+    return runOperation(this.op, 'sessions.touch', undefined, async (scope) => {
+      const key = sessionKey(this.keys, sid);
+      const sentAt = Date.now();
+      const deadlineMs = recent ? this.deadlineOf(recent.createdUs) : Number.NaN;
+      const leftMs = deadlineMs - sentAt;
+      let status: number;
+      if (recent && idleMs > 0 && leftMs >= idleMs + DEADLINE_CLOCK_MARGIN_MS) {
+        status = (await sendInTurn(this.redis, 'pexpire', [key, idleMs])) as number;
+        if (status === 1) this.recent.touched(sid, recent.createdUs, sentAt + idleMs, idleMs);
+      } else if (recent && idleMs > 0 && leftMs > DEADLINE_CLOCK_MARGIN_MS) {
+        status = (await sendInTurn(this.redis, 'pexpireat', [key, deadlineMs])) as number;
+        if (status === 1) this.recent.touched(sid, recent.createdUs, deadlineMs, idleMs);
+      } else {
+        status = (await runScript(this.touchScript, this.redis, [key], [idleMs, this.absoluteMs])) as number;
+      }
+      scope.set({ 'rnh.session.found': status === 1 });
+      if (status !== 1) {
+        this.recent.forget(sid);
+        scope.outcome(status === 0 ? 'missing' : 'expired');
       }
     });
   }
 
-  private touchSession(sid: string, session: SessionData): Promise<void> {
-    return runOperation(this.op, 'sessions.touch', {}, async (scope) => {
-      if (!isTaggableId(sid)) return;
-      const [status, created = '', storedUser = ''] = (await runScript(
-        this.touchScript,
-        this.redis,
-        [sessionKey(this.keys, sid)],
-        [idleTtlMs(session, this.defaultIdleMs), this.absoluteMs],
-      )) as TouchReply;
-      scope.set({ 'rnh.session.found': status === 1 });
-      if (status !== 1) {
-        scope.outcome(status === 0 ? 'missing' : 'expired');
-        return;
-      }
-      // lastSeenAt follows touches too; the stored owner is the truth, not the request's copy.
-      if (this.index && storedUser && isTaggableId(storedUser)) {
-        if (!(await this.index.record(storedUser, sid, deviceOf(session), created)))
-          await this.dropRevoked(sid, scope.outcome);
-      }
-    });
+  /** The absolute deadline (epoch ms, Redis time) of a session created at `createdUs`. */
+  private deadlineOf(createdUs: string): number {
+    return Math.floor(Number(createdUs) / 1000) + this.absoluteMs;
+  }
+
+  private activityDue(seenMs: string | null | undefined): boolean {
+    if (seenMs === null || seenMs === undefined) return true;
+    // Not `>=`: a value that is not a number (NaN) is due too.
+    return !(Date.now() - Number(seenMs) < this.lastSeenIntervalMs);
   }
 
   private destroySession(sid: string): Promise<void> {
     return runOperation(this.op, 'sessions.destroy', {}, async (scope) => {
       if (!isTaggableId(sid)) return;
+      this.recent.forget(sid);
       const [deleted, userId] = (await runScript(
         this.destroyScript,
         this.redis,
@@ -356,14 +473,15 @@ export class RedisSessionStore extends session.Store {
     return ids;
   }
 
-  private async dropRevoked(sid: string, outcome: (value: string) => void): Promise<void> {
+  private async dropRevoked(sid: string, scope: OperationScope): Promise<void> {
+    this.recent.forget(sid);
     await runScript(
       this.destroyScript,
       this.redis,
       [sessionKey(this.keys, sid), tombstoneKey(this.keys, sid)],
       [this.tombstoneMs, '', ''],
     );
-    outcome('refused_revoked');
+    scope.outcome('refused_revoked');
   }
 }
 

@@ -10,9 +10,12 @@ local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
 /**
  * Writes a session unless it was destroyed (tombstone). Keeps the creation time
- * of the first save and caps the TTL at the absolute lifetime from it.
- * KEYS: session, tombstone. ARGV: json, idle ttl ms, absolute ttl ms, userId or ''.
- * Returns {1, isNew, created_us, previous userId} | {0} (tombstone) | {-1, 0, created_us, previous userId} (past its lifetime: deleted).
+ * of the first save and caps the TTL at the absolute lifetime from it. With an
+ * activity interval (the store has an index and the session a user), says whether
+ * the index is due to hear of the session: it is new, changed user, or its last
+ * recorded activity `s` is older than the interval; then `s` becomes now.
+ * KEYS: session, tombstone. ARGV: json, idle ttl ms, absolute ttl ms, userId or '', activity interval ms or ''.
+ * Returns {1, isNew, created_us, previous userId, due (0|1)} | {0} (tombstone) | {-1, isNew, created_us, previous userId} (past its lifetime: deleted).
  */
 export const SET_SESSION: ScriptDefinition = {
   name: 'rnh:sessions:set',
@@ -20,7 +23,7 @@ export const SET_SESSION: ScriptDefinition = {
   lua: `
 if redis.call('EXISTS', KEYS[2]) == 1 then return {0} end
 ${NOW}
-local prev = redis.call('HMGET', KEYS[1], 'c', 'u')
+local prev = redis.call('HMGET', KEYS[1], 'c', 'u', 's')
 local created = prev[1]
 local is_new = 0
 if not created then created = now_us; is_new = 1 end
@@ -31,33 +34,60 @@ if ttl <= 0 then
   redis.call('DEL', KEYS[1])
   return {-1, is_new, created, previous_user}
 end
-redis.call('HSET', KEYS[1], 'd', ARGV[1], 'c', created)
-if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'u', ARGV[4]) else redis.call('HDEL', KEYS[1], 'u') end
+local due = 0
+if ARGV[4] == '' then
+  redis.call('HSET', KEYS[1], 'd', ARGV[1], 'c', created)
+  if prev[2] or prev[3] then redis.call('HDEL', KEYS[1], 'u', 's') end
+elseif ARGV[5] ~= '' and (is_new == 1 or previous_user ~= ARGV[4] or not tonumber(prev[3] or '')
+    or now_ms - tonumber(prev[3]) >= tonumber(ARGV[5])) then
+  due = 1
+  redis.call('HSET', KEYS[1], 'd', ARGV[1], 'c', created, 'u', ARGV[4], 's', now_ms)
+else
+  redis.call('HSET', KEYS[1], 'd', ARGV[1], 'c', created, 'u', ARGV[4])
+end
 redis.call('PEXPIRE', KEYS[1], ttl)
-return {1, is_new, created, previous_user}
+return {1, is_new, created, previous_user, due}
 `,
 };
 
 /**
- * Resets the idle TTL with PEXPIRE (no rewrite), capped at the absolute lifetime.
+ * Resets the idle TTL with PEXPIRE (no rewrite), capped at the absolute lifetime,
+ * in Redis time. The store's touch uses it only when it cannot decide with one
+ * PEXPIRE (no recent read of the session in this process, or near its end).
  * KEYS: session. ARGV: idle ttl ms, absolute ttl ms.
- * Returns {1, created_us, userId} | {0} (no such session) | {-1} (past its lifetime: deleted).
+ * Returns 1 | 0 (no such session) | -1 (past its lifetime: deleted).
  */
 export const TOUCH_SESSION: ScriptDefinition = {
   name: 'rnh:sessions:touch',
   keys: 1,
   lua: `
-local f = redis.call('HMGET', KEYS[1], 'c', 'u')
-if not f[1] then return {0} end
+local created = redis.call('HGET', KEYS[1], 'c')
+if not created then return 0 end
 ${NOW}
-local remaining = math.floor((tonumber(f[1]) - tonumber(now_us)) / 1000) + tonumber(ARGV[2])
+local remaining = math.floor((tonumber(created) - tonumber(now_us)) / 1000) + tonumber(ARGV[2])
 local ttl = math.min(tonumber(ARGV[1]), remaining)
 if ttl <= 0 then
   redis.call('DEL', KEYS[1])
-  return {-1}
+  return -1
 end
 redis.call('PEXPIRE', KEYS[1], ttl)
-return {1, f[1], f[2] or ''}
+return 1
+`,
+};
+
+/**
+ * Notes that the session's activity was just recorded (`s` = Redis time, ms), so
+ * the reads of the next interval need not record it again; never creates a key.
+ * KEYS: session. Returns 1, or 0 when the session is gone.
+ */
+export const MARK_SEEN: ScriptDefinition = {
+  name: 'rnh:sessions:mark-seen',
+  keys: 1,
+  lua: `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local t = redis.call('TIME')
+redis.call('HSET', KEYS[1], 's', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+return 1
 `,
 };
 

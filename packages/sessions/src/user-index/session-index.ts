@@ -38,7 +38,8 @@ type RemoveReply = [number, number];
  * belongs to the user), then updates the index on the user's slot; `list` drops
  * entries whose session key is gone. Revocations also leave markers (a per-sid
  * marker, or a per-user cutoff for revokeOthers/revokeAll) that the store checks
- * on load, so a session the index missed, or one a late request wrote back
+ * whenever it records a session (its first save, and a load once per activity
+ * interval), so a session the index missed, or one a late request wrote back
  * after its tombstone expired, still does not authenticate.
  */
 export class SessionIndex {
@@ -189,9 +190,11 @@ export class SessionIndex {
   }
 
   /**
-   * Used by RedisSessionStore on set and touch: records the session with its
-   * device and lastSeenAt. Returns false (nothing written) when the index says
-   * the session was revoked. `createdUs` is the session's creation time (Redis µs).
+   * Used by RedisSessionStore when a session is saved new or for another user,
+   * and at most once per its lastSeenIntervalSeconds while the session is used:
+   * records the session with its device and lastSeenAt. Returns false (nothing
+   * written) when the index says the session was revoked. `createdUs` is the
+   * session's creation time (Redis µs).
    */
   async record(userId: string, sessionId: string, device: DeviceInput, createdUs: string): Promise<boolean> {
     const createdAt = device.createdAt ?? Math.floor(Number(createdUs) / 1000);
@@ -202,18 +205,6 @@ export class SessionIndex {
       [sessionId, device.userAgent ?? '', device.ipPrefix ?? '', createdAt, createdUs, this.retentionMs],
     );
     return recorded === 1;
-  }
-
-  /** Used by RedisSessionStore on load: whether a revocation covers this session. */
-  async isRevoked(userId: string, sessionId: string, createdUs: string): Promise<boolean> {
-    const [own, cutoff, kept] = await this.redis.hmget(
-      revokedKey(this.keys, userId),
-      `s:${sessionId}`,
-      '*',
-      '+',
-    );
-    if (own !== null) return true;
-    return cutoff !== null && kept !== sessionId && Number(createdUs) <= Number(cutoff);
   }
 
   /** Used by RedisSessionStore when it deletes a session: removes the entry, with a revocation marker when `revoked`. */
