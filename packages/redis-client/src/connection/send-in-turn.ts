@@ -2,7 +2,7 @@ import { context, type Context } from '@opentelemetry/api';
 import type { Command, Redis } from 'ioredis';
 import { TurnBatcher } from '../batching/turn-batcher.js';
 import type { RedisClient } from '../types.js';
-import { commandClassFor } from './send-now.js';
+import { commandClassFor, directCommand } from './send-now.js';
 
 // A batch this large is written at once; the rest of the turn starts another.
 const MAX_BATCH = 128;
@@ -46,22 +46,13 @@ export function sendInTurn(
   commandName: string,
   args: Array<string | number>,
 ): Promise<unknown> {
-  const client = redis as Redis;
-  if (client.autoPipelineQueueSize === 0 && client.isCluster !== true) {
-    const writer = writerFor(client);
-    const Command = commandClassFor(redis);
-    if (writer !== null && Command !== null) {
-      const command = new Command(commandName, args, {
-        replyEncoding: 'utf8',
-        keyPrefix: client.options.keyPrefix,
-      });
-      const batch = writer.current();
-      batch.pending.push({ command, context: context.active() });
-      writer.added(batch);
-      return command.promise;
-    }
-  }
-  return redis.call(commandName, ...args);
+  const writer = writerFor(redis as Redis);
+  const command = writer === null ? null : directCommand(redis, commandName, args);
+  if (writer === null || command === null) return redis.call(commandName, ...args);
+  const batch = writer.current();
+  batch.pending.push({ command, context: context.active() });
+  writer.added(batch);
+  return command.promise;
 }
 
 function writerFor(client: Redis): TurnBatcher<TurnWrite> | null {

@@ -38,17 +38,25 @@ export function sendNow(
   commandName: string,
   args: Array<string | number>,
 ): Promise<unknown> {
+  const command = directCommand(redis, commandName, args);
+  if (command === null) return redis.call(commandName, ...args);
+  (redis as Redis).sendCommand(command);
+  return command.promise;
+}
+
+/**
+ * The command to write directly with `sendCommand` (utf8 replies, the client's keyPrefix), or
+ * null when it must take the ordinary API: commands are queued on the auto-pipeline (it must
+ * not overtake them), the client is a Cluster (routed by slot), or its Command class is unknown.
+ */
+export function directCommand(
+  redis: RedisClient,
+  commandName: string,
+  args: Array<string | number>,
+): InstanceType<CommandClass> | null {
   const client = redis as Redis;
-  if (client.autoPipelineQueueSize === 0 && client.isCluster !== true) {
-    const Command = commandClassFor(redis);
-    if (Command !== null) {
-      const command = new Command(commandName, args, {
-        replyEncoding: 'utf8',
-        keyPrefix: client.options.keyPrefix,
-      });
-      client.sendCommand(command);
-      return command.promise;
-    }
-  }
-  return redis.call(commandName, ...args);
+  if (client.autoPipelineQueueSize !== 0 || client.isCluster === true) return null;
+  const Command = commandClassFor(redis);
+  if (Command === null) return null;
+  return new Command(commandName, args, { replyEncoding: 'utf8', keyPrefix: client.options.keyPrefix });
 }
