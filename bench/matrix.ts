@@ -16,6 +16,7 @@ import { cacheGroups } from './matrix/sections/cache.js';
 import { ceilingGroups } from './matrix/sections/ceilings.js';
 import { ratelimitHttpGroup } from './matrix/sections/ratelimit-http.js';
 import { ratelimitGroups } from './matrix/sections/ratelimit.js';
+import { realtimeGroup } from './matrix/sections/realtime.js';
 import { scriptGroups } from './matrix/sections/scripts.js';
 import { stampedeGroups } from './matrix/sections/stampede.js';
 
@@ -30,6 +31,7 @@ function allGroups(): CellGroup[] {
     ...ratelimitGroups(),
     ratelimitHttpGroup(),
     ...scriptGroups(),
+    realtimeGroup(),
     apiGroup(),
   ];
 }
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
   const context: Context = {
     settings: args.settings,
     quick: args.quick,
+    ...(args.clients !== undefined ? { clients: args.clients } : {}),
     redisVersions: new Set(),
     begin(cell) {
       begun.add(cell.id);
