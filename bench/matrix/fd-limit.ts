@@ -30,7 +30,11 @@ export function openFilesLimit(): number | undefined {
 export const SPARE_FILES = 200;
 
 /** Why a process cannot hold `sockets` connections, or undefined when it can (or cannot tell). */
-export function openFilesProblem(who: string, limit: number | undefined, sockets: number): string | undefined {
+export function openFilesProblem(
+  who: string,
+  limit: number | undefined,
+  sockets: number,
+): string | undefined {
   if (limit === undefined || limit >= sockets + SPARE_FILES) return undefined;
   return (
     `${who} may open ${limit} files (ulimit -n) but needs about ${sockets + SPARE_FILES} for ` +

@@ -68,8 +68,7 @@ export function cellReport(cell: CellResult): string {
     );
   }
   for (const target of cell.targets)
-    if (!cell.ratios.some((r) => targetOf([target], r)))
-      lines.push(`  ${targetText(target)}`);
+    if (!cell.ratios.some((r) => targetOf([target], r))) lines.push(`  ${targetText(target)}`);
   if (cell.note) lines.push(`  note: ${cell.note}`);
   return lines.join('\n');
 }

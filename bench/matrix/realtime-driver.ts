@@ -198,7 +198,10 @@ async function openAll(
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 }
 
-async function broadcastOnce(expected: number, timeoutMs: number): Promise<{ lags: number[]; missed: number }> {
+async function broadcastOnce(
+  expected: number,
+  timeoutMs: number,
+): Promise<{ lags: number[]; missed: number }> {
   const seq = nextSeq++;
   const lags: number[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -229,7 +232,9 @@ async function checkWithSocketIoClient(baseUrl: string, timeoutMs: number): Prom
     const { missed } = await broadcastOnce(sockets.length, timeoutMs);
     const tick = await withTimeout(got, timeoutMs, 'socket.io-client tick');
     if (!isTick(tick) || missed > 0)
-      throw new Error(`check broadcast: socket.io-client got ${JSON.stringify(tick)}, ${missed} clients missed it`);
+      throw new Error(
+        `check broadcast: socket.io-client got ${JSON.stringify(tick)}, ${missed} clients missed it`,
+      );
     return `socket.io-client and the ${sockets.length} thin clients received the same broadcast`;
   } finally {
     client.disconnect();

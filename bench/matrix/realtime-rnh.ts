@@ -20,6 +20,9 @@ export function buildRealtime(app: RnhApp): { hub: RealtimeHub<BenchEvents>; pre
   };
   const feed = new EventFeed(base, { events: EVENTS });
   const presence = new Presence(base);
-  const hub = new RealtimeHub({ ...base, subscriber: app.connections.shared('subscriber') }, { feed, presence });
+  const hub = new RealtimeHub(
+    { ...base, subscriber: app.connections.shared('subscriber') },
+    { feed, presence },
+  );
   return { hub, presence };
 }

@@ -18,7 +18,8 @@ import { startRnhApp } from './rnh-app.js';
 
 export type ServerKind = 'rnh' | 'socketio';
 
-export type ToServer = { type: 'start'; kind: ServerKind; redisHost: string; redisPort: number } | { type: 'sample' };
+export type ToServer =
+  { type: 'start'; kind: ServerKind; redisHost: string; redisPort: number } | { type: 'sample' };
 
 export type FromServer =
   | { type: 'started'; port: number; openFiles: number | null }

@@ -70,7 +70,8 @@ export function summarizeContender(contender: BroadcastContender): ContenderSumm
   const perBroadcast = (value: number) => (broadcasts > 0 ? value / broadcasts : Number.NaN);
   const commands = new Map<string, number>();
   for (const round of rounds)
-    for (const [command, calls] of round.commands) commands.set(command, (commands.get(command) ?? 0) + calls);
+    for (const [command, calls] of round.commands)
+      commands.set(command, (commands.get(command) ?? 0) + calls);
   const commandsPerOp: Record<string, number> = {};
   for (const command of [...commands.keys()].sort()) {
     const calls = perBroadcast(commands.get(command)!);
@@ -176,11 +177,21 @@ export function summarizeBroadcasts(
     ratios.push(lag, memory);
     if (comparison.lagP99AtMost !== undefined)
       targets.push(
-        judge(lag, comparison.lagP99AtMost, `${comparison.ours}: broadcast lag p99 no worse than ${comparison.peer}`, summaries),
+        judge(
+          lag,
+          comparison.lagP99AtMost,
+          `${comparison.ours}: broadcast lag p99 no worse than ${comparison.peer}`,
+          summaries,
+        ),
       );
     if (comparison.memoryAtMost !== undefined)
       targets.push(
-        judge(memory, comparison.memoryAtMost, `${comparison.ours}: memory per client lower than ${comparison.peer}`, summaries),
+        judge(
+          memory,
+          comparison.memoryAtMost,
+          `${comparison.ours}: memory per client lower than ${comparison.peer}`,
+          summaries,
+        ),
       );
   }
   return { contenders: summaries, ratios, targets };

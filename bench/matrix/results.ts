@@ -109,13 +109,16 @@ export interface MatrixResults {
 /** A target's goal: `>= 1.5x`, `<= 1.0x` or `= 1`. */
 export function goalText(target: TargetResult): string {
   if (target.kind === 'exact') return `= ${target.expected}`;
-  return target.atMost !== undefined ? `<= ${target.atMost.toFixed(1)}x` : `>= ${target.atLeast!.toFixed(1)}x`;
+  return target.atMost !== undefined
+    ? `<= ${target.atMost.toFixed(1)}x`
+    : `>= ${target.atLeast!.toFixed(1)}x`;
 }
 
 /** The target that judges a ratio: same contenders, same measure. */
 export function targetOf(targets: readonly TargetResult[], ratio: RatioSummary): TargetResult | undefined {
   return targets.find(
-    (t) => t.kind === 'ratio' && t.ours === ratio.ours && t.peer === ratio.peer && t.measure === ratio.measure,
+    (t) =>
+      t.kind === 'ratio' && t.ours === ratio.ours && t.peer === ratio.peer && t.measure === ratio.measure,
   );
 }
 

@@ -115,12 +115,7 @@ async function sample(running: Running): Promise<Sample> {
   return answer;
 }
 
-async function startServer(
-  spec: Spec,
-  redis: BenchServer,
-  script: URL,
-  context: Context,
-): Promise<Running> {
+async function startServer(spec: Spec, redis: BenchServer, script: URL, context: Context): Promise<Running> {
   const clients = spec.websockets + spec.sse;
   // --expose-gc: memory is sampled after a full collection, so garbage does not count as clients'.
   const server = new IpcProcess<ToServer, FromServer>(script, [], ['--expose-gc']);
@@ -163,13 +158,16 @@ async function settledBaseline(running: Running, context: Context): Promise<Samp
   for (;;) {
     samples.push(await sample(running));
     const recent = samples.slice(-SETTLE.samples).map((one) => one.rss);
-    const settled = recent.length === SETTLE.samples && Math.max(...recent) - Math.min(...recent) <= SETTLE.bytes;
+    const settled =
+      recent.length === SETTLE.samples && Math.max(...recent) - Math.min(...recent) <= SETTLE.bytes;
     const late = performance.now() - started > SETTLE.maxMs;
     if (settled || late) {
       const last = samples.at(-1)!;
       context.progress(
         `${running.spec.id}: RSS ${(last.rss / 2 ** 20).toFixed(1)} MiB before clients` +
-          (settled ? '' : ` (still changing after ${SETTLE.maxMs / 1000} s: memory per client is approximate)`),
+          (settled
+            ? ''
+            : ` (still changing after ${SETTLE.maxMs / 1000} s: memory per client is approximate)`),
       );
       return last;
     }
@@ -262,7 +260,9 @@ async function runBroadcastCell(context: Context): Promise<CellResult> {
           context.progress(
             `round ${round + 1}/${context.settings.rounds} ${running.spec.id}: lag p50 ` +
               `${roundLag(result, 0.5).toFixed(1)} ms, p99 ${roundLag(result, 0.99).toFixed(1)} ms, RSS ${(result.rssBytesPerClient / 1024).toFixed(1)} KiB/client` +
-              (result.missed + result.closed > 0 ? ` (${result.missed} missed, ${result.closed} closed)` : ''),
+              (result.missed + result.closed > 0
+                ? ` (${result.missed} missed, ${result.closed} closed)`
+                : ''),
           );
         }
       }
