@@ -40,6 +40,14 @@ const CONNECT_TIMEOUT_MS = 60_000;
 const SETUP_TIMEOUT_MS = 10 * 60_000;
 const START_TIMEOUT_MS = 120_000;
 const SAMPLE_TIMEOUT_MS = 60_000;
+/**
+ * --expose-gc: memory is sampled after a full collection, so garbage does not count as clients'.
+ * The young generation at a fixed size (16 MiB semi-spaces, what V8 grows it to under load):
+ * otherwise V8 grows it while broadcasts allocate and shrinks it when idle, tens of MiB of RSS
+ * that come and go between rounds whatever the clients hold.
+ */
+const SERVER_NODE_OPTIONS = ['--expose-gc', '--min-semi-space-size=16', '--max-semi-space-size=16'];
+
 /** The baseline is taken once RSS stayed within 1 MiB for 10 samples a second apart. */
 const SETTLE = { samples: 10, bytes: 2 ** 20, intervalMs: 1000, maxMs: 90_000 };
 
@@ -117,8 +125,7 @@ async function sample(running: Running): Promise<Sample> {
 
 async function startServer(spec: Spec, redis: BenchServer, script: URL, context: Context): Promise<Running> {
   const clients = spec.websockets + spec.sse;
-  // --expose-gc: memory is sampled after a full collection, so garbage does not count as clients'.
-  const server = new IpcProcess<ToServer, FromServer>(script, [], ['--expose-gc']);
+  const server = new IpcProcess<ToServer, FromServer>(script, [], SERVER_NODE_OPTIONS);
   const driver = new IpcProcess<ToDriver, FromDriver>(new URL('../realtime-driver.ts', import.meta.url));
   const running: Running = {
     spec,
