@@ -100,6 +100,19 @@ async function startSocketIo(redisHost: string, redisPort: number): Promise<Runn
   };
 }
 
+/** Where the churn's objects go, so that no compiler optimization can skip making them. */
+const ring: unknown[] = new Array<unknown>(1024);
+
+/**
+ * Allocates and drops about 100 MiB of small objects, so every page of the young generation
+ * (fixed in size by the cell's node options) has been used before each sample: before any
+ * client as after broadcasts, RSS then holds the whole young generation, which is not clients'.
+ */
+function churnYoungGeneration(): void {
+  for (let index = 0; index < 1_000_000; index++) ring[index & 1023] = { index, pad: [index, index] };
+  ring.fill(undefined);
+}
+
 let running: Running | undefined;
 
 serveRequests<ToServer, FromServer>(
@@ -117,6 +130,7 @@ serveRequests<ToServer, FromServer>(
       };
     }
     const cpuMicrosBefore = cpuMicros();
+    churnYoungGeneration();
     const gc = (globalThis as { gc?: () => void }).gc;
     if (!gc) throw new Error('the server needs --expose-gc to sample its memory');
     // Twice: the first pass can leave objects with finalizers for the second.

@@ -126,10 +126,12 @@ describe('a realtime cell in the output', () => {
   it('gives each measure a row of the README table', () => {
     const block = renderResultsBlock({ ...fixtureResults(), cells: [cell] });
     const rows = block.split('\n').filter((line) => line.startsWith('| realtime/broadcast'));
-    expect(rows).toHaveLength(2);
+    expect(rows).toHaveLength(3);
     expect(rows[0]).toMatch(/\| ours vs peer, lag p99 +\| 0\.8\dx .*\| <= 1\.0x +\| PASS/);
     expect(rows[1]).toMatch(
       /\| ours vs peer, RSS per client +\| 0\.50x \(0\.50–0\.50\) .*\| <= 1\.0x +\| PASS/,
     );
+    // Shown, not judged.
+    expect(rows[2]).toMatch(/\| ours vs peer, heap per client +\| 0\.50x \(0\.50–0\.50\) .*\| - +\| - +\|$/);
   });
 });

@@ -50,6 +50,7 @@ export interface BroadcastComparison {
 
 export const LAG_MEASURE = 'lag p99';
 export const MEMORY_MEASURE = 'RSS per client';
+export const HEAP_MEASURE = 'heap per client';
 
 function histogramOf(lags: readonly number[]): LatencyHistogram {
   const histogram = new LatencyHistogram();
@@ -174,7 +175,9 @@ export function summarizeBroadcasts(
   for (const comparison of comparisons) {
     const lag = ratio(comparison, LAG_MEASURE, (round) => roundLag(round, 0.99), contenders);
     const memory = ratio(comparison, MEMORY_MEASURE, (round) => round.rssBytesPerClient, contenders);
-    ratios.push(lag, memory);
+    // Shown, never judged: the V8 heap is the part of RSS the JavaScript of each library holds.
+    const heap = ratio(comparison, HEAP_MEASURE, (round) => round.heapBytesPerClient, contenders);
+    ratios.push(lag, memory, heap);
     if (comparison.lagP99AtMost !== undefined)
       targets.push(
         judge(

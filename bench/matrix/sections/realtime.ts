@@ -14,6 +14,7 @@ import { IpcProcess } from '../ipc-process.js';
 import type { FromDriver, ToDriver } from '../realtime-driver.js';
 import type { FromServer, ServerKind, ToServer } from '../realtime-server.js';
 import {
+  HEAP_MEASURE,
   LAG_MEASURE,
   MEMORY_MEASURE,
   roundLag,
@@ -44,7 +45,8 @@ const SAMPLE_TIMEOUT_MS = 60_000;
  * --expose-gc: memory is sampled after a full collection, so garbage does not count as clients'.
  * The young generation at a fixed size (16 MiB semi-spaces, what V8 grows it to under load):
  * otherwise V8 grows it while broadcasts allocate and shrinks it when idle, tens of MiB of RSS
- * that come and go between rounds whatever the clients hold.
+ * that come and go between rounds whatever the clients hold. The server fills it before each
+ * sample (realtime-server.ts), so it counts alike before and after the clients connect.
  */
 const SERVER_NODE_OPTIONS = ['--expose-gc', '--min-semi-space-size=16', '--max-semi-space-size=16'];
 
@@ -287,7 +289,7 @@ async function runBroadcastCell(context: Context): Promise<CellResult> {
         broadcastsPerRound: perRound,
         warmupBroadcasts: WARMUP_BROADCASTS,
         gapMs: GAP_MS,
-        measures: `${LAG_MEASURE}; ${MEMORY_MEASURE}`,
+        measures: `${LAG_MEASURE}; ${MEMORY_MEASURE}; ${HEAP_MEASURE}`,
       },
       status: 'ok',
       ...summary,
