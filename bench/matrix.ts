@@ -16,6 +16,7 @@ import { cacheGroups } from './matrix/sections/cache.js';
 import { ceilingGroups } from './matrix/sections/ceilings.js';
 import { ratelimitHttpGroup } from './matrix/sections/ratelimit-http.js';
 import { ratelimitGroups } from './matrix/sections/ratelimit.js';
+import { realtimeGroup } from './matrix/sections/realtime.js';
 import { scriptGroups } from './matrix/sections/scripts.js';
 import { sessionsGroup } from './matrix/sections/sessions.js';
 import { stampedeGroups } from './matrix/sections/stampede.js';
@@ -32,6 +33,7 @@ function allGroups(): CellGroup[] {
     ratelimitHttpGroup(),
     sessionsGroup(),
     ...scriptGroups(),
+    realtimeGroup(),
     apiGroup(),
   ];
 }
@@ -85,6 +87,7 @@ async function main(): Promise<void> {
   const context: Context = {
     settings: args.settings,
     quick: args.quick,
+    ...(args.clients !== undefined ? { clients: args.clients } : {}),
     redisVersions: new Set(),
     begin(cell) {
       begun.add(cell.id);

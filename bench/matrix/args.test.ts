@@ -28,6 +28,16 @@ describe('parseMatrixArgs', () => {
     expect(() => parseMatrixArgs(['--keys=5'])).toThrow('unknown option "--keys=5"');
   });
 
+  it("takes the realtime cell's --clients, and a number option's value as the next argument", () => {
+    expect(parseMatrixArgs(['--clients=50']).clients).toBe(50);
+    const args = parseMatrixArgs(['--quick', '--clients', '300', '--rounds', '4']);
+    expect(args.clients).toBe(300);
+    expect(args.settings).toEqual({ ...QUICK_SETTINGS, rounds: 4 });
+    expect(parseMatrixArgs([]).clients).toBeUndefined();
+    expect(() => parseMatrixArgs(['--clients=0'])).toThrow('--clients must be an integer >= 1');
+    expect(() => parseMatrixArgs(['--constructor=1'])).toThrow('unknown option "--constructor=1"');
+  });
+
   it('refuses bad numbers and an empty --only', () => {
     expect(() => parseMatrixArgs(['--rounds=0'])).toThrow('--rounds must be an integer >= 1');
     expect(() => parseMatrixArgs(['--duration=fast'])).toThrow('--duration must be an integer');

@@ -9,6 +9,8 @@ export interface MatrixArgs {
   /** Cell patterns (see matchesCell); empty: every cell of the mode. */
   only: string[];
   settings: Settings;
+  /** Clients per transport of the realtime cell, when given. */
+  clients?: number;
 }
 
 export const FULL_SETTINGS: Settings = { rounds: 5, durationMs: 1000, warmupMs: 500 };
@@ -29,6 +31,8 @@ options:
   --rounds=N       measured rounds per cell (default ${FULL_SETTINGS.rounds}, quick ${QUICK_SETTINGS.rounds})
   --duration=MS    measured time per contender per round (default ${FULL_SETTINGS.durationMs}, quick ${QUICK_SETTINGS.durationMs})
   --warmup=MS      warm-up per contender before the first round (default ${FULL_SETTINGS.warmupMs}, quick ${QUICK_SETTINGS.warmupMs})
+  --clients=N      realtime/broadcast: N WebSocket + N SSE clients of ours, 2N of the peer
+                   (default 1000, quick 200; a server needs N x 2 + 200 open files)
   --help           this text
 
 Targets are reported as PASS or FAIL; the exit code is 0 whatever they say (1 only when
@@ -38,6 +42,7 @@ const NUMBERS = {
   rounds: { key: 'rounds', min: 1 },
   duration: { key: 'durationMs', min: 100 },
   warmup: { key: 'warmupMs', min: 0 },
+  clients: { key: 'clients', min: 1 },
 } as const;
 
 export function parseMatrixArgs(argv: readonly string[]): MatrixArgs {
@@ -45,8 +50,12 @@ export function parseMatrixArgs(argv: readonly string[]): MatrixArgs {
   let list = false;
   let quick = false;
   const only: string[] = [];
-  const numbers: Partial<Settings> = {};
-  for (const arg of argv) {
+  const numbers: Partial<Settings & { clients: number }> = {};
+  for (let index = 0; index < argv.length; index++) {
+    let arg = argv[index]!;
+    // `--rounds 3` as well as `--rounds=3`.
+    const bare = /^--([a-z]+)$/.exec(arg);
+    if (bare && Object.hasOwn(NUMBERS, bare[1]!) && index + 1 < argv.length) arg = `${arg}=${argv[++index]}`;
     if (arg === '--help' || arg === '-h') help = true;
     else if (arg === '--list') list = true;
     else if (arg === '--quick') quick = true;
@@ -61,7 +70,8 @@ export function parseMatrixArgs(argv: readonly string[]): MatrixArgs {
       only.push(...patterns);
     } else {
       const match = /^--([a-z]+)=(.*)$/.exec(arg);
-      const spec = match ? NUMBERS[match[1] as keyof typeof NUMBERS] : undefined;
+      const spec =
+        match && Object.hasOwn(NUMBERS, match[1]!) ? NUMBERS[match[1] as keyof typeof NUMBERS] : undefined;
       if (!match || !spec) {
         const kind = arg.startsWith('-') ? 'option' : 'argument';
         throw new BenchUsageError(`unknown ${kind} ${JSON.stringify(arg)} (see --help)`);
@@ -74,7 +84,15 @@ export function parseMatrixArgs(argv: readonly string[]): MatrixArgs {
       numbers[spec.key] = value;
     }
   }
-  return { help, list, quick, only, settings: { ...(quick ? QUICK_SETTINGS : FULL_SETTINGS), ...numbers } };
+  const { clients, ...settings } = numbers;
+  return {
+    help,
+    list,
+    quick,
+    only,
+    settings: { ...(quick ? QUICK_SETTINGS : FULL_SETTINGS), ...settings },
+    ...(clients !== undefined ? { clients } : {}),
+  };
 }
 
 /** Whether a cell id matches one of the patterns: a substring, where `*` stands for anything. */

@@ -26,6 +26,8 @@ export interface Settings {
 export interface Context {
   settings: Settings;
   quick: boolean;
+  /** `--clients=N`: clients per transport of the realtime cell (its own default otherwise). */
+  clients?: number;
   /** Redis versions seen by the run (the first one goes into latest.json). */
   redisVersions: Set<string>;
   /** Says that a cell starts (progress line with its place in the run). */

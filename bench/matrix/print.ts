@@ -1,14 +1,13 @@
 // What the matrix prints: a block per cell as it finishes, and the summary at the end.
 import { table } from '../lib/report.js';
 import { groupDigits } from './readme-table.js';
-import type { CellResult, MatrixResults, TargetResult } from './results.js';
+import { goalText, targetOf, type CellResult, type MatrixResults, type TargetResult } from './results.js';
 
 const fixed = (value: number | null | undefined, digits: number) =>
   value === null || value === undefined ? '-' : value.toFixed(digits);
 
 export function targetText(target: TargetResult): string {
-  const goal =
-    target.kind === 'ratio' ? `target >= ${target.atLeast!.toFixed(1)}x` : `target = ${target.expected}`;
+  const goal = `target ${goalText(target)}`;
   const value =
     target.value === null
       ? 'not measured'
@@ -59,20 +58,17 @@ export function cellReport(cell: CellResult): string {
         );
   }
   for (const ratio of cell.ratios) {
-    const target = cell.targets.find(
-      (t) => t.kind === 'ratio' && t.ours === ratio.ours && t.peer === ratio.peer,
-    );
+    const target = targetOf(cell.targets, ratio);
     const spread =
       ratio.median === null
         ? 'not measured'
         : `${fixed(ratio.median, 2)}x (${fixed(ratio.min, 2)}-${fixed(ratio.max, 2)})`;
     lines.push(
-      `  ${ratio.ours} / ${ratio.peer}: ${spread}${target ? `  target >= ${target.atLeast!.toFixed(1)}x ${target.verdict}${target.note ? ` (${target.note})` : ''}` : ''}`,
+      `  ${ratio.ours} / ${ratio.peer}${ratio.measure ? ` (${ratio.measure})` : ''}: ${spread}${target ? `  target ${goalText(target)} ${target.verdict}${target.note ? ` (${target.note})` : ''}` : ''}`,
     );
   }
   for (const target of cell.targets)
-    if (!cell.ratios.some((r) => r.ours === target.ours && r.peer === target.peer))
-      lines.push(`  ${targetText(target)}`);
+    if (!cell.ratios.some((r) => targetOf([target], r))) lines.push(`  ${targetText(target)}`);
   if (cell.note) lines.push(`  note: ${cell.note}`);
   return lines.join('\n');
 }

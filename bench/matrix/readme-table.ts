@@ -1,7 +1,14 @@
 // The table bench/README.md shows, generated from results/latest.json: one row per comparison
 // (or target, or measured reference), formatted exactly as Prettier formats Markdown tables, so
 // the README passes `prettier --check` as generated.
-import type { CellResult, ContenderSummary, MatrixResults, TargetResult } from './results.js';
+import {
+  goalText,
+  targetOf,
+  type CellResult,
+  type ContenderSummary,
+  type MatrixResults,
+  type TargetResult,
+} from './results.js';
 
 export const BEGIN_MARKER =
   '<!-- bench-matrix:begin (generated from results/latest.json by `pnpm --filter @rnh/bench run readme`; do not edit) -->';
@@ -46,8 +53,7 @@ function pair(ours: string, peer: string): string {
 }
 
 function goal(target: TargetResult | undefined): string {
-  if (!target) return '-';
-  return target.kind === 'ratio' ? `>= ${target.atLeast!.toFixed(1)}x` : `= ${target.expected}`;
+  return target ? goalText(target) : '-';
 }
 
 function verdict(target: TargetResult | undefined): string {
@@ -76,15 +82,13 @@ function cellRows(cell: CellResult): Row[] {
   const byId = (id: string | undefined) => cell.contenders.find((c) => c.id === id);
   const judged = new Set<TargetResult>();
   for (const comparison of cell.ratios) {
-    const target = cell.targets.find(
-      (t) => t.kind === 'ratio' && t.ours === comparison.ours && t.peer === comparison.peer,
-    );
+    const target = targetOf(cell.targets, comparison);
     if (target) judged.add(target);
     const ours = byId(comparison.ours);
     const peer = byId(comparison.peer);
     rows.push([
       cell.id,
-      `${comparison.ours} vs ${comparison.peer}`,
+      `${comparison.ours} vs ${comparison.peer}${comparison.measure ? `, ${comparison.measure}` : ''}`,
       comparison.median === null
         ? '-'
         : `${ratio(comparison.median)} (${fixed2(comparison.min)}–${fixed2(comparison.max)})`,

@@ -37,6 +37,8 @@ export interface RatioSummary {
   /** Contender ids: the ratio is ours / peer, per round. */
   ours: string;
   peer: string;
+  /** What is divided, when not the rate (e.g. `lag p99`, `memory per client`). */
+  measure?: string;
   median: number | null;
   min: number | null;
   max: number | null;
@@ -45,11 +47,17 @@ export interface RatioSummary {
 
 export interface TargetResult {
   label: string;
-  /** `ratio`: median of the paired ratios ours/peer at least `atLeast`; `exact`: a count equal to `expected`. */
+  /**
+   * `ratio`: median of the paired ratios ours/peer at least `atLeast` (a rate) or at most
+   * `atMost` (a lag, a size); `exact`: a count equal to `expected`.
+   */
   kind: 'ratio' | 'exact';
   ours?: string;
   peer?: string;
+  /** The ratio's `measure`, when it has one. */
+  measure?: string;
   atLeast?: number;
+  atMost?: number;
   expected?: number;
   value: number | null;
   verdict: Verdict;
@@ -96,6 +104,22 @@ export interface MatrixResults {
     packages: Record<string, string>;
   };
   cells: CellResult[];
+}
+
+/** A target's goal: `>= 1.5x`, `<= 1.0x` or `= 1`. */
+export function goalText(target: TargetResult): string {
+  if (target.kind === 'exact') return `= ${target.expected}`;
+  return target.atMost !== undefined
+    ? `<= ${target.atMost.toFixed(1)}x`
+    : `>= ${target.atLeast!.toFixed(1)}x`;
+}
+
+/** The target that judges a ratio: same contenders, same measure. */
+export function targetOf(targets: readonly TargetResult[], ratio: RatioSummary): TargetResult | undefined {
+  return targets.find(
+    (t) =>
+      t.kind === 'ratio' && t.ours === ratio.ours && t.peer === ratio.peer && t.measure === ratio.measure,
+  );
 }
 
 /** A number as JSON keeps it: NaN and infinities become null, the rest is rounded to 4 significant digits. */
