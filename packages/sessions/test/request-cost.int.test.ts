@@ -161,29 +161,33 @@ describe('what a request costs in Redis, index on', () => {
     expect(again).not.toBe(laptopSid);
   });
 
-  it('last seen moves at most once per lastSeenIntervalSeconds, on a read', async () => {
-    const { app, index } = await setup({ lastSeenIntervalSeconds: 0.5 });
+  it('last seen stays put between intervals, whatever the number of reads', async () => {
+    // An interval no test run reaches: every read here is inside it, on a busy machine too.
+    const { app, index } = await setup({ lastSeenIntervalSeconds: 3600 });
     const browser = new Browser(app.url);
     await browser.login('carol');
     const lastSeen = async () => (await index.list('carol'))[0]?.device.lastSeenAt;
     const atLogin = await lastSeen();
     expect(atLogin).toBeGreaterThan(0);
-
-    for (let request = 0; request < 5; request++) await browser.me();
+    const reads = await commandsDuring(async () => {
+      for (let request = 0; request < 5; request++) await browser.me();
+    });
     expect(await lastSeen()).toBe(atLogin);
+    expect(reads.total, JSON.stringify(reads.by)).toBeLessThanOrEqual(10);
+  });
 
-    await sleep(600);
+  it('last seen moves on the first read after the interval has passed, with that read’s one write', async () => {
+    const { app, index } = await setup({ lastSeenIntervalSeconds: 1 });
+    const browser = new Browser(app.url);
+    await browser.login('dana');
+    const lastSeen = async () => (await index.list('dana'))[0]?.device.lastSeenAt;
+    const atLogin = await lastSeen();
+    // Waiting longer than the interval is all this needs: a slower machine only waits longer.
+    await sleep(1200);
     const due = await commandsDuring(async () => {
       await browser.me();
     });
-    const moved = await lastSeen();
-    expect(moved).toBeGreaterThan(atLogin!);
+    expect(await lastSeen()).toBeGreaterThan(atLogin!);
     expect(due.total, JSON.stringify(due.by)).toBeGreaterThan(2); // the interval's one write
-
-    const next = await commandsDuring(async () => {
-      await browser.me();
-    });
-    expect(next.total, JSON.stringify(next.by)).toBeLessThanOrEqual(2);
-    expect(await lastSeen()).toBe(moved);
   });
 });
