@@ -15,3 +15,7 @@ export const ruleTestsDir = join(prometheusDir, 'tests');
 export const grafanaProvisioningDir = join(deployDir, 'grafana', 'provisioning');
 export const alertmanagerConfigFile = join(deployDir, 'alertmanager', 'alertmanager.yml');
 export const otelCollectorConfigFile = join(deployDir, 'otel-collector', 'config.yaml');
+/** What to do about each alert: one section per alert, linked from its runbook_url. */
+export const runbooksFile = join(repoRoot, 'docs', 'runbooks.md');
+/** Where the rules' runbook_url annotations point (the project's repository on GitHub). */
+export const RUNBOOK_URL = 'https://github.com/rnh-platform/rnh-platform/blob/main/docs/runbooks.md';

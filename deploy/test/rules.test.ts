@@ -1,11 +1,26 @@
 // The alert and recording rules: promtool checks them, runs their unit tests, and every
 // rule is shown to fire (or record) when it should and to stay quiet when it should.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prometheusConfigFile, renderPrometheusConfig, rulesDir, ruleTestsDir } from '../src/index.js';
-import { findPromtool, promtool, readYaml, yamlFiles, type RuleFile, type RuleTestFile } from './support.js';
+import {
+  prometheusConfigFile,
+  renderPrometheusConfig,
+  RUNBOOK_URL,
+  rulesDir,
+  ruleTestsDir,
+  runbooksFile,
+} from '../src/index.js';
+import {
+  findPromtool,
+  markdownAnchors,
+  promtool,
+  readYaml,
+  yamlFiles,
+  type RuleFile,
+  type RuleTestFile,
+} from './support.js';
 
 const ruleFiles = yamlFiles(rulesDir);
 const testFiles = yamlFiles(ruleTestsDir);
@@ -134,16 +149,30 @@ describe('rules', () => {
     for (const { record } of recordings) expect(record).toMatch(/^rnh:[a-z0-9_]+:[a-z0-9_]+$/);
   });
 
-  it('give every alert a severity, a summary and a description', () => {
+  it('give every alert a severity, a summary, a description and a runbook section', () => {
+    const runbookAnchors = markdownAnchors(readFileSync(runbooksFile, 'utf8'));
     for (const alert of alerts) {
-      expect(['critical', 'warning'], alert.alert).toContain(alert.labels?.severity);
+      // "none": an alert that only inhibits others; Alertmanager drops it (alertmanager.test.ts).
+      expect(['critical', 'warning', 'none'], alert.alert).toContain(alert.labels?.severity);
       expect(alert.annotations?.summary, alert.alert).toBeTruthy();
       expect(alert.annotations?.description, alert.alert).toBeTruthy();
+      const url = alert.annotations?.runbook_url ?? '';
+      expect(url, alert.alert).toBe(`${RUNBOOK_URL}#${alert.alert!.toLowerCase()}`);
+      expect(runbookAnchors, `docs/runbooks.md has no section ${alert.alert}`).toContain(
+        alert.alert!.toLowerCase(),
+      );
     }
   });
 
   it('include the alerts the runbook documents', () => {
     expect(alerts.map((alert) => alert.alert).sort()).toEqual([
+      'RnhApiErrorBudgetBurnFast',
+      'RnhApiErrorBudgetBurnSlow',
+      'RnhApiLatencyBudgetBurnFast',
+      'RnhApiLatencyBudgetBurnSlow',
+      'RnhAppDown',
+      'RnhAppMetricsAbsent',
+      'RnhCacheHitRatioCollapsed',
       'RnhCacheHitRatioLow',
       'RnhOutboxBacklogStuck',
       'RnhQueueJobsDeadLettered',
@@ -155,10 +184,17 @@ describe('rules', () => {
       'RnhRedisClientErrorBudgetBurnFast',
       'RnhRedisClientErrorBudgetBurnSlow',
       'RnhRedisDown',
+      'RnhRedisExporterDown',
       'RnhRedisMemoryFull',
       'RnhRedisMemoryNearMax',
       'RnhRedisMetricsAbsent',
+      'RnhRedisOutageRecent',
+      'RnhRedisPersistenceFailing',
       'RnhRedisRejectedConnections',
+      'RnhRedisReplicaLinkDown',
+      'RnhRedisReplicaLost',
+      'RnhRedisSystemMemoryHigh',
+      'RnhRedisTooManyConnections',
       'RnhRedisUnreachableFromApp',
     ]);
   });

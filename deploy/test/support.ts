@@ -15,8 +15,19 @@ export function findPromtool(env: NodeJS.ProcessEnv = process.env): string {
     if (!existsSync(fromEnv)) throw new Error(`PROMTOOL_BIN is ${fromEnv}, which does not exist.`);
     return fromEnv;
   }
+  const found = onPath('promtool', env);
+  if (found) return found;
+  throw new Error(
+    'promtool is not installed, and the alert rules cannot be checked without it. On Debian or Ubuntu: ' +
+      '`sudo apt-get install prometheus` (the package ships promtool; scripts/prerequisites.sh installs it). ' +
+      'Elsewhere, download Prometheus from https://prometheus.io/download/ and set PROMTOOL_BIN to its promtool.',
+  );
+}
+
+/** The first executable called `name` in the PATH's directories. */
+function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    const candidate = join(dir, 'promtool');
+    const candidate = join(dir, name);
     try {
       accessSync(candidate, constants.X_OK);
       return candidate;
@@ -24,10 +35,29 @@ export function findPromtool(env: NodeJS.ProcessEnv = process.env): string {
       // not in this directory
     }
   }
+  return undefined;
+}
+
+/**
+ * A tool of a Debian package from an environment variable or the PATH. Missing, it throws (the
+ * tests fail, never skip) with what to install.
+ */
+export function findBinary(
+  name: string,
+  envVar: string,
+  debianPackage: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  const fromEnv = env[envVar];
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`${envVar} is ${fromEnv}, which does not exist.`);
+    return fromEnv;
+  }
+  const found = onPath(name, env);
+  if (found) return found;
   throw new Error(
-    'promtool is not installed, and the alert rules cannot be checked without it. On Debian or Ubuntu: ' +
-      '`sudo apt-get install prometheus` (the package ships promtool; scripts/prerequisites.sh installs it). ' +
-      'Elsewhere, download Prometheus from https://prometheus.io/download/ and set PROMTOOL_BIN to its promtool.',
+    `${name} is not installed. On Debian or Ubuntu: \`sudo apt-get install ${debianPackage}\` ` +
+      `(scripts/prerequisites.sh installs it), or set ${envVar} to the binary.`,
   );
 }
 
@@ -124,4 +154,15 @@ export function hostPort(address: string, defaultPort?: number): { host: string;
   const port = url.port ? Number(url.port) : defaultPort;
   if (port === undefined) throw new Error(`${address} has no port`);
   return { host: url.hostname, port };
+}
+
+/** GitHub's anchors for a Markdown file's headings: lowercased, punctuation dropped, spaces to dashes. */
+export function markdownAnchors(markdown: string): string[] {
+  return [...markdown.matchAll(/^#{1,6}\s+(.+)$/gm)].map((match) =>
+    match[1]!
+      .trim()
+      .toLowerCase()
+      .replace(/[^\w\- ]/g, '')
+      .replace(/ /g, '-'),
+  );
 }

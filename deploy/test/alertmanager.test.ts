@@ -1,0 +1,98 @@
+// The Alertmanager config as amtool reads it: valid, every severity routed where it belongs,
+// and every alert of the rules reaching a receiver (or, for inhibit-only alerts, none).
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { alertmanagerConfigFile, rulesDir } from '../src/index.js';
+import { findBinary, readYaml, yamlFiles, type RuleFile } from './support.js';
+
+let amtool: string;
+beforeAll(() => {
+  amtool = findBinary('amtool', 'AMTOOL_BIN', 'prometheus-alertmanager');
+});
+
+function run(args: string[]): { status: number; output: string } {
+  const result = spawnSync(amtool, args, { encoding: 'utf8' });
+  if (result.error) throw result.error;
+  return { status: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
+}
+
+/** The receiver amtool routes an alert with these labels to. */
+function receiverFor(labels: Record<string, string>): string {
+  const result = run([
+    'config',
+    'routes',
+    'test',
+    `--config.file=${alertmanagerConfigFile}`,
+    ...Object.entries(labels).map(([name, value]) => `${name}=${value}`),
+  ]);
+  expect(result.status, result.output).toBe(0);
+  return result.output
+    .split('\n')
+    .filter((line) => line.trim() && !line.startsWith('Warning'))
+    .join(',');
+}
+
+const alerts = yamlFiles(rulesDir).flatMap((file) =>
+  readYaml<RuleFile>(join(rulesDir, file)).groups.flatMap((group) => group.rules.filter((rule) => rule.alert)),
+);
+
+describe('alertmanager.yml', () => {
+  it('passes amtool check-config', () => {
+    const result = run(['check-config', alertmanagerConfigFile]);
+    expect(result.status, result.output).toBe(0);
+    expect(result.output).toContain('SUCCESS');
+  });
+
+  it('pages for critical alerts, files warnings, and drops inhibit-only alerts', () => {
+    expect(receiverFor({ alertname: 'RnhRedisDown', severity: 'critical', node: 'redis:6379' })).toBe('ops-pager');
+    expect(receiverFor({ alertname: 'RnhCacheHitRatioLow', severity: 'warning' })).toBe('ops-tickets');
+    expect(receiverFor({ alertname: 'RnhRedisOutageRecent', severity: 'none' })).toBe('drop');
+  });
+
+  it('sends every alert of the rules to a receiver that notifies, except inhibit-only ones', () => {
+    expect(alerts.length).toBeGreaterThan(20);
+    for (const alert of alerts) {
+      const receiver = receiverFor({ alertname: alert.alert!, severity: alert.labels!.severity! });
+      if (alert.labels!.severity === 'none') expect(receiver, alert.alert).toBe('drop');
+      else expect(['ops-pager', 'ops-tickets'], alert.alert).toContain(receiver);
+    }
+  });
+
+  it('inhibits the degradation alerts during a Redis outage and after it, by alerts that exist', () => {
+    const config = readYaml<{
+      inhibit_rules: Array<{ source_matchers: string[]; target_matchers: string[] }>;
+    }>(alertmanagerConfigFile);
+    const names = new Set(alerts.map((alert) => alert.alert!));
+    const matches = (matcher: string, name: string) => {
+      const [, op, pattern] = /^alertname(=~|=)"(.*)"$/.exec(matcher) ?? [];
+      if (!op) return false;
+      return op === '=' ? pattern === name : new RegExp(`^(?:${pattern})$`).test(name);
+    };
+    const outage = config.inhibit_rules.find((rule) =>
+      rule.source_matchers.some((matcher) => matches(matcher, 'RnhRedisOutageRecent')),
+    );
+    expect(outage).toBeDefined();
+    expect(outage!.source_matchers.some((matcher) => matches(matcher, 'RnhRedisDown'))).toBe(true);
+    const inhibited = [...names].filter((name) => outage!.target_matchers.some((m) => matches(m, name)));
+    expect(inhibited).toEqual(
+      expect.arrayContaining([
+        'RnhRateLimiterFailingOpen',
+        'RnhRateLimiterFailingClosed',
+        'RnhRedisClientErrorBudgetBurnFast',
+        'RnhRedisUnreachableFromApp',
+      ]),
+    );
+    // The outage alert itself and what an operator must still hear about are never held back.
+    for (const kept of ['RnhRedisDown', 'RnhAppDown', 'RnhRedisPersistenceFailing', 'RnhRedisMemoryFull'])
+      expect(inhibited).not.toContain(kept);
+  });
+});
+
+describe('amtool', () => {
+  it('missing, fails with what to install (never skips)', () => {
+    expect(() => findBinary('amtool', 'AMTOOL_BIN', 'prometheus-alertmanager', { PATH: '' })).toThrow(
+      /apt-get install prometheus-alertmanager/,
+    );
+  });
+});
