@@ -91,10 +91,11 @@ export async function createContainer(
   });
 
   const queueDeps = { redis, logger, registry };
+  // Depth gauges from the api too: when the worker is down, its backlog still shows (and alerts).
   const queues = {
-    email: new QueueProducer(queueDeps, emailQueue, { sealingKey: config.jobSecretKey }),
-    network: new QueueProducer(queueDeps, networkQueue),
-    maintenance: new QueueProducer(queueDeps, maintenanceQueue),
+    email: new QueueProducer(queueDeps, emailQueue, { sealingKey: config.jobSecretKey, depthMetrics: true }),
+    network: new QueueProducer(queueDeps, networkQueue, { depthMetrics: true }),
+    maintenance: new QueueProducer(queueDeps, maintenanceQueue, { depthMetrics: true }),
   };
   const sessions = buildSessionStores({ config, redis, registry, logger });
   const accessTokens = new AccessTokens({

@@ -73,8 +73,10 @@ export class QueueProducer<J extends JobDefinitions> {
     if (metrics && options.depthMetrics) {
       const sampler = new DepthSampler(
         definition.name,
-        // Only once the producer is in use: a scrape does not open connections.
-        () => (this.queue && !this.closing ? { queue: this.queue, client: this.client() } : undefined),
+        // Asked for depth metrics, the producer reports its queue even before its first enqueue
+        // (the first scrape opens the connection, the next ones read): an app that only produces
+        // shows a backlog that no worker drains.
+        () => (this.closing ? undefined : { queue: this.bullQueue(), client: this.client() }),
         this.store,
         options.depthCacheMs ?? DEFAULT_WORKER_OPTIONS.depthCacheMs,
         this.logger,

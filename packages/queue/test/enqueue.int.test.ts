@@ -1,4 +1,4 @@
-import { waitFor } from '@rnh/test-utils';
+import { metricValue, waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { QueueUnavailableError, QueueValidationError, type JobContext } from '../src/index.js';
 import { keysUnder, useQueueRedis } from './helpers.js';
@@ -157,8 +157,27 @@ describe('enqueue', () => {
 
   it('opens no connection until first used', async () => {
     const setup = redis.setup();
-    setup.producer(mailQueue(), { depthMetrics: true });
+    setup.producer(mailQueue());
     await setup.registry.metrics();
     expect(setup.connections.list()).toHaveLength(0);
+  });
+
+  it('asked for depth metrics, reports its queue once scraped, before it enqueues anything', async () => {
+    const setup = redis.setup();
+    const definition = mailQueue();
+    // Another app's producer adds the job; this one (an app that samples the backlog) never enqueued.
+    await redis
+      .setup(setup.prefix)
+      .producer(definition)
+      .enqueue('welcome', { to: 'a@example.com', userId: '1' });
+    setup.producer(definition, { depthMetrics: true, depthCacheMs: 0 });
+    // The first scrape opens the connection (a sample never waits for one); a later one reads.
+    const waiting = () =>
+      metricValue(setup.registry, 'queue_jobs', { queue: definition.name, state: 'waiting' });
+    await waitFor(async () => (await waiting()) === 1, {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+      what: 'queue_jobs waiting 1',
+    });
   });
 });
