@@ -177,6 +177,7 @@ describe('rules', () => {
       'RnhOutboxBacklogStuck',
       'RnhQueueJobsDeadLettered',
       'RnhQueueOldestJobTooOld',
+      'RnhQueueScheduleMissing',
       'RnhRateLimiterFailingClosed',
       'RnhRateLimiterFailingOpen',
       'RnhRealtimeClientsDropped',

@@ -27,6 +27,8 @@ export interface DepthSample {
   counts: Record<JobState, number>;
   /** 0 when nothing waits. */
   oldestWaitingAgeSeconds: number;
+  /** Only from a worker that declares schedules: those its last check did not find in Redis. */
+  schedulesMissing?: number;
 }
 
 /** One queue whose depth this process exports; `sample()` is cached by its owner. */
@@ -73,6 +75,7 @@ export class QueueMetrics {
   readonly endToEnd: Histogram<JobLabels>;
   readonly depth: Gauge<'queue' | 'state'>;
   readonly oldestWaitingAge: Gauge<'queue'>;
+  readonly schedulesMissing: Gauge<'queue'>;
   /** Per queue and job type: bounded by the queue definitions. */
   private readonly series = new Map<string, JobSeries>();
 
@@ -179,6 +182,23 @@ export class QueueMetrics {
             // Both gauges read the sources registered on `queue_jobs` (one cached sample per queue).
             for (const { queue, sample } of await sampleAll(depth)) {
               this.set({ queue }, sample.oldestWaitingAgeSeconds);
+            }
+          },
+        }),
+    );
+    this.schedulesMissing = getOrCreate(
+      registry,
+      'queue_schedules_missing',
+      () =>
+        new Gauge<'queue'>({
+          name: 'queue_schedules_missing',
+          help: 'Schedules a worker declares that its last check did not find in Redis (it puts them back), sampled at scrape time.',
+          labelNames: ['queue'],
+          registers,
+          async collect() {
+            this.reset();
+            for (const { queue, sample } of await sampleAll(depth)) {
+              if (sample.schedulesMissing !== undefined) this.set({ queue }, sample.schedulesMissing);
             }
           },
         }),

@@ -21,6 +21,7 @@ import {
   type CheckedSchedule,
   type LooseSchedule,
 } from './internal/schedules.js';
+import { ScheduleKeeper } from './internal/schedule-keeper.js';
 import { withTimeout } from './internal/timeout.js';
 import { createQueueMetrics, type JobSeries, type QueueMetrics } from './metrics.js';
 import { TRACER_NAME } from './tracing.js';
@@ -65,6 +66,7 @@ export class QueueWorker<J extends JobDefinitions> {
   private readonly keys: QueueKeys;
   private readonly store: DeadLetterStore;
   private readonly schedules: CheckedSchedule[] | undefined;
+  private scheduleKeeper: ScheduleKeeper | undefined;
   private readonly secrets: SecretFields;
   private readonly inFlight = new InFlight();
   private readonly abandon = new AbortController();
@@ -108,6 +110,7 @@ export class QueueWorker<J extends JobDefinitions> {
         this.store,
         this.settings.depthCacheMs,
         this.logger,
+        this.schedules ? () => this.scheduleKeeper?.missing : undefined,
       );
       this.unregister.push(this.metrics.addDepthSource(sampler));
     }
@@ -155,7 +158,22 @@ export class QueueWorker<J extends JobDefinitions> {
     this.queue = queue;
     await checkEvictionPolicy(client, logger);
     this.throwIfClosing();
-    if (schedules) await syncSchedules(queue, definition, schedules, this.secrets, tracer, logger);
+    if (schedules) {
+      const sync = () => syncSchedules(queue, definition, schedules, this.secrets, tracer, logger);
+      await sync();
+      const keeper = new ScheduleKeeper(
+        definition.name,
+        queue,
+        schedules.map((s) => s.id),
+        sync,
+        logger,
+      );
+      this.scheduleKeeper = keeper;
+      // A Redis that comes back empty has lost them: sync again on every reconnect.
+      const onReady = () => this.track(keeper.resync());
+      client.on('ready', onReady);
+      this.unregister.push(() => client.off('ready', onReady));
+    }
     this.throwIfClosing();
 
     const processor = createProcessor({
@@ -195,7 +213,10 @@ export class QueueWorker<J extends JobDefinitions> {
       );
     await worker.waitUntilReady();
     await this.mover.sweep();
-    this.sweepTimer = setInterval(() => this.track(this.mover!.sweep()), settings.deadLetterSweepMs);
+    this.sweepTimer = setInterval(() => {
+      this.track(this.mover!.sweep());
+      if (this.scheduleKeeper) this.track(this.scheduleKeeper.check().catch(() => undefined));
+    }, settings.deadLetterSweepMs);
     this.sweepTimer.unref();
     logger.info({ queue: this.name, concurrency: settings.concurrency }, 'queue worker started');
   }

@@ -55,6 +55,8 @@ export class DepthSampler implements DepthSource {
     private readonly store: DeadLetterStore,
     private readonly cacheMs: number,
     private readonly logger: Logger,
+    /** A worker with declared schedules: how many its last check found missing in Redis. */
+    private readonly schedulesMissing?: () => number | undefined,
   ) {
     this.sample = this.sample.bind(this);
   }
@@ -83,9 +85,11 @@ export class DepthSampler implements DepthSource {
       );
       const job = oldest[0];
       const readyAt = job ? job.timestamp + (job.delay ?? 0) : undefined;
+      const schedulesMissing = this.schedulesMissing?.();
       return {
         counts,
         oldestWaitingAgeSeconds: readyAt === undefined ? 0 : Math.max(0, Date.now() - readyAt) / 1000,
+        ...(schedulesMissing === undefined ? {} : { schedulesMissing }),
       };
     } catch (error) {
       // The series of this queue are left out of this scrape (absent, not stale).
