@@ -132,6 +132,7 @@ export class RateLimiter {
       operationTimeoutMs: options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
       breaker: { ...DEFAULT_BREAKER, ...options.breaker },
       errors: guardErrors(`rate limiter "${options.name}"`, true),
+      client: deps.redis,
     });
     this.failClosedRetryAfterMs = positive(
       options.failClosedRetryAfterMs ?? DEFAULT_FAIL_CLOSED_RETRY_AFTER_MS,

@@ -51,6 +51,7 @@ export class L2 {
         invalidOption: (message) => new CacheArgumentError(message),
       },
       onFailure: (type, error, call) => this.failed(type, error, call),
+      client: redis,
     });
   }
 

@@ -23,7 +23,9 @@ function replyError(message: string): Error {
   return Object.assign(new Error(message), { name: 'ReplyError' });
 }
 
-function setup(options: { failureThreshold?: number; operationTimeoutMs?: number } = {}) {
+function setup(
+  options: { failureThreshold?: number; operationTimeoutMs?: number; client?: { status: string } } = {},
+) {
   let now = 0;
   const failures: Array<{ type: GuardFailureType; error: unknown; operation: string }> = [];
   const guard = new RedisGuard<string>({
@@ -32,6 +34,7 @@ function setup(options: { failureThreshold?: number; operationTimeoutMs?: number
     errors,
     onFailure: (type, error, operation) => failures.push({ type, error, operation }),
     now: () => now,
+    ...(options.client ? { client: options.client } : {}),
   });
   return {
     guard,
@@ -163,5 +166,32 @@ describe('RedisGuard', () => {
     expect(() => build(100, -1, 1000)).toThrow('breaker.failureThreshold must be > 0 (got -1)');
     expect(() => build(100, 5, Number.NaN)).toThrow('breaker.cooldownMs must be > 0 (got NaN)');
     expect(() => build(Number.POSITIVE_INFINITY, 5, 1000)).toThrow('operationTimeoutMs must be > 0');
+  });
+
+  it('skips the probe while its client reconnects, and probes once the client is ready', async () => {
+    const client = { status: 'ready' };
+    const { guard, advance } = setup({ failureThreshold: 1, client });
+    await guard.run(() => Promise.reject(replyError('ERR down')), 'get').catch(() => undefined);
+    client.status = 'reconnecting';
+    advance(1000); // the cool-down is over: a probe would be due
+    let calls = 0;
+    const work = () => {
+      calls += 1;
+      return Promise.resolve('OK');
+    };
+    const skipped = await guard.run(work, 'get').catch((caught: unknown) => caught);
+    expect(skipped).toMatchObject({ code: 'PKG_CIRCUIT_OPEN' });
+    expect(guard.failureType(skipped)).toBe('circuit_open');
+    expect(calls).toBe(0);
+    client.status = 'ready';
+    await expect(guard.run(work, 'get')).resolves.toBe('OK');
+    expect(calls).toBe(1);
+    expect(guard.breakerState).toBe('closed');
+  });
+
+  it('lets calls through a reconnecting client while the breaker is closed (they may wait for it)', async () => {
+    const client = { status: 'reconnecting' };
+    const { guard } = setup({ client });
+    await expect(guard.run(() => Promise.resolve('OK'), 'get')).resolves.toBe('OK');
   });
 });

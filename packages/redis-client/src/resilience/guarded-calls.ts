@@ -38,6 +38,12 @@ export interface RedisGuardOptions<C> {
    * its metric and logs.
    */
   onFailure?: (type: GuardFailureType, error: unknown, context: C) => void;
+  /**
+   * The client the calls go to. With it, the breaker's probe waits for the connection: while
+   * the client reconnects, a probe would only sit in the offline queue until its timeout, so
+   * calls keep failing fast (`circuit_open`) until the client is ready again.
+   */
+  client?: { readonly status: string };
   /** The breaker's clock; injectable for tests. */
   now?: () => number;
 }
@@ -60,6 +66,7 @@ export class RedisGuard<C = void> {
   private readonly breaker: Pick<CircuitBreaker, 'allow' | 'success' | 'failure' | 'state'>;
   private readonly errors: RedisGuardErrors<C>;
   private readonly onFailure: ((type: GuardFailureType, error: unknown, context: C) => void) | undefined;
+  private readonly client: { readonly status: string } | undefined;
   /** The errors this guard threw, with their failure type (so `failureType` knows its own). */
   private readonly thrown = new WeakMap<object, GuardFailureType>();
 
@@ -81,11 +88,13 @@ export class RedisGuard<C = void> {
             options.now,
           );
     this.onFailure = options.onFailure;
+    this.client = options.client;
   }
 
   /** Runs `work` (one Redis call, or a few that stand or fall together) under the guard. */
   async run<T>(work: () => Promise<T>, context: C): Promise<T> {
-    if (!this.breaker.allow()) throw this.remember(this.errors.circuitOpen(context), 'circuit_open');
+    if (this.awaitingConnection() || !this.breaker.allow())
+      throw this.remember(this.errors.circuitOpen(context), 'circuit_open');
     try {
       const result = await withDeadline(work(), this.operationTimeoutMs, () =>
         this.remember(this.errors.timeout(context, this.operationTimeoutMs), 'timeout'),
@@ -109,6 +118,11 @@ export class RedisGuard<C = void> {
   /** `closed`, `open` (calls skipped) or `half_open` (one probe may go); always `closed` without a breaker. */
   get breakerState(): 'closed' | 'open' | 'half_open' {
     return this.breaker.state;
+  }
+
+  /** A probe is due but the client is not connected: it would only wait out its timeout. */
+  private awaitingConnection(): boolean {
+    return this.client !== undefined && this.client.status !== 'ready' && this.breaker.state === 'half_open';
   }
 
   private failed(error: unknown, context: C): unknown {
