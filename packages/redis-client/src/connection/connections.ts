@@ -138,7 +138,29 @@ export class RedisConnections {
     const client = createRedis(this.options, role, { connectionName, logger: this.logger, pool });
     const detach = this.metrics ? instrumentClient(client, pool, this.metrics) : () => undefined;
     this.entries.push({ pool, role, client, owned: true, detach });
+    if (role === 'worker') this.countDuplicates(client, `${pool}.blocking`);
     return client;
+  }
+
+  /**
+   * A BullMQ worker opens its blocking connection with `duplicate()` on the connection it is
+   * given: counted here under `<pool>.blocking` (state, reconnects, errors, commands), until
+   * it ends. Its owner, BullMQ, closes it.
+   */
+  private countDuplicates(client: RedisClient, pool: string): void {
+    const duplicate = client.duplicate.bind(client) as (...args: unknown[]) => RedisClient;
+    (client as { duplicate: (...args: unknown[]) => RedisClient }).duplicate = (...args) => {
+      const copy = duplicate(...args);
+      const detach = this.metrics ? instrumentClient(copy, pool, this.metrics) : () => undefined;
+      const entry: Entry = { pool, role: 'worker', client: copy, owned: false, detach };
+      this.entries.push(entry);
+      copy.once('end', () => {
+        const index = this.entries.indexOf(entry);
+        if (index >= 0) this.entries.splice(index, 1);
+        detach();
+      });
+      return copy;
+    };
   }
 
   private assertOpen(): void {

@@ -68,7 +68,7 @@ function wrapSendCommand(client: RedisClient, pool: string, metrics: RedisClient
 
   const wrapped: SendCommand = function (this: unknown, command, stream, node) {
     const marked = command as Command & { [TIMED]?: true };
-    if (active && marked[TIMED] !== true) {
+    if (active && marked[TIMED] !== true && !isBlocking(command)) {
       marked[TIMED] = true;
       const started = performance.now();
       const series = successSeries(command.name);
@@ -94,4 +94,29 @@ function wrapSendCommand(client: RedisClient, pool: string, metrics: RedisClient
       delete target[INSTRUMENTED];
     }
   };
+}
+
+/**
+ * Commands that wait on the server for data to arrive (BullMQ's BZPOPMIN, a stream follower's
+ * XREAD BLOCK): their duration is how long nothing came, not Redis's latency, so they are not
+ * timed (they would swamp every latency percentile of their app).
+ */
+const ALWAYS_BLOCKING = new Set([
+  'blpop',
+  'brpop',
+  'brpoplpush',
+  'blmove',
+  'blmpop',
+  'bzpopmin',
+  'bzpopmax',
+  'bzmpop',
+  'wait',
+  'waitaof',
+]);
+
+function isBlocking(command: Command): boolean {
+  const name = command.name.toLowerCase();
+  if (ALWAYS_BLOCKING.has(name)) return true;
+  if (name !== 'xread' && name !== 'xreadgroup') return false;
+  return command.args.some((arg) => typeof arg === 'string' && arg.toUpperCase() === 'BLOCK');
 }
