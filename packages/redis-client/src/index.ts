@@ -89,7 +89,12 @@ export type { AnyRegistry as MetricsRegistry } from './metrics/registry-util.js'
 export { CircuitBreaker } from './resilience/circuit-breaker.js';
 export { withDeadline } from './resilience/deadline.js';
 export { RedisGuard } from './resilience/guarded-calls.js';
-export type { GuardFailureType, RedisGuardErrors, RedisGuardOptions } from './resilience/guarded-calls.js';
+export type {
+  GuardedClient,
+  GuardFailureType,
+  RedisGuardErrors,
+  RedisGuardOptions,
+} from './resilience/guarded-calls.js';
 
 // One event-loop turn's commands as one batch.
 export { TurnBatcher } from './batching/turn-batcher.js';

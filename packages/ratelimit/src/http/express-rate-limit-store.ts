@@ -126,6 +126,7 @@ export class RedisRateLimitStore implements ExpressRateLimitStore {
       operationTimeoutMs: options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
       breaker: false,
       errors: guardErrors(`rate limit store "${name}"`, false),
+      client: deps.redis,
     });
     this.metrics = metricsFor(deps.registry);
     this.policyLabels = { policy: name };

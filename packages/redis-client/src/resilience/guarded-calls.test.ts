@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { RedisGuard, type GuardFailureType, type RedisGuardErrors } from './guarded-calls.js';
+import { EventEmitter } from 'node:events';
+import {
+  RedisGuard,
+  type GuardedClient,
+  type GuardFailureType,
+  type RedisGuardErrors,
+} from './guarded-calls.js';
 
 /** A package's own coded error, as the guard is told to build it. */
 class PackageError extends Error {
@@ -24,7 +30,7 @@ function replyError(message: string): Error {
 }
 
 function setup(
-  options: { failureThreshold?: number; operationTimeoutMs?: number; client?: { status: string } } = {},
+  options: { failureThreshold?: number; operationTimeoutMs?: number; client?: GuardedClient } = {},
 ) {
   let now = 0;
   const failures: Array<{ type: GuardFailureType; error: unknown; operation: string }> = [];
@@ -46,6 +52,11 @@ function setup(
 }
 
 const never = () => new Promise<never>(() => undefined);
+
+/** An ioredis client as the guard sees it: a status and a `ready` event. */
+function fakeClient(status: string) {
+  return Object.assign(new EventEmitter(), { status });
+}
 
 describe('RedisGuard', () => {
   it('passes a result through and keeps the breaker closed', async () => {
@@ -169,7 +180,7 @@ describe('RedisGuard', () => {
   });
 
   it('skips the probe while its client reconnects, and probes once the client is ready', async () => {
-    const client = { status: 'ready' };
+    const client = fakeClient('ready');
     const { guard, advance } = setup({ failureThreshold: 1, client });
     await guard.run(() => Promise.reject(replyError('ERR down')), 'get').catch(() => undefined);
     client.status = 'reconnecting';
@@ -190,8 +201,24 @@ describe('RedisGuard', () => {
   });
 
   it('lets calls through a reconnecting client while the breaker is closed (they may wait for it)', async () => {
-    const client = { status: 'reconnecting' };
+    const client = fakeClient('reconnecting');
     const { guard } = setup({ client });
     await expect(guard.run(() => Promise.resolve('OK'), 'get')).resolves.toBe('OK');
+  });
+
+  it("waits for the client's first connection before the operation timeout starts", async () => {
+    const client = fakeClient('connecting');
+    const { guard } = setup({ client, operationTimeoutMs: 1 });
+    let started = false;
+    const call = guard.run(() => {
+      started = true;
+      return Promise.resolve('OK');
+    }, 'get');
+    await Promise.resolve();
+    expect(started).toBe(false); // not sent (and not timed) while connecting
+    client.status = 'ready';
+    client.emit('ready');
+    await expect(call).resolves.toBe('OK');
+    expect(started).toBe(true);
   });
 });

@@ -39,14 +39,29 @@ export interface RedisGuardOptions<C> {
    */
   onFailure?: (type: GuardFailureType, error: unknown, context: C) => void;
   /**
-   * The client the calls go to. With it, the breaker's probe waits for the connection: while
-   * the client reconnects, a probe would only sit in the offline queue until its timeout, so
-   * calls keep failing fast (`circuit_open`) until the client is ready again.
+   * The client the calls go to. With it:
+   * - a call made while the client makes its first connection waits for it (up to
+   *   `firstConnectTimeoutMs`) before its operation timeout starts: connecting is not the
+   *   call's latency, and on a busy machine it can take longer than the timeout allows;
+   * - the breaker's probe waits for the connection: while the client reconnects, a probe would
+   *   only sit in the offline queue until its timeout, so calls keep failing fast
+   *   (`circuit_open`) until the client is ready again.
    */
-  client?: { readonly status: string };
+  client?: GuardedClient;
+  /** The longest a call waits for the client's first connection; default 2000 ms. */
+  firstConnectTimeoutMs?: number;
   /** The breaker's clock; injectable for tests. */
   now?: () => number;
 }
+
+/** What the guard reads of an ioredis client (or Cluster): its state and its `ready` event. */
+export interface GuardedClient {
+  readonly status: string;
+  once(event: 'ready', listener: () => void): unknown;
+  off(event: 'ready', listener: () => void): unknown;
+}
+
+const DEFAULT_FIRST_CONNECT_TIMEOUT_MS = 2000;
 
 /** Stands in for the breaker when there is none: it never opens. */
 const NO_BREAKER = {
@@ -66,7 +81,10 @@ export class RedisGuard<C = void> {
   private readonly breaker: Pick<CircuitBreaker, 'allow' | 'success' | 'failure' | 'state'>;
   private readonly errors: RedisGuardErrors<C>;
   private readonly onFailure: ((type: GuardFailureType, error: unknown, context: C) => void) | undefined;
-  private readonly client: { readonly status: string } | undefined;
+  private readonly client: GuardedClient | undefined;
+  private readonly firstConnectTimeoutMs: number;
+  /** Set once the client was seen ready: from then on no call waits for a connection. */
+  private connectedOnce: boolean;
   /** The errors this guard threw, with their failure type (so `failureType` knows its own). */
   private readonly thrown = new WeakMap<object, GuardFailureType>();
 
@@ -89,10 +107,16 @@ export class RedisGuard<C = void> {
           );
     this.onFailure = options.onFailure;
     this.client = options.client;
+    this.firstConnectTimeoutMs = positive(
+      options.firstConnectTimeoutMs ?? DEFAULT_FIRST_CONNECT_TIMEOUT_MS,
+      'firstConnectTimeoutMs',
+    );
+    this.connectedOnce = options.client === undefined || options.client.status === 'ready';
   }
 
   /** Runs `work` (one Redis call, or a few that stand or fall together) under the guard. */
   async run<T>(work: () => Promise<T>, context: C): Promise<T> {
+    if (!this.connectedOnce) await this.firstConnection();
     if (this.awaitingConnection() || !this.breaker.allow())
       throw this.remember(this.errors.circuitOpen(context), 'circuit_open');
     try {
@@ -118,6 +142,26 @@ export class RedisGuard<C = void> {
   /** `closed`, `open` (calls skipped) or `half_open` (one probe may go); always `closed` without a breaker. */
   get breakerState(): 'closed' | 'open' | 'half_open' {
     return this.breaker.state;
+  }
+
+  /**
+   * While the client makes its first connection, waits for it (bounded). A client that is
+   * not connecting (lazy, or already failing and reconnecting) is not waited for.
+   */
+  private async firstConnection(): Promise<void> {
+    const client = this.client!;
+    if (client.status === 'connecting' || client.status === 'connect') {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          client.off('ready', done);
+          resolve();
+        };
+        const timer = setTimeout(done, this.firstConnectTimeoutMs);
+        client.once('ready', done);
+      });
+    }
+    if (client.status === 'ready') this.connectedOnce = true;
   }
 
   /** A probe is due but the client is not connected: it would only wait out its timeout. */
