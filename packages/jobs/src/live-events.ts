@@ -4,11 +4,15 @@ import { z } from 'zod';
 import { REFERRAL_EVENTS } from './network-queue.js';
 
 export const liveEvents = {
-  /** A new notification (also stored: GET /me/notifications lists it). Unique per (referralId, kind). */
+  /**
+   * A new notification (also stored: GET /me/notifications lists it). Unique per (referralId, kind)
+   * for a referral's, per (inviteId, kind) for a member who joined (`member_joined`).
+   */
   notification: z.object({
     kind: z.string(),
     message: z.string(),
     referralId: z.string().nullable(),
+    inviteId: z.string().nullable().optional(),
   }),
   /** A referral of one of the user's organizations changed status. */
   'referral.updated': z.object({

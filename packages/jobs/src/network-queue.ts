@@ -1,4 +1,5 @@
-// Work on the hub's database: fan-out of referral events into notifications and mail, the daily
+// Work on the hub's database: fan-out of referral events into notifications and mail, of a member
+// joining (an accepted invite) into notifications for the organization's owners and admins, the daily
 // digest, expired-invite cleanup, and password-reset requests (looking the account up, issuing the
 // token and queueing the mail after the answer, so the answer is the same work for any address).
 // Processed by the api processes, which own the database (embedded PGlite serves one process; with
@@ -17,6 +18,15 @@ export const networkQueue = defineQueue({
         referralId: z.uuid(),
         event: z.enum(REFERRAL_EVENTS),
         actorId: z.uuid(),
+      }),
+    },
+    // An invite was accepted: the user is now a member of the organization, with the invite's role.
+    member_joined: {
+      schema: z.object({
+        inviteId: z.uuid(),
+        organizationId: z.uuid(),
+        userId: z.uuid(),
+        role: z.enum(['admin', 'member']),
       }),
     },
     password_reset_request: { schema: z.object({ email: z.email() }) },

@@ -30,6 +30,7 @@ export type {
   ScheduleDefinition,
   ScheduleDefinitions,
   ScheduleTiming,
+  SealerOptions,
   SecretField,
   ShutdownResult,
 } from './types.js';
@@ -50,6 +51,7 @@ export { QueueProducer } from './producer.js';
 export { QueueWorker } from './worker.js';
 export { DeadLetterQueue } from './dead-letters.js';
 export { REDACTED } from './internal/secret-fields.js';
+export { Sealer } from './internal/sealer.js';
 export { checkEvictionPolicy } from './internal/eviction-check.js';
 export type { EvictionPolicyCheck } from './internal/eviction-check.js';
 export {

@@ -249,3 +249,13 @@ export interface DeadJobPage {
   /** Newest first. */
   jobs: DeadJob[];
 }
+
+/** Options of a `Sealer`. */
+export interface SealerOptions {
+  /**
+   * What the values are sealed for, e.g. `"outbox"`: each purpose derives a key of its own from
+   * the same secret, so a value sealed for one purpose never opens as another's (nor as a
+   * queue's secret field). Omitted: the key producers and workers seal secret fields with.
+   */
+  purpose?: string;
+}

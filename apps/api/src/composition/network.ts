@@ -1,8 +1,8 @@
 // The referral network: organizations, referrals, invites and notifications, read through the
 // cache, and the worker of the `network` queue (it needs the database, which the api owns).
 import type { Cache } from '@rnh/cache';
-import { networkQueue, type EmailJobs, type LiveEvents, type NetworkJobs } from '@rnh/jobs';
-import { QueueWorker, type QueueDeps, type QueueProducer } from '@rnh/queue';
+import { emailQueue, networkQueue, type EmailJobs, type LiveEvents, type NetworkJobs } from '@rnh/jobs';
+import { QueueWorker, Sealer, type QueueDeps, type QueueProducer } from '@rnh/queue';
 import type { EventFeed } from '@rnh/realtime';
 import type { Logger } from '@rnh/telemetry';
 import type { Registry } from 'prom-client';
@@ -19,6 +19,7 @@ import { OrganizationService } from '../orgs/organization-service.js';
 import { OrganizationsRepository } from '../orgs/organizations-repository.js';
 import { ReferralService } from '../referrals/referral-service.js';
 import { createOutboxMetrics } from '../outbox/outbox-metrics.js';
+import { OutboxPayloads } from '../outbox/outbox-payloads.js';
 import { OutboxRelay, type OutboxQueue } from '../outbox/outbox-relay.js';
 import { OutboxRepository } from '../outbox/outbox-repository.js';
 import { ReferralsRepository } from '../referrals/referrals-repository.js';
@@ -50,20 +51,33 @@ export function buildNetwork(deps: {
     organizations: repositories.organizations,
     cache: cache.namespace(cacheNamespaces.organizations),
   });
-  const outbox = new OutboxRepository(database.db);
+  // The secret fields of outbox events (an invite mail's link) are sealed with a key derived from
+  // JOB_SECRET_KEY for the outbox alone: the database never holds them readable.
+  const outboxPayloads = new OutboxPayloads(new Sealer(config.jobSecretKey, { purpose: 'outbox' }), {
+    email: emailQueue,
+    network: networkQueue,
+  });
+  const outbox = new OutboxRepository(database.db, outboxPayloads);
   // Domain events wait in the database until the queue has them (Redis down: they are relayed later).
   const outboxRelay = new OutboxRelay({
     outbox,
-    queues: { network: queues.network as unknown as OutboxQueue },
+    queues: {
+      email: queues.email as unknown as OutboxQueue,
+      network: queues.network as unknown as OutboxQueue,
+    },
+    payloads: outboxPayloads,
     metrics: createOutboxMetrics(deps.registry, outbox),
     logger: deps.logger,
   });
   const referrals = new ReferralService({
     referrals: repositories.referrals,
     transact: (work) =>
-      database.db
-        .transaction()
-        .execute((tx) => work({ referrals: new ReferralsRepository(tx), outbox: new OutboxRepository(tx) })),
+      database.db.transaction().execute((tx) =>
+        work({
+          referrals: new ReferralsRepository(tx),
+          outbox: new OutboxRepository(tx, outboxPayloads),
+        }),
+      ),
     relay: outboxRelay,
     organizations,
     cache: cache.namespace(cacheNamespaces.referrals),
@@ -72,7 +86,13 @@ export function buildNetwork(deps: {
     invites: repositories.invites,
     organizations,
     profiles: deps.profiles,
-    email: queues.email,
+    transact: (work) =>
+      database.db
+        .transaction()
+        .execute((tx) =>
+          work({ invites: new InvitesRepository(tx), outbox: new OutboxRepository(tx, outboxPayloads) }),
+        ),
+    relay: outboxRelay,
     mailQuota: deps.mailQuota,
     publicUrl: config.publicUrl,
     ttlSeconds: config.tokens.inviteTtlSeconds,
@@ -85,6 +105,7 @@ export function buildNetwork(deps: {
       db: database.db,
       ...repositories,
       outbox,
+      organizationCache: organizations,
       email: queues.email,
       live: deps.live,
       passwordResets: deps.accounts,

@@ -68,8 +68,10 @@ export interface ReferralsTable {
 export interface NotificationsTable {
   id: Generated<string>;
   user_id: string;
+  /** What the notification is about: a referral, or an accepted invite (a member joined). */
   referral_id: string | null;
-  /** `referral_<event>`. */
+  invite_id: string | null;
+  /** `referral_<event>`, `member_joined`. */
   kind: string;
   message: string;
   read_at: NullableTimestamp;
@@ -79,11 +81,12 @@ export interface NotificationsTable {
 export interface OutboxTable {
   /** The order events were recorded in (per aggregate, the order they are relayed in). */
   id: Generated<string>;
-  /** What the event is about (`referral:<id>`): its events reach the queue in order. */
+  /** What the event is about (`referral:<id>`, `invite:<id>`): its events reach the queue in order. */
   aggregate: string;
-  /** The queue job it becomes, e.g. `referral_event` on the `network` queue. */
+  /** The queue job it becomes, e.g. `referral_event` on the `network` queue, `invite` on `email`. */
   queue: string;
   job: string;
+  /** The job's payload; its `secret` fields (a mail's link) sealed, and `[redacted]` once sent. */
   payload: ColumnType<unknown, string, string>;
   /** The job's idempotency key: a relay retried after a crash adds no second job. */
   idempotency_key: string;

@@ -1,14 +1,17 @@
 // Inviting people into an organization by email, and accepting. The link's token is 256 random
 // bits; only its sha256 is stored. Accepting needs the invited address: a token forwarded to
-// someone else's account is refused without being used up.
+// someone else's account is refused without being used up. Both writes record their event in the
+// outbox in the same transaction (the invite's mail; `member_joined`), so neither is lost when
+// Redis is down: the relay queues it once Redis is back.
 import { createHash, randomBytes } from 'node:crypto';
-import type { EmailJobs } from '@rnh/jobs';
-import type { QueueProducer } from '@rnh/queue';
+import type { EmailJobs, NetworkJobs } from '@rnh/jobs';
+import type { PayloadInput } from '@rnh/queue';
 import { HttpError } from '../http/errors.js';
 import { toPage, type Page, type PageRequest } from '../http/pagination.js';
 import type { MailQuota } from '../limits/mail-quota.js';
 import type { OrganizationService } from '../orgs/organization-service.js';
 import type { Organization } from '../orgs/organizations-repository.js';
+import type { OutboxRepository } from '../outbox/outbox-repository.js';
 import type { UserProfiles } from '../users/user-profiles.js';
 import type { Invite, InviteRole, InvitesRepository } from './invites-repository.js';
 
@@ -16,7 +19,13 @@ export interface InviteServiceDeps {
   invites: InvitesRepository;
   organizations: OrganizationService;
   profiles: UserProfiles;
-  email: Pick<QueueProducer<EmailJobs>, 'enqueue'>;
+  /**
+   * Runs a write and the outbox event it causes in one database transaction. The invite's mail
+   * goes to the outbox with its link sealed (the outbox seals the `secret` fields of the job).
+   */
+  transact<T>(work: (tx: { invites: InvitesRepository; outbox: OutboxRepository }) => Promise<T>): Promise<T>;
+  /** Told after each commit, so the event is relayed at once rather than at the relay's next beat. */
+  relay: { nudge(): void };
   mailQuota: Pick<MailQuota, 'take'>;
   publicUrl: string;
   ttlSeconds: number;
@@ -40,21 +49,32 @@ export class InviteService {
     const organization = await this.deps.organizations.get(organizationId);
     const inviter = await this.deps.profiles.get(actorId);
     const token = randomBytes(32).toString('base64url');
-    const invite = await this.deps.invites.create({
-      organizationId,
-      email: input.email,
-      role: input.role,
-      invitedBy: actorId,
-      tokenHash: hashToken(token),
-      expiresAt: new Date(Date.now() + this.deps.ttlSeconds * 1000),
-    });
     const link = `${this.deps.publicUrl}/invites/accept?token=${encodeURIComponent(token)}`;
-    await this.deps.email.enqueue('invite', {
-      to: invite.email,
-      inviterName: inviter?.displayName ?? 'Someone',
-      organizationName: organization.name,
-      link,
+    const invite = await this.deps.transact(async (tx) => {
+      const created = await tx.invites.create({
+        organizationId,
+        email: input.email,
+        role: input.role,
+        invitedBy: actorId,
+        tokenHash: hashToken(token),
+        expiresAt: new Date(Date.now() + this.deps.ttlSeconds * 1000),
+      });
+      const mail: PayloadInput<EmailJobs, 'invite'> = {
+        to: created.email,
+        inviterName: inviter?.displayName ?? 'Someone',
+        organizationName: organization.name,
+        link,
+      };
+      await tx.outbox.add({
+        aggregate: `invite:${created.id}`,
+        queue: 'email',
+        job: 'invite',
+        payload: mail,
+        idempotencyKey: `invite:${created.id}:sent`,
+      });
+      return created;
     });
+    this.deps.relay.nudge();
     return invite;
   }
 
@@ -85,12 +105,34 @@ export class InviteService {
         'invite_for_another_email',
         'This invitation was sent to another email address: sign in with that account to accept it.',
       );
-    if (!(await this.deps.invites.accept(invite.id, userId)))
+    const accepted = await this.deps.transact(async (tx) => {
+      const done = await tx.invites.accept(invite.id, userId);
+      if (done?.joined) {
+        const joined: PayloadInput<NetworkJobs, 'member_joined'> = {
+          inviteId: invite.id,
+          organizationId: done.organizationId,
+          userId,
+          role: done.role,
+        };
+        await tx.outbox.add({
+          aggregate: `organization:${done.organizationId}`,
+          queue: 'network',
+          job: 'member_joined',
+          payload: joined,
+          idempotencyKey: `invite:${invite.id}:member_joined`,
+        });
+      }
+      return done;
+    });
+    if (!accepted)
       throw new HttpError(
         400,
         'invalid_token',
         'That invitation has expired, was revoked or was already used.',
       );
+    this.deps.relay.nudge();
+    // At once, so the one who joined sees the new member count; the `member_joined` job does it
+    // again, which holds even if this process stops before a failed invalidation is retried.
     await this.deps.organizations.changed(invite.organizationId);
     return { ...invite, acceptedAt: new Date() };
   }

@@ -94,12 +94,16 @@ export class InvitesRepository {
   }
 
   /**
-   * Marks the invite accepted by the user and adds the membership, in one transaction; the
-   * conditional update makes it single-use even under concurrent acceptance. False when the
-   * invite was no longer open.
+   * Marks the invite accepted by the user and adds the membership, in one transaction (the caller's,
+   * when this repository is on one); the conditional update makes it single-use even under
+   * concurrent acceptance. Undefined when the invite was no longer open; `joined` is false when the
+   * user already was a member (their role stays as it was).
    */
-  async accept(inviteId: string, userId: string): Promise<boolean> {
-    return this.db.transaction().execute(async (tx) => {
+  async accept(
+    inviteId: string,
+    userId: string,
+  ): Promise<{ organizationId: string; role: InviteRole; joined: boolean } | undefined> {
+    const work = async (tx: Kysely<DatabaseSchema>) => {
       const accepted = await tx
         .updateTable('invites')
         .set({ accepted_at: sql<Date>`now()`, accepted_by: userId })
@@ -109,14 +113,16 @@ export class InvitesRepository {
         .where('expires_at', '>', sql<Date>`now()`)
         .returning(['organization_id', 'role'])
         .executeTakeFirst();
-      if (!accepted) return false;
-      await tx
+      if (!accepted) return undefined;
+      const added = await tx
         .insertInto('memberships')
         .values({ organization_id: accepted.organization_id, user_id: userId, role: accepted.role })
         .onConflict((oc) => oc.columns(['organization_id', 'user_id']).doNothing())
-        .execute();
-      return true;
-    });
+        .returning('user_id')
+        .executeTakeFirst();
+      return { organizationId: accepted.organization_id, role: accepted.role, joined: added !== undefined };
+    };
+    return this.db.isTransaction ? work(this.db) : this.db.transaction().execute(work);
   }
 }
 

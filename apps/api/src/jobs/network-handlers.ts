@@ -1,8 +1,9 @@
 // The database-side jobs (the `network` queue), run by the api processes: a referral event becomes
-// notifications and mail for the members of both organizations; the daily digest; invite cleanup;
+// notifications and mail for the members of both organizations; a member who joined becomes a
+// notification for the organization's owners and admins; the daily digest; invite cleanup;
 // password-reset requests. Every step is safe to retry: notifications are unique per (user,
-// referral, event), each referral email job carries an idempotency key, and a retried reset
-// request mails a new link that revokes the earlier one.
+// referral or invite, kind), each referral email job carries an idempotency key, and a retried
+// reset request mails a new link that revokes the earlier one.
 import type { EmailJobs, LiveEvents, NetworkJobs } from '@rnh/jobs';
 import type { JobHandlers, QueueProducer } from '@rnh/queue';
 import type { EventFeed } from '@rnh/realtime';
@@ -11,6 +12,7 @@ import type { AccountService } from '../auth/account-service.js';
 import type { DatabaseSchema } from '../db/schema.js';
 import type { InvitesRepository } from '../invites/invites-repository.js';
 import type { NotificationsRepository } from '../notifications/notifications-repository.js';
+import type { OrganizationService } from '../orgs/organization-service.js';
 import type { OrganizationsRepository } from '../orgs/organizations-repository.js';
 import type { OutboxRepository } from '../outbox/outbox-repository.js';
 import { pendingReferralsByMember, type ReferralsRepository } from '../referrals/referrals-repository.js';
@@ -22,6 +24,8 @@ export interface NetworkHandlerDeps {
   invites: InvitesRepository;
   notifications: NotificationsRepository;
   outbox: Pick<OutboxRepository, 'deleteSentBefore'>;
+  /** Invalidates what the api caches of an organization (its details and member count). */
+  organizationCache: Pick<OrganizationService, 'changed'>;
   email: Pick<QueueProducer<EmailJobs>, 'enqueue'>;
   live: Pick<EventFeed<LiveEvents>, 'publishToMany'>;
   passwordResets: Pick<AccountService, 'sendPasswordReset'>;
@@ -99,6 +103,30 @@ export function networkHandlers(deps: NetworkHandlerDeps): JobHandlers<NetworkJo
         );
       }
       logger.info({ recipients: recipients.size, notifications: added }, 'referral event fanned out');
+    },
+
+    async member_joined({ inviteId, organizationId, userId, role }, { logger }) {
+      // The member count changed: every instance's cached details go (the request that accepted
+      // did it too, but only this job is sure to run).
+      await deps.organizationCache.changed(organizationId);
+      const organization = await deps.organizations.findById(organizationId);
+      const members = organization ? await deps.organizations.memberContacts([organizationId]) : [];
+      const joiner = members.find((member) => member.userId === userId);
+      if (!organization || !joiner)
+        return logger.info(
+          { organizationId },
+          'organization or member gone before the event was handled; nothing to notify',
+        );
+      // The owners and admins, but not the one who joined (an invite may make them admin).
+      const managers = members
+        .filter((member) => member.userId !== userId && (member.role === 'owner' || member.role === 'admin'))
+        .map((member) => member.userId);
+      const kind = 'member_joined';
+      const message = `${joiner.displayName} joined ${organization.name} as ${role === 'admin' ? 'an admin' : 'a member'}.`;
+      const added = await deps.notifications.addForUsers(managers, { inviteId, kind, message });
+      // Live, after storing: a retried job publishes again, and clients know it by (inviteId, kind).
+      await deps.live.publishToMany(managers, 'notification', { kind, message, referralId: null, inviteId });
+      logger.info({ recipients: managers.length, notifications: added }, 'member joined fanned out');
     },
 
     password_reset_request: ({ email }) => deps.passwordResets.sendPasswordReset(email),

@@ -1,5 +1,6 @@
-// A user's notifications, newest first. Writing is idempotent per (user, referral, kind), so a
-// retried fan-out job adds nothing twice.
+// A user's notifications, newest first. Each is about a referral or an accepted invite (a member
+// joined). Writing is idempotent per (user, referral or invite, kind), so a retried fan-out job adds
+// nothing twice.
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
 import { newestFirstPage } from '../db/keyset.js';
@@ -9,6 +10,7 @@ import type { PageRequest } from '../http/pagination.js';
 export interface Notification {
   id: string;
   referralId: string | null;
+  inviteId: string | null;
   kind: string;
   message: string;
   read: boolean;
@@ -21,7 +23,7 @@ export class NotificationsRepository {
   /** Adds one notification per user; returns how many were new. */
   async addForUsers(
     userIds: string[],
-    notification: { referralId: string; kind: string; message: string },
+    notification: { kind: string; message: string } & ({ referralId: string } | { inviteId: string }),
   ): Promise<number> {
     if (userIds.length === 0) return 0;
     const rows = await this.db
@@ -29,12 +31,14 @@ export class NotificationsRepository {
       .values(
         userIds.map((userId) => ({
           user_id: userId,
-          referral_id: notification.referralId,
+          referral_id: 'referralId' in notification ? notification.referralId : null,
+          invite_id: 'inviteId' in notification ? notification.inviteId : null,
           kind: notification.kind,
           message: notification.message,
         })),
       )
-      .onConflict((oc) => oc.columns(['user_id', 'referral_id', 'kind']).doNothing())
+      // Either unique index (per referral, per invite) may be the one a retry meets.
+      .onConflict((oc) => oc.doNothing())
       .returning('id')
       .execute();
     return rows.length;
@@ -44,12 +48,13 @@ export class NotificationsRepository {
   async list(userId: string, page: PageRequest): Promise<(Notification & { id: string; createdAt: Date })[]> {
     const query = this.db
       .selectFrom('notifications')
-      .select(['id', 'referral_id', 'kind', 'message', 'read_at', 'created_at'])
+      .select(['id', 'referral_id', 'invite_id', 'kind', 'message', 'read_at', 'created_at'])
       .where('user_id', '=', userId);
     const rows = await newestFirstPage(query, { createdAt: 'created_at', id: 'id' }, page).execute();
     return rows.map((row) => ({
       id: row.id,
       referralId: row.referral_id,
+      inviteId: row.invite_id,
       kind: row.kind,
       message: row.message,
       read: row.read_at !== null,

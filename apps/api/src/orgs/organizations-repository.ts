@@ -189,12 +189,14 @@ export class OrganizationsRepository {
   /** Every member of these organizations, with what a message to them needs. */
   async memberContacts(
     organizationIds: string[],
-  ): Promise<{ userId: string; email: string; displayName: string; organizationId: string }[]> {
+  ): Promise<
+    { userId: string; email: string; displayName: string; organizationId: string; role: MemberRole }[]
+  > {
     if (organizationIds.length === 0) return [];
     const rows = await this.db
       .selectFrom('memberships as m')
       .innerJoin('users as u', 'u.id', 'm.user_id')
-      .select(['u.id', 'u.email', 'u.display_name', 'm.organization_id'])
+      .select(['u.id', 'u.email', 'u.display_name', 'm.organization_id', 'm.role'])
       .where('m.organization_id', 'in', organizationIds)
       .execute();
     return rows.map((row) => ({
@@ -202,6 +204,7 @@ export class OrganizationsRepository {
       email: row.email,
       displayName: row.display_name,
       organizationId: row.organization_id,
+      role: row.role,
     }));
   }
 }

@@ -50,7 +50,7 @@ export function createOutboxMetrics(
     }),
     failures: new Counter({
       name: 'outbox_relay_failures_total',
-      help: 'Relay passes that stopped because an event could not be queued (Redis down): they are retried.',
+      help: 'Outbox events the relay could not queue (Redis down, or a sealed field that does not open); retried with backoff.',
       registers: [registry],
     }),
   };

@@ -1,8 +1,11 @@
 // Moves outbox events into the job queue: right after a write (nudge), every second otherwise,
 // backing off while Redis is down. An event is marked sent only once its job is queued; its
-// idempotency key makes a repeat after a crash (queued, not yet marked) add no second job.
+// idempotency key makes a repeat after a crash (queued, not yet marked) add no second job. Sealed
+// payload fields are opened here, just before the enqueue, and nowhere else.
+import { QueueSealingError, QueueValidationError } from '@rnh/queue';
 import type { Logger } from '@rnh/telemetry';
 import type { OutboxMetrics } from './outbox-metrics.js';
+import type { OutboxPayloads } from './outbox-payloads.js';
 import type { OutboxEvent, OutboxRepository } from './outbox-repository.js';
 
 /** What a relay needs of a queue producer: enqueue by job name with an idempotency key. */
@@ -35,6 +38,7 @@ export class OutboxRelay {
     private readonly deps: {
       outbox: OutboxRepository;
       queues: Record<string, OutboxQueue>;
+      payloads: Pick<OutboxPayloads, 'opened'>;
       metrics: OutboxMetrics;
       logger: Logger;
     },
@@ -62,15 +66,31 @@ export class OutboxRelay {
     await this.running;
   }
 
-  /** One pass: claims a batch and queues it in order; stops at the first failure and gives the rest back. */
+  /**
+   * One pass: claims a batch and queues it in order; stops at the first queue failure and gives the
+   * rest back. An event that cannot be sent for a reason of its own (a sealed field that does not
+   * open with this key, a payload its job no longer accepts) is given back with its error and the
+   * pass goes on: it waits, with its aggregate's later events, for an operator, and blocks no one else.
+   */
   async relayOnce(): Promise<{ sent: number; failed: boolean }> {
     const events = await this.deps.outbox.claim(this.batchSize, this.leaseMs);
     let sent = 0;
+    let stuck = false;
     for (const [index, event] of events.entries()) {
       try {
         await this.send(event);
         sent += 1;
       } catch (error) {
+        if (error instanceof QueueSealingError || error instanceof QueueValidationError) {
+          await this.deps.outbox.release([event.id], { id: event.id, error: error.message });
+          this.deps.metrics.failures.inc();
+          this.deps.logger.error(
+            { err: error, job: event.job, event: event.id },
+            'outbox: event cannot be queued as recorded; it stays in the database',
+          );
+          stuck = true;
+          continue;
+        }
         const rest = events.slice(index).map((unsent) => unsent.id);
         await this.deps.outbox.release(rest, { id: event.id, error: (error as Error).message });
         this.deps.metrics.failures.inc();
@@ -81,14 +101,16 @@ export class OutboxRelay {
         return { sent, failed: true };
       }
     }
-    return { sent, failed: false };
+    // A stuck event is retried after a backoff, like a queue failure, not at every beat.
+    return { sent, failed: stuck };
   }
 
   private async send(event: OutboxEvent): Promise<void> {
     const queue = this.deps.queues[event.queue];
     if (!queue) throw new Error(`no producer for queue ${event.queue}`);
-    await queue.enqueue(event.job, event.payload, { idempotencyKey: event.idempotencyKey });
-    await this.deps.outbox.markSent(event.id);
+    const payload = this.deps.payloads.opened(event);
+    await queue.enqueue(event.job, payload, { idempotencyKey: event.idempotencyKey });
+    await this.deps.outbox.markSent(event);
     this.deps.metrics.relayed.inc({ job: event.job });
   }
 

@@ -1,8 +1,10 @@
 // The outbox table: events recorded with the write that causes them, claimed by a relay, marked
 // sent once their job is in the queue. Claims are leases taken with FOR UPDATE SKIP LOCKED, so
-// several api instances on one PostgreSQL relay without taking the same event twice.
+// several api instances on one PostgreSQL relay without taking the same event twice. Payloads are
+// stored as OutboxPayloads makes them: checked, secret fields sealed, and redacted once sent.
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
+import type { OutboxPayloads } from './outbox-payloads.js';
 
 export interface NewOutboxEvent {
   /** What the event is about, e.g. `referral:<id>`: its events reach the queue in the order recorded. */
@@ -31,9 +33,16 @@ interface OutboxRow {
 }
 
 export class OutboxRepository {
-  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+  constructor(
+    private readonly db: Kysely<DatabaseSchema>,
+    private readonly payloads: OutboxPayloads,
+  ) {}
 
-  /** Records an event: give it the transaction of the write it announces. */
+  /**
+   * Records an event: give it the transaction of the write it announces. A payload its job refuses
+   * throws (QueueValidationError) and so fails that write; the `payload` of a claimed event is the
+   * stored one, secret fields sealed (the relay opens them).
+   */
   async add(event: NewOutboxEvent): Promise<void> {
     await this.db
       .insertInto('outbox')
@@ -41,7 +50,7 @@ export class OutboxRepository {
         aggregate: event.aggregate,
         queue: event.queue,
         job: event.job,
-        payload: JSON.stringify(event.payload),
+        payload: JSON.stringify(this.payloads.recorded(event)),
         idempotency_key: event.idempotencyKey,
       })
       .execute();
@@ -81,11 +90,18 @@ export class OutboxRepository {
       .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
   }
 
-  async markSent(id: string): Promise<void> {
+  /** The event's job is queued: it is never relayed again, and its secret fields are kept only redacted. */
+  async markSent(event: OutboxEvent): Promise<void> {
+    const redacted = this.payloads.redacted(event);
     await this.db
       .updateTable('outbox')
-      .set({ sent_at: sql<Date>`now()`, claimed_until: null, last_error: null })
-      .where('id', '=', id)
+      .set({
+        sent_at: sql<Date>`now()`,
+        claimed_until: null,
+        last_error: null,
+        ...(redacted !== undefined && { payload: JSON.stringify(redacted) }),
+      })
+      .where('id', '=', event.id)
       .execute();
   }
 

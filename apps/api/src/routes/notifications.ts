@@ -1,4 +1,5 @@
-// The signed-in user's notifications (referral events of their organizations), newest first.
+// The signed-in user's notifications (referral events of their organizations, members who joined
+// the ones they manage), newest first.
 import { Router } from 'express';
 import type { AccessTokens } from '../auth/access-tokens.js';
 import { callerOf, requireCaller } from '../auth/authenticate.js';
@@ -17,9 +18,10 @@ export function notificationsRouter(deps: {
     const page = parsePageRequest(req.query);
     const rows = await deps.notifications.list(callerOf(res).userId, page);
     res.json(
-      toPage(rows, page.limit, ({ id, referralId, kind, message, read, createdAt }) => ({
+      toPage(rows, page.limit, ({ id, referralId, inviteId, kind, message, read, createdAt }) => ({
         id,
         referralId,
+        inviteId,
         kind,
         message,
         read,

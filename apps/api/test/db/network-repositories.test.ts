@@ -138,7 +138,7 @@ describe.each(drivers)('network repositories on %s', (_kind, makeDriver) => {
       invites.accept(invite.id, invitee.id),
       invites.accept(invite.id, invitee.id),
     ]);
-    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(results.filter(Boolean)).toEqual([{ organizationId: org.id, role: 'admin', joined: true }]);
     expect(await organizations.roleOf(org.id, invitee.id)).toBe('admin');
     expect(await invites.listOpen(org.id, { limit: 10, after: undefined })).toEqual([]);
     expect(await invites.revoke(org.id, invite.id)).toBe(false); // accepted: no longer open
@@ -151,6 +151,22 @@ describe.each(drivers)('network repositories on %s', (_kind, makeDriver) => {
       tokenHash: createHash('sha256').update(randomUUID()).digest('hex'),
       expiresAt: new Date(Date.now() - 1000),
     });
-    expect(await invites.accept(expired.id, invitee.id)).toBe(false);
+    expect(await invites.accept(expired.id, invitee.id)).toBeUndefined();
+
+    // Someone who already is a member uses up the invite and keeps their role: nobody joined.
+    const again = await invites.create({
+      organizationId: org.id,
+      email: 'someone@example.com',
+      role: 'member',
+      invitedBy: owner.id,
+      tokenHash: createHash('sha256').update(randomUUID()).digest('hex'),
+      expiresAt: new Date(Date.now() + 60_000),
+    });
+    expect(await invites.accept(again.id, invitee.id)).toEqual({
+      organizationId: org.id,
+      role: 'member',
+      joined: false,
+    });
+    expect(await organizations.roleOf(org.id, invitee.id)).toBe('admin');
   });
 });

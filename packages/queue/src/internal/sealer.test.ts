@@ -31,7 +31,22 @@ describe('Sealer', () => {
     expect(() => sealer.open(`${SEALED_PREFIX}AAAA`, 'queue/job/link')).toThrow(/truncated/);
   });
 
-  it('needs a key of at least 32 characters', () => {
+  it('gives each purpose a key of its own: a value sealed for one opens for no other, nor for the queues', () => {
+    const secret = 'a-sealing-key-of-at-least-32-characters';
+    const outbox = new Sealer(secret, { purpose: 'outbox' });
+    const sealed = outbox.seal('https://app.example.com/invites/accept?token=abc', 'where');
+    expect(new Sealer(secret, { purpose: 'outbox' }).open(sealed, 'where')).toBe(
+      'https://app.example.com/invites/accept?token=abc',
+    );
+    expect(() => new Sealer(secret, { purpose: 'exports' }).open(sealed, 'where')).toThrow(QueueSealingError);
+    expect(() => new Sealer(secret).open(sealed, 'where')).toThrow(QueueSealingError);
+    expect(() => outbox.open(new Sealer(secret).seal('x', 'where'), 'where')).toThrow(QueueSealingError);
+  });
+
+  it('needs a key of at least 32 characters, and a purpose that names something', () => {
     expect(() => new Sealer('short')).toThrow(QueueArgumentError);
+    expect(() => new Sealer('a-sealing-key-of-at-least-32-characters', { purpose: '' })).toThrow(
+      QueueArgumentError,
+    );
   });
 });
