@@ -130,8 +130,9 @@ export class Enqueuer {
     const client = this.args.client();
     const add = () => this.addBulk(types, entries, data, span, parent, description);
     if (client.status !== 'ready')
-      return ensureReady(client, this.queueName, description, this.args.timeoutMs).then(add, (error: unknown) =>
-        Promise.reject(failure(this.queueName, span, description, error)),
+      return ensureReady(client, this.queueName, description, this.args.timeoutMs).then(
+        add,
+        (error: unknown) => Promise.reject(failure(this.queueName, span, description, error)),
       );
     return add();
   }
@@ -198,7 +199,7 @@ export class Enqueuer {
         const type = types[index]!;
         return { name: type.name, data: data[index], opts: this.optionsOf(type, options, id, metadata) };
       });
-      added = this.args.queue().addBulk(jobs);
+      added = this.args.queue().addBulkUntraced(jobs);
     } catch (error) {
       return Promise.reject(failure(this.queueName, span, description, error));
     }

@@ -118,7 +118,6 @@ export function createProcessor(args: ProcessorArgs) {
     span: Span,
     started: number,
   ): Promise<void> {
-    const startedAt = Date.now();
     const series = type.series;
     if (series && job.attemptsStarted <= 1 && job.processedOn) {
       const readyAt = job.timestamp + (job.delay ?? 0);
@@ -149,7 +148,9 @@ export function createProcessor(args: ProcessorArgs) {
       // Given up at shutdown: not a failed attempt (another worker takes the job over).
       if (!abandon.aborted) {
         series?.processedFailed.observe(seconds(started), exemplarOf(span));
-        await recordAttempt(job, attempt, new Date(startedAt), error);
+        // When the attempt started, on the wall clock (read only when it failed).
+        const startedAt = new Date(Date.now() - (performance.now() - started));
+        await recordAttempt(job, attempt, startedAt, error);
       }
       const { name } = describeError(error);
       span.recordException(error instanceof Error ? error : { name, message: String(error) });

@@ -31,7 +31,10 @@ export interface SendType {
   readonly enqueued: CounterSeries | undefined;
 }
 
-export function sendTypes(definition: QueueDefinition, metrics: QueueMetrics | undefined): Map<string, SendType> {
+export function sendTypes(
+  definition: QueueDefinition,
+  metrics: QueueMetrics | undefined,
+): Map<string, SendType> {
   const types = new Map<string, SendType>();
   for (const [name, job] of Object.entries(definition.jobs)) {
     const policy = definition.policies[name]!;

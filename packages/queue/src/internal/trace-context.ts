@@ -33,9 +33,14 @@ export function injectJobContext(context: Context): string | undefined {
   return headers > 0 ? JSON.stringify(carrier) : undefined;
 }
 
-/** `JSON.stringify({ traceparent })`, the common case, without building the object. */
+// Characters JSON writes as they are: a W3C traceparent (hex digits and dashes) is made of them.
+const JSON_SAFE = /^[\w.-]*$/;
+
+/** `JSON.stringify({ traceparent })`, the common case, without building the object or escaping. */
 function traceparentOnly(traceparent: string): string {
-  return `{"traceparent":${JSON.stringify(traceparent)}}`;
+  return JSON_SAFE.test(traceparent)
+    ? '{"traceparent":"' + traceparent + '"}'
+    : `{"traceparent":${JSON.stringify(traceparent)}}`;
 }
 
 // `{"traceparent":"00-<trace id>-<span id>-<flags>"}`: what a job carries when nothing but the
