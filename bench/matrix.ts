@@ -15,9 +15,9 @@ import { apiGroup } from './matrix/sections/api.js';
 import { cacheGroups } from './matrix/sections/cache.js';
 import { ceilingGroups } from './matrix/sections/ceilings.js';
 import { ratelimitHttpGroup } from './matrix/sections/ratelimit-http.js';
+import { queueGroups } from './matrix/sections/queue.js';
 import { ratelimitGroups } from './matrix/sections/ratelimit.js';
 import { realtimeGroup } from './matrix/sections/realtime.js';
-import { scriptGroups } from './matrix/sections/scripts.js';
 import { sessionsGroup } from './matrix/sections/sessions.js';
 import { stampedeGroups } from './matrix/sections/stampede.js';
 
@@ -32,7 +32,7 @@ function allGroups(): CellGroup[] {
     ...ratelimitGroups(),
     ratelimitHttpGroup(),
     sessionsGroup(),
-    ...scriptGroups(),
+    ...queueGroups(),
     realtimeGroup(),
     apiGroup(),
   ];
@@ -98,7 +98,6 @@ async function main(): Promise<void> {
     done(result) {
       cells.push(result);
       console.log(cellReport(result));
-      // A script section hands over several results for one cell: its time is said once.
       if (timing) console.log(`  (${((performance.now() - cellStarted) / 1000).toFixed(0)} s)`);
       timing = false;
     },

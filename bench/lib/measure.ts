@@ -117,53 +117,6 @@ export async function measure(
   };
 }
 
-export interface CountShape {
-  /** Operations to run in all (each index from 0 to count - 1 once). */
-  count: number;
-  /** Operations in flight at once. */
-  concurrency: number;
-}
-
-/**
- * Runs `operation` exactly `count` times with `concurrency` in flight and reports how long
- * that took (fixed work, e.g. adding N jobs). Failed operations are counted, not retried.
- * Rejects with StalledError when operations stop settling.
- */
-export async function measureCount(operation: Operation, shape: CountShape): Promise<Sample> {
-  return timed(async (stalled) => {
-    let next = 0;
-    let ops = 0;
-    let errors = 0;
-    let firstError: unknown;
-    let running = Math.min(shape.concurrency, shape.count);
-    let lastSettled = performance.now();
-    const worker = async (): Promise<void> => {
-      let mine = 0;
-      while (next < shape.count) {
-        try {
-          await operation(next++);
-          ops++;
-        } catch (error) {
-          errors++;
-          firstError ??= error;
-        }
-        lastSettled = performance.now();
-        if (++mine % CHECK_EVERY === 0) await yieldToEventLoop();
-      }
-      running--;
-    };
-    const watchdog = setInterval(() => {
-      if (performance.now() - lastSettled > STALL_MS) stalled(new StalledError(running));
-    }, 1000);
-    try {
-      await Promise.all(Array.from({ length: running }, worker));
-    } finally {
-      clearInterval(watchdog);
-    }
-    return { ops, errors, firstError };
-  });
-}
-
 /** What a piece of timed work reports about itself. */
 export interface WorkDone {
   ops: number;
@@ -172,7 +125,8 @@ export interface WorkDone {
 }
 
 /**
- * Times `work` (wall clock, and this process's CPU) and turns its count into a Sample.
+ * Times `work` (wall clock, and this process's CPU) and turns its count into a Sample
+ * (fixed work, e.g. processing a backlog of N jobs).
  * `work` gets a `fail` callback that makes the measurement reject at once (e.g. a watchdog
  * saw no progress); whatever `work` still does afterwards is ignored.
  */

@@ -26,7 +26,6 @@ export interface OptionSpec {
   env: string;
   fallback: number;
   min: number;
-  max?: number;
   /** One line for `--help`. */
   help: string;
 }
@@ -87,32 +86,25 @@ function usage(specs: OptionSpec[]): string {
 /** The common options' help text (with their usual defaults). */
 export const USAGE = usage(Object.values(NUMBERS));
 
-/** What a benchmark may add to the common options. */
-export interface OptionExtras<K extends string> {
-  /** Its own defaults for common options (e.g. `{ concurrency: 50 }`). */
+/** What a benchmark may change in the common options. */
+export interface OptionExtras {
+  /** Its own defaults (e.g. `{ keys: 100_000 }`). */
   defaults?: Partial<Record<CommonNumberOption, number>>;
-  /** Integer options only this benchmark has, by the property name they are returned under. */
-  extra?: Record<K, OptionSpec>;
 }
 
 /**
- * Parses the common options (and a benchmark's own, when given). Unknown flags are an
- * error. Environment variables of options a benchmark does not have are ignored, so
- * one environment can drive several benchmarks (the matrix runs queue.ts with BENCH_* variables).
+ * Parses the common options, with a benchmark's own defaults. Unknown flags are an error;
+ * environment variables a benchmark does not read are ignored.
  */
-export function parseOptions<K extends string = never>(
+export function parseOptions(
   argv: string[],
   env: NodeJS.ProcessEnv,
-  extras: OptionExtras<K> = {},
-): BenchOptions & Record<K, number> {
-  const common = Object.fromEntries(
-    Object.entries(NUMBERS).map(([name, spec]) => [
-      name,
-      { ...spec, fallback: extras.defaults?.[name as CommonNumberOption] ?? spec.fallback },
-    ]),
-  ) as Record<CommonNumberOption, OptionSpec>;
-  const extra = (extras.extra ?? {}) as Record<K, OptionSpec>;
-  const all: Array<[string, OptionSpec]> = [...Object.entries(common), ...Object.entries<OptionSpec>(extra)];
+  extras: OptionExtras = {},
+): BenchOptions {
+  const all = Object.entries(NUMBERS).map(([name, spec]): [CommonNumberOption, OptionSpec] => [
+    name as CommonNumberOption,
+    { ...spec, fallback: extras.defaults?.[name as CommonNumberOption] ?? spec.fallback },
+  ]);
   const help = usage(all.map(([, spec]) => spec));
 
   const flags = new Map<string, string>();
@@ -133,12 +125,10 @@ export function parseOptions<K extends string = never>(
     const raw = flags.get(spec.flag) ?? env[spec.env];
     if (raw === undefined || raw === '') return spec.fallback;
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < spec.min || (spec.max !== undefined && value > spec.max)) {
-      const range = spec.max === undefined ? `>= ${spec.min}` : `from ${spec.min} to ${spec.max}`;
+    if (!Number.isInteger(value) || value < spec.min)
       throw new BenchUsageError(
-        `--${spec.flag} (${spec.env}) must be an integer ${range} (got ${JSON.stringify(raw)})`,
+        `--${spec.flag} (${spec.env}) must be an integer >= ${spec.min} (got ${JSON.stringify(raw)})`,
       );
-    }
     return value;
   };
   const only = (flags.get('only') ?? env.BENCH_ONLY ?? '')
@@ -147,7 +137,7 @@ export function parseOptions<K extends string = never>(
     .filter(Boolean);
   return {
     ...(Object.fromEntries(all.map(([name, spec]) => [name, number(spec)])) as Record<
-      CommonNumberOption | K,
+      CommonNumberOption,
       number
     >),
     only,

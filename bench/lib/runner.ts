@@ -162,10 +162,10 @@ function summarize<C extends ContenderInfo>(
 }
 
 /**
- * A contender measured on fixed work instead of for a fixed time: each trial does `size`
- * operations (add N jobs, process N jobs) and is timed by the contender itself (use
- * `timed()` or `measureCount()` from measure.ts), so it decides where the clock starts
- * and stops.
+ * A contender measured on fixed work instead of for a fixed time (the matrix's
+ * `trial-cell.ts`): each trial does `size` operations (e.g. work off a backlog of N jobs)
+ * and is timed by the contender itself (`timed()` from measure.ts), so it decides where
+ * the clock starts and stops.
  */
 export interface TrialContender extends ContenderInfo {
   /** Connects and builds what every trial uses. */
@@ -174,87 +174,12 @@ export interface TrialContender extends ContenderInfo {
   prepare?(size: number): Promise<void>;
   /** The measured work: `size` operations, timed. */
   trial(size: number): Promise<Sample>;
-  /** Unmeasured work after each trial (e.g. close the worker, empty the queue). */
+  /** Unmeasured work after each trial (e.g. check that the queue is empty). */
   finish?(): Promise<void>;
   misses?(): number;
   counts?(): Readonly<Record<string, number>>;
   /** Safe to call when setup failed or never ran. */
   close(): Promise<void>;
-}
-
-export interface TrialPlan {
-  rounds: number;
-  /** Operations per measured trial. */
-  size: number;
-  /** Operations of one unmeasured warm-up trial per contender (0: none). */
-  warmupSize: number;
-  progress?: (line: string) => void;
-  serverCpuSeconds?: () => Promise<number>;
-}
-
-/**
- * Like `runContenders`, for fixed-work trials: setup, one warm-up trial each, then
- * `rounds` rounds in which every contender runs one trial (prepare, measured trial,
- * finish), in an order rotated by one per round; medians as there. Server CPU is
- * sampled right around the measured trial only.
- */
-export async function runTrials<C extends TrialContender>(
-  contenders: C[],
-  plan: TrialPlan,
-): Promise<Array<ContenderResult<C>>> {
-  const progress = plan.progress ?? (() => undefined);
-  const serverCpu = plan.serverCpuSeconds ?? (async () => Number.NaN);
-  const samples = new Map<C, MeasuredSample[]>(contenders.map((contender) => [contender, []]));
-
-  const run = async (contender: C, size: number): Promise<MeasuredSample> => {
-    await contender.prepare?.(size);
-    const serverBefore = await serverCpu();
-    const sample = await contender.trial(size);
-    const serverAfter = await serverCpu();
-    await contender.finish?.();
-    if (sample.ops === 0 && sample.errors > 0)
-      throw new Error(`${contender.label}: every operation failed`, { cause: sample.firstError });
-    return {
-      ...sample,
-      serverCpuMicrosPerOp: ((serverAfter - serverBefore) * 1e6) / Math.max(1, sample.ops),
-    };
-  };
-
-  try {
-    for (const contender of contenders) {
-      progress(`setup   ${contender.label}`);
-      await contender.setup();
-    }
-    if (plan.warmupSize > 0) {
-      for (const contender of contenders) {
-        const sample = await run(contender, plan.warmupSize);
-        progress(`warm-up ${contender.label}: ${formatRate(sample.opsPerSec)} ops/s`);
-      }
-    }
-    const before = new Map(contenders.map((contender) => [contender, tally(contender)]));
-    for (let round = 0; round < plan.rounds; round++) {
-      for (const contender of rotate(contenders, round)) {
-        const sample = await run(contender, plan.size);
-        samples.get(contender)!.push(sample);
-        progress(
-          `round ${round + 1}/${plan.rounds} ${contender.label}: ${formatRate(sample.opsPerSec)} ops/s` +
-            ` (${sample.ops.toLocaleString('en-US')} in ${(sample.elapsedMs / 1000).toFixed(2)} s)` +
-            (sample.errors > 0 ? ` (${sample.errors} errors)` : ''),
-        );
-      }
-    }
-    return contenders.map((contender) =>
-      summarize(contender, samples.get(contender)!, before.get(contender)!, tally(contender)),
-    );
-  } finally {
-    for (const contender of contenders) {
-      await contender.close().catch((error: unknown) => {
-        progress(
-          `close   ${contender.label} failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      });
-    }
-  }
 }
 
 function rotate<T>(items: readonly T[], by: number): T[] {

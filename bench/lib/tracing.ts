@@ -5,8 +5,6 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import {
   AlwaysOnSampler,
   BasicTracerProvider,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
   BatchSpanProcessor,
   type ReadableSpan,
   type SpanExporter,
@@ -64,16 +62,11 @@ export interface BenchTracing {
  * AsyncLocalStorage context manager and the W3C trace-context and baggage
  * propagators. The same in-process work as an app exporting over OTLP.
  */
-export function startTracing(samplePercent = 100): BenchTracing {
+export function startTracing(): BenchTracing {
   const exporter = new DiscardingExporter();
   const counter = new CountingProcessor();
-  // Below 100 %: what OTEL_TRACES_SAMPLER=parentbased_traceidratio gives an app.
-  const sampler =
-    samplePercent >= 100
-      ? new AlwaysOnSampler()
-      : new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(samplePercent / 100) });
   const provider = new BasicTracerProvider({
-    sampler,
+    sampler: new AlwaysOnSampler(),
     spanProcessors: [counter, new BatchSpanProcessor(exporter)],
   });
   const contextManager = new AsyncLocalStorageContextManager().enable();
@@ -84,7 +77,7 @@ export function startTracing(samplePercent = 100): BenchTracing {
   );
   return {
     description:
-      `tracing ON (BasicTracerProvider, ${samplePercent >= 100 ? 'AlwaysOnSampler' : `ParentBased(TraceIdRatio ${samplePercent / 100})`}, BatchSpanProcessor -> discarding exporter, ` +
+      'tracing ON (BasicTracerProvider, AlwaysOnSampler, BatchSpanProcessor -> discarding exporter, ' +
       'AsyncLocalStorageContextManager, W3C trace-context + baggage propagators, registered globally)',
     endedByName: () => counter.ended,
     exportedByName: () => exporter.names,

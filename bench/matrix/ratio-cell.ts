@@ -23,6 +23,11 @@ import { pairedRatios, rotate, spread } from './stats.js';
 export interface MatrixContender extends Contender {
   /** The server whose commands and CPU this contender is charged with, when not the cell's. */
   probe?: RedisProbe;
+  /**
+   * Unmeasured work after each run of the operation (warm-up and rounds), outside the
+   * commands and CPU counted: e.g. check and empty the queue the run filled.
+   */
+  afterRun?(sample: Sample): Promise<void>;
 }
 
 export interface Comparison {
@@ -47,7 +52,7 @@ export interface RatioCell {
   missesLabel?: string;
 }
 
-interface RoundSample extends Sample {
+export interface RoundSample extends Sample {
   commands: Map<string, number>;
   serverCpuSeconds: number;
 }
@@ -69,6 +74,7 @@ export async function runRatioCell(cell: RatioCell, context: Context): Promise<C
       for (const contender of cell.contenders) {
         const sample = await measure(operations.get(contender)!, shape(settings.warmupMs));
         failIfAllFailed(contender, sample);
+        await contender.afterRun?.(sample);
       }
     const before = new Map(cell.contenders.map((c) => [c, tally(c)]));
     for (let round = 0; round < settings.rounds; round++) {
@@ -82,6 +88,7 @@ export async function runRatioCell(cell: RatioCell, context: Context): Promise<C
         );
         const last = await probe.snapshot();
         failIfAllFailed(contender, sample);
+        await contender.afterRun?.(sample);
         samples.get(contender)!.push({
           ...sample,
           commands: commandDelta(first, last),
@@ -116,24 +123,25 @@ export async function runRatioCell(cell: RatioCell, context: Context): Promise<C
   }
 }
 
-function failIfAllFailed(contender: MatrixContender, sample: Sample): void {
+export function failIfAllFailed(contender: { label: string }, sample: Sample): void {
   if (sample.ops === 0 && sample.errors > 0)
     throw new Error(`${contender.label}: every operation failed (${describeError(sample.firstError)})`, {
       cause: sample.firstError,
     });
 }
 
-interface Tally {
+export interface Tally {
   misses: number;
   counts: Readonly<Record<string, number>>;
 }
 
-function tally(contender: MatrixContender): Tally {
+export function tally(contender: Pick<MatrixContender, 'misses' | 'counts'>): Tally {
   return { misses: contender.misses?.() ?? 0, counts: { ...contender.counts?.() } };
 }
 
-function summarize(
-  contender: MatrixContender,
+/** A contender's figures over the measured rounds (a latency histogram left empty gives no p50/p99). */
+export function summarize(
+  contender: Pick<MatrixContender, 'id' | 'label' | 'role'>,
   own: RoundSample[],
   latency: LatencyHistogram,
   before: Tally,
@@ -177,10 +185,10 @@ function summarize(
   };
 }
 
-function ratioOf(
+export function ratioOf<C extends { id: string }>(
   comparison: Comparison,
-  samples: Map<MatrixContender, RoundSample[]>,
-  contenders: MatrixContender[],
+  samples: Map<C, RoundSample[]>,
+  contenders: readonly C[],
 ): RatioSummary {
   const rates = (id: string) => {
     const contender = contenders.find((c) => c.id === id);
@@ -196,11 +204,11 @@ function ratioOf(
   };
 }
 
-function judgeRatio(
+export function judgeRatio(
   comparison: Comparison,
   ratios: RatioSummary[],
   contenders: ContenderSummary[],
-  cell: RatioCell,
+  cell: Pick<RatioCell, 'missesExpected' | 'missesLabel'>,
 ): TargetResult {
   const ratio = ratios.find((r) => r.ours === comparison.ours && r.peer === comparison.peer)!;
   const ours = contenders.find((c) => c.id === comparison.ours)!;

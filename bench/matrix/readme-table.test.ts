@@ -65,7 +65,16 @@ describe('renderResultsBlock', () => {
       ],
       ['cache/stampede/2proc', 'rnh: loads each cold key exactly once', '1', '-', '0.50', '= 1', 'PASS'],
       ['cache/stampede/2proc', 'raw-ioredis', '20 loads/key (18–20)', '-', '2.00', '-', '-'],
-      ['queue/add', 'Add: enqueue() vs Queue.add()', '0.66x', '-', '-', '>= 0.9x', 'FAIL'],
+      // A cell of fixed-work trials has rates and ratios, and no per-operation latency.
+      [
+        'queue/process/c50/traced',
+        'rnh vs bullmq-otel',
+        '0.98x (0.90–1.05)',
+        '-',
+        '29.00 / 29.00',
+        '>= 1.0x',
+        'FAIL',
+      ],
       [
         'ceiling/redis-benchmark',
         'redis-benchmark-get',
@@ -75,7 +84,15 @@ describe('renderResultsBlock', () => {
         '-',
         '-',
       ],
-      ['sessions', '-', 'skipped: bench/sessions.ts does not exist in this checkout', '-', '-', '-', '-'],
+      [
+        'cache/l2/64kb/100k/uniform',
+        '-',
+        'skipped: 6.1 GiB of values per contender: more than this machine should hold',
+        '-',
+        '-',
+        '-',
+        '-',
+      ],
       // A pipe inside a cell would split it: it is replaced.
       ['api/cached', '-', 'error: Error: process exited / code 1', '-', '-', '-', '-'],
     ]);

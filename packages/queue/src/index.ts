@@ -3,6 +3,7 @@
 export type {
   AttemptRecord,
   BackoffPolicy,
+  BulkJob,
   DeadJob,
   DeadJobPage,
   DeadJobReason,

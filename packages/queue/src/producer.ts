@@ -1,19 +1,19 @@
 import { trace } from '@opentelemetry/api';
 import { connectRedis, silentLogger, type Logger, type RedisClient } from '@rnh/redis-client';
-import type { Queue } from 'bullmq';
 import { DeadLetterQueue } from './dead-letters.js';
 import { DEFAULT_OPERATION_TIMEOUT_MS, DEFAULT_WORKER_OPTIONS } from './defaults.js';
 import { QueueClosedError, QueueError, QueueUnavailableError } from './errors.js';
-import { createBullQueue } from './internal/bull-queue.js';
+import { createBullQueue, type BullQueue } from './internal/bull-queue.js';
 import { DeadLetterStore } from './internal/dead-letter-store.js';
 import { countJobs, DepthSampler } from './internal/depth-sampler.js';
-import { Enqueuer } from './internal/enqueuer.js';
+import { Enqueuer, NO_OPTIONS } from './internal/enqueuer.js';
 import { queueKeys, type QueueKeys } from './internal/names.js';
 import { queueRedis, type QueueRedis } from './internal/queue-redis.js';
 import { SecretFields } from './internal/secret-fields.js';
 import { createQueueMetrics } from './metrics.js';
 import { TRACER_NAME } from './tracing.js';
 import type {
+  BulkJob,
   EnqueueOptions,
   EnqueueResult,
   JobDefinitions,
@@ -41,7 +41,7 @@ export class QueueProducer<J extends JobDefinitions> {
   private readonly store: DeadLetterStore;
   private readonly enqueuer: Enqueuer;
   private readonly unregister: Array<() => void> = [];
-  private queue: Queue | undefined;
+  private queue: BullQueue | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(deps: QueueDeps, definition: QueueDefinition<J>, options: QueueProducerOptions = {}) {
@@ -98,11 +98,24 @@ export class QueueProducer<J extends JobDefinitions> {
   enqueue<N extends JobName<J>>(
     job: N,
     payload: PayloadInput<J, N>,
-    options: EnqueueOptions = {},
+    options: EnqueueOptions = NO_OPTIONS,
   ): Promise<EnqueueResult> {
     if (this.closing)
       return Promise.reject(new QueueClosedError(`producer of queue "${this.name}" is closed`));
     return this.enqueuer.enqueue(job, payload, options);
+  }
+
+  /**
+   * Adds several jobs in one round trip; answers one result per job, in order. Every
+   * payload is validated and sealed first: one invalid payload rejects the call and
+   * nothing is written. One `send` span covers the batch (each job continues its
+   * trace). Not atomic: if Redis fails part-way through, some jobs may have been
+   * added, so give jobs idempotency keys when the batch may be retried.
+   */
+  enqueueBulk(jobs: ReadonlyArray<BulkJob<J>>): Promise<EnqueueResult[]> {
+    if (this.closing)
+      return Promise.reject(new QueueClosedError(`producer of queue "${this.name}" is closed`));
+    return this.enqueuer.enqueueBulk(jobs);
   }
 
   /**
@@ -150,7 +163,7 @@ export class QueueProducer<J extends JobDefinitions> {
     return this.redis.producer();
   }
 
-  private bullQueue(): Queue {
+  private bullQueue(): BullQueue {
     if (this.closing) throw new QueueClosedError(`producer of queue "${this.name}" is closed`);
     this.queue ??= createBullQueue(this.name, this.client(), this.keys.bullPrefix, this.logger);
     return this.queue;

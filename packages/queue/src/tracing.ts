@@ -14,6 +14,8 @@ export const SPAN_ATTRIBUTES = {
   attempt: 'messaging.bullmq.job.attempt',
   deduplicated: 'messaging.bullmq.job.deduplicated',
   scheduleId: 'messaging.bullmq.job.scheduler.id',
+  /** On the one `send` span of an `enqueueBulk`: how many jobs it added. */
+  batchCount: 'messaging.batch.message_count',
 } as const;
 
 export const MESSAGING_SYSTEM = 'bullmq';

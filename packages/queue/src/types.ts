@@ -116,6 +116,11 @@ export interface EnqueueOptions {
   priority?: number;
 }
 
+/** One job of `enqueueBulk`: its type, its payload and, optionally, its enqueue options. */
+export type BulkJob<J extends JobDefinitions> = {
+  [N in JobName<J>]: { job: N; payload: PayloadInput<J, N>; options?: EnqueueOptions };
+}[JobName<J>];
+
 export interface EnqueueResult {
   id: string;
   /** True when an idempotency key matched an earlier job: `id` is that job's. */

@@ -82,6 +82,36 @@ describe('trace propagation', () => {
     expect(baggageSeen).toEqual(['t-1']);
   });
 
+  it('gives a bulk enqueue one send span, and each of its jobs continues that trace', async () => {
+    const setup = redis.setup();
+    const definition = mailQueue();
+    await setup.worker(definition, { handlers: { welcome: noop, digest: noop, flaky: noop } });
+    const producer = setup.producer(definition);
+
+    const requestSpan = await trace.getTracer('test').startActiveSpan('POST /digests', async (span) => {
+      await producer.enqueueBulk([
+        { job: 'digest', payload: { day: 'mon' } },
+        { job: 'digest', payload: { day: 'tue' } },
+      ]);
+      span.end();
+      return span;
+    });
+
+    await waitFor(() => queueSpans('process mail').length === 2, { what: 'both processing spans' });
+    const sends = queueSpans('send mail');
+    expect(sends).toHaveLength(1);
+    const [send] = sends;
+    expect(parentOf(send!)).toBe(requestSpan.spanContext().spanId);
+    expect(send!.attributes).toMatchObject({
+      [SPAN_ATTRIBUTES.batchCount]: 2,
+      [SPAN_ATTRIBUTES.jobName]: 'digest',
+    });
+    for (const process of queueSpans('process mail')) {
+      expect(process.spanContext().traceId).toBe(requestSpan.spanContext().traceId);
+      expect(parentOf(process)).toBe(send!.spanContext().spanId);
+    }
+  });
+
   it('starts a new trace for each scheduled job, linked to the schedule sync', async () => {
     const setup = redis.setup();
     const definition = mailQueue();

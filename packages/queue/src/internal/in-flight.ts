@@ -7,16 +7,14 @@ export class InFlight {
     return this.running;
   }
 
-  /** Marks one handler as running; call the returned function (once) when it ends. */
-  add(): () => void {
+  /** One more handler runs; call `leave()` exactly once when it ends. */
+  enter(): void {
     this.running += 1;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.running -= 1;
-      if (this.running === 0) for (const resolve of [...this.idle]) resolve();
-    };
+  }
+
+  leave(): void {
+    this.running -= 1;
+    if (this.running === 0 && this.idle.size > 0) for (const resolve of [...this.idle]) resolve();
   }
 
   /** True once nothing runs, false if something still does after `timeoutMs`. */

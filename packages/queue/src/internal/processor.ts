@@ -1,5 +1,6 @@
 import {
   context,
+  isSpanContextValid,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
@@ -7,10 +8,12 @@ import {
   TraceFlags,
   type Attributes,
   type Span,
+  type SpanOptions,
   type Tracer,
 } from '@opentelemetry/api';
 import type { Logger } from '@rnh/redis-client';
 import { UnrecoverableError, type Job } from 'bullmq';
+import type { z } from 'zod';
 import { QueueSealingError, QueueValidationError } from '../errors.js';
 import type { JobSeries, QueueMetrics } from '../metrics.js';
 import { MESSAGING_SYSTEM, SPAN_ATTRIBUTES as A, spanName } from '../tracing.js';
@@ -38,6 +41,17 @@ export interface ProcessorArgs {
 
 const ATTEMPT_LOG_TIMEOUT_MS = 2000;
 
+/** What every job of one type shares, built once per worker. */
+interface ProcessType {
+  readonly name: string;
+  readonly handler: JobHandler<unknown> | undefined;
+  readonly schema: z.ZodType | undefined;
+  readonly hasSecrets: boolean;
+  readonly series: JobSeries | undefined;
+  /** The `process` span's kind and the attributes every attempt of this type has (the SDK copies them). */
+  readonly spanOptions: SpanOptions;
+}
+
 /**
  * The function BullMQ runs for each attempt: one CONSUMER span per attempt (a
  * child of the enqueue span, or a new trace linked to the schedule for scheduled
@@ -45,62 +59,51 @@ const ATTEMPT_LOG_TIMEOUT_MS = 2000;
  * record of each failed attempt in the job's log.
  */
 export function createProcessor(args: ProcessorArgs) {
-  const { definition, tracer, metrics, inFlight, abandon, logger } = args;
+  const { definition, tracer, inFlight, abandon } = args;
   const queue = definition.name;
   const processName = spanName('process', queue);
-  // Metric series per job name, bound once.
-  const series = new Map<string, JobSeries>();
-  const seriesOf = (jobName: string): JobSeries | undefined => {
-    if (!metrics) return undefined;
-    let found = series.get(jobName);
-    if (!found) {
-      found = metrics.jobSeries(queue, definition.jobs[jobName] ? jobName : 'unknown');
-      if (definition.jobs[jobName]) series.set(jobName, found);
-    }
-    return found;
-  };
+  const typeOf = processTypes(args);
 
   // Two parameters only: BullMQ then creates no AbortController per job (it would abort
   // it only through cancelJob/cancelAllJobs, which nothing calls). The handler's signal
   // follows the worker's `abandon` signal, aborted at the shutdown deadline.
   return (job: Job, _token?: string): Promise<void> => {
     const started = performance.now();
-    const jobName = job.name;
-    const jobSeries = seriesOf(jobName);
+    const type = typeOf(job.name);
+    const id = String(job.id);
     const attempt = job.attemptsMade + 1;
     const scheduleId = schedulerIdOf(job);
-    const producer = extractJobContext(job.opts.telemetry?.metadata);
+    const metadata = job.opts.telemetry?.metadata;
+    const producer = metadata === undefined ? ROOT_CONTEXT : extractJobContext(metadata);
     // A scheduled job starts its own trace (the schedule would otherwise be one endless trace).
     const parent = scheduleId ? ROOT_CONTEXT : producer;
     const link = scheduleId ? remoteSpanContext(producer) : undefined;
-    const id = String(job.id);
-    const attributes: Attributes = {
-      [A.system]: MESSAGING_SYSTEM,
-      [A.destination]: queue,
-      [A.operationType]: 'process',
-      [A.operationName]: 'process',
-      [A.messageId]: id,
-      [A.jobName]: jobName,
-      [A.attempt]: attempt,
-    };
-    if (scheduleId) attributes[A.scheduleId] = scheduleId;
     const span = tracer.startSpan(
       processName,
-      link
-        ? { kind: SpanKind.CONSUMER, links: [{ context: link }], attributes }
-        : { kind: SpanKind.CONSUMER, attributes },
+      link ? { ...type.spanOptions, links: [{ context: link }] } : type.spanOptions,
       parent,
     );
+    if (span.isRecording()) {
+      span.setAttribute(A.messageId, id);
+      span.setAttribute(A.attempt, attempt);
+      if (scheduleId) span.setAttribute(A.scheduleId, scheduleId);
+    } else if (
+      parent === ROOT_CONTEXT &&
+      !isSpanContextValid(span.spanContext()) &&
+      context.active() === ROOT_CONTEXT
+    ) {
+      // No SDK and no trace around: making a context active would change nothing.
+      return run(job, type, id, attempt, scheduleId, span, started);
+    }
     return context.with(
       trace.setSpan(parent, span),
       run,
       undefined,
       job,
-      jobName,
+      type,
       id,
       attempt,
       scheduleId,
-      jobSeries,
       span,
       started,
     );
@@ -108,45 +111,46 @@ export function createProcessor(args: ProcessorArgs) {
 
   async function run(
     job: Job,
-    jobName: string,
+    type: ProcessType,
     id: string,
     attempt: number,
     scheduleId: string | undefined,
-    jobSeries: JobSeries | undefined,
     span: Span,
     started: number,
   ): Promise<void> {
-    const startedAt = Date.now();
-    if (jobSeries && job.attemptsStarted <= 1 && job.processedOn) {
+    const series = type.series;
+    if (series && job.attemptsStarted <= 1 && job.processedOn) {
       const readyAt = job.timestamp + (job.delay ?? 0);
-      jobSeries.waitTime.observe(Math.max(0, job.processedOn - readyAt) / 1000);
+      series.waitTime.observe(Math.max(0, job.processedOn - readyAt) / 1000);
     }
-    const release = inFlight.add();
+    inFlight.enter();
     let jobContext: Context | undefined;
     try {
-      const handler = args.handlers[jobName];
-      const schema = definition.jobs[jobName]?.schema;
+      const { handler, schema } = type;
       if (!handler || !schema)
-        throw new UnrecoverableError(`queue "${queue}" has no handler for job "${jobName}"`);
-      const payload = parseOrGiveUp(queue, jobName, schema, openOrGiveUp(args.secrets, jobName, job.data));
+        throw new UnrecoverableError(`queue "${queue}" has no handler for job "${type.name}"`);
+      const data = type.hasSecrets ? openOrGiveUp(args.secrets, type.name, job.data) : job.data;
+      const payload = parseOrGiveUp(queue, type.name, schema, data);
       jobContext = new Context(
         queue,
-        jobName,
+        type.name,
         id,
         attempt,
         job.opts.attempts ?? 1,
         new Date(job.timestamp),
         scheduleId,
         abandon,
-        logger,
+        args.logger,
       );
       await handler(payload, jobContext);
-      jobSeries?.processedOk.observe(seconds(started), exemplarOf(span));
+      series?.processedOk.observe(seconds(started), exemplarOf(span));
     } catch (error) {
       // Given up at shutdown: not a failed attempt (another worker takes the job over).
       if (!abandon.aborted) {
-        jobSeries?.processedFailed.observe(seconds(started), exemplarOf(span));
-        await recordAttempt(job, attempt, new Date(startedAt), error);
+        series?.processedFailed.observe(seconds(started), exemplarOf(span));
+        // When the attempt started, on the wall clock (read only when it failed).
+        const startedAt = new Date(Date.now() - (performance.now() - started));
+        await recordAttempt(job, attempt, startedAt, error);
       }
       const { name } = describeError(error);
       span.recordException(error instanceof Error ? error : { name, message: String(error) });
@@ -155,9 +159,36 @@ export function createProcessor(args: ProcessorArgs) {
     } finally {
       jobContext?.end();
       span.end();
-      release();
+      inFlight.leave();
     }
   }
+}
+
+/** The job types of the queue, each built once; a job of a type the queue does not declare gets one of its own. */
+function processTypes(args: ProcessorArgs): (jobName: string) => ProcessType {
+  const { definition, metrics } = args;
+  const typeFor = (name: string, known: boolean): ProcessType => {
+    const job = known ? definition.jobs[name] : undefined;
+    const attributes: Attributes = {
+      [A.system]: MESSAGING_SYSTEM,
+      [A.destination]: definition.name,
+      [A.operationType]: 'process',
+      [A.operationName]: 'process',
+      [A.jobName]: name,
+    };
+    return {
+      name,
+      handler: known ? args.handlers[name] : undefined,
+      schema: job?.schema,
+      hasSecrets: (job?.secret?.length ?? 0) > 0,
+      series: metrics?.jobSeries(definition.name, known ? name : 'unknown'),
+      spanOptions: { kind: SpanKind.CONSUMER, attributes },
+    };
+  };
+  const types = new Map<string, ProcessType>();
+  for (const name of Object.keys(definition.jobs)) types.set(name, typeFor(name, true));
+  // Not kept: job names the queue does not declare are unbounded.
+  return (jobName) => types.get(jobName) ?? typeFor(jobName, false);
 }
 
 /**
@@ -215,12 +246,7 @@ class Context implements JobContext {
   }
 }
 
-function parseOrGiveUp(
-  queue: string,
-  jobName: string,
-  schema: Parameters<typeof parsePayload>[2],
-  data: unknown,
-) {
+function parseOrGiveUp(queue: string, jobName: string, schema: z.ZodType, data: unknown) {
   try {
     return parsePayload(queue, jobName, schema, data);
   } catch (error) {

@@ -36,6 +36,7 @@ export class SecretFields {
 
   /** The payload with its secret fields sealed; QueueSealingError when they exist and there is no key. */
   seal(jobName: string, payload: unknown): unknown {
+    if (!this.fields.has(jobName)) return payload;
     return this.map(jobName, payload, (value, field) =>
       this.requireSealer(jobName).seal(value, this.where(jobName, field)),
     );
@@ -43,6 +44,7 @@ export class SecretFields {
 
   /** The payload with its secret fields opened; QueueSealingError (naming the field, never the value) otherwise. */
   open(jobName: string, payload: unknown): unknown {
+    if (!this.fields.has(jobName)) return payload;
     return this.map(jobName, payload, (value, field) => {
       try {
         return this.requireSealer(jobName).open(value, this.where(jobName, field));

@@ -20,15 +20,27 @@ const MAX_METADATA_CHARS = 4096;
 export function injectJobContext(context: Context): string | undefined {
   const carrier: Record<string, string> = {};
   propagation.inject(context, carrier);
+  const headers = countKeys(carrier);
+  if (carrier.traceparent !== undefined)
+    return headers === 1 ? traceparentOnly(carrier.traceparent) : JSON.stringify(carrier);
   const span = trace.getSpanContext(context);
-  const injected = hasKeys(carrier);
-  if (!carrier.traceparent && span && isSpanContextValid(span)) {
-    // Nothing injected (no propagator registered): the JSON of that one header, written directly.
-    if (!injected) return `{"traceparent":"${formatTraceparent(span)}"}`;
+  if (span && isSpanContextValid(span)) {
+    // No propagator wrote one (none registered): ours, so the trace still continues in the worker.
+    if (headers === 0) return traceparentOnly(formatTraceparent(span));
     carrier.traceparent = formatTraceparent(span);
     return JSON.stringify(carrier);
   }
-  return injected ? JSON.stringify(carrier) : undefined;
+  return headers > 0 ? JSON.stringify(carrier) : undefined;
+}
+
+// Characters JSON writes as they are: a W3C traceparent (hex digits and dashes) is made of them.
+const JSON_SAFE = /^[\w.-]*$/;
+
+/** `JSON.stringify({ traceparent })`, the common case, without building the object or escaping. */
+function traceparentOnly(traceparent: string): string {
+  return JSON_SAFE.test(traceparent)
+    ? '{"traceparent":"' + traceparent + '"}'
+    : `{"traceparent":${JSON.stringify(traceparent)}}`;
 }
 
 // `{"traceparent":"00-<trace id>-<span id>-<flags>"}`: what a job carries when nothing but the
@@ -77,7 +89,8 @@ function parseCarrier(metadata: string | undefined): Record<string, string> | un
   }
 }
 
-function hasKeys(object: Record<string, string>): boolean {
-  for (const key in object) if (Object.hasOwn(object, key)) return true;
-  return false;
+function countKeys(object: Record<string, string>): number {
+  let count = 0;
+  for (const key in object) if (Object.hasOwn(object, key)) count++;
+  return count;
 }

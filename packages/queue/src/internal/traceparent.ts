@@ -1,4 +1,4 @@
-import { isSpanContextValid, type SpanContext } from '@opentelemetry/api';
+import { INVALID_SPANID, INVALID_TRACEID, type SpanContext } from '@opentelemetry/api';
 
 // W3C Trace Context `traceparent`: version-traceid-parentid-flags.
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}(?:-.*)?$/;
@@ -20,5 +20,6 @@ export function parseTraceparent(value: string): SpanContext | undefined {
     traceFlags: parseInt(trimmed.slice(53, 55), 16) & 0xff,
     isRemote: true,
   };
-  return isSpanContextValid(context) ? context : undefined;
+  // The pattern checked the hex digits already; all zeros is the one invalid value left.
+  return context.traceId === INVALID_TRACEID || context.spanId === INVALID_SPANID ? undefined : context;
 }
