@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { SpanKind, type Tracer, trace } from '@opentelemetry/api';
-import { ChannelRouter, type Logger, type RedisClient, silentLogger, toKeyspace } from '@rnh/redis-client';
+import {
+  ChannelRouter,
+  type Logger,
+  publishTo,
+  type RedisClient,
+  silentLogger,
+  toKeyspace,
+} from '@rnh/redis-client';
 import {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_KEY_PREFIX,
@@ -12,6 +19,7 @@ import { FeedFollower } from '../feed/feed-follower.js';
 import type { EventFeed } from '../feed/event-feed.js';
 import { isStreamId } from '../feed/stream-id.js';
 import { checkId } from '../internal/ids.js';
+import { checkPubSubPair } from '../internal/pubsub-kind.js';
 import { callRedis } from '../internal/redis-call.js';
 import { linkTo } from '../internal/trace-parent.js';
 import { positiveInteger } from '../internal/validate.js';
@@ -93,6 +101,7 @@ export class RealtimeHub<S extends EventSchemas> {
   constructor(deps: RealtimeDeps, options: RealtimeHubOptions<S>) {
     this.feed = options.feed;
     this.presence = options.presence;
+    checkPubSubPair(deps);
     this.router = new ChannelRouter(deps.subscriber);
     this.redis = deps.redis;
     this.broadcastChannel = toKeyspace(deps.keys, DEFAULT_KEY_PREFIX).key('broadcast');
@@ -117,7 +126,7 @@ export class RealtimeHub<S extends EventSchemas> {
   }
 
   /**
-   * Sends `data` to every connection of every instance, as `{ channel, data }` (one PUBLISH; each
+   * Sends `data` to every connection of every instance, as `{ channel, data }` (one PUBLISH, SPUBLISH on a Cluster; each
    * hub writes to its own clients). At-most-once, like pub/sub: a client that is away misses it;
    * what a user must not miss goes to their feed. Resolves with how many hubs received it.
    */
@@ -125,7 +134,7 @@ export class RealtimeHub<S extends EventSchemas> {
     checkId('channel', channel);
     const message = JSON.stringify({ c: channel, d: data });
     return callRedis(
-      this.redis.publish(this.broadcastChannel, message),
+      publishTo(this.redis, this.broadcastChannel, message),
       DEFAULT_OPERATION_TIMEOUT_MS,
       this.logger,
       'broadcast',
