@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SpanKind, type Tracer, trace } from '@opentelemetry/api';
+import { type Span, SpanKind, type Tracer, trace } from '@opentelemetry/api';
 import {
   ChannelRouter,
   type Logger,
@@ -97,6 +97,8 @@ export class RealtimeHub<S extends EventSchemas> {
   private broadcasts: Promise<() => void> | undefined;
   private timers: NodeJS.Timeout[] = [];
   private draining = false;
+  /** The live event whose `realtime.deliver` span is open (until the end of this turn). */
+  private delivering: { delivery: Delivery<S>; span: Span; writes: number } | undefined;
 
   constructor(deps: RealtimeDeps, options: RealtimeHubOptions<S>) {
     this.feed = options.feed;
@@ -233,26 +235,19 @@ export class RealtimeHub<S extends EventSchemas> {
     return { id, userId, close: () => this.end(connection) };
   }
 
-  /** Writes to a client; a client that cannot keep up is dropped, so its buffer stays bounded. */
+  /**
+   * Writes to a client; a client that cannot keep up is dropped, so its buffer stays bounded.
+   * This runs once per connection, so it does only the write and cheap bookkeeping: the same
+   * delivery object goes to every connection (transports encode it once), a live event gets one
+   * span for all its writes in this process, and the lag is observed per write only for feed
+   * events (a user has a few connections; broadcasts, to every connection, record nothing here).
+   */
   private write(connection: LiveConnection<S>, delivery: Delivery<S>, traceParent?: string): boolean {
     if (connection.closed) return false;
     const { transport } = connection.sink;
-    const live = delivery.kind === 'event' && !delivery.replayed;
-    const span =
-      live && traceParent
-        ? this.tracer.startSpan('realtime.deliver', {
-            kind: SpanKind.CONSUMER,
-            links: linkTo(traceParent),
-            attributes: {
-              'messaging.system': 'redis',
-              'realtime.event.type': delivery.event.type,
-              'realtime.transport': transport,
-            },
-          })
-        : undefined;
-    const written = connection.sink.write(delivery);
-    span?.end();
-    if (!written) {
+    if (traceParent && delivery.kind === 'event' && !delivery.replayed)
+      this.traceDelivery(delivery, traceParent);
+    if (!connection.sink.write(delivery)) {
       this.metrics.dropped.inc({ transport, reason: 'slow_client' });
       this.logger.info({ operation: 'deliver', transport }, 'realtime: slow client dropped');
       void this.end(connection, 'slow_client');
@@ -265,6 +260,31 @@ export class RealtimeHub<S extends EventSchemas> {
         this.metrics.lag.observe({ transport }, Math.max(0, Date.now() - delivery.event.publishedAt) / 1000);
     }
     return true;
+  }
+
+  /**
+   * One `realtime.deliver` span per live event and process, linked to the publish: the writes to
+   * each of the user's connections follow one another in the same turn, and the span ends after
+   * them, with how many there were.
+   */
+  private traceDelivery(delivery: Extract<Delivery<S>, { kind: 'event' }>, traceParent: string): void {
+    const open = this.delivering;
+    if (open?.delivery === delivery) {
+      open.writes += 1;
+      return;
+    }
+    const span = this.tracer.startSpan('realtime.deliver', {
+      kind: SpanKind.CONSUMER,
+      links: linkTo(traceParent),
+      attributes: { 'messaging.system': 'redis', 'realtime.event.type': delivery.event.type },
+    });
+    const delivering = { delivery, span, writes: 1 };
+    this.delivering = delivering;
+    queueMicrotask(() => {
+      if (this.delivering === delivering) this.delivering = undefined;
+      span.setAttribute('realtime.connections', delivering.writes);
+      span.end();
+    });
   }
 
   /** Subscribes the broadcast channel once, with the first connection. */
@@ -286,8 +306,10 @@ export class RealtimeHub<S extends EventSchemas> {
       return;
     }
     if (typeof message?.c !== 'string') return;
+    // One delivery object for every connection: each transport encodes it once.
+    const delivery: Delivery<S> = { kind: 'channel', channel: message.c, data: message.d };
     for (const connection of this.live.values()) {
-      this.write(connection, { kind: 'channel', channel: message.c, data: message.d });
+      this.write(connection, delivery);
     }
   }
 
