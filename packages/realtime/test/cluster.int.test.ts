@@ -165,7 +165,9 @@ describe('@rnh/realtime on Redis Cluster (3 masters)', () => {
   });
 
   it('sends typed channel messages by SPUBLISH, and refuses what has no sharded form', async () => {
-    const deps = { redis: clusterClient(), subscriber: clusterClient(), keys: uniquePrefix('rtc') };
+    // One Cluster for both: its pub/sub runs on connections of their own.
+    const redis = clusterClient();
+    const deps = { redis, subscriber: redis, keys: uniquePrefix('rtc') };
     const channels = new RealtimeChannels(deps, { channels: { alert: z.object({ level: z.number() }) } });
     cleanup.push(() => channels.close());
     const seen: number[] = [];
