@@ -28,6 +28,9 @@ import type { Presence, PresenceChange } from '../presence/presence.js';
 import type { Delivery, EventSchemas, RealtimeDeps } from '../types.js';
 import type { ClientSink, CloseReason } from './client-sink.js';
 
+/** One object for every connection told to reconnect, so each transport encodes it once. */
+const RECONNECT = { kind: 'reconnect' } as const satisfies Delivery;
+
 export interface RealtimeHubOptions<S extends EventSchemas> {
   /** The users' event feeds this hub delivers. */
   feed: EventFeed<S>;
@@ -337,7 +340,7 @@ export class RealtimeHub<S extends EventSchemas> {
     connection.follower.close();
     for (const stop of connection.stops.splice(0)) stop();
     if (reason) {
-      if (reason === 'drain') connection.sink.write({ kind: 'reconnect' });
+      if (reason === 'drain') connection.sink.write(RECONNECT);
       connection.sink.close(reason);
     }
     await this.presence.disconnect(connection.userId, connection.id).catch(() => undefined);

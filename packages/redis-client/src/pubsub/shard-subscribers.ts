@@ -183,6 +183,8 @@ export class ShardSubscribers {
       // Channel names are exact; placement and re-subscription are done here, confirmed.
       keyPrefix: undefined,
       autoResubscribe: false,
+      // An SSUBSCRIBE sent while the connection is (re)connecting waits for it.
+      enableOfflineQueue: true,
       enableAutoPipelining: false,
       connectionName: shared.connectionName ? `${shared.connectionName}:shard` : undefined,
     };
