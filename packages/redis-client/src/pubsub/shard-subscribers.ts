@@ -91,6 +91,7 @@ export class ShardSubscribers {
   private async place(channel: string, home: Home): Promise<void> {
     for (let moves = 0; ; moves++) {
       const node = await this.ownerOf(home.slot);
+      if (this.closed) throw new RedisConnectionError('the channel router was closed');
       home.node = node;
       try {
         await this.confirm(this.link(node), channel);
