@@ -11,8 +11,8 @@ export interface ShardSubscribersEvents {
 /** A channel answered MOVED: the slot table was stale; it is read again and the channel placed anew. */
 class SlotMovedError extends Error {}
 
-/** Placing a channel gives up after this many MOVED answers in a row (a cluster that keeps resharding). */
-const MAX_MOVES = 5;
+/** Placing a channel gives up after this many tries (a cluster that keeps resharding). */
+const MAX_TRIES = 5;
 
 interface Link {
   redis: Redis;
@@ -26,6 +26,11 @@ interface Home {
   slot: number;
   /** The master (`host:port`, as the cluster's slot table names it) the channel is subscribed on. */
   node: string;
+  /**
+   * An SSUBSCRIBE of it is on its way (ioredis resends it after a reconnect): nothing else
+   * subscribes it meanwhile, so there is never more than one in flight per channel.
+   */
+  placing: boolean;
 }
 
 /**
@@ -60,8 +65,7 @@ export class ShardSubscribers {
 
   /** SSUBSCRIBE on the master that owns the channel's slot; resolves once that master confirmed it. */
   async subscribe(channel: string): Promise<void> {
-    const slot = keySlot(channel);
-    const home: Home = { slot, node: '' };
+    const home: Home = { slot: keySlot(channel), node: '', placing: false };
     this.homes.set(channel, home);
     try {
       await this.place(channel, home);
@@ -87,19 +91,31 @@ export class ShardSubscribers {
     this.links.clear();
   }
 
-  /** Subscribes `channel` on its slot's current owner, reading the slot table again after a MOVED. */
+  /**
+   * Subscribes `channel` on its slot's owner: after a MOVED the slot table is read again, and if
+   * the slot moved while the SSUBSCRIBE was on its way (a relocation then skipped it), it goes on
+   * to the new owner.
+   */
   private async place(channel: string, home: Home): Promise<void> {
-    for (let moves = 0; ; moves++) {
-      const node = await this.ownerOf(home.slot);
-      if (this.closed) throw new RedisConnectionError('the channel router was closed');
-      home.node = node;
-      try {
-        await this.confirm(this.link(node), channel);
-        break;
-      } catch (error) {
-        if (!(error instanceof SlotMovedError) || moves + 1 >= MAX_MOVES || this.closed) throw error;
-        await this.refreshSlots();
+    home.placing = true;
+    try {
+      for (let tries = 1; ; tries++) {
+        const node = await this.ownerOf(home.slot);
+        if (this.closed) throw new RedisConnectionError('the channel router was closed');
+        home.node = node;
+        try {
+          await this.confirm(this.link(node), channel);
+        } catch (error) {
+          if (!(error instanceof SlotMovedError) || tries >= MAX_TRIES || this.closed) throw error;
+          await this.refreshSlots();
+          continue;
+        }
+        const owner = this.cluster.slots[home.slot]?.[0];
+        if (!owner || owner === node || tries >= MAX_TRIES) break;
+        this.release(channel, node);
       }
+    } finally {
+      home.placing = false;
     }
     // Unsubscribed while this was on its way: undo it, unless it is wanted again on this node.
     const current = this.homes.get(channel);
@@ -184,8 +200,10 @@ export class ShardSubscribers {
       // Channel names are exact; placement and re-subscription are done here, confirmed.
       keyPrefix: undefined,
       autoResubscribe: false,
-      // An SSUBSCRIBE sent while the connection is (re)connecting waits for it.
+      // An SSUBSCRIBE sent while the connection is (re)connecting waits for it, and one that was
+      // on its way when it dropped is sent again: each settles (see `placing`).
       enableOfflineQueue: true,
+      autoResendUnfulfilledCommands: true,
       enableAutoPipelining: false,
       connectionName: shared.connectionName ? `${shared.connectionName}:shard` : undefined,
     };
@@ -216,7 +234,8 @@ export class ShardSubscribers {
   /** A connection came back: its channels are subscribed again (where they belong now). */
   private async restore(node: string): Promise<void> {
     await this.refreshSlots();
-    const channels = [...this.homes].filter(([, home]) => home.node === node).map(([channel]) => channel);
+    const channels: string[] = [];
+    for (const [channel, home] of this.homes) if (home.node === node && !home.placing) channels.push(channel);
     await this.resubscribe(channels);
   }
 
@@ -226,7 +245,7 @@ export class ShardSubscribers {
     const moved: string[] = [];
     for (const [channel, home] of this.homes) {
       const owner = this.cluster.slots[home.slot]?.[0];
-      if (owner && owner !== home.node) {
+      if (owner && owner !== home.node && !home.placing) {
         this.release(channel, home.node);
         moved.push(channel);
       }
@@ -240,7 +259,7 @@ export class ShardSubscribers {
     const placing: Array<Promise<void>> = [];
     for (const channel of channels) {
       const home = this.homes.get(channel);
-      if (home) placing.push(this.place(channel, home));
+      if (home && !home.placing) placing.push(this.place(channel, home));
     }
     try {
       await Promise.all(placing);
