@@ -84,15 +84,15 @@ describe('a user’s feed', () => {
     ]);
   });
 
-  it('drops a received event whose data does not match its schema, and counts it', async () => {
+  it('drops a received event whose data does not match its schema, and counts it once per process', async () => {
     const app = instance(redis, testKeys());
-    const client = recordingSink();
-    await (await app.hub.admit({ userId: 'ada' })).open(client.sink);
-    // Anyone who can PUBLISH could send this; it never reaches the client.
+    const clients = [recordingSink(), recordingSink()];
+    for (const client of clients) await (await app.hub.admit({ userId: 'ada' })).open(client.sink);
+    // Anyone who can PUBLISH could send this; it never reaches a client.
     await redis.admin.publish(app.feed.channelOf('ada'), '1-1\nnotification\n\n{"text":42}');
     await app.feed.publish('ada', 'notification', { text: 'valid' });
-    await waitFor(() => client.events().length === 1, WAIT);
-    expect(client.events()).toEqual(['notification:valid']);
+    await waitFor(() => clients.every((client) => client.events().length === 1), WAIT);
+    for (const client of clients) expect(client.events()).toEqual(['notification:valid']);
     expect(await metricValue(app.registry, 'realtime_invalid_events_total', { type: 'notification' })).toBe(
       1,
     );

@@ -11,6 +11,7 @@ import {
 } from '@rnh/test-utils';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { attachWebSocket, type Authenticate, sseHandler } from '../src/index.js';
 import { type Instance, instance, testKeys } from './helpers.js';
 
@@ -175,6 +176,65 @@ describe('both transports', () => {
     ]);
     stream.close();
     socket.close();
+  });
+
+  it('give each of a user’s connections the same event and broadcast, in its transport’s format, as text', async () => {
+    const app = instance(redis, testKeys());
+    const { url, ws } = await serve(app);
+    // Interleaved transports: each encodes a delivery once and hands the same bytes to its connections.
+    const first = await openWebSocket(ws, { headers: as('ada') });
+    const stream = await openSse(`${url}/events`, as('ada'));
+    const second = await openWebSocket(ws, { headers: as('ada') });
+    const frameKinds: string[] = [];
+    const browserLike = new WebSocket(ws, { headers: as('ada') });
+    browserLike.on('message', (_data, isBinary) => frameKinds.push(isBinary ? 'binary' : 'text'));
+    redis.cleanup.push(() => browserLike.close());
+    await waitFor(
+      () =>
+        [first, second].every((socket) => socket.messages.some((message) => message.type === 'ready')) &&
+        stream.frames.some((frame) => frame.event === 'ready') &&
+        frameKinds.length === 1,
+      WAIT,
+    );
+
+    const id = await app.feed.publish('ada', 'notification', { text: 'to every tab' });
+    await app.hub.broadcast('announcement', { text: 'to all' });
+    await waitFor(
+      () =>
+        [first, second].every((socket) => socket.messages.length === 3) &&
+        stream.frames.filter((frame) => frame.event !== 'ready').length === 2 &&
+        frameKinds.length === 3,
+      WAIT,
+    );
+    for (const socket of [first, second]) {
+      expect(socket.messages.slice(1)).toEqual([
+        {
+          type: 'event',
+          id,
+          event: 'notification',
+          data: { text: 'to every tab' },
+          publishedAt: Number(id.split('-')[0]),
+          replayed: false,
+        },
+        { type: 'announcement', data: { text: 'to all' } },
+      ]);
+    }
+    const [event, announcement] = stream.frames.filter((frame) => frame.event !== 'ready');
+    expect(event).toEqual({
+      id,
+      event: 'notification',
+      data: JSON.stringify({
+        data: { text: 'to every tab' },
+        publishedAt: Number(id.split('-')[0]),
+        replayed: false,
+      }),
+    });
+    expect(announcement).toEqual({ event: 'announcement', data: JSON.stringify({ text: 'to all' }) });
+    // What a browser's `JSON.parse(message.data)` needs: text frames, never binary ones.
+    expect(frameKinds).toEqual(['text', 'text', 'text']);
+    stream.close();
+    first.close();
+    second.close();
   });
 
   it(

@@ -73,6 +73,8 @@ export { registerServerInfoMetrics } from './metrics/server-metrics.js';
 export { ChannelSubscription } from './pubsub/channel-subscription.js';
 export type { ChannelSubscriptionHandlers } from './pubsub/channel-subscription.js';
 export { ChannelRouter } from './pubsub/channel-router.js';
+export { publishCommandFor, publishTo } from './pubsub/publish.js';
+export { isCluster } from './connection/client-info.js';
 
 export { RedisScript } from './scripts/script.js';
 export type { ScriptArg } from './scripts/script.js';

@@ -1,7 +1,9 @@
 import {
   ChannelRouter,
   type Keyspace,
+  isCluster,
   type Logger,
+  publishTo,
   type RedisClient,
   silentLogger,
   toKeyspace,
@@ -9,6 +11,7 @@ import {
 import { DEFAULT_KEY_PREFIX, DEFAULT_OPERATION_TIMEOUT_MS } from '../defaults.js';
 import { RealtimeArgumentError, RealtimeEventError } from '../errors.js';
 import { checkId } from '../internal/ids.js';
+import { checkPubSubPair } from '../internal/pubsub-kind.js';
 import { callRedis } from '../internal/redis-call.js';
 import { positiveInteger } from '../internal/validate.js';
 import { metricsFor, type RealtimeMetricsSink } from '../metrics.js';
@@ -41,6 +44,7 @@ export class RealtimeChannels<S extends EventSchemas> {
 
   constructor(deps: RealtimeDeps, options: ChannelsOptions<S>) {
     this.redis = deps.redis;
+    checkPubSubPair(deps);
     this.router = new ChannelRouter(deps.subscriber);
     this.keys = toKeyspace(deps.keys, DEFAULT_KEY_PREFIX).child('ch');
     this.logger = deps.logger ?? silentLogger();
@@ -66,7 +70,7 @@ export class RealtimeChannels<S extends EventSchemas> {
       });
     }
     const receivers = await callRedis(
-      this.redis.publish(this.nameOf(channel, topic), JSON.stringify(parsed.data)),
+      publishTo(this.redis, this.nameOf(channel, topic), JSON.stringify(parsed.data)),
       this.timeoutMs,
       this.logger,
       'channel publish',
@@ -86,12 +90,21 @@ export class RealtimeChannels<S extends EventSchemas> {
     );
   }
 
-  /** Follows every topic of a channel. */
-  subscribeAll<K extends keyof S & string>(
+  /**
+   * Follows every topic of a channel (a pattern subscription). Not on a Cluster: messages there
+   * are SPUBLISHed to shard channels, which have no pattern form; it rejects with
+   * RealtimeArgumentError (subscribe to each topic instead).
+   */
+  async subscribeAll<K extends keyof S & string>(
     channel: K,
     handler: ChannelHandler<EventData<S, K>>,
   ): Promise<() => void> {
     this.schemaOf(channel);
+    if (isCluster(this.redis)) {
+      throw new RealtimeArgumentError(
+        `subscribeAll(${JSON.stringify(channel)}) needs a pattern subscription, which Redis Cluster's sharded pub/sub does not have: subscribe to each topic`,
+      );
+    }
     const prefix = this.keys.key(channel, '');
     return this.router.psubscribe(this.keys.pattern(`${channel}:*`), (text, name) =>
       this.receive(channel, text, name.slice(prefix.length), handler),

@@ -2,6 +2,7 @@ import { SpanKind, type Tracer, trace } from '@opentelemetry/api';
 import {
   type Keyspace,
   type Logger,
+  publishCommandFor,
   type RedisClient,
   type RedisPackageDeps,
   RedisScript,
@@ -22,7 +23,7 @@ import { positiveInteger } from '../internal/validate.js';
 import { activeTraceParent } from '../internal/trace-parent.js';
 import { metricsFor, type RealtimeMetricsSink } from '../metrics.js';
 import type { EventData, EventSchemas } from '../types.js';
-import { PUBLISH_EVENT, READ_FEED } from './scripts.js';
+import { publishEvent, READ_FEED } from './scripts.js';
 import { isStreamId } from './stream-id.js';
 import { parseEntry, type RawEvent } from './wire.js';
 
@@ -64,11 +65,12 @@ export class EventFeed<S extends EventSchemas> {
   private readonly maxLength: number;
   private readonly retentionMs: number;
   private readonly timeoutMs: number;
-  private readonly publishScript = new RedisScript(PUBLISH_EVENT);
+  private readonly publishScript: RedisScript;
   private readonly readScript = new RedisScript(READ_FEED);
 
   constructor(deps: RedisPackageDeps, options: EventFeedOptions<S>) {
     this.redis = deps.redis;
+    this.publishScript = new RedisScript(publishEvent(publishCommandFor(deps.redis)));
     this.keys = toKeyspace(deps.keys, DEFAULT_KEY_PREFIX);
     this.logger = deps.logger ?? silentLogger();
     this.tracer = deps.tracer ?? trace.getTracer('@rnh/realtime');
@@ -99,7 +101,10 @@ export class EventFeed<S extends EventSchemas> {
     return this.keys.key('feed', `{${checkId('userId', userId)}}`);
   }
 
-  /** The pub/sub channel announcing `userId`'s events: the key's name, so it hashes to the same slot. */
+  /**
+   * The pub/sub channel announcing `userId`'s events: the key's name, so it hashes to the same
+   * slot (on a Cluster, a shard channel the publish script may SPUBLISH to).
+   */
   channelOf(userId: string): string {
     return this.feedKey(userId);
   }

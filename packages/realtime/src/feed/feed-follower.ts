@@ -5,6 +5,20 @@ import type { EventFeed } from './event-feed.js';
 import { compareStreamIds } from './stream-id.js';
 import { decodeEvent, parseMessage, type RawEvent } from './wire.js';
 
+/** An event ready to deliver: its delivery is undefined when its data failed its schema (counted, dropped). */
+interface Decoded<S extends EventSchemas> {
+  id: string;
+  traceParent: string;
+  delivery: Extract<Delivery<S>, { kind: 'event' }> | undefined;
+}
+
+/**
+ * Per feed, the live message decoded last. Every connection of a user in this process receives
+ * the same message text, one after the other: it is parsed and checked once, and each of them
+ * gets the same delivery object, which the transports then encode once.
+ */
+const lastLive = new WeakMap<object, { text: string; decoded: unknown }>();
+
 export interface FollowOptions {
   /** The last id the client received (its Last-Event-ID): what came after it is replayed first. */
   after?: string;
@@ -28,7 +42,7 @@ export class FeedFollower<S extends EventSchemas> {
   private state: State = 'catching_up';
   private cursor: string;
   private readonly resuming: boolean;
-  private pending: RawEvent[] = [];
+  private pending: Array<Decoded<S>> = [];
   private overflowed = false;
   private catchUpAgain = false;
   private readySent = false;
@@ -89,29 +103,46 @@ export class FeedFollower<S extends EventSchemas> {
 
   private onMessage(text: string): void {
     if (this.state === 'closed') return;
-    const raw = parseMessage(text);
-    if (!raw) return;
+    const event = this.decodeLive(text);
+    if (!event) return;
     if (this.state === 'catching_up') {
-      if (this.pending.length < this.maxPending) this.pending.push(raw);
+      if (this.pending.length < this.maxPending) this.pending.push(event);
       else this.overflowed = true;
       return;
     }
-    this.pass(raw, false);
+    this.pass(event);
   }
 
-  /** Delivers `raw` if it is newer than the cursor; false once the client is gone. */
-  private pass(raw: RawEvent, replayed: boolean): boolean {
-    if (compareStreamIds(raw.id, this.cursor) <= 0) return true;
-    this.cursor = raw.id;
+  private decodeLive(text: string): Decoded<S> | undefined {
+    const last = lastLive.get(this.feed);
+    if (last?.text === text) return last.decoded as Decoded<S> | undefined;
+    const raw = parseMessage(text);
+    const decoded = raw && this.decode(raw, false);
+    lastLive.set(this.feed, { text, decoded });
+    return decoded;
+  }
+
+  private decode(raw: RawEvent, replayed: boolean): Decoded<S> {
     const decoded = decodeEvent(this.feed.schemas, raw);
     if (!decoded.ok) {
       this.feed.metrics.invalid.inc({
         type: Object.hasOwn(this.feed.schemas, raw.type) ? raw.type : 'unknown',
       });
       this.logger.warn({ operation: 'deliver', reason: decoded.reason }, 'realtime feed: event dropped');
-      return true;
     }
-    if (this.deliver({ kind: 'event', event: decoded.event, replayed }, raw.traceParent)) return true;
+    return {
+      id: raw.id,
+      traceParent: raw.traceParent,
+      delivery: decoded.ok ? { kind: 'event', event: decoded.event, replayed } : undefined,
+    };
+  }
+
+  /** Delivers `event` if it is newer than the cursor; false once the client is gone. */
+  private pass(event: Decoded<S>): boolean {
+    if (compareStreamIds(event.id, this.cursor) <= 0) return true;
+    this.cursor = event.id;
+    if (!event.delivery) return true;
+    if (this.deliver(event.delivery, event.traceParent)) return true;
     this.close();
     return false;
   }
@@ -125,7 +156,7 @@ export class FeedFollower<S extends EventSchemas> {
       if (this.isClosed()) return;
       if (first && page.gap && !this.deliver({ kind: 'reset', cursor: this.cursor })) return this.close();
       first = false;
-      for (const raw of page.events) if (!this.pass(raw, true)) return;
+      for (const raw of page.events) if (!this.pass(this.decode(raw, true))) return;
       if (page.events.length < this.feed.replayPageSize) break;
     }
     const held = this.pending;
@@ -140,7 +171,7 @@ export class FeedFollower<S extends EventSchemas> {
       this.readySent = true;
       if (!this.deliver({ kind: 'ready', cursor: this.cursor })) return this.close();
     }
-    for (const raw of held) if (!this.pass(raw, false)) return;
+    for (const event of held) if (!this.pass(event)) return;
   }
 
   /** Catches up, and again while a reconnect happened meanwhile. */

@@ -1,21 +1,28 @@
 import type { ScriptDefinition } from '@rnh/redis-client';
 
+/** PUBLISH, or SPUBLISH when the client is a Cluster (`publishCommandFor`). */
+export type PublishCommand = 'PUBLISH' | 'SPUBLISH';
+
 /**
  * Appends one event to a user's feed and announces it, atomically: the stream entry and the
  * pub/sub message carry the same id, and messages leave in the order of the ids, so a reader
- * can merge what it replays with what arrives live by comparing ids.
+ * can merge what it replays with what arrives live by comparing ids. On a Cluster the
+ * announcement is an SPUBLISH: the channel is the feed key's name, so it hashes to the
+ * script's own slot (which a script requires of a shard channel).
  * KEYS: feed. ARGV: max length, retention ms, channel, type, data (JSON), traceparent.
  */
-export const PUBLISH_EVENT: ScriptDefinition = {
-  name: 'realtime_publish_event',
-  keys: 1,
-  lua: `
+export function publishEvent(publish: PublishCommand): ScriptDefinition {
+  return {
+    name: publish === 'SPUBLISH' ? 'realtime_publish_event_sharded' : 'realtime_publish_event',
+    keys: 1,
+    lua: `
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 't', ARGV[4], 'd', ARGV[5], 'p', ARGV[6])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-redis.call('PUBLISH', ARGV[3], id .. '\\n' .. ARGV[4] .. '\\n' .. ARGV[6] .. '\\n' .. ARGV[5])
+redis.call('${publish}', ARGV[3], id .. '\\n' .. ARGV[4] .. '\\n' .. ARGV[6] .. '\\n' .. ARGV[5])
 return id
 `,
-};
+  };
+}
 
 /**
  * One page of the events after a cursor, the feed's newest id, and (when ARGV[3] is 1)

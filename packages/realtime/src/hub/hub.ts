@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { SpanKind, type Tracer, trace } from '@opentelemetry/api';
-import { ChannelRouter, type Logger, type RedisClient, silentLogger, toKeyspace } from '@rnh/redis-client';
+import { type Span, SpanKind, type Tracer, trace } from '@opentelemetry/api';
+import {
+  ChannelRouter,
+  type Logger,
+  publishTo,
+  type RedisClient,
+  silentLogger,
+  toKeyspace,
+} from '@rnh/redis-client';
 import {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_KEY_PREFIX,
@@ -12,6 +19,7 @@ import { FeedFollower } from '../feed/feed-follower.js';
 import type { EventFeed } from '../feed/event-feed.js';
 import { isStreamId } from '../feed/stream-id.js';
 import { checkId } from '../internal/ids.js';
+import { checkPubSubPair } from '../internal/pubsub-kind.js';
 import { callRedis } from '../internal/redis-call.js';
 import { linkTo } from '../internal/trace-parent.js';
 import { positiveInteger } from '../internal/validate.js';
@@ -19,6 +27,9 @@ import { metricsFor, type RealtimeMetricsSink } from '../metrics.js';
 import type { Presence, PresenceChange } from '../presence/presence.js';
 import type { Delivery, EventSchemas, RealtimeDeps } from '../types.js';
 import type { ClientSink, CloseReason } from './client-sink.js';
+
+/** One object for every connection told to reconnect, so each transport encodes it once. */
+const RECONNECT = { kind: 'reconnect' } as const satisfies Delivery;
 
 export interface RealtimeHubOptions<S extends EventSchemas> {
   /** The users' event feeds this hub delivers. */
@@ -89,10 +100,13 @@ export class RealtimeHub<S extends EventSchemas> {
   private broadcasts: Promise<() => void> | undefined;
   private timers: NodeJS.Timeout[] = [];
   private draining = false;
+  /** The live event whose `realtime.deliver` span is open (until the end of this turn). */
+  private delivering: { delivery: Delivery<S>; span: Span; writes: number } | undefined;
 
   constructor(deps: RealtimeDeps, options: RealtimeHubOptions<S>) {
     this.feed = options.feed;
     this.presence = options.presence;
+    checkPubSubPair(deps);
     this.router = new ChannelRouter(deps.subscriber);
     this.redis = deps.redis;
     this.broadcastChannel = toKeyspace(deps.keys, DEFAULT_KEY_PREFIX).key('broadcast');
@@ -117,7 +131,7 @@ export class RealtimeHub<S extends EventSchemas> {
   }
 
   /**
-   * Sends `data` to every connection of every instance, as `{ channel, data }` (one PUBLISH; each
+   * Sends `data` to every connection of every instance, as `{ channel, data }` (one PUBLISH, SPUBLISH on a Cluster; each
    * hub writes to its own clients). At-most-once, like pub/sub: a client that is away misses it;
    * what a user must not miss goes to their feed. Resolves with how many hubs received it.
    */
@@ -125,7 +139,7 @@ export class RealtimeHub<S extends EventSchemas> {
     checkId('channel', channel);
     const message = JSON.stringify({ c: channel, d: data });
     return callRedis(
-      this.redis.publish(this.broadcastChannel, message),
+      publishTo(this.redis, this.broadcastChannel, message),
       DEFAULT_OPERATION_TIMEOUT_MS,
       this.logger,
       'broadcast',
@@ -224,26 +238,19 @@ export class RealtimeHub<S extends EventSchemas> {
     return { id, userId, close: () => this.end(connection) };
   }
 
-  /** Writes to a client; a client that cannot keep up is dropped, so its buffer stays bounded. */
+  /**
+   * Writes to a client; a client that cannot keep up is dropped, so its buffer stays bounded.
+   * This runs once per connection, so it does only the write and cheap bookkeeping: the same
+   * delivery object goes to every connection (transports encode it once), a live event gets one
+   * span for all its writes in this process, and the lag is observed per write only for feed
+   * events (a user has a few connections; broadcasts, to every connection, record nothing here).
+   */
   private write(connection: LiveConnection<S>, delivery: Delivery<S>, traceParent?: string): boolean {
     if (connection.closed) return false;
     const { transport } = connection.sink;
-    const live = delivery.kind === 'event' && !delivery.replayed;
-    const span =
-      live && traceParent
-        ? this.tracer.startSpan('realtime.deliver', {
-            kind: SpanKind.CONSUMER,
-            links: linkTo(traceParent),
-            attributes: {
-              'messaging.system': 'redis',
-              'realtime.event.type': delivery.event.type,
-              'realtime.transport': transport,
-            },
-          })
-        : undefined;
-    const written = connection.sink.write(delivery);
-    span?.end();
-    if (!written) {
+    if (traceParent && delivery.kind === 'event' && !delivery.replayed)
+      this.traceDelivery(delivery, traceParent);
+    if (!connection.sink.write(delivery)) {
       this.metrics.dropped.inc({ transport, reason: 'slow_client' });
       this.logger.info({ operation: 'deliver', transport }, 'realtime: slow client dropped');
       void this.end(connection, 'slow_client');
@@ -256,6 +263,31 @@ export class RealtimeHub<S extends EventSchemas> {
         this.metrics.lag.observe({ transport }, Math.max(0, Date.now() - delivery.event.publishedAt) / 1000);
     }
     return true;
+  }
+
+  /**
+   * One `realtime.deliver` span per live event and process, linked to the publish: the writes to
+   * each of the user's connections follow one another in the same turn, and the span ends after
+   * them, with how many there were.
+   */
+  private traceDelivery(delivery: Extract<Delivery<S>, { kind: 'event' }>, traceParent: string): void {
+    const open = this.delivering;
+    if (open?.delivery === delivery) {
+      open.writes += 1;
+      return;
+    }
+    const span = this.tracer.startSpan('realtime.deliver', {
+      kind: SpanKind.CONSUMER,
+      links: linkTo(traceParent),
+      attributes: { 'messaging.system': 'redis', 'realtime.event.type': delivery.event.type },
+    });
+    const delivering = { delivery, span, writes: 1 };
+    this.delivering = delivering;
+    queueMicrotask(() => {
+      if (this.delivering === delivering) this.delivering = undefined;
+      span.setAttribute('realtime.connections', delivering.writes);
+      span.end();
+    });
   }
 
   /** Subscribes the broadcast channel once, with the first connection. */
@@ -277,8 +309,10 @@ export class RealtimeHub<S extends EventSchemas> {
       return;
     }
     if (typeof message?.c !== 'string') return;
+    // One delivery object for every connection: each transport encodes it once.
+    const delivery: Delivery<S> = { kind: 'channel', channel: message.c, data: message.d };
     for (const connection of this.live.values()) {
-      this.write(connection, { kind: 'channel', channel: message.c, data: message.d });
+      this.write(connection, delivery);
     }
   }
 
@@ -306,7 +340,7 @@ export class RealtimeHub<S extends EventSchemas> {
     connection.follower.close();
     for (const stop of connection.stops.splice(0)) stop();
     if (reason) {
-      if (reason === 'drain') connection.sink.write({ kind: 'reconnect' });
+      if (reason === 'drain') connection.sink.write(RECONNECT);
       connection.sink.close(reason);
     }
     await this.presence.disconnect(connection.userId, connection.id).catch(() => undefined);

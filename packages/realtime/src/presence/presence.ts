@@ -5,6 +5,7 @@ import {
   type RedisPackageDeps,
   RedisScript,
   getOrCreateMetric,
+  publishCommandFor,
   silentLogger,
   toKeyspace,
   withDeadline,
@@ -22,7 +23,7 @@ import { checkId } from '../internal/ids.js';
 import { callRedis } from '../internal/redis-call.js';
 import { positiveInteger } from '../internal/validate.js';
 import { metricsFor, type RealtimeMetricsSink } from '../metrics.js';
-import { CONNECT, DISCONNECT, QUERY, SWEEP } from './scripts.js';
+import { announcingScripts, QUERY } from './scripts.js';
 
 /** The online-users gauge reads Redis at most this often, and waits at most this long. */
 const ONLINE_SAMPLE_CACHE_MS = 5000;
@@ -61,15 +62,17 @@ export class Presence {
   private readonly timeoutMs: number;
   private onlineSample: { value: number; at: number } | undefined;
   private onlineSampling: Promise<number | undefined> | undefined;
-  private readonly scripts = {
-    connect: new RedisScript(CONNECT),
-    disconnect: new RedisScript(DISCONNECT),
-    sweep: new RedisScript(SWEEP),
-    query: new RedisScript(QUERY),
-  };
+  private readonly scripts: Record<'connect' | 'disconnect' | 'sweep' | 'query', RedisScript>;
 
   constructor(deps: RedisPackageDeps, options: PresenceOptions = {}) {
     this.redis = deps.redis;
+    const announcing = announcingScripts(publishCommandFor(deps.redis));
+    this.scripts = {
+      connect: new RedisScript(announcing.connect),
+      disconnect: new RedisScript(announcing.disconnect),
+      sweep: new RedisScript(announcing.sweep),
+      query: new RedisScript(QUERY),
+    };
     this.keys = toKeyspace(deps.keys, DEFAULT_KEY_PREFIX);
     this.base = this.keys.key('presence', '{presence}');
     this.onlineKey = `${this.base}:online`;
@@ -89,7 +92,10 @@ export class Presence {
     if (deps.registry) this.registerOnlineGauge(deps.registry);
   }
 
-  /** The channel on which an organization's presence changes are published (JSON PresenceChange). */
+  /**
+   * The channel on which an organization's presence changes are published (JSON PresenceChange).
+   * It carries the {presence} hash tag, so the scripts can SPUBLISH it on a Cluster.
+   */
   channelOf(orgId: string): string {
     return this.channelPrefix() + checkId('orgId', orgId);
   }
@@ -191,7 +197,7 @@ export class Presence {
   }
 
   private channelPrefix(): string {
-    return this.keys.key('presence', '');
+    return `${this.base}:changes:`;
   }
 
   private call<T>(work: Promise<T>, operation: string): Promise<T> {

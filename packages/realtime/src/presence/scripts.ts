@@ -1,8 +1,10 @@
 import type { ScriptDefinition } from '@rnh/redis-client';
+import type { PublishCommand } from '../feed/scripts.js';
 
-// Every presence key is `<base>:...` where base holds the hash tag {presence}: one Cluster slot,
-// so each change (a user's connections, the online set, their organizations' sets, the
-// announcements) is one atomic script. Scores are expiry times in milliseconds of Redis's clock.
+// Every presence key and channel is `<base>:...` where base holds the hash tag {presence}: one
+// Cluster slot, so each change (a user's connections, the online set, their organizations' sets,
+// the announcements, SPUBLISH on a Cluster) is one atomic script. Scores are expiry times in
+// milliseconds of Redis's clock. `publish` below is PUBLISH, or SPUBLISH on a Cluster.
 
 const NOW = `
 local clock = redis.call('TIME')
@@ -18,7 +20,7 @@ local function go_offline(online, base, user, channel)
   for _, org in ipairs(orgs) do
     redis.call('ZREM', base .. ':org:' .. org, user)
     if removed == 1 then
-      redis.call('PUBLISH', channel .. org, cjson.encode({ userId = user, online = false }))
+      redis.call(publish, channel .. org, cjson.encode({ userId = user, online = false }))
     end
   end
   redis.call('DEL', orgs_key, base .. ':conns:' .. user)
@@ -42,7 +44,7 @@ end
  * limit (0: none), channel prefix, organization ids...
  * Returns -1 (refused: the user has `limit` live connections), 1 (the user came online) or 0.
  */
-export const CONNECT: ScriptDefinition = {
+const CONNECT: ScriptDefinition = {
   name: 'realtime_presence_connect',
   keys: 1,
   lua: `${NOW}
@@ -66,7 +68,7 @@ end
 redis.call('PEXPIRE', orgs_key, ttl * 3)
 if was_online then return 0 end
 for _, org in ipairs(redis.call('SMEMBERS', orgs_key)) do
-  redis.call('PUBLISH', channel .. org, cjson.encode({ userId = user, online = true }))
+  redis.call(publish, channel .. org, cjson.encode({ userId = user, online = true }))
 end
 return 1
 `,
@@ -76,7 +78,7 @@ return 1
  * Removes one connection. KEYS: online set. ARGV: base, user, connection, channel prefix.
  * Returns 1 when it was the user's last live connection (they went offline), else 0.
  */
-export const DISCONNECT: ScriptDefinition = {
+const DISCONNECT: ScriptDefinition = {
   name: 'realtime_presence_disconnect',
   keys: 1,
   lua: `${NOW}${GO_OFFLINE}${LATEST_CONNECTION}
@@ -99,7 +101,7 @@ return go_offline(KEYS[1], base, user, channel)
  * Takes users whose connections all expired (their process died) offline. KEYS: online set.
  * ARGV: base, channel prefix, batch size. Returns the users that went offline.
  */
-export const SWEEP: ScriptDefinition = {
+const SWEEP: ScriptDefinition = {
   name: 'realtime_presence_sweep',
   keys: 1,
   lua: `${NOW}${GO_OFFLINE}${LATEST_CONNECTION}
@@ -135,3 +137,15 @@ if ARGV[1] == 'count' then return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+in
 return redis.call('ZRANGE', KEYS[1], '(' .. now, '+inf', 'BYSCORE', 'LIMIT', tonumber(ARGV[2]), tonumber(ARGV[3]))
 `,
 };
+
+/** The scripts that announce changes, publishing with `publish` (SPUBLISH on a Cluster). */
+export function announcingScripts(
+  publish: PublishCommand,
+): Record<'connect' | 'disconnect' | 'sweep', ScriptDefinition> {
+  const withPublish = (script: ScriptDefinition): ScriptDefinition => ({
+    name: publish === 'SPUBLISH' ? `${script.name}_sharded` : script.name,
+    keys: script.keys,
+    lua: `local publish = '${publish}'\n${script.lua}`,
+  });
+  return { connect: withPublish(CONNECT), disconnect: withPublish(DISCONNECT), sweep: withPublish(SWEEP) };
+}

@@ -5,6 +5,7 @@ import type { ClientSink } from '../hub/client-sink.js';
 import type { HubConnection, RealtimeHub } from '../hub/hub.js';
 import { metricsFor } from '../metrics.js';
 import type { Delivery, EventSchemas } from '../types.js';
+import { encodeOnce } from './encode-once.js';
 import type { Authenticate } from './identity.js';
 import { refusal, refusalFor, type Refusal } from './refusal.js';
 
@@ -30,6 +31,7 @@ export function sseHandler<S extends EventSchemas>(
   const maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
   const retryMs = options.retryMs ?? 2000;
   const metrics = metricsFor(options.registry);
+  const encoded = encodeOnce<S>(frame);
   const refuse = (response: ServerResponse, answer: Refusal) => {
     metrics.rejected.inc({ transport: 'sse', reason: answer.reason });
     response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
@@ -74,7 +76,7 @@ export function sseHandler<S extends EventSchemas>(
       transport: 'sse',
       write: (delivery) => {
         if (gone) return false;
-        response.write(frame(delivery));
+        response.write(encoded(delivery));
         return response.writableLength <= maxBuffered;
       },
       // A comment line: keeps proxies from closing an idle stream, and fills the buffer of a dead client.

@@ -7,6 +7,7 @@ import type { ClientSink, CloseReason } from '../hub/client-sink.js';
 import type { Admission, HubConnection, RealtimeHub } from '../hub/hub.js';
 import { metricsFor } from '../metrics.js';
 import type { Delivery, EventSchemas } from '../types.js';
+import { encodeOnce } from './encode-once.js';
 import type { Authenticate } from './identity.js';
 import { type AllowedOrigins, originAllowed } from './origin.js';
 import { refusal, refusalFor, type Refusal } from './refusal.js';
@@ -52,6 +53,7 @@ export function attachWebSocket<S extends EventSchemas>(
   const path = options.path ?? '/ws';
   const maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
   const metrics = metricsFor(options.registry);
+  const encoded = encodeOnce<S>((delivery) => JSON.stringify(message(delivery)));
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_CLIENT_MESSAGE_BYTES,
@@ -111,7 +113,8 @@ export function attachWebSocket<S extends EventSchemas>(
       transport: 'websocket',
       write: (delivery) => {
         if (gone || ws.readyState !== ws.OPEN) return false;
-        ws.send(JSON.stringify(message(delivery)));
+        // A text frame around the shared bytes (ws copies nothing when it does not mask).
+        ws.send(encoded(delivery), { binary: false });
         return ws.bufferedAmount <= maxBuffered;
       },
       ping: () => {

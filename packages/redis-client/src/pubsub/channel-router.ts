@@ -1,4 +1,8 @@
+import type { Cluster } from 'ioredis';
+import { isCluster } from '../connection/client-info.js';
+import { RedisClientError } from '../errors.js';
 import type { RedisClient } from '../types.js';
+import { ShardSubscribers } from './shard-subscribers.js';
 
 type Handler = (text: string, channel: string) => void;
 type Kind = 'channel' | 'pattern';
@@ -13,6 +17,12 @@ type Kind = 'channel' | 'pattern';
  * a reconnect, once every channel is subscribed again (confirmed by Redis, not only sent),
  * the `onResubscribed` listeners run, so a user that keeps a durable copy (a stream) can
  * read what it missed without a gap.
+ *
+ * On a Redis Cluster `subscriber`, channels are shard channels: SSUBSCRIBE on the master that
+ * owns the channel's slot (see ShardSubscribers), so publish with `publishTo` (SPUBLISH). A
+ * message then stays on its shard instead of being copied to every node of the cluster, and
+ * `onResubscribed` also runs after a slot moved. Patterns have no sharded form: `psubscribe`
+ * on a Cluster rejects (a PSUBSCRIBE would never see an SPUBLISH).
  */
 export class ChannelRouter {
   private readonly routes: Record<Kind, Map<string, Set<Handler>>> = {
@@ -26,8 +36,15 @@ export class ChannelRouter {
   private readonly resubscribedListeners = new Set<() => void>();
   private readonly detach: Array<() => void> = [];
   private wasDisconnected = false;
+  /** Set when the subscriber is a Cluster: channels are shard channels. */
+  private readonly shards: ShardSubscribers | undefined;
 
   constructor(private readonly subscriber: RedisClient) {
+    if (isCluster(subscriber)) this.shards = this.shardsOn(subscriber);
+    else this.listenTo(subscriber);
+  }
+
+  private listenTo(subscriber: RedisClient): void {
     const onMessage = (channel: string, text: string) => this.route('channel', channel, text, channel);
     const onPatternMessage = (pattern: string, channel: string, text: string) =>
       this.route('pattern', pattern, text, channel);
@@ -56,9 +73,22 @@ export class ChannelRouter {
     return this.add('channel', channel, handler);
   }
 
-  /** Calls `handler` with each message on a channel matching the glob `pattern`. */
+  /** Calls `handler` with each message on a channel matching the glob `pattern` (not on a Cluster). */
   psubscribe(pattern: string, handler: Handler): Promise<() => void> {
+    if (this.shards) {
+      return Promise.reject(
+        new RedisClientError(
+          'REDIS_INVALID_ARGUMENT',
+          `pattern subscriptions have no sharded form on Redis Cluster (${pattern}): subscribe to each channel`,
+        ),
+      );
+    }
     return this.add('pattern', pattern, handler);
+  }
+
+  /** Whether channels are shard channels (the subscriber is a Cluster): publish them with SPUBLISH. */
+  get sharded(): boolean {
+    return this.shards !== undefined;
   }
 
   /** Runs `listener` after a reconnect, once every channel is subscribed again. Returns its removal. */
@@ -80,6 +110,7 @@ export class ChannelRouter {
     this.routes.channel.clear();
     this.routes.pattern.clear();
     this.resubscribedListeners.clear();
+    if (this.shards) return this.shards.close();
     if (channels.length > 0) await this.subscriber.unsubscribe(...channels).catch(() => undefined);
     if (patterns.length > 0) await this.subscriber.punsubscribe(...patterns).catch(() => undefined);
   }
@@ -93,7 +124,9 @@ export class ChannelRouter {
     handlers.add(handler);
     let confirmed = this.subscribing[kind].get(name);
     if (!confirmed) {
-      confirmed = kind === 'channel' ? this.subscriber.subscribe(name) : this.subscriber.psubscribe(name);
+      if (this.shards) confirmed = this.shards.subscribe(name);
+      else if (kind === 'channel') confirmed = this.subscriber.subscribe(name);
+      else confirmed = this.subscriber.psubscribe(name);
       this.subscribing[kind].set(name, confirmed);
     }
     const remove = () => this.remove(kind, name, handler);
@@ -112,6 +145,7 @@ export class ChannelRouter {
     if (!handlers?.delete(handler) || handlers.size > 0) return;
     this.routes[kind].delete(name);
     this.subscribing[kind].delete(name);
+    if (this.shards) return this.shards.unsubscribe(name);
     // Commands on one connection run in order: a later subscribe to the same name wins.
     const unsubscribed =
       kind === 'channel' ? this.subscriber.unsubscribe(name) : this.subscriber.punsubscribe(name);
@@ -134,6 +168,17 @@ export class ChannelRouter {
     } catch {
       return; // the connection dropped again: the next 'ready' tries again
     }
+    this.notifyResubscribed();
+  }
+
+  private notifyResubscribed(): void {
     for (const listener of this.resubscribedListeners) listener();
+  }
+
+  private shardsOn(cluster: Cluster): ShardSubscribers {
+    return new ShardSubscribers(cluster, {
+      message: (channel, text) => this.route('channel', channel, text, channel),
+      resubscribed: () => this.notifyResubscribed(),
+    });
   }
 }
