@@ -6,9 +6,17 @@
 import { bullmqAdd, rnhAdd, type AddShape } from '../queue/add.js';
 import type { Tracing } from '../queue/jobs.js';
 import { bullmqProcess, rnhProcess, type ProcessShape } from '../queue/process.js';
-import { withCellRedis, type CellGroup, type CellInfo } from '../cell.js';
+import {
+  singleCell,
+  withCellRedis,
+  type BenchServer,
+  type CellGroup,
+  type CellInfo,
+  type Context,
+} from '../cell.js';
 import { runRatioCell, type Comparison } from '../ratio-cell.js';
-import { loggedNote, startRnhApp } from '../rnh-app.js';
+import { loggedNote, startRnhApp, type RnhApp } from '../rnh-app.js';
+import type { CellResult } from '../results.js';
 import { runTrialCell } from '../trial-cell.js';
 
 const TRACINGS: Tracing[] = ['untraced', 'traced'];
@@ -62,36 +70,21 @@ function addGroup(workload: AddWorkload): CellGroup {
     params: { tracing, jobsPerCall: workload.batch, inFlight: workload.inFlight },
     quick: workload.name === 'single' && tracing === 'traced',
   };
-  return {
-    cells: [cell],
-    async run(_selected, context) {
-      context.begin(cell);
-      context.done(
-        await withCellRedis(context, async (server) => {
-          const app = await startRnhApp(server.host, server.port);
-          try {
-            const ours = rnhAdd(server, app, workload);
-            const peer = bullmqAdd(server, workload);
-            const result = await runRatioCell(
-              {
-                info: cell,
-                contenders: [ours, peer],
-                comparisons: [comparison(peer.id, tracing)],
-                concurrency: workload.inFlight,
-                probe: server.probe,
-                missesLabel: 'runs that left other job counts than they added',
-              },
-              context,
-            );
-            const note = loggedNote(app);
-            return note ? { ...result, note } : result;
-          } finally {
-            await app.connections.close();
-          }
-        }),
-      );
-    },
-  };
+  return appCellGroup(cell, (server, app, context) => {
+    const ours = rnhAdd(server, app, workload);
+    const peer = bullmqAdd(server, workload);
+    return runRatioCell(
+      {
+        info: cell,
+        contenders: [ours, peer],
+        comparisons: [comparison(peer.id, tracing)],
+        concurrency: workload.inFlight,
+        probe: server.probe,
+        missesLabel: 'runs that left other job counts than they added',
+      },
+      context,
+    );
+  });
 }
 
 function processGroup(workload: ProcessWorkload): CellGroup {
@@ -104,36 +97,43 @@ function processGroup(workload: ProcessWorkload): CellGroup {
       `@rnh/queue QueueWorker vs ${PEER[tracing]} Worker`,
     params: { tracing, concurrency: workload.concurrency, handler: 'no-op' },
   };
-  return {
-    cells: [cell],
-    async run(_selected, context) {
-      context.begin(cell);
-      context.done(
-        await withCellRedis(context, async (server) => {
-          const app = await startRnhApp(server.host, server.port);
-          try {
-            const ours = rnhProcess(server, app, workload);
-            const peer = bullmqProcess(server, workload);
-            const result = await runTrialCell(
-              {
-                info: cell,
-                contenders: [ours, peer],
-                comparisons: [comparison(peer.id, tracing)],
-                probe: server.probe,
-                firstSize: workload.firstSize,
-                missesLabel: 'trials that left jobs behind or ran a handler twice',
-              },
-              context,
-            );
-            const note = loggedNote(app);
-            return note ? { ...result, note } : result;
-          } finally {
-            await app.connections.close();
-          }
-        }),
-      );
-    },
-  };
+  return appCellGroup(cell, (server, app, context) => {
+    const ours = rnhProcess(server, app, workload);
+    const peer = bullmqProcess(server, workload);
+    return runTrialCell(
+      {
+        info: cell,
+        contenders: [ours, peer],
+        comparisons: [comparison(peer.id, tracing)],
+        probe: server.probe,
+        firstSize: workload.firstSize,
+        missesLabel: 'trials that left jobs behind or ran a handler twice',
+      },
+      context,
+    );
+  });
+}
+
+/**
+ * One cell on a redis-server of its own with the queue app of ours on it: `measure` runs the
+ * contenders; what the app logged goes into the result's note.
+ */
+function appCellGroup(
+  cell: CellInfo,
+  measure: (server: BenchServer, app: RnhApp, context: Context) => Promise<CellResult>,
+): CellGroup {
+  return singleCell(cell, (context) =>
+    withCellRedis(context, async (server) => {
+      const app = await startRnhApp(server.host, server.port);
+      try {
+        const result = await measure(server, app, context);
+        const note = loggedNote(app);
+        return note ? { ...result, note } : result;
+      } finally {
+        await app.connections.close();
+      }
+    }),
+  );
 }
 
 export function queueGroups(): CellGroup[] {
