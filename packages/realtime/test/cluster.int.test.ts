@@ -1,9 +1,9 @@
 // @rnh/realtime on a real 3-master Redis Cluster: events and presence go by SPUBLISH and
 // SSUBSCRIBE (shard channels), each instance on Cluster clients of its own.
 // Run on its own: pnpm exec vitest run test/cluster.int.test.ts
-import { startRedisCluster, uniquePrefix, waitFor, type RedisClusterHandle } from '@rnh/test-utils';
-import { Cluster, Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { uniquePrefix, useRedisCluster, waitFor } from '@rnh/test-utils';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   EventFeed,
@@ -16,23 +16,9 @@ import {
 import { EVENTS, type Events, recordingSink } from './helpers.js';
 
 const WAIT = { timeoutMs: 30_000 };
-let cluster: RedisClusterHandle;
-const cleanup: Array<() => unknown> = [];
-
-beforeAll(async () => {
-  cluster = await startRedisCluster(3);
-});
-afterAll(() => cluster?.destroy());
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-
-function clusterClient(): Cluster {
-  const client = new Cluster(cluster.nodes, { redisOptions: { connectTimeout: 5000 } });
-  client.on('error', () => undefined);
-  cleanup.push(() => client.disconnect());
-  return client;
-}
+const testCluster = useRedisCluster(3);
+const cleanup = testCluster.cleanup;
+const clusterClient = () => testCluster.client();
 
 /** One process's worth of the package on Cluster clients of its own (commands, subscriber). */
 function instance(keys: string) {
@@ -44,11 +30,11 @@ function instance(keys: string) {
   return { ...deps, feed, presence, hub };
 }
 
-/** Which master (index into cluster.admins) holds `key`. */
+/** Which master (index into testCluster.cluster.admins) holds `key`. */
 async function masterOf(key: string): Promise<number> {
-  const slot = Number(await cluster.admins[0]!.call('CLUSTER', 'KEYSLOT', key));
-  const ids = await Promise.all(cluster.admins.map((admin) => admin.call('CLUSTER', 'MYID')));
-  const shards = (await cluster.admins[0]!.call('CLUSTER', 'SLOTS')) as Array<
+  const slot = Number(await testCluster.cluster.admins[0]!.call('CLUSTER', 'KEYSLOT', key));
+  const ids = await Promise.all(testCluster.cluster.admins.map((admin) => admin.call('CLUSTER', 'MYID')));
+  const shards = (await testCluster.cluster.admins[0]!.call('CLUSTER', 'SLOTS')) as Array<
     [number, number, [string, number, string]]
   >;
   const owner = shards.find(([first, last]) => slot >= first && slot <= last)!;
@@ -82,7 +68,7 @@ describe('@rnh/realtime on Redis Cluster (3 masters)', () => {
     );
     // Each feed is on its own master: the script that appends and announces ran there.
     for (const [index, user] of users.entries()) {
-      expect(await cluster.admins[index]!.exists(publisher.feed.feedKey(user))).toBe(1);
+      expect(await testCluster.cluster.admins[index]!.exists(publisher.feed.feedKey(user))).toBe(1);
     }
 
     // A broadcast from one instance reaches the other's clients too.
@@ -124,7 +110,7 @@ describe('@rnh/realtime on Redis Cluster (3 masters)', () => {
     const server = instance(keys);
     const client = recordingSink();
     await (await server.hub.admit({ userId: 'ada' })).open(client.sink);
-    const shard = cluster.admins[await masterOf(publisher.feed.feedKey('ada'))]!;
+    const shard = testCluster.cluster.admins[await masterOf(publisher.feed.feedKey('ada'))]!;
 
     await shard.client('KILL', 'TYPE', 'pubsub');
     for (let i = 0; i < 5; i += 1)
@@ -161,7 +147,7 @@ describe('@rnh/realtime on Redis Cluster (3 masters)', () => {
     await waitFor(() => changes().length === 2, WAIT);
     expect(changes()).toEqual(['org-1:ada:online', 'org-1:ada:offline']);
     const online = `${keys}presence:{presence}:online`;
-    expect(await cluster.admins[await masterOf(online)]!.exists(online)).toBe(1);
+    expect(await testCluster.cluster.admins[await masterOf(online)]!.exists(online)).toBe(1);
   });
 
   it('sends typed channel messages by SPUBLISH, and refuses what has no sharded form', async () => {
@@ -177,7 +163,9 @@ describe('@rnh/realtime on Redis Cluster (3 masters)', () => {
     expect(seen).toEqual([3]);
 
     await expect(channels.subscribeAll('alert', () => undefined)).rejects.toThrow(RealtimeArgumentError);
-    const plain = new Redis(cluster.nodes[0]!.port, cluster.nodes[0]!.host, { lazyConnect: true });
+    const plain = new Redis(testCluster.cluster.nodes[0]!.port, testCluster.cluster.nodes[0]!.host, {
+      lazyConnect: true,
+    });
     expect(() => new RealtimeChannels({ ...deps, subscriber: plain }, { channels: {} })).toThrow(
       /both be Redis Cluster clients/,
     );

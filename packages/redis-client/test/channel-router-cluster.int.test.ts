@@ -1,29 +1,14 @@
 // ChannelRouter on a real 3-master Redis Cluster: shard channels (SSUBSCRIBE on each slot's
 // master), published with SPUBLISH by another client, across a reconnect and a slot move.
-import { startRedisCluster, waitFor, type RedisClusterHandle } from '@rnh/test-utils';
-import { Cluster } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useRedisCluster, waitFor } from '@rnh/test-utils';
+import { describe, expect, it } from 'vitest';
 import { ChannelRouter, publishTo, RedisClientError } from '../src/index.js';
 import { keySlot } from '../src/pubsub/key-slot.js';
 
 const WAIT = { timeoutMs: 30_000 };
-let cluster: RedisClusterHandle;
-const cleanup: Array<() => unknown> = [];
-
-beforeAll(async () => {
-  cluster = await startRedisCluster(3);
-});
-afterAll(() => cluster?.destroy());
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-
-function clusterClient(): Cluster {
-  const client = new Cluster(cluster.nodes, { redisOptions: { connectTimeout: 5000 } });
-  client.on('error', () => undefined);
-  cleanup.push(() => client.disconnect());
-  return client;
-}
+const testCluster = useRedisCluster(3);
+const cleanup = testCluster.cleanup;
+const clusterClient = () => testCluster.client();
 
 function router(): ChannelRouter {
   const routed = new ChannelRouter(clusterClient());
@@ -31,10 +16,10 @@ function router(): ChannelRouter {
   return routed;
 }
 
-/** Which master (index into cluster.admins) owns `slot`, as the cluster itself says. */
+/** Which master (index into testCluster.cluster.admins) owns `slot`, as the cluster itself says. */
 async function masterOf(slot: number): Promise<number> {
-  const ids = await Promise.all(cluster.admins.map((admin) => admin.call('CLUSTER', 'MYID')));
-  const shards = (await cluster.admins[0]!.call('CLUSTER', 'SLOTS')) as Array<
+  const ids = await Promise.all(testCluster.cluster.admins.map((admin) => admin.call('CLUSTER', 'MYID')));
+  const shards = (await testCluster.cluster.admins[0]!.call('CLUSTER', 'SLOTS')) as Array<
     [number, number, [string, number, string]]
   >;
   const owner = shards.find(([first, last]) => slot >= first && slot <= last)!;
@@ -54,7 +39,9 @@ async function channelOnEachMaster(prefix: string): Promise<string[]> {
 describe('ChannelRouter on Redis Cluster (3 masters)', () => {
   it('computes the slot Redis computes', async () => {
     for (const name of ['rnh:realtime:feed:{ada}', 'plain-channel', 'x{}y', '{presence}:org:7']) {
-      expect(keySlot(name)).toBe(Number(await cluster.admins[0]!.call('CLUSTER', 'KEYSLOT', name)));
+      expect(keySlot(name)).toBe(
+        Number(await testCluster.cluster.admins[0]!.call('CLUSTER', 'KEYSLOT', name)),
+      );
     }
   });
 
@@ -73,7 +60,7 @@ describe('ChannelRouter on Redis Cluster (3 masters)', () => {
     // Each subscription is on its own shard: no other master counts a subscriber for it.
     for (const [index, channel] of channels.entries()) {
       const counts = await Promise.all(
-        cluster.admins.map(
+        testCluster.cluster.admins.map(
           async (admin) => ((await admin.call('PUBSUB', 'SHARDNUMSUB', channel)) as [string, number])[1],
         ),
       );
@@ -96,7 +83,7 @@ describe('ChannelRouter on Redis Cluster (3 masters)', () => {
     routed.onResubscribed(() => {
       resubscribed += 1;
     });
-    await cluster.admins[0]!.client('KILL', 'TYPE', 'pubsub');
+    await testCluster.cluster.admins[0]!.client('KILL', 'TYPE', 'pubsub');
     await waitFor(() => resubscribed >= 1, WAIT);
     // When the listener runs, a message published now is received: nothing is lost from here on.
     await publishTo(clusterClient(), channel!, 'after');
@@ -119,11 +106,11 @@ describe('ChannelRouter on Redis Cluster (3 masters)', () => {
     await waitFor(() => seen.length === 1, WAIT);
 
     // Move the (empty) slot from master 0 to master 2; master 0 then drops its subscribers.
-    const [from, , to] = cluster.admins;
+    const [from, , to] = testCluster.cluster.admins;
     const [fromId, toId] = await Promise.all([from!.call('CLUSTER', 'MYID'), to!.call('CLUSTER', 'MYID')]);
     await to!.call('CLUSTER', 'SETSLOT', slot, 'IMPORTING', fromId as string);
     await from!.call('CLUSTER', 'SETSLOT', slot, 'MIGRATING', toId as string);
-    for (const admin of [to!, from!, cluster.admins[1]!])
+    for (const admin of [to!, from!, testCluster.cluster.admins[1]!])
       await admin.call('CLUSTER', 'SETSLOT', slot, 'NODE', toId as string);
 
     await waitFor(() => resubscribed >= 1, WAIT);

@@ -8,6 +8,8 @@ export type { AppProcess, StartAppProcessOptions } from './app-process.js';
 export { catalogedMetricNames, servedMetricFamilies, uncatalogedMetrics } from './metric-catalog.js';
 export { startRedisCluster } from './redis-cluster.js';
 export type { RedisClusterHandle } from './redis-cluster.js';
+export { useRedisCluster } from './use-redis-cluster.js';
+export type { TestRedisCluster } from './use-redis-cluster.js';
 export { startRedisSentinel } from './redis-sentinel.js';
 export type { RedisSentinelHandle, StartRedisSentinelOptions } from './redis-sentinel.js';
 export { memoryLogger } from './memory-logger.js';
