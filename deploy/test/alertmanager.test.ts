@@ -34,7 +34,9 @@ function receiverFor(labels: Record<string, string>): string {
 }
 
 const alerts = yamlFiles(rulesDir).flatMap((file) =>
-  readYaml<RuleFile>(join(rulesDir, file)).groups.flatMap((group) => group.rules.filter((rule) => rule.alert)),
+  readYaml<RuleFile>(join(rulesDir, file)).groups.flatMap((group) =>
+    group.rules.filter((rule) => rule.alert),
+  ),
 );
 
 describe('alertmanager.yml', () => {
@@ -45,7 +47,9 @@ describe('alertmanager.yml', () => {
   });
 
   it('pages for critical alerts, files warnings, and drops inhibit-only alerts', () => {
-    expect(receiverFor({ alertname: 'RnhRedisDown', severity: 'critical', node: 'redis:6379' })).toBe('ops-pager');
+    expect(receiverFor({ alertname: 'RnhRedisDown', severity: 'critical', node: 'redis:6379' })).toBe(
+      'ops-pager',
+    );
     expect(receiverFor({ alertname: 'RnhCacheHitRatioLow', severity: 'warning' })).toBe('ops-tickets');
     expect(receiverFor({ alertname: 'RnhRedisOutageRecent', severity: 'none' })).toBe('drop');
   });
