@@ -8,6 +8,7 @@ import type { Admission, HubConnection, RealtimeHub } from '../hub/hub.js';
 import { metricsFor } from '../metrics.js';
 import type { Delivery, EventSchemas } from '../types.js';
 import { encodeOnce } from './encode-once.js';
+import { textFrame, writeFrame } from './websocket-frame.js';
 import type { Authenticate } from './identity.js';
 import { type AllowedOrigins, originAllowed } from './origin.js';
 import { refusal, refusalFor, type Refusal } from './refusal.js';
@@ -54,6 +55,16 @@ export function attachWebSocket<S extends EventSchemas>(
   const maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
   const metrics = metricsFor(options.registry);
   const encoded = encodeOnce<S>((delivery) => JSON.stringify(message(delivery)));
+  // The frame around the last encoded bytes, built once for all the connections it goes to.
+  let framedBytes: Buffer | undefined;
+  let frame: Buffer[] | undefined;
+  const framed = (bytes: Buffer) => {
+    if (bytes !== framedBytes) {
+      framedBytes = bytes;
+      frame = textFrame(bytes);
+    }
+    return frame;
+  };
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_CLIENT_MESSAGE_BYTES,
@@ -113,8 +124,9 @@ export function attachWebSocket<S extends EventSchemas>(
       transport: 'websocket',
       write: (delivery) => {
         if (gone || ws.readyState !== ws.OPEN) return false;
-        // A text frame around the shared bytes (ws copies nothing when it does not mask).
-        ws.send(encoded(delivery), { binary: false });
+        // The shared bytes in a text frame built once; `send()` where that cannot be used.
+        const bytes = encoded(delivery);
+        if (!writeFrame(ws, framed(bytes))) ws.send(bytes, { binary: false });
         return ws.bufferedAmount <= maxBuffered;
       },
       ping: () => {
