@@ -26,6 +26,7 @@ import {
   rulesDir,
   runLoad,
 } from '../src/index.js';
+import { stopApp } from './daemon.js';
 import {
   startPrometheus,
   startSmtpServer,
@@ -67,16 +68,6 @@ function logs(): string {
     `--- worker\n${worker?.output().slice(-4000) ?? ''}`,
     `--- prometheus\n${prometheus?.output().slice(-2000) ?? ''}`,
   ].join('\n');
-}
-
-/** SIGTERM, and SIGKILL if the app has not exited 10 s later (e.g. it hangs while Redis is down). */
-async function stopApp(app: AppProcess): Promise<void> {
-  const killer = setTimeout(() => app.child.kill('SIGKILL'), 10_000);
-  try {
-    await app.stop();
-  } finally {
-    clearTimeout(killer);
-  }
 }
 
 /**
