@@ -36,12 +36,21 @@ export function startAlertmanager(config: string): Promise<DaemonHandle> {
   });
 }
 
-/** redis_exporter for the Redis at `redisUrl`, on a free port. It answers even while Redis is down. */
+/**
+ * redis_exporter for the Redis at `redisUrl`, on a free port, with the system metrics the rules use
+ * (as docker-compose.yml sets it up). It answers even while Redis is down.
+ */
 export function startRedisExporter(redisUrl: string): Promise<DaemonHandle> {
   return startDaemon({
     name: 'redis-exporter',
     binary: findRedisExporter(),
-    args: (_dir, port) => ['-redis.addr', redisUrl, '-web.listen-address', `127.0.0.1:${port}`],
+    args: (_dir, port) => [
+      '-redis.addr',
+      redisUrl,
+      '-web.listen-address',
+      `127.0.0.1:${port}`,
+      '-include-system-metrics',
+    ],
     readyPath: '/metrics',
   });
 }

@@ -2,11 +2,14 @@
 // and worker, a real Prometheus with the committed rules (scraping and evaluating every 2 s, the
 // rules' own `for:` unchanged), and a real Alertmanager running the committed routes and
 // inhibitions, whose receivers post to a webhook this test serves and records.
+// 0. redis_exporter serves what the rules read from it (the apps' own metrics are checked by
+//    observability.e2e.test.ts).
 // 1. The worker stops: RnhAppDown pages, then resolves when the worker is back.
 // 2. Redis is down for 90 s: RnhRedisDown pages and nothing else does, during the outage and for
 //    2 minutes after it; what else fires in Prometheus is held back (inhibited) in Alertmanager.
 // 3. Redis restarts empty: the worker and the api put their job schedules back.
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { startRedisServer, waitFor, type AppProcess, type RedisServerHandle } from '@rnh/test-utils';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -17,7 +20,8 @@ import {
   startWorkerProcess,
   type ApiProcess,
 } from '../../apps/api/test/support/api-env.js';
-import { PrometheusApi, renderAlertmanagerConfig, renderPrometheusConfig } from '../src/index.js';
+import { metricNames } from '../../dashboards/src/promql.js';
+import { PrometheusApi, renderAlertmanagerConfig, renderPrometheusConfig, rulesDir } from '../src/index.js';
 import {
   alertmanagerAlerts,
   startAlertmanager,
@@ -28,6 +32,14 @@ import {
 } from './alerting-support.js';
 import { stopApp, type DaemonHandle } from './daemon.js';
 import { startPrometheus } from './observability-support.js';
+import {
+  familyServed,
+  metricsOutsideTheApps,
+  readYaml,
+  servedSampleNames,
+  yamlFiles,
+  type RuleFile,
+} from './support.js';
 
 /** How long Redis stays down, and how long after it is back the webhook is watched. */
 const OUTAGE_MS = 90_000;
@@ -189,6 +201,26 @@ afterAll(async () => {
 }, 90_000);
 
 describe('alerting: real faults through Prometheus and Alertmanager to the receivers', () => {
+  it('has every redis_exporter metric the rules name from the real redis_exporter, and `up` for every target', async () => {
+    const named = new Set(
+      yamlFiles(rulesDir).flatMap((file) =>
+        readYaml<RuleFile>(join(rulesDir, file)).groups.flatMap((group) =>
+          group.rules.flatMap((rule) => metricNames(rule.expr)),
+        ),
+      ),
+    );
+    // Only a replica reports its link to the master; this Redis is a master.
+    const replicaOnly = new Set(['redis_master_link_up']);
+    const fromExporter = [...metricsOutsideTheApps()].filter(
+      (name) => name !== 'up' && named.has(name) && !replicaOnly.has(name),
+    );
+    expect(fromExporter.length).toBeGreaterThan(5);
+    const served = await servedSampleNames(`${exporter.url}/metrics`);
+    expect(fromExporter.filter((name) => !familyServed(served, name))).toEqual([]);
+    const up = await prom.query('up');
+    expect(up.map((sample) => sample.metric.job).sort()).toEqual(['api', 'redis_exporter', 'worker']);
+  });
+
   it('pages RnhAppDown when the worker stops, and sends it resolved when the worker is back', async () => {
     const from = webhook.notifications.length;
     const port = Number(new URL(worker.url).port);
