@@ -1,4 +1,5 @@
-// @rnh/deploy: the observability assets' locations, and prometheus.yml for other targets.
+// @rnh/deploy: the observability assets' locations, and prometheus.yml and alertmanager.yml for
+// other targets.
 export * from './paths.js';
 export {
   SCRAPE_JOBS,
@@ -9,6 +10,14 @@ export {
   type ScrapeConfig,
   type ScrapeJob,
 } from './prometheus-config.js';
+export {
+  composeAlertmanagerConfig,
+  renderAlertmanagerConfig,
+  type AlertmanagerConfig,
+  type AlertmanagerConfigOptions,
+  type AlertmanagerReceiver,
+  type AlertmanagerRoute,
+} from './alertmanager-config.js';
 export {
   PrometheusApi,
   PrometheusApiError,

@@ -1,9 +1,20 @@
 // The Alertmanager config as amtool reads it: valid, every severity routed where it belongs,
 // and every alert of the rules reaching a receiver (or, for inhibit-only alerts, none).
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { alertmanagerConfigFile, rulesDir } from '../src/index.js';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  alertmanagerConfigFile,
+  composeAlertmanagerConfig,
+  renderAlertmanagerConfig,
+  rulesDir,
+  type AlertmanagerConfig,
+  type AlertmanagerRoute,
+} from '../src/index.js';
+import { findAlertmanager, findRedisExporter } from './alerting-support.js';
 import { findBinary, readYaml, yamlFiles, type RuleFile } from './support.js';
 
 let amtool: string;
@@ -18,12 +29,12 @@ function run(args: string[]): { status: number; output: string } {
 }
 
 /** The receiver amtool routes an alert with these labels to. */
-function receiverFor(labels: Record<string, string>): string {
+function receiverFor(labels: Record<string, string>, configFile = alertmanagerConfigFile): string {
   const result = run([
     'config',
     'routes',
     'test',
-    `--config.file=${alertmanagerConfigFile}`,
+    `--config.file=${configFile}`,
     ...Object.entries(labels).map(([name, value]) => `${name}=${value}`),
   ]);
   expect(result.status, result.output).toBe(0);
@@ -93,10 +104,73 @@ describe('alertmanager.yml', () => {
   });
 });
 
-describe('amtool', () => {
-  it('missing, fails with what to install (never skips)', () => {
+describe('amtool, Alertmanager and redis_exporter', () => {
+  it('missing, fail with what to install (never skip)', () => {
     expect(() => findBinary('amtool', 'AMTOOL_BIN', 'prometheus-alertmanager', { PATH: '' })).toThrow(
       /apt-get install prometheus-alertmanager/,
     );
+    // The alerting end-to-end test runs both.
+    expect(() => findAlertmanager({ PATH: '' })).toThrow(/apt-get install prometheus-alertmanager/);
+    expect(() => findRedisExporter({ PATH: '' })).toThrow(/apt-get install prometheus-redis-exporter/);
+  });
+});
+
+describe('renderAlertmanagerConfig', () => {
+  const webhookUrl = 'http://127.0.0.1:9999/alerts';
+  const text = renderAlertmanagerConfig({ webhookUrl, groupWait: '1s', groupInterval: '5s' });
+  const rendered = parse(text) as AlertmanagerConfig;
+  const committed = composeAlertmanagerConfig();
+  let dir: string;
+  let renderedFile: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rnh-alertmanager-config-'));
+    renderedFile = join(dir, 'alertmanager.yml');
+    writeFileSync(renderedFile, text);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Every route of the tree, the root first. */
+  const routes = (route: AlertmanagerRoute): AlertmanagerRoute[] => [
+    route,
+    ...(route.routes ?? []).flatMap(routes),
+  ];
+
+  it('passes amtool check-config', () => {
+    const result = run(['check-config', renderedFile]);
+    expect(result.status, result.output).toBe(0);
+    expect(result.output).toContain('SUCCESS');
+  });
+
+  it('routes every alert of the rules to the same receiver as the committed config', () => {
+    for (const alert of alerts) {
+      const labels = { alertname: alert.alert!, severity: alert.labels!.severity! };
+      expect(receiverFor(labels, renderedFile), alert.alert).toBe(receiverFor(labels));
+    }
+  });
+
+  it('keeps the grouping and the inhibitions, and shortens the group timers wherever they are set', () => {
+    expect(rendered.inhibit_rules).toEqual(committed.inhibit_rules);
+    const before = routes(committed.route);
+    const after = routes(rendered.route);
+    expect(
+      after.map((route) => [route.receiver, route.matchers, route.group_by, route.repeat_interval]),
+    ).toEqual(before.map((route) => [route.receiver, route.matchers, route.group_by, route.repeat_interval]));
+    for (const [index, route] of after.entries()) {
+      expect(route.group_wait).toBe(before[index]!.group_wait === undefined ? undefined : '1s');
+      expect(route.group_interval).toBe(before[index]!.group_interval === undefined ? undefined : '5s');
+    }
+    expect(rendered.route.group_wait).toBe('1s');
+    expect(rendered.route.group_interval).toBe('5s');
+  });
+
+  it('sends what the committed receivers send to the webhook, resolved too, and mails nothing', () => {
+    expect(rendered.receivers.map((receiver) => receiver.name)).toEqual(
+      committed.receivers.map((receiver) => receiver.name),
+    );
+    const byName = new Map(rendered.receivers.map((receiver) => [receiver.name, receiver]));
+    for (const name of ['ops-pager', 'ops-tickets'])
+      expect(byName.get(name)).toEqual({ name, webhook_configs: [{ url: webhookUrl, send_resolved: true }] });
+    expect(byName.get('drop')).toEqual({ name: 'drop' });
+    expect(text).not.toMatch(/email_configs|smtp_/);
   });
 });

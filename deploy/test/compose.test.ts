@@ -293,6 +293,8 @@ describe('Prometheus in compose', () => {
     const [exporterName] = serviceByImage(compose, 'oliver006/redis_exporter');
     expect(scrape('redis_exporter')!.static_configs[0]!.targets).toEqual([`${exporterName}:9121`]);
     expect(hostPort(env(exporterName, 'REDIS_ADDR')!).host).toBe('redis');
+    // RnhRedisSystemMemoryHigh needs redis_total_system_memory_bytes, which is opt-in.
+    expect(env(exporterName, 'REDIS_EXPORTER_INCL_SYSTEM_METRICS')).toBe('true');
   });
 
   it('sends alerts to the alertmanager service', () => {

@@ -1,11 +1,10 @@
 // What the observability e2e test starts besides Redis and the apps: a real Prometheus, and a
 // small SMTP server that refuses some recipients (so that mail is retried and dead-lettered for real).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { freePort, waitFor } from '@rnh/test-utils';
+import { freePort } from '@rnh/test-utils';
+import { startDaemon, type DaemonHandle } from './daemon.js';
 
 /**
  * prometheus from PROMETHEUS_BIN or the PATH (/usr/bin/prometheus on Debian). Missing, it throws:
@@ -34,56 +33,22 @@ export function findPrometheus(env: NodeJS.ProcessEnv = process.env): string {
   );
 }
 
-export interface PrometheusHandle {
-  url: string;
-  output(): string;
-  stop(): Promise<void>;
-}
+export type PrometheusHandle = DaemonHandle;
 
 /** Starts Prometheus on a free port with this config, its storage in a temp dir. */
-export async function startPrometheus(config: string): Promise<PrometheusHandle> {
-  const binary = findPrometheus();
-  const dir = mkdtempSync(join(tmpdir(), 'rnh-prometheus-'));
-  const configFile = join(dir, 'prometheus.yml');
-  writeFileSync(configFile, config);
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    binary,
-    [
-      `--config.file=${configFile}`,
+export function startPrometheus(config: string): Promise<PrometheusHandle> {
+  return startDaemon({
+    name: 'prometheus',
+    binary: findPrometheus(),
+    prepare: (dir) => writeFileSync(join(dir, 'prometheus.yml'), config),
+    args: (dir, port) => [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      child.kill('SIGTERM');
-      await exited;
-      clearTimeout(killer);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}:\n${output}`);
-        return (await fetch(`${url}/-/ready`)).status === 200;
-      },
-      { timeoutMs: 20_000, intervalMs: 100, what: `prometheus on ${url} to be ready` },
-    );
-  } catch (error) {
-    await stop();
-    throw new Error(`${(error as Error).message}\n${output}`, { cause: error });
-  }
-  return { url, output: () => output, stop };
+    readyPath: '/-/ready',
+  });
 }
 
 export interface SmtpHandle {

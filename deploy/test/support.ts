@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { parse } from 'yaml';
-import { composeFile } from '../src/index.js';
+import { composeFile, repoRoot } from '../src/index.js';
 
 /**
  * promtool from PROMTOOL_BIN or the PATH. Missing, it throws (the tests fail, never skip)
@@ -164,5 +164,35 @@ export function markdownAnchors(markdown: string): string[] {
       .toLowerCase()
       .replace(/[^\w\- ]/g, '')
       .replace(/ /g, '-'),
+  );
+}
+
+/**
+ * The metrics docs/metrics.md lists as not exported by the apps (its "Prometheus and
+ * redis_exporter" section): Prometheus's `up` and redis_exporter's series.
+ */
+export function metricsOutsideTheApps(): Set<string> {
+  const catalog = readFileSync(join(repoRoot, 'docs', 'metrics.md'), 'utf8');
+  const section = /^## Prometheus and redis_exporter$([\s\S]*?)^## /m.exec(catalog)?.[1];
+  if (!section) throw new Error('docs/metrics.md has no "Prometheus and redis_exporter" section');
+  return new Set([...section.matchAll(/^\|\s*`([a-z_:][a-z0-9_:]*)`\s*\|/gm)].map((match) => match[1]!));
+}
+
+/** The sample names a /metrics endpoint serves now. */
+export async function servedSampleNames(metricsUrl: string): Promise<Set<string>> {
+  const text = await (await fetch(metricsUrl, { headers: { accept: 'text/plain' } })).text();
+  return new Set(
+    text
+      .split('\n')
+      .filter((line) => line && !line.startsWith('#'))
+      .map((line) => /^[a-zA-Z_:][\w:]*/.exec(line)?.[0] ?? ''),
+  );
+}
+
+/** Whether a metric family is among these sample names (a histogram by its series, a counter with or without _total). */
+export function familyServed(served: Set<string>, name: string): boolean {
+  return (
+    ['', '_bucket', '_sum', '_count', '_total'].some((suffix) => served.has(name + suffix)) ||
+    served.has(name.replace(/_total$/, ''))
   );
 }

@@ -73,10 +73,14 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
 
 /**
  * Starts the built worker (apps/worker/dist/main.js) on the api's Redis, prefix and job secret key. It writes
- * mail under the api's data dir (`<API_DATA_DIR>/mail`), where the tests read it.
+ * mail under the api's data dir (`<API_DATA_DIR>/mail`), where the tests read it. `port`: the port of a
+ * worker started before, to start it again where Prometheus scrapes it (default: a free one).
  */
-export async function startWorkerProcess(apiEnv: Record<string, string>): Promise<AppProcess> {
-  const port = await freePort();
+export async function startWorkerProcess(
+  apiEnv: Record<string, string>,
+  options: { port?: number } = {},
+): Promise<AppProcess> {
+  const port = options.port ?? (await freePort());
   return startAppProcess({
     cwd: workerDir,
     port,
