@@ -100,27 +100,46 @@ export async function runRatioCell(cell: RatioCell, context: Context): Promise<C
         );
       }
     }
-    const contenders = cell.contenders.map((c) =>
-      summarize(c, samples.get(c)!, latencies.get(c)!, before.get(c)!, tally(c)),
-    );
-    const ratios = cell.comparisons.map((comparison) => ratioOf(comparison, samples, cell.contenders));
-    const targets = cell.comparisons
-      .filter((comparison) => comparison.atLeast !== undefined)
-      .map((comparison) => judgeRatio(comparison, ratios, contenders, cell));
-    return {
-      ...cellHeader(cell.info),
-      status: 'ok',
-      contenders,
-      ratios,
-      targets,
-      seconds: jsonNumber((performance.now() - started) / 1000) ?? 0,
-    };
+    return cellOutcome(cell, samples, (c) => latencies.get(c)!, before, started);
   } finally {
-    for (const contender of cell.contenders)
-      await contender.close().catch((error: unknown) => {
-        context.progress(`close   ${contender.label} failed: ${describeError(error)}`);
-      });
+    await closeContenders(cell.contenders, context);
   }
+}
+
+/** The result of a cell whose rounds are done: each contender's figures, the ratios, the verdicts. */
+export function cellOutcome<C extends Pick<MatrixContender, 'id' | 'label' | 'role' | 'misses' | 'counts'>>(
+  cell: { info: CellInfo; contenders: C[]; comparisons: Comparison[]; missesLabel?: string },
+  samples: Map<C, RoundSample[]>,
+  latencyOf: (contender: C) => LatencyHistogram,
+  before: Map<C, Tally>,
+  started: number,
+): CellResult {
+  const contenders = cell.contenders.map((c) =>
+    summarize(c, samples.get(c)!, latencyOf(c), before.get(c)!, tally(c)),
+  );
+  const ratios = cell.comparisons.map((comparison) => ratioOf(comparison, samples, cell.contenders));
+  const targets = cell.comparisons
+    .filter((comparison) => comparison.atLeast !== undefined)
+    .map((comparison) => judgeRatio(comparison, ratios, contenders, cell));
+  return {
+    ...cellHeader(cell.info),
+    status: 'ok',
+    contenders,
+    ratios,
+    targets,
+    seconds: jsonNumber((performance.now() - started) / 1000) ?? 0,
+  };
+}
+
+/** Closes every contender; a failure is reported as progress, not thrown (the result stands). */
+export async function closeContenders(
+  contenders: Array<{ label: string; close(): Promise<unknown> }>,
+  context: Context,
+) {
+  for (const contender of contenders)
+    await contender.close().catch((error: unknown) => {
+      context.progress(`close   ${contender.label} failed: ${describeError(error)}`);
+    });
 }
 
 export function failIfAllFailed(contender: { label: string }, sample: Sample): void {

@@ -5,22 +5,20 @@
 // paired ratios of the rates decide the targets, as in a ratio cell.
 import { performance } from 'node:perf_hooks';
 import type { Sample } from '../lib/measure.js';
-import { describeError } from '../lib/report.js';
 import type { TrialContender } from '../lib/runner.js';
 import type { CellInfo, Context } from './cell.js';
 import { commandDelta } from './commandstats.js';
 import { LatencyHistogram } from './latency.js';
 import type { RedisProbe } from './probe.js';
 import {
+  cellOutcome,
+  closeContenders,
   failIfAllFailed,
-  judgeRatio,
-  ratioOf,
-  summarize,
   tally,
   type Comparison,
   type RoundSample,
 } from './ratio-cell.js';
-import { cellHeader, jsonNumber, type CellResult } from './results.js';
+import type { CellResult } from './results.js';
 import { rotate } from './stats.js';
 
 export interface TrialCell {
@@ -86,26 +84,11 @@ export async function runTrialCell(cell: TrialCell, context: Context): Promise<C
         );
       }
     }
-    const contenders = cell.contenders.map((c) =>
-      summarize(c, samples.get(c)!, new LatencyHistogram(), before.get(c)!, tally(c)),
-    );
-    const ratios = cell.comparisons.map((comparison) => ratioOf(comparison, samples, cell.contenders));
-    const targets = cell.comparisons
-      .filter((comparison) => comparison.atLeast !== undefined)
-      .map((comparison) => judgeRatio(comparison, ratios, contenders, cell));
-    return {
-      ...cellHeader(cell.info),
-      status: 'ok',
-      contenders,
-      ratios,
-      targets,
-      seconds: jsonNumber((performance.now() - started) / 1000) ?? 0,
-    };
+    // Trials are timed as a whole: no per-operation latency (an empty histogram gives no p99).
+    const noLatency = new LatencyHistogram();
+    return cellOutcome(cell, samples, () => noLatency, before, started);
   } finally {
-    for (const contender of cell.contenders)
-      await contender.close().catch((error: unknown) => {
-        context.progress(`close   ${contender.label} failed: ${describeError(error)}`);
-      });
+    await closeContenders(cell.contenders, context);
   }
 }
 
