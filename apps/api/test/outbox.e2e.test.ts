@@ -75,6 +75,18 @@ describe('the outbox across a Redis outage, relayed by two api instances', () =>
       await db.end();
     }
   };
+  /**
+   * Redis back, and both instances using it again: each connection reconnects on its own
+   * backoff (up to seconds), so a test that goes on at once could meet one still waiting.
+   */
+  const restartRedis = async () => {
+    await stack.redis.restart();
+    for (const instance of [stack.api, second])
+      await waitFor(async () => {
+        const health = await new HttpClient(instance.url).get<{ redis: { status: string } }>('/health');
+        return health.status === 200 && health.body.redis.status === 'up';
+      }, WAIT);
+  };
   const relayed = async () =>
     (await metricSum(stack.api.metricsUrl, 'outbox_events_relayed_total')) +
     (await metricSum(second.metricsUrl, 'outbox_events_relayed_total'));
@@ -108,7 +120,7 @@ describe('the outbox across a Redis outage, relayed by two api instances', () =>
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(await metricSum(stack.api.metricsUrl, 'outbox_events_pending')).toBeGreaterThanOrEqual(1);
     } finally {
-      await stack.redis.restart();
+      await restartRedis();
     }
 
     await waitFor(async () => (await notificationsFor(rita.client, referralId)).length > 0, WAIT);
@@ -164,7 +176,7 @@ describe('the outbox across a Redis outage, relayed by two api instances', () =>
           ).toBe(200);
         }
       } finally {
-        await stack.redis.restart();
+        await restartRedis();
       }
 
       await waitFor(async () => (await relayed()) - before === 12, WAIT);
@@ -222,7 +234,7 @@ describe('the outbox across a Redis outage, relayed by two api instances', () =>
         expect(waiting.link).toMatch(/^sealed:v1:/);
         expect(waiting.text).not.toMatch(/token=|invites\/accept/);
       } finally {
-        await stack.redis.restart();
+        await restartRedis();
       }
 
       await waitFor(

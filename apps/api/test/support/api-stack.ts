@@ -113,6 +113,6 @@ export async function signUp(
   const res = await client.post<{
     user: { id: string; email: string; displayName: string; emailVerified: boolean };
   }>('/auth/signup', user, headers);
-  expect(res.status).toBe(201);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.user;
 }

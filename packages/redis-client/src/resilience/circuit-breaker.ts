@@ -33,6 +33,11 @@ export class CircuitBreaker {
     if (this.failures >= this.threshold) this.openUntil = this.now() + this.cooldownMs;
   }
 
+  /** Ends the cool-down now: the next `allow()` lets the probe through (e.g. the connection is back). */
+  probeNow(): void {
+    this.openUntil = 0;
+  }
+
   get state(): 'closed' | 'open' | 'half_open' {
     if (this.failures < this.threshold) return 'closed';
     return this.now() < this.openUntil ? 'open' : 'half_open';

@@ -221,4 +221,23 @@ describe('RedisGuard', () => {
     await expect(call).resolves.toBe('OK');
     expect(started).toBe(true);
   });
+
+  it('probes as soon as the client is back after failures it caused, without waiting out the cool-down', async () => {
+    const client = fakeClient('ready');
+    const { guard } = setup({ failureThreshold: 1, client });
+    client.status = 'reconnecting';
+    await guard.run(() => Promise.reject(replyError('ERR down')), 'get').catch(() => undefined);
+    expect(guard.breakerState).toBe('open');
+    client.status = 'ready'; // no time has passed: the cool-down is not over
+    await expect(guard.run(() => Promise.resolve('OK'), 'get')).resolves.toBe('OK');
+    expect(guard.breakerState).toBe('closed');
+  });
+
+  it('keeps the cool-down after failures with the client connected (Redis itself answered badly)', async () => {
+    const client = fakeClient('ready');
+    const { guard } = setup({ failureThreshold: 1, client });
+    await guard.run(() => Promise.reject(replyError('ERR slow')), 'get').catch(() => undefined);
+    const skipped = await guard.run(() => Promise.resolve('OK'), 'get').catch((caught: unknown) => caught);
+    expect(skipped).toMatchObject({ code: 'PKG_CIRCUIT_OPEN' });
+  });
 });

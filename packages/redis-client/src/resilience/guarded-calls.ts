@@ -68,8 +68,9 @@ const NO_BREAKER = {
   allow: () => true,
   success: () => undefined,
   failure: () => undefined,
+  probeNow: () => undefined,
   state: 'closed',
-} as const satisfies Pick<CircuitBreaker, 'allow' | 'success' | 'failure' | 'state'>;
+} as const satisfies Pick<CircuitBreaker, 'allow' | 'success' | 'failure' | 'probeNow' | 'state'>;
 
 /**
  * Every Redis call of a package, guarded the same way: skipped while the breaker is open,
@@ -78,13 +79,15 @@ const NO_BREAKER = {
  */
 export class RedisGuard<C = void> {
   readonly operationTimeoutMs: number;
-  private readonly breaker: Pick<CircuitBreaker, 'allow' | 'success' | 'failure' | 'state'>;
+  private readonly breaker: Pick<CircuitBreaker, 'allow' | 'success' | 'failure' | 'probeNow' | 'state'>;
   private readonly errors: RedisGuardErrors<C>;
   private readonly onFailure: ((type: GuardFailureType, error: unknown, context: C) => void) | undefined;
   private readonly client: GuardedClient | undefined;
   private readonly firstConnectTimeoutMs: number;
   /** Set once the client was seen ready: from then on no call waits for a connection. */
   private connectedOnce: boolean;
+  /** The last failure came while the client was not connected: its return ends the cool-down. */
+  private failedOffline = false;
   /** The errors this guard threw, with their failure type (so `failureType` knows its own). */
   private readonly thrown = new WeakMap<object, GuardFailureType>();
 
@@ -117,6 +120,11 @@ export class RedisGuard<C = void> {
   /** Runs `work` (one Redis call, or a few that stand or fall together) under the guard. */
   async run<T>(work: () => Promise<T>, context: C): Promise<T> {
     if (!this.connectedOnce) await this.firstConnection();
+    // The connection is back after failures it caused: probe now rather than after the cool-down.
+    if (this.failedOffline && this.client!.status === 'ready') {
+      this.failedOffline = false;
+      this.breaker.probeNow();
+    }
     if (this.awaitingConnection() || !this.breaker.allow())
       throw this.remember(this.errors.circuitOpen(context), 'circuit_open');
     try {
@@ -171,6 +179,7 @@ export class RedisGuard<C = void> {
 
   private failed(error: unknown, context: C): unknown {
     this.breaker.failure();
+    if (this.client && this.client.status !== 'ready') this.failedOffline = true;
     const type = this.failureType(error);
     this.onFailure?.(type, error, context);
     if (typeof error === 'object' && error !== null && this.thrown.has(error)) return error;
