@@ -84,7 +84,12 @@ describe('the outbox across a Redis outage, relayed by two api instances', () =>
     for (const instance of [stack.api, second])
       await waitFor(async () => {
         const health = await new HttpClient(instance.url).get<{ redis: { status: string } }>('/health');
-        return health.status === 200 && health.body.redis.status === 'up';
+        // The producer connection (enqueues fail fast, e.g. a sign-up's verification mail) too.
+        const producerReady = await metricSum(instance.metricsUrl, 'redis_client_connection_state', {
+          pool: 'producer',
+          state: 'ready',
+        });
+        return health.status === 200 && health.body.redis.status === 'up' && producerReady === 1;
       }, WAIT);
   };
   const relayed = async () =>
