@@ -16,6 +16,7 @@ import {
   startWorkerProcess,
   type ApiProcess,
 } from '../../apps/api/test/support/api-env.js';
+import { sampleSum, scrape } from '../../apps/api/test/support/metrics.js';
 import { writeDashboardImages } from '../render/images.js';
 import {
   formatProgress,
@@ -245,9 +246,16 @@ describe('observability: the dashboards and alerts against a real Prometheus', (
       outage = false;
       await traffic;
     }
-    // Reads came from the database (the general limits fail open); sign-ins were refused (closed).
+    // The API client kept reading all through the outage: its token was checked just before, so
+    // the api trusts that answer for its outage grace period, and the reads came from the
+    // database (the general limits fail open). Sign-ins were refused (closed).
     expect(statuses.get('read 200'), JSON.stringify([...statuses])).toBeGreaterThan(0);
+    expect(statuses.get('read 503') ?? 0, JSON.stringify([...statuses])).toBe(0);
     expect(statuses.get('login 503'), JSON.stringify([...statuses])).toBeGreaterThan(0);
+    // ... and the operator sees both: reads served without Redis, token checks from the grace period.
+    const exposition = await scrape(api.metricsUrl);
+    expect(sampleSum(exposition, 'cache_fallback_reads_total')).toBeGreaterThan(0);
+    expect(sampleSum(exposition, 'access_token_checks_total', { layer: 'l1_grace' })).toBeGreaterThan(0);
 
     outageSeconds = Math.round(seconds() - killedAt);
     await redis.restart();

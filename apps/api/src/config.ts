@@ -97,6 +97,8 @@ export interface ApiConfig {
     accessTtlSeconds: number;
     /** How long an instance keeps a token's revocation state in-process (dropped at once on a revocation). */
     accessRevocationL1TtlSeconds: number;
+    /** While Redis is unreachable, a checked access token keeps working this much longer (0: off). */
+    accessOutageGraceSeconds: number;
     refreshTtlSeconds: number;
     /** A refresh-token family ends this long after sign-in, however often it is rotated. */
     refreshFamilyMaxAgeSeconds: number;
@@ -317,6 +319,9 @@ export const configSchema = z.object({
   ACCESS_TOKEN_REVOCATION_L1_TTL_SECONDS: seconds('ACCESS_TOKEN_REVOCATION_L1_TTL_SECONDS', 10).describe(
     "how long an instance keeps a checked access token's revocation state in-process (a revocation drops it at once)",
   ),
+  ACCESS_TOKEN_OUTAGE_GRACE_SECONDS: count('ACCESS_TOKEN_OUTAGE_GRACE_SECONDS', 300).describe(
+    'while Redis is unreachable, an access token checked on this instance keeps working this much longer (revocations need Redis, so none can happen meanwhile); 0 fails every unchecked token closed',
+  ),
   REFRESH_TOKEN_TTL_SECONDS: seconds('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400).describe(
     "lifetime of an API client's refresh token",
   ),
@@ -430,6 +435,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       inviteTtlSeconds: values.INVITE_TTL_SECONDS,
       accessTtlSeconds: values.ACCESS_TOKEN_TTL_SECONDS,
       accessRevocationL1TtlSeconds: values.ACCESS_TOKEN_REVOCATION_L1_TTL_SECONDS,
+      accessOutageGraceSeconds: values.ACCESS_TOKEN_OUTAGE_GRACE_SECONDS,
       refreshTtlSeconds: values.REFRESH_TOKEN_TTL_SECONDS,
       refreshFamilyMaxAgeSeconds: values.REFRESH_FAMILY_MAX_AGE_SECONDS,
     },

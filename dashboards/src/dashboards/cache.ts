@@ -27,7 +27,7 @@ export const cache = () =>
           stat({
             title: 'Hit ratio',
             description:
-              'Lookups answered from the cache (fresh or stale, L1 or L2) of all lookups, selected caches together. Alert below 50 % at 1 lookup/s or more.',
+              'Lookups answered from the cache (fresh or stale, L1 or L2) of all lookups, selected caches together. Alerts per cache: under 20 % for a minute (RnhCacheHitRatioCollapsed), under 50 % over 30 minutes (RnhCacheHitRatioLow).',
             query: { expr: ratio(answered(''), requests('')) },
             unit: 'percentunit',
             steps: [
@@ -140,6 +140,19 @@ export const cache = () =>
               {
                 expr: `sum by (cache) (${rate('cache_lock_timeouts_total', C)})`,
                 legend: 'lock timeouts {{cache}}',
+              },
+            ],
+          }),
+          timeseries({
+            title: 'Reads served without Redis',
+            description:
+              'Reads answered while Redis could not be read (down, slow, or behind the open breaker): from the loader (the database takes the load the cache would have) or, in caches without an invalidation bus, from a stale L1 copy. Non-zero only during a Redis outage; see docs/runbooks.md#rnhredisdown for what users see.',
+            unit: 'ops',
+            width: 24,
+            queries: [
+              {
+                expr: `sum by (cache, source) (${rate('cache_fallback_reads_total', C)})`,
+                legend: '{{cache}} from {{source}}',
               },
             ],
           }),

@@ -22,6 +22,7 @@ export interface CacheMetricsSink {
   readonly invalidations: CounterSink<'cache' | 'kind'>;
   readonly invalidationsPending: GaugeSink<'cache'>;
   readonly errors: CounterSink<'cache' | 'operation'>;
+  readonly fallbackReads: CounterSink<'cache' | 'source'>;
   readonly lockWaits: CounterSink<'cache'>;
   readonly lockTimeouts: CounterSink<'cache'>;
   readonly l1Entries: CounterSink<'cache'>;
@@ -43,6 +44,7 @@ export const NO_CACHE_METRICS: CacheMetricsSink = {
   invalidations: recordsNothing,
   invalidationsPending: recordsNothing,
   errors: recordsNothing,
+  fallbackReads: recordsNothing,
   lockWaits: recordsNothing,
   lockTimeouts: recordsNothing,
   l1Entries: recordsNothing,
@@ -62,6 +64,7 @@ export class CacheMetrics implements CacheMetricsSink {
   readonly invalidations: Counter<'cache' | 'kind'>;
   readonly invalidationsPending: Gauge<'cache'>;
   readonly errors: Counter<'cache' | 'operation'>;
+  readonly fallbackReads: Counter<'cache' | 'source'>;
   readonly lockWaits: Counter<'cache'>;
   readonly lockTimeouts: Counter<'cache'>;
   readonly l1Entries: Gauge<'cache'>;
@@ -137,6 +140,17 @@ export class CacheMetrics implements CacheMetricsSink {
           registers,
         }),
     );
+    this.fallbackReads = getOrCreate(
+      registry,
+      'cache_fallback_reads_total',
+      () =>
+        new Counter({
+          name: 'cache_fallback_reads_total',
+          help: 'getOrSet reads answered while Redis could not be read (down, timed out, or behind the open breaker), by source: loader (the source of truth) or l1 (a stale in-process copy within its grace).',
+          labelNames: ['cache', 'source'],
+          registers,
+        }),
+    );
     this.lockWaits = getOrCreate(
       registry,
       'cache_lock_waits_total',
@@ -202,6 +216,7 @@ export class CacheMetrics implements CacheMetricsSink {
     for (const counter of [this.coalesced, this.lockWaits, this.lockTimeouts, this.l1Evictions])
       counter.inc({ cache }, 0);
     this.invalidationsPending.inc({ cache }, 0);
+    for (const source of ['loader', 'l1']) this.fallbackReads.inc({ cache, source }, 0);
   }
 }
 

@@ -1,7 +1,7 @@
 import { waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { CacheUnavailableError } from '../src/index.js';
-import { metricValue, useRedisServer } from './helpers.js';
+import { metricValue, sleep, useRedisServer } from './helpers.js';
 
 const redis = useRedisServer();
 
@@ -19,6 +19,9 @@ describe('fail open when Redis is down', () => {
       expect(await cache.getOrSet('k', () => `down-${++calls}`, { ttlSeconds: 60 })).toBe(`down-${calls}`);
     }
     expect(calls).toBe(10);
+    // Every one of them is seen as a read served without Redis, from the loader.
+    expect(await metricValue(registry, 'cache_fallback_reads_total', { source: 'loader' })).toBe(10);
+    expect(await metricValue(registry, 'cache_fallback_reads_total', { source: 'l1' })).toBe(0);
     // The breaker opened after 3 failures: later calls skipped Redis instead of waiting for a timeout each.
     const tried = await metricValue(registry, 'cache_errors_total', { cache: 'default', operation: 'get' });
     expect(tried).toBeGreaterThanOrEqual(3);
@@ -48,6 +51,32 @@ describe('fail open when Redis is down', () => {
     expect(await cache.getOrSet('fresh', () => ++loads, { ttlSeconds: 60 })).toBe(1);
     expect(await cache.getOrSet('fresh', () => ++loads, { ttlSeconds: 60 })).toBe(1);
     expect(loads).toBe(1);
+  });
+});
+
+describe('fail open with an L1', () => {
+  it('Redis stopped: a stale L1 copy within its grace answers before the loader; both are counted as reads without Redis', async () => {
+    // No invalidation bus: with one, L1 is emptied when its subscriber loses Redis (messages may be lost).
+    const { cache, registry } = redis.newCache({
+      l1: { maxEntries: 100, ttlSeconds: 60 },
+      graceSeconds: 600,
+      // Reads before the stop must reach Redis on a busy machine; each read after it waits this long.
+      operationTimeoutMs: 3000,
+    });
+    expect(await cache.getOrSet('seen', () => 'kept in L1', { ttlSeconds: 1 })).toBe('kept in L1');
+    await redis.server.stop();
+    try {
+      // Past its freshness the copy is not served from L1 first: Redis is tried, fails, then the copy answers.
+      await sleep(1_100);
+      expect(await cache.getOrSet('seen', () => 'not called', { ttlSeconds: 1 })).toBe('kept in L1');
+      expect(await cache.getOrSet('cold', () => 'from the loader', { ttlSeconds: 60 })).toBe(
+        'from the loader',
+      );
+    } finally {
+      await redis.server.restart();
+    }
+    expect(await metricValue(registry, 'cache_fallback_reads_total', { source: 'l1' })).toBe(1);
+    expect(await metricValue(registry, 'cache_fallback_reads_total', { source: 'loader' })).toBe(1);
   });
 });
 

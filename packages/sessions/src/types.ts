@@ -121,8 +121,15 @@ export interface AccessTokenRevocationsOptions {
    * off. `ttlSeconds` (default 10) bounds how far a copy can lag behind Redis
    * should a revocation message be lost, and how long a checked token keeps
    * working while Redis is unreachable.
+   *
+   * `graceSeconds` (default 0) keeps a copy answering that much longer, but only
+   * while Redis cannot: an API client checked shortly before an outage keeps
+   * working through it (revocations need Redis, so none can happen meanwhile).
+   * The price: a token revoked while this process's subscription was down, just
+   * before Redis became unreachable, can work for up to `ttlSeconds +
+   * graceSeconds`. Keep it at or below the tokens' lifetime.
    */
-  l1?: false | { maxEntries?: number; ttlSeconds?: number };
+  l1?: false | { maxEntries?: number; ttlSeconds?: number; graceSeconds?: number };
   /** A Redis read or write slower than this fails with SessionStoreUnavailableError (default 1000). */
   operationTimeoutMs?: number;
 }

@@ -18,7 +18,9 @@ const testRedis = useRedisServer();
  * Two api instances as the package sees them: each its own connections (commands and
  * subscriber) and its own in-process copies, on one Redis and one keyspace.
  */
-async function twoInstances(options: { operationTimeoutMs?: number } = {}) {
+async function twoInstances(
+  options: { operationTimeoutMs?: number; l1?: { ttlSeconds?: number; graceSeconds?: number } } = {},
+) {
   const log = memoryLogger();
   const keys = keyspace(uniquePrefix('access'), 'access-revoked');
   const instance = async () => {
@@ -33,8 +35,10 @@ async function twoInstances(options: { operationTimeoutMs?: number } = {}) {
         registry,
         subscriber,
       },
-      { tokenTtlSeconds: 900, operationTimeoutMs: options.operationTimeoutMs },
+      { tokenTtlSeconds: 900, operationTimeoutMs: options.operationTimeoutMs, l1: options.l1 },
     );
+    // Connected before the clock of any short operation timeout starts (a busy machine connects slowly).
+    await connections.connect(30_000);
     await revocations.start();
     testRedis.cleanup.push(async () => {
       await revocations.close();
@@ -203,6 +207,44 @@ describe('AccessTokenRevocations', () => {
     }
     const subscriber = a.connections.shared('subscriber');
     if (subscriber.status !== 'ready') await once(subscriber, 'ready');
+    const before = await mgetCalls();
+    expect(await a.revocations.check(seen)).toBe('active');
+    expect((await mgetCalls()) - before).toBe(1);
+  });
+
+  it('l1.graceSeconds: while Redis is unreachable, copies past their freshness still answer (revoked ones too); unseen tokens fail closed', async () => {
+    const ttlSeconds = 0.2;
+    const { a } = await twoInstances({ operationTimeoutMs: 1000, l1: { ttlSeconds, graceSeconds: 600 } });
+    const { a: strict } = await twoInstances({ operationTimeoutMs: 1000, l1: { ttlSeconds } });
+    const seen: AccessTokenStamp = { userId: 'u-10', generation: 0, familyId: 'fam-10' };
+    const revoked: AccessTokenStamp = { userId: 'u-11', generation: 0, familyId: 'fam-11' };
+    for (const instance of [a, strict]) {
+      // The revocation's own message drops copies too: let it arrive before the copies are made.
+      const delivered = instance.nextMessage();
+      await instance.revocations.revokeUser('u-11');
+      await delivered;
+      expect(await instance.revocations.check(seen)).toBe('active');
+      expect(await instance.revocations.check(revoked)).toBe('revoked_user');
+    }
+    await testRedis.server.stop();
+    try {
+      // Past the copies' freshness: only the instance with a grace period still answers.
+      await new Promise((resolve) => setTimeout(resolve, ttlSeconds * 1000 + 100));
+      expect(await a.revocations.check(seen)).toBe('active');
+      expect(await a.revocations.check(revoked)).toBe('revoked_user');
+      expect(
+        await metricValue(a.registry, 'access_token_checks_total', { layer: 'l1_grace', result: 'active' }),
+      ).toBe(1);
+      await expect(
+        a.revocations.check({ userId: 'u-12', generation: 0, familyId: 'fam-12' }),
+      ).rejects.toBeInstanceOf(SessionStoreUnavailableError);
+      await expect(strict.revocations.check(seen)).rejects.toBeInstanceOf(SessionStoreUnavailableError);
+    } finally {
+      await testRedis.server.restart();
+    }
+    // Redis back: a copy in its grace period is never used while Redis answers.
+    const commands = a.connections.shared('commands');
+    if (commands.status !== 'ready') await once(commands, 'ready');
     const before = await mgetCalls();
     expect(await a.revocations.check(seen)).toBe('active');
     expect((await mgetCalls()) - before).toBe(1);

@@ -36,12 +36,19 @@ describe('when Redis fails, sessions fail closed', () => {
     const log = memoryLogger();
     const connections = connectionsFor(server, log.logger);
     try {
-      const store = new RedisSessionStore(
-        { redis: connections.shared('commands'), keys: connections.keys.child('sess'), logger: log.logger },
-        // A second: the set below must not time out on a busy machine; the frozen get must.
-        { operationTimeoutMs: 1000 },
+      const deps = {
+        redis: connections.shared('commands'),
+        keys: connections.keys.child('sess'),
+        logger: log.logger,
+      };
+      // The session is written with a generous timeout (connecting on a busy machine can take
+      // seconds); the store under test times out after one second, so the frozen get must fail.
+      await connections.connect(30_000);
+      await new RedisSessionStore(deps, { operationTimeoutMs: 30_000 }).set(
+        'frozen-sid',
+        data({ userId: 'u1' }),
       );
-      await store.set('frozen-sid', data({ userId: 'u1' }));
+      const store = new RedisSessionStore(deps, { operationTimeoutMs: 1000 });
       server.freeze();
       try {
         const { error } = await failureOf(() => store.get('frozen-sid'));

@@ -60,7 +60,10 @@ export function buildSessionStores(deps: {
     },
     {
       tokenTtlSeconds: config.tokens.accessTtlSeconds,
-      l1: { ttlSeconds: config.tokens.accessRevocationL1TtlSeconds },
+      l1: {
+        ttlSeconds: config.tokens.accessRevocationL1TtlSeconds,
+        graceSeconds: config.tokens.accessOutageGraceSeconds,
+      },
       operationTimeoutMs,
     },
   );

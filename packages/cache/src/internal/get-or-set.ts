@@ -73,6 +73,7 @@ function endSpanFailed(span: Span, error: unknown): never {
 export class GetOrSetFlow {
   private readonly spanOptions: SpanOptions;
   private readonly coalescedLabels: { cache: string };
+  private readonly fallbackLabels: Record<'loader' | 'l1', { cache: string; source: string }>;
 
   constructor(
     private readonly core: Core,
@@ -84,6 +85,7 @@ export class GetOrSetFlow {
   ) {
     this.spanOptions = { attributes: { 'rnh.cache.name': cache } };
     this.coalescedLabels = { cache };
+    this.fallbackLabels = { loader: { cache, source: 'loader' }, l1: { cache, source: 'l1' } };
   }
 
   /**
@@ -171,7 +173,12 @@ export class GetOrSetFlow {
         this.entries.count('error');
         // Redis failing: an L1 copy within its grace period beats calling the loader.
         const local = this.local.staleFallback(request.fullKey);
-        if (local) return { value: local.value, outcome: 'stale' };
+        const { fallbackReads } = this.core.metrics;
+        if (local) {
+          fallbackReads.inc(this.fallbackLabels.l1);
+          return { value: local.value, outcome: 'stale' };
+        }
+        fallbackReads.inc(this.fallbackLabels.loader);
         return this.inSpan(request, () => this.load(request, true));
       }
     }

@@ -14,6 +14,7 @@ import {
   DEFAULTS,
   isTaggableId,
   nonNegativeMs,
+  nonNegativeSeconds,
   positiveSeconds,
 } from '../internal/validate.js';
 import type { AccessCheckLayer, SessionMetrics } from '../metrics/session-metrics.js';
@@ -48,8 +49,11 @@ const NO_FAMILY = '';
  * costs one Redis round trip at most, and none on a fresh copy. While the
  * subscription is down (messages may be lost) checks read Redis; a fresh copy
  * answers only when Redis cannot, and all copies go when the subscription is
- * back. Redis not answering and no fresh copy: SessionStoreUnavailableError
- * (fail closed). A copy is at most `l1.ttlSeconds` behind Redis.
+ * back. A copy past its freshness still answers for `l1.graceSeconds` while
+ * Redis cannot (default 0: off), so API clients keep working through a short
+ * outage. Redis not answering and no usable copy: SessionStoreUnavailableError
+ * (fail closed). A copy is at most `l1.ttlSeconds` behind Redis while Redis
+ * answers; see `l1.graceSeconds` for what the grace period can let through.
  */
 export class AccessTokenRevocations {
   private readonly redis: RedisClient;
@@ -89,7 +93,12 @@ export class AccessTokenRevocations {
         DEFAULTS.accessL1TtlSeconds,
         'l1.ttlSeconds',
       );
-      const local = new LocalStates(maxEntries, Math.round(ttlSeconds * 1000));
+      const graceSeconds = nonNegativeSeconds(options.l1?.graceSeconds, 0, 'l1.graceSeconds');
+      const local = new LocalStates(
+        maxEntries,
+        Math.round(ttlSeconds * 1000),
+        Math.round(graceSeconds * 1000),
+      );
       this.local = local;
       this.subscription = new ChannelSubscription(deps.subscriber, this.channel, {
         message: (userId) => local.dropUser(userId),
@@ -109,7 +118,9 @@ export class AccessTokenRevocations {
       revoked_user: new CounterSeries(counter!, { layer, result: 'revoked_user' }),
       revoked_family: new CounterSeries(counter!, { layer, result: 'revoked_family' }),
     });
-    this.checks = counter ? { l1: series('l1'), redis: series('redis') } : undefined;
+    this.checks = counter
+      ? { l1: series('l1'), l1_grace: series('l1_grace'), redis: series('redis') }
+      : undefined;
   }
 
   /** Subscribes the invalidation channel (with a `subscriber`); until then every check reads Redis. */
@@ -145,11 +156,25 @@ export class AccessTokenRevocations {
     // Trusted while every revocation reaches it, or when Redis is not connected anyway.
     if (copy && (this.subscription?.healthy === true || this.redis.status !== 'ready'))
       return Promise.resolve(this.judge(stamp, copy, 'l1'));
+    if (this.redis.status !== 'ready') {
+      const answer = this.withoutRedis(stamp, familyId);
+      if (answer) return Promise.resolve(answer);
+    }
     return this.checkInRedis(stamp, familyId).catch((error: unknown) => {
-      const fallback = this.local?.fresh(userId, familyId, Date.now());
-      if (fallback && error instanceof SessionStoreUnavailableError) return this.judge(stamp, fallback, 'l1');
+      const answer =
+        error instanceof SessionStoreUnavailableError ? this.withoutRedis(stamp, familyId) : undefined;
+      if (answer) return answer;
       throw error;
     });
+  }
+
+  /** Redis cannot answer: a fresh copy, or one within its grace period, or nothing (fail closed). */
+  private withoutRedis(stamp: AccessTokenStamp, familyId: string): AccessTokenStatus | undefined {
+    const now = Date.now();
+    const fresh = this.local?.fresh(stamp.userId, familyId, now);
+    if (fresh) return this.judge(stamp, fresh, 'l1');
+    const old = this.local?.inGrace(stamp.userId, familyId, now);
+    return old ? this.judge(stamp, old, 'l1_grace') : undefined;
   }
 
   /** Every access token of the user issued until now stops working (password change or reset, sign out everywhere). */

@@ -8,12 +8,14 @@ export interface RevocationState {
 
 interface Copy extends RevocationState {
   freshUntil: number;
+  /** Past `freshUntil`, the copy still answers while Redis cannot (the grace period). */
+  usableUntil: number;
 }
 
 /**
  * In-process copies of revocation states, per user and family, each fresh for
- * `ttlMs` and bounded by `maxEntries` (the users whose copies are oldest go
- * first). A revocation drops the user's copies; `epoch` counts drops, so a read
+ * `ttlMs`, usable `graceMs` longer while Redis cannot answer, and bounded by
+ * `maxEntries` (the users whose copies are oldest go first). A revocation drops the user's copies; `epoch` counts drops, so a read
  * from Redis that raced with one is not kept (its answer may predate it).
  */
 export class LocalStates {
@@ -24,6 +26,7 @@ export class LocalStates {
   constructor(
     private readonly maxEntries: number,
     private readonly ttlMs: number,
+    private readonly graceMs: number,
   ) {}
 
   /** Changes whenever copies are dropped; pass the value read before a Redis read to `keep`. */
@@ -36,6 +39,12 @@ export class LocalStates {
     return copy !== undefined && now < copy.freshUntil ? copy : undefined;
   }
 
+  /** A copy past its freshness but within its grace period: only for when Redis cannot answer. */
+  inGrace(userId: string, familyId: string, now: number): RevocationState | undefined {
+    const copy = this.users.get(userId)?.get(familyId);
+    return copy !== undefined && now >= copy.freshUntil && now < copy.usableUntil ? copy : undefined;
+  }
+
   /** Keeps a state read from Redis, unless a drop happened since `epoch` was read. */
   keep(userId: string, familyId: string, state: RevocationState, epoch: number, now: number): void {
     if (epoch !== this.drops || this.maxEntries <= 0) return;
@@ -45,7 +54,8 @@ export class LocalStates {
       this.users.set(userId, families);
     }
     if (!families.has(familyId)) this.size += 1;
-    families.set(familyId, { ...state, freshUntil: now + this.ttlMs });
+    const freshUntil = now + this.ttlMs;
+    families.set(familyId, { ...state, freshUntil, usableUntil: freshUntil + this.graceMs });
     while (this.size > this.maxEntries) this.evictOldestUser();
   }
 

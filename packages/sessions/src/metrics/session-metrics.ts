@@ -5,7 +5,8 @@ import { getOrCreate, sourcesOf, type AnyRegistry } from './registry-util.js';
 export type RevokeScope = 'one' | 'others' | 'all';
 
 /** Where an access-token revocation check was answered: the in-process copy or Redis. */
-export type AccessCheckLayer = 'l1' | 'redis';
+/** Who answered a revocation check: a fresh in-process copy, a copy in its grace period (Redis unreachable), or Redis. */
+export type AccessCheckLayer = 'l1' | 'l1_grace' | 'redis';
 
 /** What a revocation covered: every access token of a user, or those of one refresh family. */
 export type AccessRevocationScope = 'user' | 'family';
@@ -164,7 +165,7 @@ export class SessionMetrics {
       () =>
         new Counter({
           name: 'access_token_checks_total',
-          help: 'Access-token revocation checks, by layer that answered (l1, redis) and result (active, revoked_user, revoked_family).',
+          help: 'Access-token revocation checks, by layer that answered (l1; l1_grace: a copy past its freshness while Redis was unreachable; redis) and result (active, revoked_user, revoked_family).',
           labelNames: ['layer', 'result'] as const,
           registers,
         }),
@@ -198,7 +199,7 @@ export class SessionMetrics {
 
   /** Makes the access-token series visible at 0 (AccessTokenRevocations calls this). */
   initAccessTokens(): void {
-    for (const layer of ['l1', 'redis'] as const)
+    for (const layer of ['l1', 'l1_grace', 'redis'] as const)
       for (const result of ['active', 'revoked_user', 'revoked_family'] as const)
         this.accessTokenChecks.inc({ layer, result }, 0);
     for (const scope of ['user', 'family'] as const) this.accessTokenRevocations.inc({ scope }, 0);
