@@ -15,8 +15,9 @@ interface Copy extends RevocationState {
 /**
  * In-process copies of revocation states, per user and family, each fresh for
  * `ttlMs`, usable `graceMs` longer while Redis cannot answer, and bounded by
- * `maxEntries` (the users whose copies are oldest go first). A revocation drops the user's copies; `epoch` counts drops, so a read
- * from Redis that raced with one is not kept (its answer may predate it).
+ * `maxEntries` (the users whose copies are oldest go first). A revocation
+ * drops the user's copies; `epoch` counts drops, so a read from Redis that
+ * raced with one is not kept (its answer may predate it).
  */
 export class LocalStates {
   private readonly users = new Map<string, Map<string, Copy>>();

@@ -4,7 +4,6 @@ import { getOrCreate, sourcesOf, type AnyRegistry } from './registry-util.js';
 
 export type RevokeScope = 'one' | 'others' | 'all';
 
-/** Where an access-token revocation check was answered: the in-process copy or Redis. */
 /** Who answered a revocation check: a fresh in-process copy, a copy in its grace period (Redis unreachable), or Redis. */
 export type AccessCheckLayer = 'l1' | 'l1_grace' | 'redis';
 
