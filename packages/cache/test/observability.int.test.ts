@@ -22,6 +22,7 @@ describe('metrics and spans', () => {
     ).toEqual([
       'cache_coalesced_total',
       'cache_errors_total',
+      'cache_fallback_reads_total',
       'cache_invalidations_pending',
       'cache_invalidations_total',
       'cache_l1_bytes',
