@@ -40,7 +40,7 @@ function envFor(target: RedisServerHandle, extra: Record<string, string> = {}): 
     REDIS_URL: target.url,
     REDIS_PASSWORD: 'tls-pw',
     REDIS_KEY_PREFIX: uniquePrefix('tls'),
-    REDIS_CONNECT_TIMEOUT: '5000',
+    REDIS_CONNECT_TIMEOUT: '10000',
     REDIS_RETRY_DELAY: '20',
     REDIS_MAX_RETRY_DELAY: '200',
     ...extra,
@@ -51,7 +51,7 @@ function envFor(target: RedisServerHandle, extra: Record<string, string> = {}): 
 async function connectError(env: Record<string, string>): Promise<unknown> {
   const client = createRedis(redisOptionsFromEnv(env), 'commands');
   try {
-    return await connectRedis(client, { timeoutMs: 5000 }).then(
+    return await connectRedis(client, { timeoutMs: 15_000 }).then(
       () => undefined,
       (error: unknown) => error,
     );
