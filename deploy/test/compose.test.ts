@@ -249,6 +249,15 @@ describe('the apps in compose', () => {
     expect(['', 'false', '0', 'true']).not.toContain(env('api', 'API_TRUST_PROXY') ?? '');
   });
 
+  it('Redis has a password, which the api, the worker, the exporter and redis-cli use (production requires one)', () => {
+    const args = commandArgs('redis');
+    const password = composeDefault(args[args.indexOf('--requirepass') + 1] ?? '');
+    expect(password.length).toBeGreaterThanOrEqual(16);
+    for (const name of ['api', 'worker', 'redis-exporter'])
+      expect(env(name, 'REDIS_PASSWORD'), name).toBe(password);
+    expect(env('redis', 'REDISCLI_AUTH')).toBe(password);
+  });
+
   it('api and worker share one JOB_SECRET_KEY, long enough for production (the worker opens what the api seals)', () => {
     expect(env('api', 'JOB_SECRET_KEY')!.length).toBeGreaterThanOrEqual(32);
     expect(env('worker', 'JOB_SECRET_KEY')).toBe(env('api', 'JOB_SECRET_KEY'));

@@ -447,10 +447,17 @@ function productionProblems(
   values: Pick<
     z.infer<typeof configSchema>,
     'SESSION_SECRET' | 'JOB_SECRET_KEY' | 'API_TRUST_PROXY' | 'PASSWORD_HASH_COST'
-  >,
+  > & { redis: RedisOptions },
   secureCookie: boolean,
 ): string[] {
   const problems: string[] = [];
+  // Redis holds the sessions, tokens and queued jobs: whoever reaches it unauthenticated owns them.
+  if (!values.redis.password)
+    problems.push(
+      'REDIS_PASSWORD must be set in production (or a password in REDIS_URL): without one, anyone who ' +
+        "reaches Redis can read and change sessions, tokens and jobs. Best with REDIS_USERNAME, the api's " +
+        'own ACL user (docs/operations.md).',
+    );
   const trustProxy = values.API_TRUST_PROXY;
   if (!values.SESSION_SECRET)
     problems.push('SESSION_SECRET must be set in production (at least 32 random characters)');

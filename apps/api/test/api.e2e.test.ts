@@ -134,6 +134,18 @@ describe('api configuration', () => {
     await expect(api).rejects.toThrow(/REDIS_DB/);
   });
 
+  it('refuses to start when a Redis TLS file cannot be read, naming the variable, without a stack trace', async () => {
+    const api = startApi({
+      REDIS_URL: 'rediss://127.0.0.1:6390',
+      REDIS_TLS_CA_FILE: '/nonexistent/redis-ca.pem',
+    });
+    await expect(api).rejects.toThrow(
+      /REDIS_TLS_CA_FILE must name a readable file \("\/nonexistent\/redis-ca\.pem": no such file\)/,
+    );
+    await expect(api).rejects.toThrow(/code 2/);
+    await expect(api).rejects.not.toThrow(/\n\s+at /);
+  });
+
   it('refuses to start in production without API_TRUST_PROXY, or with true, saying what to set', async () => {
     const production = { NODE_ENV: 'production', SESSION_SECRET: 'production-secret-with-at-least-32-chars' };
     const untrusted = startApi(production);

@@ -1,7 +1,8 @@
 // A production api behind a TLS-terminating proxy (NODE_ENV=production, API_TRUST_PROXY=1): the
 // proxy says HTTPS with X-Forwarded-Proto. A sign-in that reaches the api as plain HTTP would get
 // no Secure cookie, so it is refused before any session exists; over HTTPS the cookie is set,
-// and signing out clears it with the same attributes. Production responses carry HSTS.
+// and signing out clears it with the same attributes. Production responses carry HSTS. Production
+// also requires a Redis password: the test's Redis has one.
 import { describe, expect, it } from 'vitest';
 import { useApiStack } from './support/api-stack.js';
 import { HttpClient } from './support/http-client.js';
@@ -12,6 +13,7 @@ interface ErrorBody {
 }
 const PASSWORD = 'correct horse battery';
 const HTTPS = { 'x-forwarded-proto': 'https' };
+const REDIS_PASSWORD = 'production-redis-password';
 
 /** The attributes of a Set-Cookie line, lowercased names, without the value or the expiry. */
 function cookieAttributes(line: string | undefined): string[] {
@@ -29,7 +31,9 @@ function cookieAttributes(line: string | undefined): string[] {
 
 describe('production behind a TLS proxy', () => {
   const stack = useApiStack('production', {
+    redis: { password: REDIS_PASSWORD },
     env: {
+      REDIS_PASSWORD,
       NODE_ENV: 'production',
       API_TRUST_PROXY: '1',
       JOB_SECRET_KEY: 'production-job-secret-key-of-32-chars-or-more',
@@ -37,7 +41,11 @@ describe('production behind a TLS proxy', () => {
       PASSWORD_HASH_COST: '17',
     },
   });
-  const sessionKeys = () => scanKeys(stack.redis.url, `${stack.env.REDIS_KEY_PREFIX}sess:*`);
+  const sessionKeys = () =>
+    scanKeys(
+      `redis://:${REDIS_PASSWORD}@${stack.redis.host}:${stack.redis.port}`,
+      `${stack.env.REDIS_KEY_PREFIX}sess:*`,
+    );
 
   it('a sign-in over plain HTTP answers 403 insecure_transport, sets no cookie and leaves no session in Redis', async () => {
     const browser = new HttpClient(stack.api.url);

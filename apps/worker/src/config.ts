@@ -94,10 +94,8 @@ export const configSchema = z.object({
 /** Reads and validates the worker's configuration; throws one ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
   const values = parseEnv(configSchema, env, { redis: redisOptionsFromEnv });
-  if (values.NODE_ENV === 'production' && !values.JOB_SECRET_KEY)
-    throw new ConfigError([
-      "JOB_SECRET_KEY must be set in production (at least 32 random characters, the api's JOB_SECRET_KEY)",
-    ]);
+  const problems = values.NODE_ENV === 'production' ? productionProblems(values) : [];
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     nodeEnv: values.NODE_ENV,
     serviceName: values.OTEL_SERVICE_NAME,
@@ -111,4 +109,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mail: { smtpUrl: values.SMTP_URL, from: values.MAIL_FROM },
     jobSecretKey: values.JOB_SECRET_KEY ?? DEVELOPMENT_JOB_SECRET_KEY,
   };
+}
+
+/** What production refuses to start without, each problem naming the variable to set. */
+function productionProblems(
+  values: Pick<z.infer<typeof configSchema>, 'JOB_SECRET_KEY'> & { redis: RedisOptions },
+): string[] {
+  const problems: string[] = [];
+  if (!values.JOB_SECRET_KEY)
+    problems.push(
+      "JOB_SECRET_KEY must be set in production (at least 32 random characters, the api's JOB_SECRET_KEY)",
+    );
+  // Redis holds the queued jobs (mail with its sealed links) and the sessions the worker prunes.
+  if (!values.redis.password)
+    problems.push(
+      'REDIS_PASSWORD must be set in production (or a password in REDIS_URL): without one, anyone who ' +
+        "reaches Redis can read and change jobs and sessions. Best with REDIS_USERNAME, the worker's own " +
+        'ACL user (docs/operations.md).',
+    );
+  return problems;
 }

@@ -16,6 +16,7 @@ export type {
   RedisMode,
   RedisOptions,
   RedisRole,
+  RedisTlsOptions,
   ScriptDefinition,
 } from './types.js';
 
@@ -34,7 +35,7 @@ export { defaultRedisOptions } from './config/defaults.js';
 export { redisOptionsFromEnv } from './config/from-env.js';
 export { redisEnvVariables } from './config/env-variables.js';
 export type { RedisEnvVariable } from './config/env-variables.js';
-export { describeTarget } from './config/describe.js';
+export { describeTarget, describeTls } from './config/describe.js';
 export { keyspace, escapeGlob } from './keyspace.js';
 
 export { backoffDelay } from './connection/backoff.js';
@@ -53,6 +54,7 @@ export { classifyRedisError } from './connection/error-type.js';
 export { RedisConnections } from './connection/connections.js';
 export { connectAtStartup } from './connection/connect-at-startup.js';
 export { silentLogger } from './connection/silent-logger.js';
+export { redactRedisOptions } from './connection/redact.js';
 
 // The dependency contract of every package built on Redis.
 export type { RedisPackageDeps } from './contract/deps.js';

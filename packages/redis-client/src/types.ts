@@ -16,6 +16,21 @@ export interface HostPort {
   port: number;
 }
 
+/**
+ * TLS beyond "on": PEM text (or Buffers) as Node's `tls.connect` takes them. `redisOptionsFromEnv`
+ * reads them from the files REDIS_TLS_CA_FILE, REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE name.
+ */
+export interface RedisTlsOptions {
+  /** CA certificate(s) the server's certificate must chain to; without it, Node's built-in CAs. */
+  ca?: string | Buffer;
+  /** Client certificate for servers that require one (`tls-auth-clients yes`); needs `key`. */
+  cert?: string | Buffer;
+  /** Private key of `cert`. */
+  key?: string | Buffer;
+  /** Name the server's certificate must carry (and the SNI sent) when it differs from the host. */
+  servername?: string;
+}
+
 export interface RedisOptions {
   mode: RedisMode;
   /** Standalone server (default 127.0.0.1:6379); unused in sentinel and cluster mode. */
@@ -26,7 +41,8 @@ export interface RedisOptions {
   password?: string;
   /** Database index; must be 0 in cluster mode. */
   db: number;
-  tls: boolean;
+  /** `true` (or settings) for TLS; the server's certificate is always verified. */
+  tls: boolean | RedisTlsOptions;
   sentinels: HostPort[];
   /** Master group name; required in sentinel mode. */
   sentinelName?: string;

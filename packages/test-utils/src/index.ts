@@ -1,5 +1,7 @@
 export { startRedisServer, findRedisServerBinary, RedisServerNotInstalledError } from './redis-server.js';
 export type { RedisServerHandle, StartRedisServerOptions } from './redis-server.js';
+export { createTestCertificates, OpenSslNotInstalledError } from './redis-tls.js';
+export type { TestCertificates, TlsFiles } from './redis-tls.js';
 export { freePort } from './free-port.js';
 export { uniquePrefix } from './unique-prefix.js';
 export { waitFor } from './wait-for.js';

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
+import { createTestCertificates, type TestCertificates } from './redis-tls.js';
 
 export class RedisServerNotInstalledError extends Error {
   constructor(binary: string) {
@@ -26,14 +27,22 @@ export interface StartRedisServerOptions {
   args?: string[];
   /** Binary to run; defaults to REDIS_SERVER_BIN or `redis-server` on PATH. */
   binary?: string;
+  /**
+   * Serve TLS only (`tls-port`; the plain port is off), with a CA and certificates made for this
+   * server (see `handle.tls`). `authClients` is redis-server's `tls-auth-clients`: `yes` requires
+   * a client certificate signed by the CA (mutual TLS); default `optional`.
+   */
+  tls?: boolean | { authClients?: 'yes' | 'no' | 'optional' };
 }
 
 export interface RedisServerHandle {
   readonly host: string;
   readonly port: number;
-  /** `redis://127.0.0.1:<port>` (no credentials). */
+  /** `redis://127.0.0.1:<port>`, or `rediss://` with `tls` (no credentials). */
   readonly url: string;
   readonly dir: string;
+  /** With `tls`: the server's CA (`server.caFile`, `server.ca`) and a client certificate it accepts. */
+  readonly tls: TestCertificates | undefined;
   /** Stops the server (SIGTERM, then SIGKILL) and keeps its directory for a restart. */
   stop(): Promise<void>;
   /** Kills the server with SIGKILL (a crash: nothing flushed, connections cut) and keeps its directory. */
@@ -65,7 +74,8 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   const dir = mkdtempSync(join(tmpdir(), 'rnh-redis-'));
   const port = await freePortWithRetry();
   const configPath = join(dir, 'redis.conf');
-  writeFileSync(configPath, renderConfig(port, dir, options));
+  const tls = options.tls ? createTestCertificates(dir) : undefined;
+  writeFileSync(configPath, renderConfig(port, dir, options, tls));
 
   let child: ChildProcess | undefined = await launch(binary, configPath, port);
   let destroyed = false;
@@ -80,8 +90,9 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   return {
     host: '127.0.0.1',
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     dir,
+    tls,
     stop,
     async kill() {
       if (!child) return;
@@ -109,9 +120,14 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   };
 }
 
-function renderConfig(port: number, dir: string, options: StartRedisServerOptions): string {
+function renderConfig(
+  port: number,
+  dir: string,
+  options: StartRedisServerOptions,
+  tls: TestCertificates | undefined,
+): string {
   const lines = [
-    `port ${port}`,
+    ...(tls ? tlsConfig(port, tls, options.tls) : [`port ${port}`]),
     'bind 127.0.0.1',
     `dir ${dir}`,
     'save ""',
@@ -127,6 +143,22 @@ function renderConfig(port: number, dir: string, options: StartRedisServerOption
   for (let index = 0; index < args.length; index += 2)
     lines.push(`${args[index]!.replace(/^--/, '')} ${args[index + 1] ?? ''}`);
   return `${lines.join('\n')}\n`;
+}
+
+function tlsConfig(
+  port: number,
+  { server }: TestCertificates,
+  tls: StartRedisServerOptions['tls'],
+): string[] {
+  const authClients = (typeof tls === 'object' && tls.authClients) || 'optional';
+  return [
+    'port 0',
+    `tls-port ${port}`,
+    `tls-cert-file ${server.certFile}`,
+    `tls-key-file ${server.keyFile}`,
+    `tls-ca-cert-file ${server.caFile}`,
+    `tls-auth-clients ${authClients}`,
+  ];
 }
 
 export async function freePortWithRetry(): Promise<number> {

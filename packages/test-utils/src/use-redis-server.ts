@@ -17,7 +17,13 @@ export function useRedisServer(options: StartRedisServerOptions = {}): TestRedis
   };
   beforeAll(async () => {
     state.server = await startRedisServer(options);
-    state.admin = new Redis({ host: state.server.host, port: state.server.port });
+    const { host, port, tls } = state.server;
+    // Over TLS the admin presents the client certificate, so it also gets in where one is required.
+    state.admin = new Redis({
+      host,
+      port,
+      ...(tls && { tls: { ca: tls.client.ca, cert: tls.client.cert, key: tls.client.key } }),
+    });
     // Tests that stop the server make this client fail too; that is expected.
     state.admin.on('error', () => undefined);
   });

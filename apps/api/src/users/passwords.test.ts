@@ -79,6 +79,7 @@ describe('PASSWORD_HASH_COST', () => {
     SESSION_SECRET: 'a-production-secret-of-at-least-32-characters',
     JOB_SECRET_KEY: 'a-production-job-key-of-at-least-32-characters',
     API_TRUST_PROXY: '1',
+    REDIS_PASSWORD: 'a-redis-password',
   };
 
   it("defaults to OWASP's minimum, may be lowered outside production, never in it", () => {

@@ -74,11 +74,12 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
 /**
  * Starts the built worker (apps/worker/dist/main.js) on the api's Redis, prefix and job secret key. It writes
  * mail under the api's data dir (`<API_DATA_DIR>/mail`), where the tests read it. `port`: the port of a
- * worker started before, to start it again where Prometheus scrapes it (default: a free one).
+ * worker started before, to start it again where Prometheus scrapes it (default: a free one). `env`: the
+ * worker's own variables on top, such as its Redis user.
  */
 export async function startWorkerProcess(
   apiEnv: Record<string, string>,
-  options: { port?: number } = {},
+  options: { port?: number; env?: Record<string, string> } = {},
 ): Promise<AppProcess> {
   const port = options.port ?? (await freePort());
   return startAppProcess({
@@ -98,6 +99,7 @@ export async function startWorkerProcess(
           ([name]) => name.startsWith('OTEL_') || name === 'SMTP_URL' || name === 'JOB_SECRET_KEY',
         ),
       ),
+      ...options.env,
     },
   });
 }

@@ -16,3 +16,13 @@ export function describeTarget(options: RedisOptions): string {
       return `${scheme}://${formatHostPort(options)}/${options.db}`;
   }
 }
+
+/** How TLS is set up, for the doctor and messages: what is given, never the certificates or key. */
+export function describeTls(tls: RedisOptions['tls']): string {
+  if (!tls) return 'no TLS';
+  if (tls === true) return 'TLS (built-in CAs)';
+  const parts = [tls.ca ? 'own CA' : 'built-in CAs'];
+  if (tls.cert) parts.push('client certificate');
+  if (tls.servername) parts.push(`servername "${tls.servername}"`);
+  return `TLS (${parts.join(', ')})`;
+}

@@ -12,6 +12,7 @@ import {
   readVar,
   type Env,
 } from './parse.js';
+import { TLS_SETTING_VARIABLES, tlsFromEnv } from './tls-from-env.js';
 
 /**
  * Builds options from environment variables (the caller passes `process.env`).
@@ -58,6 +59,7 @@ export function redisOptionsFromEnv(env: Env): RedisOptions {
 
   const tls = readVar(env, 'REDIS_TLS');
   if (tls) options.tls = parseBoolean(tls, 'REDIS_TLS', issues) ?? options.tls;
+  readTlsSettings(env, options, issues);
 
   const prefix = env.REDIS_KEY_PREFIX;
   if (prefix !== undefined && prefix !== '') {
@@ -91,6 +93,20 @@ export function redisOptionsFromEnv(env: Env): RedisOptions {
 
   if (issues.issues.length > 0) throw new RedisConfigError(issues.issues);
   return options;
+}
+
+/** CA, client certificate and servername: only with TLS on, where they would be used. */
+function readTlsSettings(env: Env, options: RedisOptions, issues: IssueCollector): void {
+  const settings = tlsFromEnv(env, issues);
+  const given = TLS_SETTING_VARIABLES.filter((name) => readVar(env, name));
+  if (given.length > 0 && !options.tls) {
+    issues.add(
+      given[0]!,
+      `${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set but TLS is off: use a rediss:// REDIS_URL or REDIS_TLS=true`,
+    );
+  } else if (settings && options.tls) {
+    options.tls = settings;
+  }
 }
 
 function readTopology(env: Env, options: RedisOptions, issues: IssueCollector, dbSource: string): void {

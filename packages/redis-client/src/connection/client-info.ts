@@ -1,5 +1,6 @@
 import { Cluster } from 'ioredis';
 import type { RedisClient } from '../types.js';
+import type { TlsInUse } from './tls-failure.js';
 
 export function isCluster(client: RedisClient): client is Cluster {
   return client instanceof Cluster || (client as { isCluster?: boolean }).isCluster === true;
@@ -16,6 +17,12 @@ export function clientTarget(client: RedisClient): string {
   const { host, port, sentinels, name } = client.options;
   if (sentinels?.length) return `sentinel master "${name ?? '?'}"`;
   return `${host ?? '127.0.0.1'}:${port ?? 6379}`;
+}
+
+/** Whether the client connects over TLS, and with a client certificate; undefined without TLS. */
+export function clientTls(client: RedisClient): TlsInUse | undefined {
+  const tls = isCluster(client) ? client.options.redisOptions?.tls : client.options.tls;
+  return tls ? { clientCertificate: Boolean(tls.cert) } : undefined;
 }
 
 export function clientUsername(client: RedisClient): string | undefined {

@@ -14,7 +14,7 @@ describe('toConnectError', () => {
         command: { name: 'auth', args: ['app', 'hunter2'] },
       },
     );
-    const error = toConnectError(cause, target, 'app');
+    const error = toConnectError(cause, target, { username: 'app' });
     expect(error).toBeInstanceOf(RedisAuthError);
     expect(error.message).toMatch(
       /^Redis authentication failed for user "app" at 10\.0\.0\.5:6379: wrong username or password/,
@@ -37,7 +37,7 @@ describe('toConnectError', () => {
       RedisTimeoutError,
     );
     expect(toConnectError(new Error('wrong version number (SSL routines)'), target).message).toContain(
-      'TLS handshake',
+      'over TLS: the TLS handshake failed',
     );
   });
 

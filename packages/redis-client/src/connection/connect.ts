@@ -6,8 +6,9 @@ import {
   type RedisClientError,
 } from '../errors.js';
 import type { RedisClient } from '../types.js';
-import { clientTarget, clientUsername } from './client-info.js';
+import { clientTarget, clientTls, clientUsername } from './client-info.js';
 import { redactErrorSecrets } from './redact.js';
+import { tlsFailureReason, type TlsInUse } from './tls-failure.js';
 
 export interface ConnectRedisOptions {
   /** Give up waiting after this long; default 10000 ms. */
@@ -48,7 +49,13 @@ export function connectRedis(
     };
     const onReady = (): void => settle();
     const onError = (error: unknown): void =>
-      settle(toConnectError(error, target, clientUsername(client), lastNodeError));
+      settle(
+        toConnectError(error, target, {
+          username: clientUsername(client),
+          nodeError: lastNodeError,
+          tls: clientTls(client),
+        }),
+      );
     const onEnd = (): void =>
       settle(new RedisConnectionError(`Redis connection to ${target} ended before it was ready`));
     const timer = setTimeout(
@@ -65,12 +72,20 @@ export function connectRedis(
 
 const AUTH_FAILURE = /WRONGPASS|invalid password|invalid username-password|AUTH failed|NOPERM.*auth/i;
 
+/** What toConnectError knows of the connection besides the error. */
+export interface ConnectContext {
+  username?: string | undefined;
+  /** The last `node error` of a cluster, which may say more than its own error. */
+  nodeError?: unknown;
+  /** Whether the client speaks TLS, and whether it presents a certificate. */
+  tls?: TlsInUse | undefined;
+}
+
 /** Turns a connection-time ioredis error into a coded error with a reason a human can act on. */
 export function toConnectError(
   error: unknown,
   target: string,
-  username?: string,
-  nodeError?: unknown,
+  { username, nodeError, tls }: ConnectContext = {},
 ): RedisClientError {
   const root = redactErrorSecrets(
     (error as { lastNodeError?: unknown } | null)?.lastNodeError ?? nodeError ?? error,
@@ -107,11 +122,11 @@ export function toConnectError(
       cause: error,
     });
   }
-  if (/SSL|TLS|EPROTO|certificate/i.test(`${String(code)} ${message}`)) {
-    return new RedisConnectionError(
-      `TLS handshake with Redis at ${target} failed (does the server's TLS setting match rediss:// / tls?): ${message}`,
-      { cause: error },
-    );
+  const tlsReason = tlsFailureReason(code, message, tls);
+  if (tlsReason) {
+    return new RedisConnectionError(`Could not connect to Redis at ${target} over TLS: ${tlsReason}`, {
+      cause: error,
+    });
   }
   if ((error as Error | null)?.name === 'ClusterAllFailedError') {
     // ioredis refreshes slots over throwaway connections and drops their socket errors.

@@ -5,6 +5,7 @@ import { backoffDelay } from './backoff.js';
 import { attachLogging } from './events.js';
 import { roleProfile } from './profiles.js';
 import { silentLogger } from './silent-logger.js';
+import { tlsConnectOptions } from './tls.js';
 
 /** READONLY means we hit a replica after a failover: reconnect (to the new master) and resend. */
 function reconnectOnError(error: Error): boolean | 2 {
@@ -22,6 +23,7 @@ export function createRedis(
   extra: CreateRedisExtra = {},
 ): RedisClient {
   const profile = roleProfile(role, options);
+  const tls = tlsConnectOptions(options.tls);
   const retryStrategy = (attempt: number): number =>
     backoffDelay(attempt, options.retryDelayMs, options.maxRetryDelayMs);
   const common = {
@@ -34,7 +36,7 @@ export function createRedis(
     reconnectOnError,
     // CLIENT SETINFO exists only from Redis 7.2; on older servers it fails on every connect (an error span each time).
     disableClientInfo: true,
-    ...(options.tls ? { tls: {} } : {}),
+    ...(tls ? { tls } : {}),
   } satisfies IORedisOptions;
 
   let client: RedisClient;
@@ -62,7 +64,7 @@ export function createRedis(
       sentinelRetryStrategy: retryStrategy,
       enableOfflineQueue: profile.enableOfflineQueue,
       // With TLS on, talk TLS to the sentinels and to the master they point at.
-      ...(options.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+      ...(tls ? { enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
     });
   } else {
     client = new Redis({

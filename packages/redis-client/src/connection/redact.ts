@@ -1,4 +1,7 @@
+import type { RedisOptions } from '../types.js';
+
 const SECRET_COMMANDS = new Set(['auth', 'hello', 'migrate']);
+const REDACTED = '[redacted]';
 
 /**
  * ioredis attaches `command: { name, args }` to reply errors, so a failed AUTH
@@ -7,7 +10,7 @@ const SECRET_COMMANDS = new Set(['auth', 'hello', 'migrate']);
 export function redactErrorSecrets<T>(error: T): T {
   const command = (error as { command?: { name?: unknown; args?: unknown } } | null)?.command;
   if (command && typeof command.name === 'string' && SECRET_COMMANDS.has(command.name.toLowerCase())) {
-    command.args = ['[redacted]'];
+    command.args = [REDACTED];
   }
   const lastNodeError = (error as { lastNodeError?: unknown } | null)?.lastNodeError;
   if (lastNodeError) redactErrorSecrets(lastNodeError);
@@ -25,4 +28,19 @@ export function safeErrorFields(error: unknown): { type: string; message: string
   return typeof code === 'string'
     ? { type: error.name, message: error.message, code }
     : { type: error.name, message: error.message };
+}
+
+/**
+ * The options as they may be logged or shown: the password and the TLS key and certificates
+ * replaced by `[redacted]` (whether each is set still shows). Log this, never the options.
+ */
+export function redactRedisOptions(options: RedisOptions): RedisOptions {
+  const safe: RedisOptions = { ...options };
+  if (safe.password !== undefined) safe.password = REDACTED;
+  if (typeof safe.tls === 'object') {
+    const tls = { ...safe.tls };
+    for (const field of ['ca', 'cert', 'key'] as const) if (tls[field] !== undefined) tls[field] = REDACTED;
+    safe.tls = tls;
+  }
+  return safe;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { describeTarget } from '../config/describe.js';
+import { describeTarget, describeTls } from '../config/describe.js';
 import { closeRedis } from '../connection/close.js';
 import { connectRedis } from '../connection/connect.js';
 import { createRedis } from '../connection/create-redis.js';
@@ -34,7 +34,7 @@ export async function runRedisDoctor(options: RedisOptions, ctx: DoctorContext):
       checks.push(
         ok(
           'connect',
-          `connected to ${target}${options.username ? ` as user "${options.username}"` : ''}${options.tls ? ' over TLS' : ''}`,
+          `connected to ${target}${options.username ? ` as user "${options.username}"` : ''}${options.tls ? ` over ${describeTls(options.tls)}` : ''}`,
         ),
       );
     } catch (error) {
