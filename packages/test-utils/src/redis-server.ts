@@ -34,6 +34,8 @@ export interface RedisServerHandle {
   /** `redis://127.0.0.1:<port>` (no credentials). */
   readonly url: string;
   readonly dir: string;
+  /** Started and not stopped or killed through this handle. */
+  readonly running: boolean;
   /** Stops the server (SIGTERM, then SIGKILL) and keeps its directory for a restart. */
   stop(): Promise<void>;
   /** Kills the server with SIGKILL (a crash: nothing flushed, connections cut) and keeps its directory. */
@@ -82,6 +84,9 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
     port,
     url: `redis://127.0.0.1:${port}`,
     dir,
+    get running() {
+      return child !== undefined;
+    },
     stop,
     async kill() {
       if (!child) return;
@@ -138,6 +143,27 @@ export async function freePortWithRetry(): Promise<number> {
   return freePort();
 }
 
+/** Every server and Sentinel started here that has not exited yet. */
+const children = new Set<ChildProcess>();
+let killsOnExit = false;
+
+/**
+ * A test run that ends without destroying what it started (a crash, an interrupted run) must
+ * not leave servers behind: they are killed when this process exits.
+ */
+function killOnExit(child: ChildProcess): void {
+  if (!killsOnExit) {
+    killsOnExit = true;
+    process.once('exit', killLeftovers);
+  }
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+}
+
+function killLeftovers(): void {
+  for (const child of children) child.kill('SIGKILL');
+}
+
 /** Starts redis-server (or, with `sentinel`, a Sentinel) and resolves once it says it is ready. */
 export function launch(
   binary: string,
@@ -149,6 +175,7 @@ export function launch(
   return new Promise((resolve, reject) => {
     const args = [configPath, ...(sentinel ? ['--sentinel'] : []), '--loglevel', 'notice'];
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    killOnExit(child);
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
