@@ -9,11 +9,25 @@ export { startAppProcess } from './app-process.js';
 export type { AppProcess, StartAppProcessOptions } from './app-process.js';
 export { catalogedMetricNames, servedMetricFamilies, uncatalogedMetrics } from './metric-catalog.js';
 export { startRedisCluster } from './redis-cluster.js';
-export type { RedisClusterHandle } from './redis-cluster.js';
+export type {
+  ExpectedTopology,
+  RedisClusterHandle,
+  StartRedisClusterOptions,
+  WaitOptions,
+} from './redis-cluster.js';
+export { ownerOfSlot } from './cluster-nodes.js';
+export type { ClusterNodeView } from './cluster-nodes.js';
+export type { HostPort } from './node-inspector.js';
 export { useRedisCluster } from './use-redis-cluster.js';
 export type { TestRedisCluster } from './use-redis-cluster.js';
 export { startRedisSentinel } from './redis-sentinel.js';
 export type { RedisSentinelHandle, StartRedisSentinelOptions } from './redis-sentinel.js';
+export { startRedisSentinelGroup } from './redis-sentinel-group.js';
+export type {
+  RedisSentinelGroupHandle,
+  SentinelWaitOptions,
+  StartRedisSentinelGroupOptions,
+} from './redis-sentinel-group.js';
 export { memoryLogger } from './memory-logger.js';
 export type { MemoryLogger } from './memory-logger.js';
 export { useRedisServer } from './use-redis-server.js';

@@ -43,6 +43,8 @@ export interface RedisServerHandle {
   readonly dir: string;
   /** With `tls`: the server's CA (`server.caFile`, `server.ca`) and a client certificate it accepts. */
   readonly tls: TestCertificates | undefined;
+  /** Started and not stopped or killed through this handle. */
+  readonly running: boolean;
   /** Stops the server (SIGTERM, then SIGKILL) and keeps its directory for a restart. */
   stop(): Promise<void>;
   /** Kills the server with SIGKILL (a crash: nothing flushed, connections cut) and keeps its directory. */
@@ -93,6 +95,9 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
     url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     dir,
     tls,
+    get running() {
+      return child !== undefined;
+    },
     stop,
     async kill() {
       if (!child) return;
@@ -170,6 +175,27 @@ export async function freePortWithRetry(): Promise<number> {
   return freePort();
 }
 
+/** Every server and Sentinel started here that has not exited yet. */
+const children = new Set<ChildProcess>();
+let killsOnExit = false;
+
+/**
+ * A test run that ends without destroying what it started (a crash, an interrupted run) must
+ * not leave servers behind: they are killed when this process exits.
+ */
+function killOnExit(child: ChildProcess): void {
+  if (!killsOnExit) {
+    killsOnExit = true;
+    process.once('exit', killLeftovers);
+  }
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+}
+
+function killLeftovers(): void {
+  for (const child of children) child.kill('SIGKILL');
+}
+
 /** Starts redis-server (or, with `sentinel`, a Sentinel) and resolves once it says it is ready. */
 export function launch(
   binary: string,
@@ -181,6 +207,7 @@ export function launch(
   return new Promise((resolve, reject) => {
     const args = [configPath, ...(sentinel ? ['--sentinel'] : []), '--loglevel', 'notice'];
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    killOnExit(child);
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -1,6 +1,10 @@
 import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { startRedisCluster, type RedisClusterHandle } from './redis-cluster.js';
+import {
+  startRedisCluster,
+  type RedisClusterHandle,
+  type StartRedisClusterOptions,
+} from './redis-cluster.js';
 
 export interface TestRedisCluster {
   readonly cluster: RedisClusterHandle;
@@ -10,11 +14,14 @@ export interface TestRedisCluster {
   readonly cleanup: Array<() => unknown>;
 }
 
-/** One real Redis Cluster of `masters` masters for the test file (Vitest hooks), and per-test cleanup. */
-export function useRedisCluster(masters = 3): TestRedisCluster {
+/**
+ * One real Redis Cluster for the test file (Vitest hooks), and per-test cleanup. `options` as for
+ * `startRedisCluster`: a number of masters, or `{ masters, replicasPerMaster, nodeTimeoutMs }`.
+ */
+export function useRedisCluster(options: number | StartRedisClusterOptions = 3): TestRedisCluster {
   const state: { cluster?: RedisClusterHandle; cleanup: Array<() => unknown> } = { cleanup: [] };
   beforeAll(async () => {
-    state.cluster = await startRedisCluster(masters);
+    state.cluster = await startRedisCluster(options);
   });
   afterEach(async () => {
     for (const step of state.cleanup.splice(0).reverse()) await step();

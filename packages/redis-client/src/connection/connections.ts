@@ -19,6 +19,7 @@ import { closeRedis } from './close.js';
 import { connectRedis } from './connect.js';
 import { createRedis } from './create-redis.js';
 import { pingRedis } from './health.js';
+import { SentinelSwitchFollower } from './sentinel-switch.js';
 
 type SharedRole = 'commands' | 'subscriber' | 'producer';
 
@@ -43,6 +44,8 @@ export class RedisConnections {
   private readonly sharedByRole = new Map<SharedRole, RedisClient>();
   private readonly unregister: Array<() => void> = [];
   private closing: Promise<void> | undefined;
+  /** Sentinel mode: moves the connections to a new master as soon as a Sentinel announces it. */
+  private switchFollower: SentinelSwitchFollower | undefined;
 
   constructor(deps: RedisConnectionsDeps) {
     this.options = deps.options;
@@ -125,6 +128,7 @@ export class RedisConnections {
   /** Closes every owned connection (borrowed ones stay open); idempotent, concurrent calls share one promise. */
   close(timeoutMs = 2000): Promise<void> {
     this.closing ??= (async () => {
+      this.switchFollower?.close();
       const owned = this.entries.filter((entry) => entry.owned);
       await Promise.all(owned.map((entry) => closeRedis(entry.client, timeoutMs)));
       for (const entry of this.entries) entry.detach();
@@ -135,11 +139,21 @@ export class RedisConnections {
   }
 
   private open(role: RedisRole, pool: string, connectionName: string): RedisClient {
+    if (this.options.mode === 'sentinel') this.followSentinelSwitches();
     const client = createRedis(this.options, role, { connectionName, logger: this.logger, pool });
     const detach = this.metrics ? instrumentClient(client, pool, this.metrics) : () => undefined;
     this.entries.push({ pool, role, client, owned: true, detach });
     if (role === 'worker') this.countDuplicates(client, `${pool}.blocking`);
     return client;
+  }
+
+  /** Once, with the first connection: every connection but borrowed ones follows a new master. */
+  private followSentinelSwitches(): void {
+    this.switchFollower ??= new SentinelSwitchFollower(
+      this.options,
+      () => this.entries.filter((entry) => entry.role !== 'borrowed').map((entry) => entry.client),
+      (change) => this.logger.info(change, 'redis sentinel announced a new master: connections moved'),
+    );
   }
 
   /**

@@ -7,6 +7,9 @@ import { roleProfile } from './profiles.js';
 import { silentLogger } from './silent-logger.js';
 import { tlsConnectOptions } from './tls.js';
 
+/** How often a Cluster client reads the slot table even when nothing told it to (ioredis 4's default). */
+const CLUSTER_SLOTS_REFRESH_MS = 5000;
+
 /** READONLY means we hit a replica after a failover: reconnect (to the new master) and resend. */
 function reconnectOnError(error: Error): boolean | 2 {
   return error.message.startsWith('READONLY') ? 2 : false;
@@ -49,6 +52,12 @@ export function createRedis(
       // ioredis routes auto-pipelined EVALSHA by the script's sha instead of its keys
       // (redis/ioredis#2109), so concurrent scripts fail on a cluster; send them alone.
       autoPipeliningIgnoredCommands: ['eval', 'evalsha'],
+      // Read the slot table again every few seconds. ioredis 5 no longer does by default, and
+      // it updates the table on a MOVED only for a single command or a pipeline it can resend
+      // whole: a pipeline with a keyless command in it (WAIT, PUBLISH) gets MOVED back as its
+      // result. After a failover such pipelines kept failing for the slots that had moved, for
+      // as long as no other command came by to update the table.
+      slotsRefreshInterval: CLUSTER_SLOTS_REFRESH_MS,
       // Not a ClusterOptions field in the typings, but BullMQ inspects it on the client it is given.
       maxRetriesPerRequest: profile.maxRetriesPerRequest,
     };
@@ -62,6 +71,8 @@ export function createRedis(
       sentinelPassword: options.password,
       retryStrategy,
       sentinelRetryStrategy: retryStrategy,
+      // Not ioredis's `failoverDetector`: RedisConnections follows Sentinel's announcements of
+      // a new master itself (see sentinel-switch.ts for why).
       enableOfflineQueue: profile.enableOfflineQueue,
       // With TLS on, talk TLS to the sentinels and to the master they point at.
       ...(tls ? { enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
