@@ -3,6 +3,7 @@ import {
   memoryLogger,
   uniquePrefix,
   useRedisServer as useSharedRedisServer,
+  type RedisServerHandle,
   type StartRedisServerOptions,
   type TestRedis,
 } from '@rnh/test-utils';
@@ -66,55 +67,64 @@ export function useQueueRedis(options: StartRedisServerOptions = {}): QueueRedis
     },
     cleanup: base.cleanup,
     setup(prefix = uniquePrefix('queue')) {
-      const log = memoryLogger();
-      const connections = new RedisConnections({
-        options: defaultRedisOptions({
-          host: base.server.host,
-          port: base.server.port,
-          keyPrefix: prefix,
-          retryDelayMs: 20,
-          maxRetryDelayMs: 200,
-          connectTimeoutMs: 2000,
-        }),
-        logger: log.logger,
+      return setupQueue(base.server, base.cleanup, prefix);
+    },
+  };
+}
+
+/**
+ * Connections, registry and logger for queues on `server` under a key prefix; what it makes is
+ * closed by `cleanup` (run it after the test). Two setups with the same prefix on two servers
+ * see the same queues, e.g. a server and the one its backup was restored into.
+ */
+export function setupQueue(
+  server: Pick<RedisServerHandle, 'host' | 'port'>,
+  cleanup: Array<() => Promise<void> | void>,
+  prefix = uniquePrefix('queue'),
+): QueueSetup {
+  const log = memoryLogger();
+  const connections = new RedisConnections({
+    options: defaultRedisOptions({
+      host: server.host,
+      port: server.port,
+      keyPrefix: prefix,
+      retryDelayMs: 20,
+      maxRetryDelayMs: 200,
+      connectTimeoutMs: 2000,
+    }),
+    logger: log.logger,
+  });
+  cleanup.push(() => connections.close());
+  const registry = new Registry();
+  const deps: QueueDeps = { redis: connections, logger: log.logger, registry };
+  return {
+    deps,
+    connections,
+    registry,
+    log,
+    prefix,
+    producer(definition, producerOptions) {
+      const producer = new QueueProducer(deps, definition, producerOptions);
+      cleanup.push(() => producer.close());
+      return producer;
+    },
+    async worker(definition, workerOptions) {
+      const worker = new QueueWorker(deps, definition, { ...FAST_WORKER, ...workerOptions });
+      cleanup.push(() => worker.close({ timeoutMs: 2000 }).then(() => undefined));
+      await worker.start();
+      return worker;
+    },
+    inspect(definition) {
+      const client = new Redis({ host: server.host, port: server.port, maxRetriesPerRequest: null });
+      const queue = new Queue(definition.name, {
+        connection: client,
+        prefix: `${prefix}queue:{${definition.name}}`,
       });
-      base.cleanup.push(() => connections.close());
-      const registry = new Registry();
-      const deps: QueueDeps = { redis: connections, logger: log.logger, registry };
-      return {
-        deps,
-        connections,
-        registry,
-        log,
-        prefix,
-        producer(definition, producerOptions) {
-          const producer = new QueueProducer(deps, definition, producerOptions);
-          base.cleanup.push(() => producer.close());
-          return producer;
-        },
-        async worker(definition, workerOptions) {
-          const worker = new QueueWorker(deps, definition, { ...FAST_WORKER, ...workerOptions });
-          base.cleanup.push(() => worker.close({ timeoutMs: 2000 }).then(() => undefined));
-          await worker.start();
-          return worker;
-        },
-        inspect(definition) {
-          const client = new Redis({
-            host: base.server.host,
-            port: base.server.port,
-            maxRetriesPerRequest: null,
-          });
-          const queue = new Queue(definition.name, {
-            connection: client,
-            prefix: `${prefix}queue:{${definition.name}}`,
-          });
-          base.cleanup.push(async () => {
-            await queue.close();
-            await client.quit();
-          });
-          return queue;
-        },
-      };
+      cleanup.push(async () => {
+        await queue.close();
+        await client.quit();
+      });
+      return queue;
     },
   };
 }

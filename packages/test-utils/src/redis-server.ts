@@ -49,8 +49,12 @@ export interface RedisServerHandle {
   stop(): Promise<void>;
   /** Kills the server with SIGKILL (a crash: nothing flushed, connections cut) and keeps its directory. */
   kill(): Promise<void>;
-  /** Starts it again on the same port with the same settings. */
-  restart(): Promise<void>;
+  /**
+   * Starts it again on the same port with the same settings and directory. `args` (`--name value`
+   * pairs) override settings for this start only, as on an operator's command line
+   * (`redis-server redis.conf --appendonly no`); the next restart goes back to the config file.
+   */
+  restart(options?: { args?: string[] }): Promise<void>;
   /**
    * Freezes the server (SIGSTOP): connections stay open and nothing is answered until `thaw()`.
    * Unlike CLIENT PAUSE, which ends by itself, it lasts as long as the test needs.
@@ -105,9 +109,9 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
       child = undefined;
       await terminate(running, 'SIGKILL');
     },
-    async restart() {
+    async restart(restartOptions = {}) {
       await stop();
-      child = await launch(binary, configPath, port);
+      child = await launch(binary, configPath, port, false, restartOptions.args);
     },
     freeze() {
       if (!child) throw new Error('redis-server is not running');
@@ -196,16 +200,20 @@ function killLeftovers(): void {
   for (const child of children) child.kill('SIGKILL');
 }
 
-/** Starts redis-server (or, with `sentinel`, a Sentinel) and resolves once it says it is ready. */
+/**
+ * Starts redis-server (or, with `sentinel`, a Sentinel) and resolves once it says it is ready.
+ * `overrides` (`--name value` pairs) follow the config file on the command line, so they win.
+ */
 export function launch(
   binary: string,
   configPath: string,
   port: number,
   sentinel = false,
+  overrides: string[] = [],
 ): Promise<ChildProcess> {
   const ready = sentinel ? '+monitor master' : 'Ready to accept connections';
   return new Promise((resolve, reject) => {
-    const args = [configPath, ...(sentinel ? ['--sentinel'] : []), '--loglevel', 'notice'];
+    const args = [configPath, ...(sentinel ? ['--sentinel'] : []), '--loglevel', 'notice', ...overrides];
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     killOnExit(child);
     let output = '';

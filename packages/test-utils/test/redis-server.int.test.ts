@@ -70,3 +70,27 @@ describe('startRedisServer with extra arguments', () => {
     }
   });
 });
+
+describe('restart with overridden settings', () => {
+  it('overrides settings for one start, as on the command line; the next restart reads the config file', async () => {
+    const server = await startRedisServer({ appendOnly: true });
+    const appendOnly = async () => {
+      const client = new Redis({ port: server.port, lazyConnect: true });
+      await client.connect();
+      try {
+        return ((await client.config('GET', 'appendonly')) as string[])[1];
+      } finally {
+        client.disconnect();
+      }
+    };
+    try {
+      expect(await appendOnly()).toBe('yes');
+      await server.restart({ args: ['--appendonly', 'no'] });
+      expect(await appendOnly()).toBe('no');
+      await server.restart();
+      expect(await appendOnly()).toBe('yes');
+    } finally {
+      await server.destroy();
+    }
+  });
+});
