@@ -126,6 +126,9 @@ beforeAll(async () => {
     RATE_LIMIT_AUTH: '3/1m',
     RATE_LIMIT_SIGNUP: '10/1m',
     RATE_LIMIT_SHADOW: 'signup',
+    // Above apiTestEnv's 2 s: under heavy load a fail-closed sign-in limiter that merely waited
+    // would answer 503 after the recovery. While Redis is down it fails at once all the same.
+    RATE_LIMIT_OPERATION_TIMEOUT_MS: '5000',
   });
   cleanups.push(async () => rmSync(env.API_DATA_DIR, { recursive: true, force: true }));
   api = await startApiProcess(env);
@@ -185,7 +188,8 @@ describe('observability: the dashboards and alerts against a real Prometheus', (
       { onProgress: (snapshot) => console.log(formatProgress(snapshot)) },
     );
     console.log(formatSummary(summary));
-    expect(summary.requests).toBeGreaterThan(LOAD_SECONDS * 20);
+    // Enough traffic for every panel; how much a loaded 2-core machine serves is not the point here.
+    expect(summary.requests).toBeGreaterThanOrEqual(40);
     expect(summary.byOutcome['5xx'], `5xx answers:\n${formatSummary(summary)}\n${logs()}`).toBe(0);
     expect(summary.byOutcome.error).toBe(0);
     expect(summary.byOutcome['2xx']).toBeGreaterThan(summary.requests * 0.8);
@@ -270,7 +274,16 @@ describe('observability: the dashboards and alerts against a real Prometheus', (
       intervalMs: 500,
       what: 'Prometheus to see Redis up again from both apps',
     });
-    // A little traffic after the recovery.
+    // The sign-in limiter decides again (its breaker probes once its connection is back: 200, or
+    // 429 if the load's failed sign-ins used up the address's quota), then a little traffic after
+    // the recovery answers without a 5xx.
+    await waitFor(
+      async () =>
+        [200, 429].includes(
+          (await post('/auth/login', { email, password: 'redis-went-away-for-a-while' })).status,
+        ),
+      { timeoutMs: 30_000, intervalMs: 500, what: 'a sign-in to succeed after Redis came back' },
+    );
     const after = await runLoad({ url: api.url, durationSeconds: 4, rate: 30, users: 4, progressSeconds: 0 });
     expect(after.byOutcome['5xx'], formatSummary(after)).toBe(0);
   }, 180_000);
