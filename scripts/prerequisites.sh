@@ -3,8 +3,9 @@
 # (the tests start their own instances), PostgreSQL (the api's PostgreSQL tests
 # make and drop a database of their own) and Prometheus (promtool tests the alert
 # rules; the observability test runs a real Prometheus on a free port), Alertmanager (amtool
-# checks its config; the alerting test runs a real one) and redis_exporter (the alerting test
-# scrapes it). Safe to run again; does nothing when all is there.
+# checks its config; the alerting test runs a real one), redis_exporter (the alerting test
+# scrapes it) and HAProxy (`haproxy -c` checks the scale stack's proxy config). Safe to run again;
+# does nothing when all is there.
 # Writes DATABASE_TEST_URL to .data/test-env when the tests need credentials.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,8 @@ command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 { command -v promtool >/dev/null && command -v prometheus >/dev/null; } || missing+=(prometheus)
 { command -v amtool >/dev/null && command -v prometheus-alertmanager >/dev/null; } || missing+=(prometheus-alertmanager)
 command -v prometheus-redis-exporter >/dev/null || missing+=(prometheus-redis-exporter)
+# In /usr/sbin, which a user's PATH may not hold.
+{ command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ]; } || missing+=(haproxy)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "▸ installing ${missing[*]} with apt-get"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq

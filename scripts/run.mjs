@@ -63,7 +63,7 @@ if (isTest(command)) {
   const { tasks, what, rerun } = TEST_TASKS[command];
   const [rerunCommand, itShows] = rerun;
   // As root on Debian, install and start what the tests need (redis-server, PostgreSQL,
-  // Prometheus, Alertmanager, redis_exporter).
+  // Prometheus, Alertmanager, redis_exporter, HAProxy).
   if (process.getuid?.() === 0 && commandExists('apt-get')) {
     if ((await run('scripts/prerequisites.sh', [], { env })) !== 0)
       fail('Installing the test prerequisites failed; see above.');

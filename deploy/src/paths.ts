@@ -19,3 +19,13 @@ export const otelCollectorConfigFile = join(deployDir, 'otel-collector', 'config
 export const runbooksFile = join(repoRoot, 'docs', 'runbooks.md');
 /** Where the rules' runbook_url annotations point (the project's repository on GitHub). */
 export const RUNBOOK_URL = 'https://github.com/rnh-platform/rnh-platform/blob/main/docs/runbooks.md';
+/** The scaled-out stack: api and worker replicas behind HAProxy, a Redis Sentinel group. */
+export const scaleComposeFile = join(repoRoot, 'docker-compose.scale.yml');
+/** The scale stack's Prometheus config: prometheus.yml with every replica as a target. */
+export const prometheusScaleConfigFile = join(prometheusDir, 'prometheus.scale.yml');
+/** The scale stack's reverse proxy in front of the api replicas. */
+export const haproxyConfigFile = join(deployDir, 'haproxy', 'haproxy.cfg');
+/** The scale stack's Redis data nodes and Sentinels: their configs and start scripts. */
+export const redisSentinelDir = join(deployDir, 'redis-sentinel');
+/** Kubernetes manifests of the apps (kustomization.yaml) and the Redis chart's values. */
+export const kubernetesDir = join(deployDir, 'kubernetes');

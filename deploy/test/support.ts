@@ -1,7 +1,7 @@
 // Shared by the deploy tests: promtool, YAML files, the compose file.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, readdirSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { composeFile, repoRoot } from '../src/index.js';
 
@@ -101,6 +101,8 @@ export interface RuleTestFile {
 
 export interface ComposeService {
   image?: string;
+  hostname?: string;
+  user?: string;
   build?: { context: string; target?: string; dockerfile?: string };
   command?: string[] | string;
   environment?: Record<string, string>;
@@ -110,12 +112,14 @@ export interface ComposeService {
   healthcheck?: { test: string[] };
 }
 export interface ComposeFile {
+  name?: string;
   services: Record<string, ComposeService>;
   volumes?: Record<string, unknown>;
 }
 
-export function readCompose(): ComposeFile {
-  return readYaml<ComposeFile>(composeFile);
+/** A compose file, with YAML merge keys (`<<: *api`) resolved as compose resolves them. */
+export function readCompose(file: string = composeFile): ComposeFile {
+  return parse(readFileSync(file, 'utf8'), { merge: true }) as ComposeFile;
 }
 
 /** `${VAR:-default}` as compose resolves it when VAR is not set. */
@@ -137,6 +141,22 @@ export function bindMounts(service: ComposeService): Array<{ host: string; conta
       const [host, container] = volume.split(':');
       return { host: host!, container: container! };
     });
+}
+
+/** The host file mounted at `containerPath` in a service (a file, or inside a mounted directory). */
+export function hostFileFor(service: ComposeService, containerPath: string): string | undefined {
+  for (const mount of bindMounts(service)) {
+    if (containerPath === mount.container) return resolve(repoRoot, mount.host);
+    if (containerPath.startsWith(`${mount.container}/`))
+      return resolve(repoRoot, mount.host, containerPath.slice(mount.container.length + 1));
+  }
+  return undefined;
+}
+
+/** A service's command as a list of arguments. */
+export function commandArgs(service: ComposeService): string[] {
+  const command = service.command ?? [];
+  return Array.isArray(command) ? command : command.split(/\s+/);
 }
 
 /** The service whose image name starts with `image` (e.g. `prom/prometheus`). */
