@@ -1,6 +1,5 @@
 // The Alertmanager config as amtool reads it: valid, every severity routed where it belongs,
 // and every alert of the rules reaching a receiver (or, for inhibit-only alerts, none).
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,22 +14,23 @@ import {
   type AlertmanagerRoute,
 } from '../src/index.js';
 import { findAlertmanager, findRedisExporter } from './alerting-support.js';
-import { findBinary, readYaml, yamlFiles, type RuleFile } from './support.js';
+import { findBinary, readYaml, runTool, yamlFiles, type RuleFile } from './support.js';
 
 let amtool: string;
 beforeAll(() => {
   amtool = findBinary('amtool', 'AMTOOL_BIN', 'prometheus-alertmanager');
 });
 
-function run(args: string[]): { status: number; output: string } {
-  const result = spawnSync(amtool, args, { encoding: 'utf8' });
-  if (result.error) throw result.error;
-  return { status: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
+function run(args: string[]): Promise<{ status: number; output: string }> {
+  return runTool(amtool, args);
 }
 
 /** The receiver amtool routes an alert with these labels to. */
-function receiverFor(labels: Record<string, string>, configFile = alertmanagerConfigFile): string {
-  const result = run([
+async function receiverFor(
+  labels: Record<string, string>,
+  configFile = alertmanagerConfigFile,
+): Promise<string> {
+  const result = await run([
     'config',
     'routes',
     'test',
@@ -51,24 +51,24 @@ const alerts = yamlFiles(rulesDir).flatMap((file) =>
 );
 
 describe('alertmanager.yml', () => {
-  it('passes amtool check-config', () => {
-    const result = run(['check-config', alertmanagerConfigFile]);
+  it('passes amtool check-config', async () => {
+    const result = await run(['check-config', alertmanagerConfigFile]);
     expect(result.status, result.output).toBe(0);
     expect(result.output).toContain('SUCCESS');
   });
 
-  it('pages for critical alerts, files warnings, and drops inhibit-only alerts', () => {
-    expect(receiverFor({ alertname: 'RnhRedisDown', severity: 'critical', node: 'redis:6379' })).toBe(
+  it('pages for critical alerts, files warnings, and drops inhibit-only alerts', async () => {
+    expect(await receiverFor({ alertname: 'RnhRedisDown', severity: 'critical', node: 'redis:6379' })).toBe(
       'ops-pager',
     );
-    expect(receiverFor({ alertname: 'RnhCacheHitRatioLow', severity: 'warning' })).toBe('ops-tickets');
-    expect(receiverFor({ alertname: 'RnhRedisOutageRecent', severity: 'none' })).toBe('drop');
+    expect(await receiverFor({ alertname: 'RnhCacheHitRatioLow', severity: 'warning' })).toBe('ops-tickets');
+    expect(await receiverFor({ alertname: 'RnhRedisOutageRecent', severity: 'none' })).toBe('drop');
   });
 
-  it('sends every alert of the rules to a receiver that notifies, except inhibit-only ones', () => {
+  it('sends every alert of the rules to a receiver that notifies, except inhibit-only ones', async () => {
     expect(alerts.length).toBeGreaterThan(20);
     for (const alert of alerts) {
-      const receiver = receiverFor({ alertname: alert.alert!, severity: alert.labels!.severity! });
+      const receiver = await receiverFor({ alertname: alert.alert!, severity: alert.labels!.severity! });
       if (alert.labels!.severity === 'none') expect(receiver, alert.alert).toBe('drop');
       else expect(['ops-pager', 'ops-tickets'], alert.alert).toContain(receiver);
     }
@@ -135,16 +135,16 @@ describe('renderAlertmanagerConfig', () => {
     ...(route.routes ?? []).flatMap(routes),
   ];
 
-  it('passes amtool check-config', () => {
-    const result = run(['check-config', renderedFile]);
+  it('passes amtool check-config', async () => {
+    const result = await run(['check-config', renderedFile]);
     expect(result.status, result.output).toBe(0);
     expect(result.output).toContain('SUCCESS');
   });
 
-  it('routes every alert of the rules to the same receiver as the committed config', () => {
+  it('routes every alert of the rules to the same receiver as the committed config', async () => {
     for (const alert of alerts) {
       const labels = { alertname: alert.alert!, severity: alert.labels!.severity! };
-      expect(receiverFor(labels, renderedFile), alert.alert).toBe(receiverFor(labels));
+      expect(await receiverFor(labels, renderedFile), alert.alert).toBe(await receiverFor(labels));
     }
   });
 

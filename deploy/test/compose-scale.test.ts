@@ -173,8 +173,8 @@ describe('Prometheus in the scale stack', () => {
       expect(environment(name).REDIS_PASSWORD, name).toBe(environment(redisNodes[0]!).REDIS_PASSWORD);
   });
 
-  it('promtool check config accepts it with the rules it loads', () => {
-    const result = promtool(findPromtool(), ['check', 'config', prometheusScaleConfigFile]);
+  it('promtool check config accepts it with the rules it loads', async () => {
+    const result = await promtool(findPromtool(), ['check', 'config', prometheusScaleConfigFile]);
     expect(result.status, result.output).toBe(0);
     expect(result.output).toMatch(/\d+ rule files found/);
   });

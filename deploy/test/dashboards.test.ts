@@ -16,7 +16,7 @@ describe('dashboard queries', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('are valid PromQL with the variables filled in', () => {
+  it('are valid PromQL with the variables filled in', async () => {
     const expressions = [
       ...panelQueries({ app: 'api|worker', instance: '.*' }).map((query) => ({
         where: `${query.dashboard} / ${query.panel} / ${query.refId}`,
@@ -43,7 +43,7 @@ describe('dashboard queries', () => {
         ],
       }),
     );
-    const result = promtool(bin, ['check', 'rules', file]);
+    const result = await promtool(bin, ['check', 'rules', file]);
     expect(result.status, result.output).toBe(0);
     expect(result.output).toContain(`${expressions.length} rules found`);
   });

@@ -39,9 +39,9 @@ beforeAll(() => {
 });
 
 describe('promtool', () => {
-  it('is installed (PROMTOOL_BIN or the PATH)', () => {
+  it('is installed (PROMTOOL_BIN or the PATH)', async () => {
     expect(bin).toBeTruthy();
-    const version = promtool(bin, ['--version']);
+    const version = await promtool(bin, ['--version']);
     expect(version.status, version.output).toBe(0);
   });
 
@@ -50,16 +50,16 @@ describe('promtool', () => {
     expect(() => findPromtool({ PROMTOOL_BIN: '/nonexistent/promtool' })).toThrow(/PROMTOOL_BIN/);
   });
 
-  it('check rules accepts every rule file', () => {
+  it('check rules accepts every rule file', async () => {
     expect(ruleFiles.length).toBeGreaterThan(0);
-    const result = promtool(bin, ['check', 'rules', ...ruleFiles.map((file) => join(rulesDir, file))]);
+    const result = await promtool(bin, ['check', 'rules', ...ruleFiles.map((file) => join(rulesDir, file))]);
     expect(result.status, result.output).toBe(0);
   });
 
-  it('check config accepts prometheus.yml and the rule files it loads', () => {
-    const result = promtool(bin, ['check', 'config', '--syntax-only', prometheusConfigFile]);
+  it('check config accepts prometheus.yml and the rule files it loads', async () => {
+    const result = await promtool(bin, ['check', 'config', '--syntax-only', prometheusConfigFile]);
     expect(result.status, result.output).toBe(0);
-    const withRules = promtool(bin, ['check', 'config', prometheusConfigFile]);
+    const withRules = await promtool(bin, ['check', 'config', prometheusConfigFile]);
     expect(withRules.status, withRules.output).toBe(0);
     for (const file of ruleFiles) expect(withRules.output).toContain(`rules/${file}`);
   });
@@ -68,7 +68,7 @@ describe('promtool', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rnh-prometheus-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('passes check config and loads every rule file by absolute path', () => {
+    it('passes check config and loads every rule file by absolute path', async () => {
       const file = join(dir, 'prometheus.yml');
       writeFileSync(
         file,
@@ -78,14 +78,14 @@ describe('promtool', () => {
           evaluationInterval: '5s',
         }),
       );
-      const result = promtool(bin, ['check', 'config', file]);
+      const result = await promtool(bin, ['check', 'config', file]);
       expect(result.status, result.output).toBe(0);
       expect(result.output).toContain(`${ruleFiles.length} rule files found`);
     });
   });
 
-  it.each(testFiles)('test rules %s passes', (file) => {
-    const result = promtool(bin, ['test', 'rules', file], ruleTestsDir);
+  it.each(testFiles)('test rules %s passes', async (file) => {
+    const result = await promtool(bin, ['test', 'rules', file], ruleTestsDir);
     expect(result.status, result.output).toBe(0);
     expect(result.output).toContain('SUCCESS');
   });

@@ -1,5 +1,5 @@
 // Shared by the deploy tests: promtool, YAML files, the compose file.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -61,12 +61,26 @@ export function findBinary(
   );
 }
 
-/** Runs promtool; answers its exit code and everything it printed. */
-export function promtool(bin: string, args: string[], cwd?: string): { status: number; output: string } {
-  const result = spawnSync(bin, args, { cwd, encoding: 'utf8' });
-  if (result.error) throw result.error;
-  return { status: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
+/**
+ * Runs a tool (promtool, amtool); answers its exit code and everything it printed. Asynchronous:
+ * a long `promtool test rules` on a busy machine must not block the test worker's event loop.
+ */
+export function runTool(
+  bin: string,
+  args: string[],
+  cwd?: string,
+): Promise<{ status: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(bin, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 }, (error, stdout, stderr) => {
+      // A number is the tool's exit code; anything else (ENOENT...) means it did not run.
+      if (error && typeof error.code !== 'number') return reject(error);
+      resolve({ status: error ? Number(error.code) : 0, output: `${stdout}${stderr}` });
+    });
+  });
 }
+
+/** Runs promtool: see runTool. */
+export const promtool = runTool;
 
 export function readYaml<T = unknown>(path: string): T {
   return parse(readFileSync(path, 'utf8')) as T;
