@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import type { RedisClient, RedisOptions } from '../types.js';
 import { backoffDelay } from './backoff.js';
 import { isCluster } from './client-info.js';
+import { tlsConnectOptions } from './tls.js';
 
 /** What Sentinel publishes when a master group has a new master: `<name> <old ip> <old port> <new ip> <new port>`. */
 const SWITCH_CHANNEL = '+switch-master';
@@ -42,6 +43,7 @@ export class SentinelSwitchFollower {
   }
 
   private watch(host: string, port: number): Redis {
+    const tls = tlsConnectOptions(this.options.tls);
     const watcher = new Redis({
       host,
       port,
@@ -53,7 +55,8 @@ export class SentinelSwitchFollower {
         backoffDelay(attempt, this.options.retryDelayMs, this.options.maxRetryDelayMs),
       // The SUBSCRIBE waits for a Sentinel that is down, and is sent again after each reconnect.
       maxRetriesPerRequest: null,
-      ...(this.options.tls ? { tls: {} } : {}),
+      // The same TLS settings (own CA, client certificate) as the connections' sentinelTLS.
+      ...(tls ? { tls } : {}),
     });
     // A Sentinel that is down makes the connections themselves fail over to the next one, and
     // they log it; this watcher only keeps trying.
