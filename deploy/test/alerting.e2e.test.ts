@@ -194,7 +194,7 @@ beforeAll(async () => {
   );
   const broken = (await prom.rules()).flatMap((group) => group.rules.filter((rule) => rule.health === 'err'));
   expect(broken, 'rules that fail to evaluate').toEqual([]);
-}, 180_000);
+}, 600_000);
 
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);

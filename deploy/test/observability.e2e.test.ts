@@ -159,7 +159,7 @@ beforeAll(async () => {
   const broken = groups.flatMap((group) => group.rules.filter((rule) => rule.health === 'err'));
   expect(groups.length, 'rule groups loaded').toBeGreaterThan(0);
   expect(broken, 'rules that fail to evaluate').toEqual([]);
-}, 90_000);
+}, 600_000);
 
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);

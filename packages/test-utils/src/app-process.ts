@@ -40,9 +40,10 @@ export async function startAppProcess(options: StartAppProcessOptions): Promise<
   const url = `http://127.0.0.1:${options.port}`;
   const answered = waitForHealth(
     `${url}${options.healthPath ?? '/health'}`,
-    // Generous: on a busy 2-core machine several apps start at once, and PGlite's first
-    // migration alone takes seconds.
-    options.readyTimeoutMs ?? 90_000,
+    // Generous: on a busy 2-core machine (load 20 while the whole suite runs) several apps start
+    // at once, and PGlite's first migration alone takes seconds; an app was seen to need over
+    // 90 s there. A healthy start takes a few seconds; only a broken one waits this out.
+    options.readyTimeoutMs ?? 240_000,
     () => child.exitCode !== null,
   );
   const died = exited.then(({ code, signal }) => {
