@@ -3,6 +3,9 @@
 // timeouts; nothing here asserts wall-clock speed.
 import { defineConfig } from 'vitest/config';
 
+// `npm run test:topologies` sets it for each run (the config reads it; packages never do).
+const topology = process.env.TEST_REDIS_TOPOLOGY;
+
 export function packageConfig(overrides = {}) {
   return defineConfig({
     test: {
@@ -13,6 +16,8 @@ export function packageConfig(overrides = {}) {
       testTimeout: 60_000,
       hookTimeout: 90_000,
       pool: 'forks',
+      // On a Cluster or Sentinel run, files that do not use that topology report their tests as skipped.
+      ...(topology && topology !== 'standalone' && { setupFiles: ['@rnh/test-utils/topology-setup'] }),
       ...overrides,
     },
   });

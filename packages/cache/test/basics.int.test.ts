@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CacheArgumentError, CacheSerializationError } from '../src/index.js';
-import { metricValue, sleep, TEST_OPERATION_TIMEOUT_MS, useRedisServer } from './helpers.js';
+import { metricValue, sleep, TEST_OPERATION_TIMEOUT_MS, useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 
 describe('Cache basics on a real Redis', () => {
   it('miss, set, hit, delete; keys live under <prefix>cache:<namespace>:', async () => {

@@ -1,10 +1,6 @@
-import { defaultRedisOptions, RedisConnections } from '@rnh/redis-client';
-import {
-  memoryLogger,
-  uniquePrefix,
-  useRedisServer as useSharedRedisServer,
-  type TestRedis,
-} from '@rnh/test-utils';
+import type { RedisConnections } from '@rnh/redis-client';
+import { testConnections } from '@rnh/test-connections';
+import { memoryLogger, uniquePrefix, useRedis, type TopologyRedis } from '@rnh/test-utils';
 import { Registry, type RegistryContentType } from 'prom-client';
 import { Cache, type CacheOptions } from '../src/index.js';
 
@@ -35,7 +31,7 @@ export interface TestCache {
   log: ReturnType<typeof memoryLogger>;
 }
 
-export interface TestCacheRedis extends TestRedis {
+export interface TestCacheRedis extends TopologyRedis {
   /**
    * A cache on its own prefix and registry; closed after the test. Its `operationTimeoutMs` is
    * TEST_OPERATION_TIMEOUT_MS unless `options` sets one.
@@ -43,31 +39,18 @@ export interface TestCacheRedis extends TestRedis {
   newCache(options?: CacheOptions, extra?: { prefix?: string; bus?: boolean }): TestCache;
 }
 
-/** The shared redis-server fixture of @rnh/test-utils, plus a factory of caches cleaned up after each test. */
-export function useRedisServer(): TestCacheRedis {
-  const base = useSharedRedisServer();
-  return {
-    get server() {
-      return base.server;
-    },
-    get admin() {
-      return base.admin;
-    },
-    cleanup: base.cleanup,
-    newCache(options = {}, extra = {}) {
+/**
+ * The Redis of the run's topology (`useRedis()` of @rnh/test-utils: one server, a Cluster or a
+ * Sentinel group), plus a factory of caches cleaned up after each test.
+ */
+export function useTestRedis(): TestCacheRedis {
+  const base = useRedis();
+  // Inherits the fixture's getters: its Redis exists only once its beforeAll has run.
+  return Object.assign(Object.create(base) as TopologyRedis, {
+    newCache(options: CacheOptions = {}, extra: { prefix?: string; bus?: boolean } = {}): TestCache {
       const log = memoryLogger();
       const prefix = extra.prefix ?? uniquePrefix('cache');
-      const connections = new RedisConnections({
-        options: defaultRedisOptions({
-          host: base.server.host,
-          port: base.server.port,
-          keyPrefix: prefix,
-          retryDelayMs: 20,
-          maxRetryDelayMs: 200,
-          connectTimeoutMs: 2000,
-        }),
-        logger: log.logger,
-      });
+      const connections = testConnections(base.target, { keyPrefix: prefix, logger: log.logger });
       base.cleanup.push(() => connections.close());
       const registry = new Registry();
       const keys = connections.keys.child('cache');
@@ -84,7 +67,7 @@ export function useRedisServer(): TestCacheRedis {
       base.cleanup.push(() => cache.close());
       return { cache, registry, connections, root: keys.prefix, prefix, log };
     },
-  };
+  });
 }
 
 export { memoryLogger };

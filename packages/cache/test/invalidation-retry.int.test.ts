@@ -6,9 +6,9 @@
 import { waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { CacheArgumentError, type CacheOptions } from '../src/index.js';
-import { metricValue, useRedisServer } from './helpers.js';
+import { metricValue, useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 
 /** Long enough that the breaker is still open when the invalidation runs, right after the read that opened it. */
 const FAILING: CacheOptions = { operationTimeoutMs: 300, breaker: { failureThreshold: 1, cooldownMs: 3000 } };

@@ -1,8 +1,8 @@
 import { waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
-import { metricValue, sleep, useRedisServer } from './helpers.js';
+import { metricValue, sleep, useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 
 /** Two cache instances on one prefix, each with its own connections: two "processes". */
 async function twoProcesses(l1 = { maxEntries: 100, ttlSeconds: 60 }) {

@@ -1,9 +1,9 @@
 import { waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { CacheLoaderTimeoutError } from '../src/index.js';
-import { metricValue, sleep, useRedisServer } from './helpers.js';
+import { metricValue, sleep, useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 
 describe('loader timeouts and negative caching', () => {
   it('a loader past its hard timeout rejects with CacheLoaderTimeoutError; its late value is still cached', async () => {

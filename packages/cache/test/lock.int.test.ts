@@ -1,9 +1,9 @@
 import { waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import type { CacheOptions } from '../src/index.js';
-import { metricValue, sleep, TEST_LOCK, useRedisServer } from './helpers.js';
+import { metricValue, sleep, TEST_LOCK, useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 
 /**
  * `n` cache instances on one prefix, each with its own connections, as `n` processes would have;

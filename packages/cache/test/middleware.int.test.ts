@@ -4,9 +4,9 @@ import { waitFor } from '@rnh/test-utils';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { responseCache, responseKey } from '../src/index.js';
-import { useRedisServer } from './helpers.js';
+import { useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 
 /** A real Express app; the `sid` cookie stands in for a session (sid -> user). */
 async function startApp() {

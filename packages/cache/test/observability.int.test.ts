@@ -3,9 +3,9 @@ import { Registry } from 'prom-client';
 import { waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createCacheMetrics } from '../src/index.js';
-import { metricValue, recordSpans, useRedisServer } from './helpers.js';
+import { metricValue, recordSpans, useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 const spans = recordSpans();
 
 describe('metrics and spans', () => {

@@ -3,9 +3,9 @@
 import { startCpuLoad, uniquePrefix } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { startChildCaches, type ChildCache, type ChildConfig } from './child-caches.js';
-import { useRedisServer } from './helpers.js';
+import { useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 
 function config(l1: boolean): ChildConfig {
   return { host: redis.server.host, port: redis.server.port, prefix: uniquePrefix('cache'), l1 };

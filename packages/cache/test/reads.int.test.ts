@@ -6,9 +6,9 @@ import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { Cache } from '../src/index.js';
-import { memoryLogger, metricValue, sleep, TEST_OPERATION_TIMEOUT_MS, useRedisServer } from './helpers.js';
+import { memoryLogger, metricValue, sleep, TEST_OPERATION_TIMEOUT_MS, useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 
 /** Calls per command since the last CONFIG RESETSTAT (INFO commandstats of the test's own server). */
 async function commandCalls(): Promise<Record<string, number>> {

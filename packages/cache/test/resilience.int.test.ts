@@ -1,9 +1,9 @@
 import { waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { CacheUnavailableError } from '../src/index.js';
-import { metricValue, sleep, useRedisServer } from './helpers.js';
+import { metricValue, sleep, useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 
 describe('fail open when Redis is down', () => {
   it('Redis stopped: getOrSet returns the loader value without throwing; after a restart caching works again', async () => {

@@ -1,8 +1,8 @@
 import { waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
-import { metricValue, recordSpans, sleep, useRedisServer } from './helpers.js';
+import { metricValue, recordSpans, sleep, useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 const spans = recordSpans();
 
 /** The `rnh.cache.outcome` of each finished getOrSet span, oldest first. */

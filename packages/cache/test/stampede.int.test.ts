@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { metricValue, sleep, useRedisServer } from './helpers.js';
+import { metricValue, sleep, useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 
 describe('in-process stampede protection', () => {
   it('200 concurrent getOrSet calls on a cold key run the loader once', async () => {

@@ -1,8 +1,8 @@
 import { waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
-import { metricValue, useRedisServer } from './helpers.js';
+import { metricValue, useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 
 describe('tag invalidation', () => {
   it('invalidateTag drops every entry with the tag, across namespaces, and nothing else', async () => {

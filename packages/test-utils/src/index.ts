@@ -40,3 +40,13 @@ export { startCpuLoad } from './cpu-load.js';
 export type { CpuLoad } from './cpu-load.js';
 export { openSse, openStalledWebSocket, openWebSocket } from './live-clients.js';
 export type { SseClient, WebSocketClient } from './live-clients.js';
+export {
+  describeOnStandalone,
+  fileUsesTopology,
+  itOnStandalone,
+  REDIS_TOPOLOGIES,
+  testRedisTopology,
+  TOPOLOGY_VARIABLE,
+  useRedis,
+} from './use-redis.js';
+export type { RedisTopology, TopologyRedis, TopologyTarget } from './use-redis.js';
