@@ -20,6 +20,8 @@ export interface StartRedisSentinelGroupOptions {
   downAfterMs?: number;
   /** `failover-timeout`: a failover that stalls is tried again after twice this (default 5000 ms). */
   failoverTimeoutMs?: number;
+  /** Every data node keeps an append-only file (`appendfsync everysec`), as a queue's Redis should. */
+  appendOnly?: boolean;
 }
 
 export interface SentinelWaitOptions {
@@ -79,12 +81,14 @@ export async function startRedisSentinelGroup(
       // A replica syncs at once, streamed without an RDB file (the default waits 5 s for others).
       ...['--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0'],
     ];
-    const master = keep(await startRedisServer({ password, args: nodeArgs }));
+    const { appendOnly } = options;
+    const master = keep(await startRedisServer({ password, appendOnly, args: nodeArgs }));
     const replicaNodes = await Promise.all(
       Array.from({ length: replicas }, async () =>
         keep(
           await startRedisServer({
             password,
+            appendOnly,
             args: [...nodeArgs, '--replicaof', `${master.host} ${master.port}`],
           }),
         ),

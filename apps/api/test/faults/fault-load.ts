@@ -1,0 +1,167 @@
+// Traffic for a fault test: virtual users that sign up (each sign-up enqueues a verification
+// mail: an acknowledged job), sign in and read their profile, counted per second by outcome, so
+// the test can print what users saw while Redis failed over or a process died.
+import { randomBytes } from 'node:crypto';
+
+type Outcome = '2xx' | '4xx' | '5xx' | 'failed';
+const OUTCOMES: readonly Outcome[] = ['2xx', '4xx', '5xx', 'failed'];
+
+export interface FaultLoadOptions {
+  /** Where requests go: one api, or a load balancer in front of several. */
+  baseUrl: string;
+  /** Virtual users running at once (default 6). */
+  users?: number;
+  /** A request that takes longer counts as failed (default 15 s). */
+  requestTimeoutMs?: number;
+}
+
+/** A signed-up user: the address its verification mail goes to, and its session cookies. */
+interface VirtualUser {
+  email: string;
+  password: string;
+  cookies: Map<string, string>;
+}
+
+export class FaultLoad {
+  /** Addresses whose sign-up was answered 201: each is owed one verification mail. */
+  readonly acknowledgedSignups: string[] = [];
+  /** Users whose session answered `GET /me` once, to check it is still there after the faults. */
+  readonly signedIn: VirtualUser[] = [];
+  private readonly perSecond = new Map<number, Record<Outcome, number>>();
+  private readonly markers = new Map<number, string[]>();
+  private readonly startedAt = Date.now();
+  private readonly runId = randomBytes(3).toString('hex');
+  private readonly loops: Array<Promise<void>> = [];
+  private stopping = false;
+  private failedAt: number[] = [];
+
+  constructor(private readonly options: FaultLoadOptions) {
+    for (let index = 0; index < (options.users ?? 6); index += 1) this.loops.push(this.userLoop(index));
+  }
+
+  /** Notes an event (a fault, a recovery) on the report's timeline; returns its time. */
+  mark(event: string): number {
+    const now = Date.now();
+    const second = this.secondOf(now);
+    this.markers.set(second, [...(this.markers.get(second) ?? []), event]);
+    return now;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(this.loops);
+  }
+
+  /** Requests that failed (5xx or no answer) at or after `since` (epoch ms). */
+  failuresSince(since: number): number {
+    return this.failedAt.filter((at) => at >= since).length;
+  }
+
+  /** Milliseconds from `since` to the last failed request after it (0 when none failed). */
+  errorWindowAfter(since: number): number {
+    const last = Math.max(since, ...this.failedAt.filter((at) => at >= since));
+    return last - since;
+  }
+
+  totals(): Record<Outcome, number> {
+    const totals = { '2xx': 0, '4xx': 0, '5xx': 0, failed: 0 };
+    for (const counts of this.perSecond.values())
+      for (const outcome of OUTCOMES) totals[outcome] += counts[outcome];
+    return totals;
+  }
+
+  /** Requests by outcome per second, with the marked events. */
+  timeline(): string {
+    const last = Math.max(...this.perSecond.keys(), ...this.markers.keys(), 0);
+    const lines = ['  s   2xx  4xx  5xx  failed'];
+    for (let second = 0; second <= last; second += 1) {
+      const counts = this.perSecond.get(second) ?? { '2xx': 0, '4xx': 0, '5xx': 0, failed: 0 };
+      const events = this.markers.get(second)?.join('; ') ?? '';
+      lines.push(
+        `${String(second).padStart(3)} ${OUTCOMES.map((outcome) => String(counts[outcome]).padStart(4)).join(' ')}   ${events}`.trimEnd(),
+      );
+    }
+    return lines.join('\n');
+  }
+
+  /** `GET /me` with a user's session cookies; the status. */
+  async me(user: VirtualUser): Promise<number | undefined> {
+    return (await this.request(user, 'GET', '/me')).status;
+  }
+
+  private async userLoop(index: number): Promise<void> {
+    for (let round = 0; !this.stopping; round += 1) {
+      const user: VirtualUser = {
+        email: `fault-${this.runId}-${index}-${round}@example.com`,
+        password: `fault-password-${this.runId}`,
+        cookies: new Map(),
+      };
+      const signup = await this.request(user, 'POST', '/auth/signup', {
+        email: user.email,
+        password: user.password,
+        displayName: `Fault user ${index}-${round}`,
+      });
+      if (signup.status === 201) this.acknowledgedSignups.push(user.email);
+      else continue;
+      let profileRead = false;
+      for (let step = 0; step < 4 && !this.stopping; step += 1) {
+        if (step === 2)
+          await this.request(user, 'POST', '/auth/login', { email: user.email, password: user.password });
+        const { status } = await this.request(user, 'GET', '/me');
+        if (status === 200 && !profileRead) {
+          profileRead = true;
+          this.signedIn.push(user);
+        }
+      }
+    }
+  }
+
+  private async request(
+    user: VirtualUser,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number | undefined }> {
+    const started = Date.now();
+    let status: number | undefined;
+    try {
+      const cookie = [...user.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+      const response = await fetch(`${this.options.baseUrl}${path}`, {
+        method,
+        headers: {
+          accept: 'application/json',
+          ...(cookie && { cookie }),
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 15_000),
+      });
+      status = response.status;
+      await response.arrayBuffer();
+      for (const line of response.headers.getSetCookie()) {
+        const [pair = ''] = line.split(';');
+        const [name = '', value = ''] = pair.split('=');
+        if (value) user.cookies.set(name.trim(), value);
+        else user.cookies.delete(name.trim());
+      }
+    } catch {
+      // No answer (connection refused or reset, timeout): counted as failed.
+    }
+    this.count(started, status);
+    return { status };
+  }
+
+  private count(at: number, status: number | undefined): void {
+    const outcome: Outcome =
+      status === undefined ? 'failed' : status >= 500 ? '5xx' : status >= 400 ? '4xx' : '2xx';
+    if (outcome === '5xx' || outcome === 'failed') this.failedAt.push(at);
+    const second = this.secondOf(at);
+    const counts = this.perSecond.get(second) ?? { '2xx': 0, '4xx': 0, '5xx': 0, failed: 0 };
+    counts[outcome] += 1;
+    this.perSecond.set(second, counts);
+  }
+
+  private secondOf(at: number): number {
+    return Math.floor((at - this.startedAt) / 1000);
+  }
+}

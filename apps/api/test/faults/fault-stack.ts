@@ -1,0 +1,42 @@
+// The apps of a fault test: the built api and worker on a Redis topology given by environment
+// variables (REDIS_SENTINELS, REDIS_CLUSTER_NODES), with PGlite and the file mailer in a data dir
+// of their own, removed when the test ends.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppProcess } from '@rnh/test-utils';
+import { apiTestEnv, startApiProcess, startWorkerProcess, type ApiProcess } from '../support/api-env.js';
+
+export interface FaultStack {
+  readonly env: Record<string, string>;
+  readonly apis: ApiProcess[];
+  readonly workers: AppProcess[];
+  /** Where the worker's file mailer writes. */
+  readonly mailDir: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `apis` api and `workers` worker processes (default one each) on the topology. */
+export async function startFaultStack(
+  name: string,
+  topology: Record<string, string>,
+  counts: { apis?: number; workers?: number } = {},
+): Promise<FaultStack> {
+  // The topology variables name the nodes; no REDIS_URL, so nothing points at one node.
+  const { REDIS_URL: _noUrl, ...env } = apiTestEnv('', name, topology);
+  const apis: ApiProcess[] = [];
+  const workers: AppProcess[] = [];
+  const stop = async () => {
+    await Promise.all([...apis, ...workers].map((app) => app.stop()));
+    rmSync(env.API_DATA_DIR, { recursive: true, force: true });
+  };
+  try {
+    // One at a time: the first api creates the database schema.
+    for (let index = 0; index < (counts.apis ?? 1); index += 1) apis.push(await startApiProcess(env));
+    for (let index = 0; index < (counts.workers ?? 1); index += 1)
+      workers.push(await startWorkerProcess(env, { env: topology }));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { env, apis, workers, mailDir: join(env.API_DATA_DIR, 'mail'), stop };
+}

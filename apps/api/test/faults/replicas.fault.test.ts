@@ -1,0 +1,85 @@
+// Two api and two worker replicas, as docker-compose.scale.yml runs them: the api replicas behind
+// HAProxy with the shipped haproxy.cfg, on one PostgreSQL and one Redis. While users sign up
+// (each sign-up enqueues a verification mail), sign in and read their profile, one api replica
+// gets SIGTERM (a rolling deploy) and one worker SIGKILL (a crashed node). The test prints what
+// users saw per second and checks that no request went unanswered and no acknowledged job was lost.
+import { startRedisServer, waitFor, type RedisServerHandle } from '@rnh/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../db/support/postgres.js';
+import { waitForDelivery } from './delivered-mail.js';
+import { FaultLoad } from './fault-load.js';
+import { startFaultStack, type FaultStack } from './fault-stack.js';
+import { startHaproxy, type HaproxyHandle } from './haproxy.js';
+
+const LOAD_AFTER_FAULT_MS = 12_000;
+
+let redis: RedisServerHandle;
+let database: TestDatabase;
+let stack: FaultStack;
+let proxy: HaproxyHandle;
+
+beforeAll(async () => {
+  redis = await startRedisServer({ appendOnly: true });
+  database = await createTestDatabase();
+  stack = await startFaultStack(
+    'replicas',
+    { REDIS_URL: redis.url, DATABASE_URL: database.url, API_TRUST_PROXY: 'loopback' },
+    { apis: 2, workers: 2 },
+  );
+  proxy = await startHaproxy(stack.apis.map((api) => Number(new URL(api.url).port)));
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  await stack?.stop();
+  await database?.drop();
+  await redis?.destroy();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('api and worker replicas behind the shipped HAProxy config', () => {
+  it(
+    'an api replica stopped mid-request and a worker killed mid-job lose no request and no job',
+    async () => {
+      const load = new FaultLoad({ baseUrl: proxy.url, users: 8 });
+      await sleep(8_000);
+
+      const [stopped, remaining] = stack.apis;
+      load.mark('api-1 SIGTERM');
+      const apiExit = await stopped!.stop('SIGTERM');
+      load.mark(`api-1 exited (code ${apiExit.code})`);
+      await waitFor(async () => (await proxy.replicaStates())['api-1'] !== 'UP', {
+        timeoutMs: 30_000,
+        what: 'HAProxy to take api-1 out',
+      });
+      load.mark('HAProxy: api-1 down');
+      await sleep(LOAD_AFTER_FAULT_MS / 2);
+
+      load.mark('worker-1 SIGKILL');
+      await stack.workers[0]!.stop('SIGKILL');
+      await sleep(LOAD_AFTER_FAULT_MS);
+      await load.stop();
+
+      // The killed worker's jobs are taken over once their locks expire; waitForDelivery waits.
+      const delivery = await waitForDelivery(stack.mailDir, load.acknowledgedSignups);
+      const totals = load.totals();
+      console.log(
+        [
+          'Replicas under load (2 api behind HAProxy with deploy/haproxy/haproxy.cfg, 2 workers, PostgreSQL, Redis)',
+          load.timeline(),
+          `requests: ${totals['2xx']} 2xx, ${totals['4xx']} 4xx, ${totals['5xx']} 5xx, ${totals.failed} without answer`,
+          `api-1 exit code after SIGTERM: ${apiExit.code}; api-2 still serving: ${remaining!.url}`,
+          `jobs (sign-up mails): ${delivery.acknowledged} acknowledged, ${delivery.delivered} delivered, ` +
+            `${delivery.lost.length} lost, ${delivery.duplicated.length} delivered twice`,
+        ].join('\n'),
+      );
+
+      expect(apiExit.code).toBe(0);
+      expect(totals['5xx'] + totals.failed).toBe(0);
+      expect(delivery.lost).toEqual([]);
+      expect(load.acknowledgedSignups.length).toBeGreaterThan(0);
+    },
+    { timeout: 600_000 },
+  );
+});
