@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as TestUtils from '@rnh/test-utils';
 import type { AppProcess } from '@rnh/test-utils';
+import { Redis } from 'ioredis';
 import type { Operation } from '../../lib/measure.js';
 import { describeError } from '../../lib/report.js';
 import { withCellRedis, type BenchServer, type CellGroup, type CellInfo, type Context } from '../cell.js';
@@ -22,6 +23,8 @@ const API_DIR = fileURLToPath(new URL('../../../apps/api/', import.meta.url));
 const SOCKETS = 32;
 const TARGET = 0.9;
 const SETUP_ATTEMPTS = 10;
+const API_REDIS_USER = 'bench-api';
+const API_REDIS_PASSWORD = 'bench-api-redis-password-0123456789';
 
 interface Route {
   cell: CellInfo;
@@ -78,6 +81,7 @@ async function startApi(telemetry: Telemetry, server: BenchServer, sink: OtlpSin
   const port = await freePort();
   let metricsPort = await freePort();
   while (metricsPort === port) metricsPort = await freePort();
+  await grantApiUser(server);
   const env: Record<string, string> = {
     // Production settings: what production refuses to start without, and its defaults otherwise.
     NODE_ENV: 'production',
@@ -88,6 +92,8 @@ async function startApi(telemetry: Telemetry, server: BenchServer, sink: OtlpSin
     API_TRUST_PROXY: 'loopback',
     API_DATA_DIR: dataDir,
     REDIS_URL: server.url,
+    REDIS_USERNAME: API_REDIS_USER,
+    REDIS_PASSWORD: API_REDIS_PASSWORD,
     REDIS_KEY_PREFIX: 'bench:',
     SESSION_SECRET: 'bench-session-secret-0123456789abcdefghij',
     JOB_SECRET_KEY: 'bench-job-secret-key-0123456789abcdefghij',
@@ -107,6 +113,16 @@ async function startApi(telemetry: Telemetry, server: BenchServer, sink: OtlpSin
     await app.stop();
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/** Production refuses a Redis without a password: the api gets an ACL user of its own. */
+async function grantApiUser(server: BenchServer): Promise<void> {
+  const admin = new Redis({ host: server.host, port: server.port });
+  try {
+    await admin.acl('SETUSER', API_REDIS_USER, 'on', `>${API_REDIS_PASSWORD}`, '~*', '&*', '+@all');
+  } finally {
+    admin.disconnect();
   }
 }
 
