@@ -107,6 +107,7 @@ export async function ensureDependencies(env) {
  * packages are not rebuilt). Shows turbo's output only when the build fails.
  */
 export function buildWithTurbo(filters, env) {
+  if (alreadyBuilt(filters, env)) return;
   const build = spawnSync(
     'pnpm',
     [
@@ -125,6 +126,34 @@ export function buildWithTurbo(filters, env) {
       `The build failed (turbo run build ${filters.map((filter) => `--filter=${filter}`).join(' ')}); see above.`,
     );
   }
+}
+
+/**
+ * True when every build turbo would run is a cache hit and its outputs are on disk: nothing to
+ * do. Not running turbo then matters: a cache hit restores the outputs by rewriting the files in
+ * place, and an app of this checkout starting meanwhile (`npm start`, a test) could read one
+ * half-written. With TURBO_FORCE set, turbo reports no hits, and the build runs.
+ */
+function alreadyBuilt(filters, env) {
+  const dry = spawnSync(
+    'pnpm',
+    ['exec', 'turbo', 'run', 'build', ...filters.map((filter) => `--filter=${filter}`), '--dry=json'],
+    { cwd: root, env, encoding: 'utf8' },
+  );
+  if (dry.status !== 0) return false;
+  let tasks;
+  try {
+    tasks = JSON.parse(dry.stdout).tasks;
+  } catch {
+    return false;
+  }
+  return tasks
+    .filter((task) => task.command !== '<NONEXISTENT>')
+    .every(
+      (task) =>
+        task.cache?.status === 'HIT' &&
+        task.outputs.every((output) => existsSync(join(root, task.directory, output.replace(/\/\*\*$/, '')))),
+    );
 }
 
 /**

@@ -15,7 +15,9 @@ function npmRun(args: string[]): Promise<Outcome> {
     execFile(
       'npm',
       ['run', '--silent', ...args],
-      { cwd: repoRoot, timeout: 300_000 },
+      // Without TURBO_FORCE (set for a forced `npm test`): the command then finds its build in
+      // turbo's cache instead of rebuilding dist files that other suites' apps are loading.
+      { cwd: repoRoot, timeout: 300_000, env: { ...process.env, TURBO_FORCE: undefined } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     ),
   );
