@@ -34,6 +34,8 @@ export class FaultLoad {
   private readonly loops: Array<Promise<void>> = [];
   private stopping = false;
   private failedAt: number[] = [];
+  /** Answers other than 2xx, by request and status (with the api's error code). */
+  private readonly problems = new Map<string, number>();
 
   constructor(private readonly options: FaultLoadOptions) {
     for (let index = 0; index < (options.users ?? 6); index += 1) this.loops.push(this.userLoop(index));
@@ -57,10 +59,18 @@ export class FaultLoad {
     return this.failedAt.filter((at) => at >= since).length;
   }
 
-  /** Milliseconds from `since` to the last failed request after it (0 when none failed). */
-  errorWindowAfter(since: number): number {
-    const last = Math.max(since, ...this.failedAt.filter((at) => at >= since));
+  /** Milliseconds from `since` to the last request that failed before `until` (0 when none failed). */
+  errorWindow(since: number, until = Number.POSITIVE_INFINITY): number {
+    const last = Math.max(since, ...this.failedAt.filter((at) => at >= since && at < until));
     return last - since;
+  }
+
+  /** The answers other than 2xx, most frequent first: `POST /auth/signup → 503 redis_unavailable: 2`. */
+  problemSummary(): string {
+    const lines = [...this.problems]
+      .sort((a, b) => b[1] - a[1])
+      .map(([what, count]) => `  ${what}: ${count}`);
+    return lines.length > 0 ? lines.join('\n') : '  none';
   }
 
   totals(): Record<Outcome, number> {
@@ -137,18 +147,31 @@ export class FaultLoad {
         signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 15_000),
       });
       status = response.status;
-      await response.arrayBuffer();
+      const text = await response.text();
+      if (status >= 300) this.noteProblem(method, path, String(status), text);
       for (const line of response.headers.getSetCookie()) {
         const [pair = ''] = line.split(';');
         const [name = '', value = ''] = pair.split('=');
         if (value) user.cookies.set(name.trim(), value);
         else user.cookies.delete(name.trim());
       }
-    } catch {
+    } catch (error) {
       // No answer (connection refused or reset, timeout): counted as failed.
+      this.noteProblem(method, path, `no answer (${(error as Error).name})`, '');
     }
     this.count(started, status);
     return { status };
+  }
+
+  private noteProblem(method: string, path: string, outcome: string, body: string): void {
+    let code = '';
+    try {
+      code = (JSON.parse(body) as { error?: { code?: string } }).error?.code ?? '';
+    } catch {
+      // Not JSON (a proxy's page): the status says enough.
+    }
+    const key = `${method} ${path} → ${outcome}${code ? ` ${code}` : ''}`;
+    this.problems.set(key, (this.problems.get(key) ?? 0) + 1);
   }
 
   private count(at: number, status: number | undefined): void {

@@ -22,7 +22,13 @@ export async function startFaultStack(
   counts: { apis?: number; workers?: number } = {},
 ): Promise<FaultStack> {
   // The topology variables name the nodes; no REDIS_URL, so nothing points at one node.
-  const { REDIS_URL: _noUrl, ...env } = apiTestEnv('', name, topology);
+  const { REDIS_URL: _noUrl, ...env } = apiTestEnv('', name, {
+    // What the test is about is a fault, not a CPU-starved machine: on a busy 2-core machine a
+    // session or limiter call can wait seconds for its turn. A real outage still fails them.
+    SESSION_OPERATION_TIMEOUT_MS: '10000',
+    RATE_LIMIT_OPERATION_TIMEOUT_MS: '10000',
+    ...topology,
+  });
   const apis: ApiProcess[] = [];
   const workers: AppProcess[] = [];
   const stop = async () => {

@@ -41,6 +41,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('api and worker replicas behind the shipped HAProxy config', () => {
   it(
     'an api replica stopped mid-request and a worker killed mid-job lose no request and no job',
+    { timeout: 600_000 },
     async () => {
       const load = new FaultLoad({ baseUrl: proxy.url, users: 8 });
       await sleep(8_000);
@@ -68,6 +69,8 @@ describe('api and worker replicas behind the shipped HAProxy config', () => {
         [
           'Replicas under load (2 api behind HAProxy with deploy/haproxy/haproxy.cfg, 2 workers, PostgreSQL, Redis)',
           load.timeline(),
+          'answers other than 2xx:',
+          load.problemSummary(),
           `requests: ${totals['2xx']} 2xx, ${totals['4xx']} 4xx, ${totals['5xx']} 5xx, ${totals.failed} without answer`,
           `api-1 exit code after SIGTERM: ${apiExit.code}; api-2 still serving: ${remaining!.url}`,
           `jobs (sign-up mails): ${delivery.acknowledged} acknowledged, ${delivery.delivered} delivered, ` +
@@ -75,11 +78,13 @@ describe('api and worker replicas behind the shipped HAProxy config', () => {
         ].join('\n'),
       );
 
+      if (delivery.lost.length > 0)
+        for (const [index, worker] of stack.workers.entries())
+          console.log(`worker-${index + 1} printed:\n${worker.output().slice(-3000)}`);
       expect(apiExit.code).toBe(0);
       expect(totals['5xx'] + totals.failed).toBe(0);
       expect(delivery.lost).toEqual([]);
       expect(load.acknowledgedSignups.length).toBeGreaterThan(0);
     },
-    { timeout: 600_000 },
   );
 });
