@@ -1,5 +1,5 @@
-import { itOnStandalone, masterClients, memoryLogger, startRedisServer } from '@rnh/test-utils';
-import { Redis } from 'ioredis';
+import { freePort, itOnStandalone, masterClients, memoryLogger, startRedisServer } from '@rnh/test-utils';
+import { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { checkEvictionPolicy } from '../src/index.js';
 import { useQueueRedis } from './helpers.js';
@@ -56,6 +56,24 @@ describe('start-up checks', () => {
     } finally {
       await client.quit();
       await server.destroy();
+    }
+  });
+
+  // No Redis of the run's: a cluster client that never connects.
+  itOnStandalone('does not pass a cluster whose masters it cannot list', async () => {
+    const cluster = new Cluster([{ host: '127.0.0.1', port: await freePort() }], {
+      lazyConnect: true,
+      clusterRetryStrategy: () => null,
+    });
+    cluster.on('error', () => undefined);
+    const log = memoryLogger();
+    try {
+      const check = await checkEvictionPolicy(cluster, log.logger, { connectTimeoutMs: 5000 });
+
+      expect(check).toEqual({ ok: false, nodes: [] });
+      expect(log.text()).toContain('could not read the Redis maxmemory-policy');
+    } finally {
+      cluster.disconnect();
     }
   });
 });
