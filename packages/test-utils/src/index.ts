@@ -50,4 +50,3 @@ export {
   useRedis,
 } from './use-redis.js';
 export type { RedisTopology, TopologyRedis, TopologyTarget } from './use-redis.js';
-export { masterClients, topologyClient } from './topology-clients.js';
