@@ -54,7 +54,7 @@ export { DeadLetterQueue } from './dead-letters.js';
 export { REDACTED } from './internal/secret-fields.js';
 export { Sealer } from './internal/sealer.js';
 export { checkEvictionPolicy } from './internal/eviction-check.js';
-export type { EvictionPolicyCheck } from './internal/eviction-check.js';
+export type { EvictionPolicyCheck, EvictionPolicyCheckOptions } from './internal/eviction-check.js';
 export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_DEAD_LETTER_POLICY,

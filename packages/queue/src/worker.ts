@@ -156,7 +156,7 @@ export class QueueWorker<J extends JobDefinitions> {
     this.client = client;
     const queue = createBullQueue(definition.name, client, this.keys.bullPrefix, logger);
     this.queue = queue;
-    await checkEvictionPolicy(client, logger);
+    await checkEvictionPolicy(client, logger, { connectTimeoutMs: this.redis.connectTimeoutMs });
     this.throwIfClosing();
     if (schedules) {
       const sync = () => syncSchedules(queue, definition, schedules, this.secrets, tracer, logger);

@@ -2,10 +2,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { TopologyTarget } from '@rnh/test-utils';
 
 export interface ChildWorkerConfig {
-  host: string;
-  port: number;
+  /** The run's Redis (`useRedis().target`): a server, a cluster's nodes or a Sentinel and master name. */
+  target: TopologyTarget;
   /** The Redis key prefix: the same for every worker of one test. */
   prefix: string;
   name: string;

@@ -1,11 +1,11 @@
 import { waitFor } from '@rnh/test-utils';
 import { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DeadJobNotFoundError, defineQueue, UnrecoverableError } from '../src/index.js';
 import { useQueueRedis } from './helpers.js';
 import { mailQueue } from './jobs.js';
+import { topologyClient } from './topology.js';
 
 const redis = useQueueRedis();
 
@@ -216,11 +216,7 @@ describe('dead letters', () => {
     const producer = setup.producer(definition);
     const { id } = await producer.enqueue('digest', { day: 'orphan' });
     // A bare BullMQ worker fails the job without moving it, as a worker killed in between would.
-    const connection = new Redis({
-      host: redis.server.host,
-      port: redis.server.port,
-      maxRetriesPerRequest: null,
-    });
+    const connection = topologyClient(redis.target, { maxRetriesPerRequest: null });
     const bare = new Worker(
       'mail',
       async () => {

@@ -1,8 +1,9 @@
-import { metricValue, waitFor } from '@rnh/test-utils';
+import { itOnStandalone, metricValue, waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { QueueUnavailableError, QueueValidationError, type JobContext } from '../src/index.js';
 import { keysUnder, useQueueRedis } from './helpers.js';
 import { EMAIL_MESSAGE, mailQueue } from './jobs.js';
+import { masterClients } from './topology.js';
 
 const redis = useQueueRedis();
 
@@ -108,7 +109,7 @@ describe('enqueue', () => {
     for (const key of keys) expect(key.startsWith(`${setup.prefix}queue:{mail}:mail:`)).toBe(true);
   });
 
-  it('fails fast with QueueUnavailableError while Redis is down, then works again', async () => {
+  itOnStandalone('fails fast with QueueUnavailableError while Redis is down, then works again', async () => {
     const setup = redis.setup();
     const producer = setup.producer(mailQueue());
     await producer.enqueue('digest', { day: 'before' });
@@ -140,14 +141,16 @@ describe('enqueue', () => {
       )?.value;
     const enqueuedBefore = await metric();
 
-    // Connected but silent for writes (BullMQ's scripts among them) until unpaused.
-    await redis.admin.call('CLIENT', 'PAUSE', '30000', 'WRITE');
+    // Connected but silent for writes (BullMQ's scripts among them) until unpaused: every master,
+    // so on a cluster the one that holds the queue's slot too.
+    const masters = masterClients(redis);
+    await Promise.all(masters.map((master) => master.call('CLIENT', 'PAUSE', '30000', 'WRITE')));
     try {
       const error = await producer.enqueue('digest', { day: 'during' }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(QueueUnavailableError);
       expect((error as Error).message).toMatch(/timed out after 2000 ms/);
     } finally {
-      await redis.admin.call('CLIENT', 'UNPAUSE');
+      await Promise.all(masters.map((master) => master.call('CLIENT', 'UNPAUSE')));
     }
     // Not counted as enqueued; the producer works again once Redis answers.
     expect(await metric()).toBe(enqueuedBefore);

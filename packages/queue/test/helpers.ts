@@ -1,14 +1,15 @@
-import { defaultRedisOptions, RedisConnections } from '@rnh/redis-client';
+import type { RedisConnections } from '@rnh/redis-client';
+import { testConnections } from '@rnh/test-connections';
 import {
   memoryLogger,
+  scanKeys,
   uniquePrefix,
-  useRedisServer as useSharedRedisServer,
-  type RedisServerHandle,
-  type StartRedisServerOptions,
-  type TestRedis,
+  useRedis,
+  type TopologyRedis,
+  type TopologyTarget,
 } from '@rnh/test-utils';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { Registry, type RegistryContentType } from 'prom-client';
 import {
   QueueProducer,
@@ -19,6 +20,7 @@ import {
   type QueueProducerOptions,
   type QueueWorkerOptions,
 } from '../src/index.js';
+import { topologyClient } from './topology.js';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -50,50 +52,38 @@ export interface QueueSetup {
   inspect(definition: QueueDefinition): Queue;
 }
 
-export interface QueueRedis extends TestRedis {
+export interface QueueRedis extends TopologyRedis {
   /** Connections, registry and logger on a fresh key prefix; everything closed after the test. */
   setup(prefix?: string): QueueSetup;
 }
 
-/** The shared redis-server fixture of @rnh/test-utils, plus producers and workers cleaned up after each test. */
-export function useQueueRedis(options: StartRedisServerOptions = {}): QueueRedis {
-  const base = useSharedRedisServer(options);
-  return {
-    get server() {
-      return base.server;
+/**
+ * The Redis of the run's topology (`useRedis()` of @rnh/test-utils: one server, a Cluster or a
+ * Sentinel group), plus producers and workers cleaned up after each test.
+ */
+export function useQueueRedis(): QueueRedis {
+  const base = useRedis();
+  // Inherits the fixture's getters: its Redis exists only once its beforeAll has run.
+  return Object.assign(Object.create(base) as TopologyRedis, {
+    setup(prefix = uniquePrefix('queue')): QueueSetup {
+      return setupQueue(base.target, base.cleanup, prefix);
     },
-    get admin() {
-      return base.admin;
-    },
-    cleanup: base.cleanup,
-    setup(prefix = uniquePrefix('queue')) {
-      return setupQueue(base.server, base.cleanup, prefix);
-    },
-  };
+  });
 }
 
 /**
- * Connections, registry and logger for queues on `server` under a key prefix; what it makes is
- * closed by `cleanup` (run it after the test). Two setups with the same prefix on two servers
- * see the same queues, e.g. a server and the one its backup was restored into.
+ * Connections, registry and logger for queues on `target` (a server's address, a cluster's
+ * nodes or a Sentinel) under a key prefix; what it makes is closed by `cleanup` (run it after the
+ * test). Two setups with the same prefix on two servers see the same queues, e.g. a server and
+ * the one its backup was restored into.
  */
 export function setupQueue(
-  server: Pick<RedisServerHandle, 'host' | 'port'>,
+  target: TopologyTarget,
   cleanup: Array<() => Promise<void> | void>,
   prefix = uniquePrefix('queue'),
 ): QueueSetup {
   const log = memoryLogger();
-  const connections = new RedisConnections({
-    options: defaultRedisOptions({
-      host: server.host,
-      port: server.port,
-      keyPrefix: prefix,
-      retryDelayMs: 20,
-      maxRetryDelayMs: 200,
-      connectTimeoutMs: 2000,
-    }),
-    logger: log.logger,
-  });
+  const connections = testConnections(target, { keyPrefix: prefix, logger: log.logger });
   cleanup.push(() => connections.close());
   const registry = new Registry();
   const deps: QueueDeps = { redis: connections, logger: log.logger, registry };
@@ -115,7 +105,7 @@ export function setupQueue(
       return worker;
     },
     inspect(definition) {
-      const client = new Redis({ host: server.host, port: server.port, maxRetriesPerRequest: null });
+      const client = topologyClient(target, { maxRetriesPerRequest: null });
       const queue = new Queue(definition.name, {
         connection: client,
         prefix: `${prefix}queue:{${definition.name}}`,
@@ -129,16 +119,9 @@ export function setupQueue(
   };
 }
 
-/** Every key under `prefix` (SCAN, never KEYS), sorted. */
-export async function keysUnder(admin: Redis, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
-  return keys.sort();
+/** Every key under `prefix` (SCAN on every master, never KEYS), sorted. */
+export function keysUnder(admin: Redis | Cluster, prefix: string): Promise<string[]> {
+  return scanKeys(admin, `${prefix}*`);
 }
 
 export { metricValue, recordSpans } from '@rnh/test-utils';

@@ -1,4 +1,4 @@
-import { waitFor } from '@rnh/test-utils';
+import { itOnStandalone, waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { DEPTH_STATES, UnrecoverableError } from '../src/index.js';
 import { metricValue, sleep, useQueueRedis } from './helpers.js';
@@ -148,34 +148,40 @@ describe('metrics', () => {
     expect(await metricValue(setup.registry, 'queue_jobs', { queue: 'mail', state: 'waiting' })).toBe(1);
   });
 
-  it('leaves a queue out of the scrape when Redis cannot be read, without failing the scrape', async () => {
-    const setup = redis.setup();
-    const producer = setup.producer(mailQueue(), { depthMetrics: true, depthCacheMs: 0 });
-    await producer.enqueue('welcome', { to: 'a@example.com', userId: '1' });
-    await redis.server.stop();
-    try {
-      const text = await setup.registry.metrics();
-      expect(text).not.toContain('queue_jobs{');
-      expect(text).toContain('# TYPE queue_jobs gauge');
-    } finally {
-      await redis.server.restart();
-    }
-  });
+  itOnStandalone(
+    'leaves a queue out of the scrape when Redis cannot be read, without failing the scrape',
+    async () => {
+      const setup = redis.setup();
+      const producer = setup.producer(mailQueue(), { depthMetrics: true, depthCacheMs: 0 });
+      await producer.enqueue('welcome', { to: 'a@example.com', userId: '1' });
+      await redis.server.stop();
+      try {
+        const text = await setup.registry.metrics();
+        expect(text).not.toContain('queue_jobs{');
+        expect(text).toContain('# TYPE queue_jobs gauge');
+      } finally {
+        await redis.server.restart();
+      }
+    },
+  );
 
-  it("answers a worker's scrape while Redis is down (its connection would wait for Redis forever)", async () => {
-    const setup = redis.setup();
-    const noop = async () => undefined;
-    await setup.worker(mailQueue(), {
-      handlers: { welcome: noop, digest: noop, flaky: noop },
-      depthCacheMs: 0,
-    });
-    expect(await setup.registry.metrics()).toContain('queue_jobs{');
-    await redis.server.kill();
-    try {
-      const text = await setup.registry.metrics();
-      expect(text).not.toContain('queue_jobs{');
-    } finally {
-      await redis.server.restart();
-    }
-  });
+  itOnStandalone(
+    "answers a worker's scrape while Redis is down (its connection would wait for Redis forever)",
+    async () => {
+      const setup = redis.setup();
+      const noop = async () => undefined;
+      await setup.worker(mailQueue(), {
+        handlers: { welcome: noop, digest: noop, flaky: noop },
+        depthCacheMs: 0,
+      });
+      expect(await setup.registry.metrics()).toContain('queue_jobs{');
+      await redis.server.kill();
+      try {
+        const text = await setup.registry.metrics();
+        expect(text).not.toContain('queue_jobs{');
+      } finally {
+        await redis.server.restart();
+      }
+    },
+  );
 });

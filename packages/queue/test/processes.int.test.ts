@@ -11,8 +11,7 @@ const redis = useQueueRedis();
 // Short locks so a lost job is taken over within seconds.
 function config(prefix: string, name: string, shutdownTimeoutMs = 15_000): ChildWorkerConfig {
   return {
-    host: redis.server.host,
-    port: redis.server.port,
+    target: redis.target,
     prefix,
     name,
     lockDurationMs: 2000,

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { readmeExample, runExample, useRedisServer } from '@rnh/test-utils';
-import { Redis } from 'ioredis';
+import { itOnStandalone, readmeExample, runExample, scanKeys, useRedis } from '@rnh/test-utils';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { QueueProducer } from '../src/index.js';
 import { mailQueue } from './jobs.js';
+import { topologyClient } from './topology.js';
 
-const redis = useRedisServer();
+const redis = useRedis();
 const EXAMPLE = new URL('../examples/quick-start.ts', import.meta.url);
 
 describe('the README quick start', () => {
@@ -16,19 +16,24 @@ describe('the README quick start', () => {
     expect(await readmeExample(readme, 'examples/quick-start.ts')).toBe(await readFile(EXAMPLE, 'utf8'));
   });
 
-  it('runs against a real redis-server with only `{ redis }`: the job is enqueued and handled', async () => {
-    const printed = await runExample(EXAMPLE, `redis://${redis.server.host}:${redis.server.port}`);
-    expect(printed).toEqual(['welcome sent to ada@example.com']);
-    // BullMQ's keys under the default prefix; every copy of the user's client was closed.
-    expect(await redis.admin.keys('rnh:queue:{email}:email:*')).not.toHaveLength(0);
-    const clients = await redis.admin.client('LIST');
-    expect(String(clients).trim().split('\n')).toHaveLength(1); // the admin client only
-  });
+  // The example connects with `new Redis(REDIS_URL)`, to one server.
+  itOnStandalone(
+    'runs against a real redis-server with only `{ redis }`: the job is enqueued and handled',
+    async () => {
+      const printed = await runExample(EXAMPLE, `redis://${redis.server.host}:${redis.server.port}`);
+      expect(printed).toEqual(['welcome sent to ada@example.com']);
+      // BullMQ's keys under the default prefix; every copy of the user's client was closed.
+      expect(await scanKeys(redis.admin, 'rnh:queue:{email}:email:*')).not.toHaveLength(0);
+      const clients = await redis.admin.client('LIST');
+      expect(String(clients).trim().split('\n')).toHaveLength(1); // the admin client only
+    },
+  );
 });
 
 describe('dependencies', () => {
   it('with a registry, its metrics appear there; the user client is neither used by BullMQ nor closed', async () => {
-    const client = new Redis({ host: redis.server.host, port: redis.server.port });
+    // The user's own client: a Redis, or a Cluster on a cluster.
+    const client = topologyClient(redis.target);
     redis.cleanup.push(() => client.quit().then(() => undefined));
     const registry = new Registry();
     const producer = new QueueProducer({ redis: client, keys: 'metrics-test:', registry }, mailQueue());
@@ -37,7 +42,7 @@ describe('dependencies', () => {
     expect(await registry.metrics()).toMatch(
       /queue_jobs_enqueued_total\{queue="mail",job_name="welcome"\} 1/,
     );
-    expect(await redis.admin.keys('metrics-test:{mail}:mail:*')).not.toHaveLength(0);
+    expect(await scanKeys(redis.admin, 'metrics-test:{mail}:mail:*')).not.toHaveLength(0);
     expect(await client.ping()).toBe('PONG');
   });
 });

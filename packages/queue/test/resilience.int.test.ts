@@ -1,14 +1,41 @@
-import { waitFor } from '@rnh/test-utils';
-import { describe, expect, it } from 'vitest';
+import { itOnStandalone, waitFor } from '@rnh/test-utils';
+import type { Redis } from 'ioredis';
+import { describe, expect } from 'vitest';
 import { sleep, useQueueRedis } from './helpers.js';
 import { mailQueue } from './jobs.js';
 
-const redis = useQueueRedis({ appendOnly: true });
+const redis = useQueueRedis();
 
 const noop = async () => undefined;
 
+/** Turns the append-only file on and waits until Redis has written the data in memory to it. */
+async function enableAppendOnly(admin: Redis): Promise<void> {
+  const persistence = async () =>
+    Object.fromEntries(
+      (await admin.info('persistence'))
+        .split('\r\n')
+        .filter((line) => line.includes(':'))
+        .map((line) => line.split(':', 2) as [string, string]),
+    );
+  const rewritesBefore = Number((await persistence()).aof_rewrites);
+  await admin.config('SET', 'appendonly', 'yes');
+  await waitFor(
+    async () => {
+      const info = await persistence();
+      return (
+        Number(info.aof_rewrites) > rewritesBefore &&
+        info.aof_rewrite_in_progress === '0' &&
+        info.aof_rewrite_scheduled === '0'
+      );
+    },
+    { timeoutMs: 60_000, intervalMs: 100, what: 'the append-only file to be written' },
+  );
+}
+
 describe('when Redis goes away', () => {
-  it('the worker stays up, reconnects and processes the jobs that were waiting', async () => {
+  // Kills and restarts the one server.
+  itOnStandalone('the worker stays up, reconnects and processes the jobs that were waiting', async () => {
+    await enableAppendOnly(redis.admin as Redis);
     const setup = redis.setup();
     const definition = mailQueue();
     const done: string[] = [];
@@ -23,7 +50,8 @@ describe('when Redis goes away', () => {
 
     await redis.server.kill();
     await sleep(300);
-    await redis.server.restart();
+    // The config file says `appendonly no`: this start loads the append-only file instead.
+    await redis.server.restart({ args: ['--appendonly', 'yes'] });
 
     await waitFor(() => setup.connections.shared('producer').status === 'ready', { what: 'reconnect' });
     await producer.enqueue('welcome', { to: 'c@example.com', userId: 'after' });

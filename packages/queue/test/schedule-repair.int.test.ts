@@ -1,11 +1,10 @@
 // Declared schedules come back without an app restart: after Redis restarts empty, and after
 // something deletes one while the worker is connected.
-import { metricValue, waitFor } from '@rnh/test-utils';
+import { itOnStandalone, metricValue, waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { useQueueRedis } from './helpers.js';
 import { mailQueue } from './jobs.js';
 
-// Its own server: a test here restarts it.
 const redis = useQueueRedis();
 
 const noop = async () => undefined;
@@ -20,21 +19,24 @@ async function schedulerIds(setup: ReturnType<typeof redis.setup>, definition: R
 }
 
 describe('schedule repair', () => {
-  it('puts the schedules back when Redis restarts without its data, without restarting the worker', async () => {
-    const setup = redis.setup();
-    const definition = mailQueue();
-    await setup.worker(definition, { handlers, schedules });
-    expect(await schedulerIds(setup, definition)).toEqual(['hourly', 'nightly']);
+  itOnStandalone(
+    'puts the schedules back when Redis restarts without its data, without restarting the worker',
+    async () => {
+      const setup = redis.setup();
+      const definition = mailQueue();
+      await setup.worker(definition, { handlers, schedules });
+      expect(await schedulerIds(setup, definition)).toEqual(['hourly', 'nightly']);
 
-    await redis.server.restart(); // no persistence: it comes back empty
-    await waitFor(async () => (await schedulerIds(setup, definition).catch(() => [])).length === 2, {
-      timeoutMs: 30_000,
-      intervalMs: 200,
-      what: 'both schedules back after the restart',
-    });
-    expect(await schedulerIds(setup, definition)).toEqual(['hourly', 'nightly']);
-    expect(setup.log.lines().some((line) => line.msg === 'queue schedules synced')).toBe(true);
-  });
+      await redis.server.restart(); // no persistence: it comes back empty
+      await waitFor(async () => (await schedulerIds(setup, definition).catch(() => [])).length === 2, {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+        what: 'both schedules back after the restart',
+      });
+      expect(await schedulerIds(setup, definition)).toEqual(['hourly', 'nightly']);
+      expect(setup.log.lines().some((line) => line.msg === 'queue schedules synced')).toBe(true);
+    },
+  );
 
   it('puts back a schedule deleted while the worker is connected, at its next check, and reports none missing', async () => {
     const setup = redis.setup();

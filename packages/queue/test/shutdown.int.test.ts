@@ -1,4 +1,4 @@
-import { waitFor } from '@rnh/test-utils';
+import { itOnStandalone, waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { QueueWorker } from '../src/index.js';
 import { metricValue, sleep, useQueueRedis } from './helpers.js';
@@ -92,24 +92,27 @@ describe('graceful shutdown (in one process)', () => {
     expect(await producer.deadLetters.count()).toBe(0);
   });
 
-  it('closes a worker that never finished starting because Redis is down, and takes no job', async () => {
-    const setup = redis.setup();
-    const definition = mailQueue();
-    await redis.server.stop();
-    let started: Promise<void> | undefined;
-    try {
-      const worker = new QueueWorker(setup.deps, definition, {
-        handlers: { welcome: noop, digest: noop, flaky: noop },
-      });
-      started = worker.start();
-      started.catch(() => undefined);
-      const result = await worker.close({ timeoutMs: 500 });
-      expect(result).toEqual({ timedOut: false, abandoned: 0 });
-      await expect(started).rejects.toThrow();
-      expect(worker.isRunning()).toBe(false);
-      expect(setup.log.text()).toContain('closing a queue worker that never finished starting');
-    } finally {
-      await redis.server.restart();
-    }
-  });
+  itOnStandalone(
+    'closes a worker that never finished starting because Redis is down, and takes no job',
+    async () => {
+      const setup = redis.setup();
+      const definition = mailQueue();
+      await redis.server.stop();
+      let started: Promise<void> | undefined;
+      try {
+        const worker = new QueueWorker(setup.deps, definition, {
+          handlers: { welcome: noop, digest: noop, flaky: noop },
+        });
+        started = worker.start();
+        started.catch(() => undefined);
+        const result = await worker.close({ timeoutMs: 500 });
+        expect(result).toEqual({ timedOut: false, abandoned: 0 });
+        await expect(started).rejects.toThrow();
+        expect(worker.isRunning()).toBe(false);
+        expect(setup.log.text()).toContain('closing a queue worker that never finished starting');
+      } finally {
+        await redis.server.restart();
+      }
+    },
+  );
 });

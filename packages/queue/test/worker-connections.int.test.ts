@@ -1,13 +1,13 @@
 // What an operator sees of a worker's Redis connections: BullMQ's own blocking connection is
 // counted with the others, and its waits do not pass for Redis latency.
-import { defaultRedisOptions, RedisConnections } from '@rnh/redis-client';
-import { memoryLogger, metricValue, uniquePrefix, useRedisServer, waitFor } from '@rnh/test-utils';
+import { testConnections } from '@rnh/test-connections';
+import { memoryLogger, metricValue, uniquePrefix, useRedis, waitFor } from '@rnh/test-utils';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { QueueProducer, QueueWorker } from '../src/index.js';
 import { mailQueue } from './jobs.js';
 
-const redis = useRedisServer();
+const redis = useRedis();
 const noop = async () => undefined;
 const closing: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -18,15 +18,7 @@ describe("a worker's connections", () => {
   it('counts the blocking connection BullMQ opens, and leaves its waits out of the command durations', async () => {
     const registry = new Registry();
     const { logger } = memoryLogger();
-    const connections = new RedisConnections({
-      options: defaultRedisOptions({
-        host: redis.server.host,
-        port: redis.server.port,
-        keyPrefix: uniquePrefix('queue'),
-      }),
-      logger,
-      registry,
-    });
+    const connections = testConnections(redis.target, { keyPrefix: uniquePrefix('queue'), logger, registry });
     closing.push(() => connections.close());
     const deps = { redis: connections, logger, registry };
     const definition = mailQueue();

@@ -1,10 +1,19 @@
-import type { Logger, RedisClient } from '@rnh/redis-client';
-import type { Cluster, Redis } from 'ioredis';
+import { connectRedis, isCluster, type Logger, type RedisClient } from '@rnh/redis-client';
+import type { Redis } from 'ioredis';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../defaults.js';
 
 export interface EvictionPolicyCheck {
   /** `noeviction` on every node; false when a node has another policy or could not be read. */
   ok: boolean;
   nodes: Array<{ node: string; policy: string | undefined; source: 'config' | 'info' | 'unknown' }>;
+}
+
+export interface EvictionPolicyCheckOptions {
+  /**
+   * How long to wait for a cluster client that is still connecting: its masters are known only
+   * once it has read the slot table (default 10 000 ms).
+   */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -13,8 +22,19 @@ export interface EvictionPolicyCheck {
  * or from INFO where CONFIG is disabled (managed Redis), on every master of a
  * cluster, and logs a warning for each node that is not `noeviction`. Never throws.
  */
-export async function checkEvictionPolicy(redis: RedisClient, logger: Logger): Promise<EvictionPolicyCheck> {
-  const nodes = isCluster(redis) ? redis.nodes('master') : [redis];
+export async function checkEvictionPolicy(
+  redis: RedisClient,
+  logger: Logger,
+  options: EvictionPolicyCheckOptions = {},
+): Promise<EvictionPolicyCheck> {
+  const nodes = await mastersOf(redis, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+  if (nodes.length === 0) {
+    logger.info(
+      { status: redis.status },
+      'could not read the Redis maxmemory-policy (the cluster client knows no master: not connected)',
+    );
+    return { ok: false, nodes: [] };
+  }
   const results = await Promise.all(
     nodes.map(async (node) => ({ node: nodeName(node), ...(await policyOf(node)) })),
   );
@@ -54,8 +74,15 @@ async function policyOf(
   return { policy: undefined, source: 'unknown' };
 }
 
-function isCluster(redis: RedisClient): redis is Cluster {
-  return (redis as Cluster).isCluster === true;
+/**
+ * The nodes to ask. A cluster client lists its masters only once it has read the slot table, so
+ * a client that is still connecting (a worker's new connection) is waited for; one that does not
+ * get there in time has none to list.
+ */
+async function mastersOf(redis: RedisClient, timeoutMs: number): Promise<Redis[]> {
+  if (!isCluster(redis)) return [redis];
+  if (redis.status !== 'ready') await connectRedis(redis, { timeoutMs }).catch(() => undefined);
+  return redis.nodes('master');
 }
 
 function nodeName(node: Redis): string {
