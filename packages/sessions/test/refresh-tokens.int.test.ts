@@ -6,13 +6,13 @@ import {
   RefreshTokens,
   TokenRejectedError,
 } from '../src/index.js';
-import { useRedisServer, connectionsFor, dumpKeys, memoryLogger, metricValue, sleep } from './helpers.js';
+import { useRedis, connectionsFor, dumpKeys, memoryLogger, metricValue, sleep } from './helpers.js';
 
-const testRedis = useRedisServer();
+const testRedis = useRedis();
 
 function setup(options: { graceMs?: number; ttlSeconds?: number; familyMaxAgeSeconds?: number } = {}) {
   const log = memoryLogger();
-  const connections = connectionsFor(testRedis.server, log.logger);
+  const connections = connectionsFor(testRedis.target, log.logger);
   const registry = new Registry();
   const keys = connections.keys.child('refresh');
   const refresh = new RefreshTokens(
