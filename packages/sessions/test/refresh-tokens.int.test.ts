@@ -89,6 +89,16 @@ describe('RefreshTokens', () => {
     expect(await rejectionReason(refresh.rotate(c.token))).toBe('expired_or_used');
   });
 
+  it('without a grace period (graceMs 0) a replay is reuse, even in the millisecond of the rotation', async () => {
+    const { refresh, registry } = setup({ graceMs: 0 });
+    const { token } = await refresh.issue('user-9');
+    // Sent together (auto-pipelined): Redis runs both rotations back to back.
+    const results = await Promise.allSettled([refresh.rotate(token), refresh.rotate(token)]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(RefreshTokenReuseError);
+    expect(await metricValue(registry, 'refresh_token_reuse_detected_total')).toBe(1);
+  });
+
   it('rejects malformed, unknown and forged tokens without revoking anything', async () => {
     const { refresh, registry } = setup();
     const { token, familyId } = await refresh.issue('user-4');
