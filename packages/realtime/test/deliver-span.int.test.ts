@@ -1,9 +1,9 @@
-import { recordSpans, useRedisServer, waitFor } from '@rnh/test-utils';
+import { recordSpans, useRedis, waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { instance, recordingSink, testKeys } from './helpers.js';
 
 const spans = recordSpans();
-const redis = useRedisServer();
+const redis = useRedis();
 const WAIT = { timeoutMs: 20_000 };
 
 describe('delivery traces', () => {

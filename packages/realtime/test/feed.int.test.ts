@@ -1,9 +1,10 @@
-import { metricValue, useRedisServer, waitFor } from '@rnh/test-utils';
+import { publishTo } from '@rnh/redis-client';
+import { itOnStandalone, masterClients, metricValue, useRedis, waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { RealtimeEventError, RealtimeUnavailableError } from '../src/index.js';
 import { instance, recordingSink, testKeys } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useRedis();
 const WAIT = { timeoutMs: 20_000 };
 
 describe('a user’s feed', () => {
@@ -71,8 +72,9 @@ describe('a user’s feed', () => {
     await app.feed.publish('ada', 'notification', { text: 'before' });
     await waitFor(() => client.events().length === 1, WAIT);
 
-    // The subscriber is cut off; pub/sub drops what is published until it is back.
-    await redis.admin.client('KILL', 'TYPE', 'pubsub');
+    // The subscriber is cut off (on every master of a Cluster, each holding shard channels);
+    // pub/sub drops what is published until it is back.
+    for (const master of masterClients(redis)) await master.client('KILL', 'TYPE', 'pubsub');
     for (let i = 0; i < 5; i += 1) await app.feed.publish('ada', 'notification', { text: `while-${i}` });
     await waitFor(() => client.events().length === 6, WAIT);
     await app.feed.publish('ada', 'notification', { text: 'after' });
@@ -88,8 +90,8 @@ describe('a user’s feed', () => {
     const app = instance(redis, testKeys());
     const clients = [recordingSink(), recordingSink()];
     for (const client of clients) await (await app.hub.admit({ userId: 'ada' })).open(client.sink);
-    // Anyone who can PUBLISH could send this; it never reaches a client.
-    await redis.admin.publish(app.feed.channelOf('ada'), '1-1\nnotification\n\n{"text":42}');
+    // Anyone who can PUBLISH (SPUBLISH on a Cluster) could send this; it never reaches a client.
+    await publishTo(redis.admin, app.feed.channelOf('ada'), '1-1\nnotification\n\n{"text":42}');
     await app.feed.publish('ada', 'notification', { text: 'valid' });
     await waitFor(() => clients.every((client) => client.events().length === 1), WAIT);
     for (const client of clients) expect(client.events()).toEqual(['notification:valid']);
@@ -98,8 +100,8 @@ describe('a user’s feed', () => {
     );
   });
 
-  it('refuses to publish an unknown type or data its schema rejects, and reports Redis failures as unavailable', async () => {
-    const app = instance(redis, testKeys(), { feed: { operationTimeoutMs: 500 } });
+  it('refuses to publish an unknown type or data its schema rejects', async () => {
+    const app = instance(redis, testKeys());
     // @ts-expect-error an undeclared type
     await expect(app.feed.publish('ada', 'nope', {})).rejects.toBeInstanceOf(RealtimeEventError);
     // @ts-expect-error data of the wrong shape
@@ -107,7 +109,10 @@ describe('a user’s feed', () => {
       RealtimeEventError,
     );
     await expect(app.feed.publish('a{b}', 'notification', { text: 'x' })).rejects.toThrow(/userId/);
+  });
 
+  itOnStandalone('reports a Redis that does not answer as unavailable', async () => {
+    const app = instance(redis, testKeys(), { feed: { operationTimeoutMs: 500 } });
     redis.server.freeze();
     try {
       await expect(app.feed.publish('ada', 'notification', { text: 'x' })).rejects.toBeInstanceOf(

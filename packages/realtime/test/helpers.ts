@@ -1,5 +1,6 @@
-import { type TestRedis, uniquePrefix } from '@rnh/test-utils';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '@rnh/redis-client';
+import { testConnections } from '@rnh/test-connections';
+import { type TopologyRedis, uniquePrefix } from '@rnh/test-utils';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
 import {
@@ -19,17 +20,25 @@ export const EVENTS = {
 };
 export type Events = typeof EVENTS;
 
-/** A client on the test's Redis, closed after the test. */
-export function client(redis: TestRedis): Redis {
-  const connection = new Redis(redis.server.url, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
-  connection.on('error', () => undefined);
-  redis.cleanup.push(() => void connection.disconnect());
-  return connection;
+/**
+ * One process's connections to the test's Redis (`useRedis()`: one server, a Cluster or a
+ * Sentinel group), closed after the test. The package builds its keys from `keys`, not from the
+ * connections' prefix.
+ */
+export function connections(redis: TopologyRedis): { commands: RedisClient; subscriber: RedisClient } {
+  const opened = testConnections(redis.target);
+  redis.cleanup.push(() => opened.close());
+  return { commands: opened.shared('commands'), subscriber: opened.shared('subscriber') };
+}
+
+/** A client on the test's Redis (a Cluster client on a Cluster), closed after the test. */
+export function client(redis: TopologyRedis): RedisClient {
+  return connections(redis).commands;
 }
 
 export interface Instance {
-  redis: Redis;
-  subscriber: Redis;
+  redis: RedisClient;
+  subscriber: RedisClient;
   registry: Registry;
   feed: EventFeed<Events>;
   presence: Presence;
@@ -42,7 +51,7 @@ export interface Instance {
  * them on one Redis are two instances of an app. The hub is drained after the test.
  */
 export function instance(
-  redis: TestRedis,
+  redis: TopologyRedis,
   keys: string,
   options: {
     feed?: Partial<EventFeedOptions<Events>>;
@@ -51,8 +60,7 @@ export function instance(
     sweepIntervalMs?: number;
   } = {},
 ): Instance {
-  const commands = client(redis);
-  const subscriber = client(redis);
+  const { commands, subscriber } = connections(redis);
   const registry = new Registry();
   const deps = { redis: commands, subscriber, keys, registry };
   const feed = new EventFeed(deps, { events: EVENTS, ...options.feed });

@@ -1,20 +1,24 @@
-import { metricValue, useRedisServer, waitFor } from '@rnh/test-utils';
+import { ChannelRouter } from '@rnh/redis-client';
+import { metricValue, useRedis, waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { Presence, type PresenceChange, RealtimeConnectionLimitError } from '../src/index.js';
-import { client, instance, recordingSink, testKeys } from './helpers.js';
+import { client, connections, instance, recordingSink, testKeys } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useRedis();
 const WAIT = { timeoutMs: 20_000 };
 
-/** Everything published on an organization's presence channel, as `user:online|offline`. */
+/**
+ * Everything published on an organization's presence channel, as `user:online|offline`
+ * (subscribed as the package listens: SSUBSCRIBE on a Cluster, where presence is SPUBLISHed).
+ */
 async function watchPresence(presence: Presence, orgId: string): Promise<string[]> {
-  const subscriber = client(redis);
+  const router = new ChannelRouter(connections(redis).subscriber);
+  redis.cleanup.push(() => router.close());
   const seen: string[] = [];
-  subscriber.on('message', (_channel, text) => {
+  await router.subscribe(presence.channelOf(orgId), (text) => {
     const change = JSON.parse(text) as PresenceChange;
     seen.push(`${change.userId}:${change.online ? 'online' : 'offline'}`);
   });
-  await subscriber.subscribe(presence.channelOf(orgId));
   return seen;
 }
 

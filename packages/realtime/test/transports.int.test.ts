@@ -6,7 +6,7 @@ import {
   openSse,
   openStalledWebSocket,
   openWebSocket,
-  useRedisServer,
+  useRedis,
   waitFor,
 } from '@rnh/test-utils';
 import express from 'express';
@@ -15,7 +15,7 @@ import WebSocket from 'ws';
 import { attachWebSocket, type Authenticate, sseHandler } from '../src/index.js';
 import { type Instance, instance, testKeys } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useRedis();
 const WAIT = { timeoutMs: 20_000 };
 /** Megabytes through one process's sockets on a busy machine. */
 const SLOW_WAIT = { timeoutMs: 60_000, intervalMs: 5 };

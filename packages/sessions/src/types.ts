@@ -169,6 +169,7 @@ export interface RefreshTokensOptions {
    * many ms of its rotation, returns the same successor instead of counting as
    * reuse, so a client whose refresh response was lost (or two concurrent
    * refreshes) is not signed out. After it, that token revokes the family (default 10000).
+   * 0 turns the window off: a replay is reuse even in the millisecond of the rotation.
    */
   graceMs?: number;
   /** How many rotated-away token hashes a family remembers for reuse detection (default 1000). */

@@ -10,9 +10,16 @@ import {
   SessionStoreUnavailableError,
   type AccessTokenStamp,
 } from '../src/index.js';
-import { connectionsFor, memoryLogger, metricValue, useRedisServer } from './helpers.js';
+import {
+  commandCalls,
+  connectionsFor,
+  itOnStandalone,
+  memoryLogger,
+  metricValue,
+  useRedis,
+} from './helpers.js';
 
-const testRedis = useRedisServer();
+const testRedis = useRedis();
 
 /**
  * Two api instances as the package sees them: each its own connections (commands and
@@ -24,7 +31,7 @@ async function twoInstances(
   const log = memoryLogger();
   const keys = keyspace(uniquePrefix('access'), 'access-revoked');
   const instance = async () => {
-    const connections = connectionsFor(testRedis.server, log.logger);
+    const connections = connectionsFor(testRedis.target, log.logger);
     const registry = new Registry();
     const subscriber = connections.shared('subscriber');
     const revocations = new AccessTokenRevocations(
@@ -51,9 +58,9 @@ async function twoInstances(
   return { a: await instance(), b: await instance() };
 }
 
+/** MGETs run so far, as the servers count them (every master of a Cluster). */
 async function mgetCalls(): Promise<number> {
-  const stats = await testRedis.admin.info('commandstats');
-  return Number(/cmdstat_mget:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+  return (await commandCalls(testRedis)).get('mget') ?? 0;
 }
 
 describe('AccessTokenRevocations', () => {
@@ -117,22 +124,25 @@ describe('AccessTokenRevocations', () => {
     ).toBe(4);
   });
 
-  it('fails closed: Redis not answering and no fresh copy is SessionStoreUnavailableError, never "active"', async () => {
-    const { a } = await twoInstances({ operationTimeoutMs: 1000 });
-    const known: AccessTokenStamp = { userId: 'u-5', generation: 0, familyId: 'fam-5' };
-    expect(await a.revocations.check(known)).toBe('active');
-    testRedis.server.freeze();
-    try {
-      await expect(
-        a.revocations.check({ userId: 'u-6', generation: 0, familyId: 'fam-6' }),
-      ).rejects.toBeInstanceOf(SessionStoreUnavailableError);
-      // A copy read moments ago still answers: the subscriber is connected, so no revocation was missed.
+  itOnStandalone(
+    'fails closed: Redis not answering and no fresh copy is SessionStoreUnavailableError, never "active"',
+    async () => {
+      const { a } = await twoInstances({ operationTimeoutMs: 1000 });
+      const known: AccessTokenStamp = { userId: 'u-5', generation: 0, familyId: 'fam-5' };
       expect(await a.revocations.check(known)).toBe('active');
-      await expect(a.revocations.revokeUser('u-5')).rejects.toBeInstanceOf(SessionStoreUnavailableError);
-    } finally {
-      testRedis.server.thaw();
-    }
-  });
+      testRedis.server.freeze();
+      try {
+        await expect(
+          a.revocations.check({ userId: 'u-6', generation: 0, familyId: 'fam-6' }),
+        ).rejects.toBeInstanceOf(SessionStoreUnavailableError);
+        // A copy read moments ago still answers: the subscriber is connected, so no revocation was missed.
+        expect(await a.revocations.check(known)).toBe('active');
+        await expect(a.revocations.revokeUser('u-5')).rejects.toBeInstanceOf(SessionStoreUnavailableError);
+      } finally {
+        testRedis.server.thaw();
+      }
+    },
+  );
 
   it('refresh families wired to it: reuse, sign-out and revoke-all fail the access tokens they cover', async () => {
     const { a, b } = await twoInstances();
@@ -192,61 +202,67 @@ describe('AccessTokenRevocations', () => {
     await expect(refresh.rotate(kept.token)).rejects.toThrow(/token rejected/);
   });
 
-  it('Redis unreachable: a copy younger than l1.ttlSeconds still answers, anything else fails closed; copies go once the subscriber is back', async () => {
-    const { a } = await twoInstances({ operationTimeoutMs: 1000 });
-    const seen: AccessTokenStamp = { userId: 'u-8', generation: 0, familyId: 'fam-8' };
-    expect(await a.revocations.check(seen)).toBe('active');
-    await testRedis.server.stop();
-    try {
+  itOnStandalone(
+    'Redis unreachable: a copy younger than l1.ttlSeconds still answers, anything else fails closed; copies go once the subscriber is back',
+    async () => {
+      const { a } = await twoInstances({ operationTimeoutMs: 1000 });
+      const seen: AccessTokenStamp = { userId: 'u-8', generation: 0, familyId: 'fam-8' };
       expect(await a.revocations.check(seen)).toBe('active');
-      await expect(
-        a.revocations.check({ userId: 'u-9', generation: 0, familyId: 'fam-9' }),
-      ).rejects.toBeInstanceOf(SessionStoreUnavailableError);
-    } finally {
-      await testRedis.server.restart();
-    }
-    const subscriber = a.connections.shared('subscriber');
-    if (subscriber.status !== 'ready') await once(subscriber, 'ready');
-    const before = await mgetCalls();
-    expect(await a.revocations.check(seen)).toBe('active');
-    expect((await mgetCalls()) - before).toBe(1);
-  });
+      await testRedis.server.stop();
+      try {
+        expect(await a.revocations.check(seen)).toBe('active');
+        await expect(
+          a.revocations.check({ userId: 'u-9', generation: 0, familyId: 'fam-9' }),
+        ).rejects.toBeInstanceOf(SessionStoreUnavailableError);
+      } finally {
+        await testRedis.server.restart();
+      }
+      const subscriber = a.connections.shared('subscriber');
+      if (subscriber.status !== 'ready') await once(subscriber, 'ready');
+      const before = await mgetCalls();
+      expect(await a.revocations.check(seen)).toBe('active');
+      expect((await mgetCalls()) - before).toBe(1);
+    },
+  );
 
-  it('l1.graceSeconds: while Redis is unreachable, copies past their freshness still answer (revoked ones too); unseen tokens fail closed', async () => {
-    const ttlSeconds = 0.2;
-    const { a } = await twoInstances({ operationTimeoutMs: 1000, l1: { ttlSeconds, graceSeconds: 600 } });
-    const { a: strict } = await twoInstances({ operationTimeoutMs: 1000, l1: { ttlSeconds } });
-    const seen: AccessTokenStamp = { userId: 'u-10', generation: 0, familyId: 'fam-10' };
-    const revoked: AccessTokenStamp = { userId: 'u-11', generation: 0, familyId: 'fam-11' };
-    for (const instance of [a, strict]) {
-      // The revocation's own message drops copies too: let it arrive before the copies are made.
-      const delivered = instance.nextMessage();
-      await instance.revocations.revokeUser('u-11');
-      await delivered;
-      expect(await instance.revocations.check(seen)).toBe('active');
-      expect(await instance.revocations.check(revoked)).toBe('revoked_user');
-    }
-    await testRedis.server.stop();
-    try {
-      // Past the copies' freshness: only the instance with a grace period still answers.
-      await new Promise((resolve) => setTimeout(resolve, ttlSeconds * 1000 + 100));
+  itOnStandalone(
+    'l1.graceSeconds: while Redis is unreachable, copies past their freshness still answer (revoked ones too); unseen tokens fail closed',
+    async () => {
+      const ttlSeconds = 0.2;
+      const { a } = await twoInstances({ operationTimeoutMs: 1000, l1: { ttlSeconds, graceSeconds: 600 } });
+      const { a: strict } = await twoInstances({ operationTimeoutMs: 1000, l1: { ttlSeconds } });
+      const seen: AccessTokenStamp = { userId: 'u-10', generation: 0, familyId: 'fam-10' };
+      const revoked: AccessTokenStamp = { userId: 'u-11', generation: 0, familyId: 'fam-11' };
+      for (const instance of [a, strict]) {
+        // The revocation's own message drops copies too: let it arrive before the copies are made.
+        const delivered = instance.nextMessage();
+        await instance.revocations.revokeUser('u-11');
+        await delivered;
+        expect(await instance.revocations.check(seen)).toBe('active');
+        expect(await instance.revocations.check(revoked)).toBe('revoked_user');
+      }
+      await testRedis.server.stop();
+      try {
+        // Past the copies' freshness: only the instance with a grace period still answers.
+        await new Promise((resolve) => setTimeout(resolve, ttlSeconds * 1000 + 100));
+        expect(await a.revocations.check(seen)).toBe('active');
+        expect(await a.revocations.check(revoked)).toBe('revoked_user');
+        expect(
+          await metricValue(a.registry, 'access_token_checks_total', { layer: 'l1_grace', result: 'active' }),
+        ).toBe(1);
+        await expect(
+          a.revocations.check({ userId: 'u-12', generation: 0, familyId: 'fam-12' }),
+        ).rejects.toBeInstanceOf(SessionStoreUnavailableError);
+        await expect(strict.revocations.check(seen)).rejects.toBeInstanceOf(SessionStoreUnavailableError);
+      } finally {
+        await testRedis.server.restart();
+      }
+      // Redis back: a copy in its grace period is never used while Redis answers.
+      const commands = a.connections.shared('commands');
+      if (commands.status !== 'ready') await once(commands, 'ready');
+      const before = await mgetCalls();
       expect(await a.revocations.check(seen)).toBe('active');
-      expect(await a.revocations.check(revoked)).toBe('revoked_user');
-      expect(
-        await metricValue(a.registry, 'access_token_checks_total', { layer: 'l1_grace', result: 'active' }),
-      ).toBe(1);
-      await expect(
-        a.revocations.check({ userId: 'u-12', generation: 0, familyId: 'fam-12' }),
-      ).rejects.toBeInstanceOf(SessionStoreUnavailableError);
-      await expect(strict.revocations.check(seen)).rejects.toBeInstanceOf(SessionStoreUnavailableError);
-    } finally {
-      await testRedis.server.restart();
-    }
-    // Redis back: a copy in its grace period is never used while Redis answers.
-    const commands = a.connections.shared('commands');
-    if (commands.status !== 'ready') await once(commands, 'ready');
-    const before = await mgetCalls();
-    expect(await a.revocations.check(seen)).toBe('active');
-    expect((await mgetCalls()) - before).toBe(1);
-  });
+      expect((await mgetCalls()) - before).toBe(1);
+    },
+  );
 });

@@ -1,10 +1,11 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { defaultRedisOptions, RedisConnections, type Logger } from '@rnh/redis-client';
-import { uniquePrefix, type RedisServerHandle } from '@rnh/test-utils';
+import type { Logger, RedisConnections } from '@rnh/redis-client';
+import { testConnections, type TestRedisTarget } from '@rnh/test-connections';
+import { scanKeys, uniquePrefix } from '@rnh/test-utils';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Registry, RegistryContentType } from 'prom-client';
 import { SessionStoreUnavailableError, type RedisSessionStore, type SessionDevice } from '../src/index.js';
 
@@ -16,22 +17,12 @@ declare module 'express-session' {
   }
 }
 
-/** RedisConnections for a test server: own key prefix, quick reconnects, short timeouts. */
-export function connectionsFor(
-  server: Pick<RedisServerHandle, 'host' | 'port'>,
-  logger: Logger,
-): RedisConnections {
-  return new RedisConnections({
-    options: defaultRedisOptions({
-      host: server.host,
-      port: server.port,
-      keyPrefix: uniquePrefix('sess'),
-      retryDelayMs: 20,
-      maxRetryDelayMs: 200,
-      connectTimeoutMs: 2000,
-    }),
-    logger,
-  });
+/**
+ * RedisConnections for the test's Redis (`useRedis().target`: one server, a Cluster or a Sentinel
+ * group, or a server's address): its own key prefix, quick reconnects.
+ */
+export function connectionsFor(target: TestRedisTarget, logger: Logger): RedisConnections {
+  return testConnections(target, { keyPrefix: uniquePrefix('sess'), logger });
 }
 
 /** The value of one series (after the metric's collect()), or undefined when absent. */
@@ -51,28 +42,41 @@ export async function metricValue(
   return match?.value;
 }
 
-/** Every key under `pattern` with its value, whatever the type: for "what does Redis hold" assertions. */
+/**
+ * Every key under `pattern` with its value, whatever the type: for "what does Redis hold"
+ * assertions. Scans every master of a Cluster.
+ */
 export async function dumpKeys(
-  redis: Redis,
+  redis: Redis | Cluster,
   pattern: string,
 ): Promise<Array<{ key: string; value: string }>> {
   const out: Array<{ key: string; value: string }> = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-    cursor = next;
-    for (const key of keys) {
-      const type = await redis.type(key);
-      let value: unknown;
-      if (type === 'string') value = await redis.get(key);
-      else if (type === 'hash') value = await redis.hgetall(key);
-      else if (type === 'set') value = await redis.smembers(key);
-      else if (type === 'list') value = await redis.lrange(key, 0, -1);
-      else value = type;
-      out.push({ key, value: JSON.stringify(value) });
-    }
-  } while (cursor !== '0');
+  for (const key of await scanKeys(redis, pattern)) {
+    const type = await redis.type(key);
+    let value: unknown;
+    if (type === 'string') value = await redis.get(key);
+    else if (type === 'hash') value = await redis.hgetall(key);
+    else if (type === 'set') value = await redis.smembers(key);
+    else if (type === 'list') value = await redis.lrange(key, 0, -1);
+    else value = type;
+    out.push({ key, value: JSON.stringify(value) });
+  }
   return out;
+}
+
+/**
+ * Deletes each key with its own DEL: on a Cluster a DEL of keys in different slots is refused
+ * (CROSSSLOT). Resolves with how many existed.
+ */
+export async function deleteEach(redis: Redis | Cluster, keys: string[]): Promise<number> {
+  const deleted = await Promise.all(keys.map((key) => redis.del(key)));
+  return deleted.reduce((sum, count) => sum + count, 0);
+}
+
+/** How many of `keys` exist, asked one key at a time (EXISTS of keys in different slots is CROSSSLOT on a Cluster). */
+export async function existing(redis: Redis | Cluster, keys: string[]): Promise<number> {
+  const found = await Promise.all(keys.map((key) => redis.exists(key)));
+  return found.reduce((sum, count) => sum + count, 0);
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -187,6 +191,11 @@ export class Browser {
   }
 }
 
-export { memoryLogger, useRedisServer } from '@rnh/test-utils';
-
-export { recordSpans } from '@rnh/test-utils';
+export {
+  commandCalls,
+  itOnStandalone,
+  memoryLogger,
+  recordSpans,
+  TOPOLOGY_BACKGROUND_COMMANDS,
+  useRedis,
+} from '@rnh/test-utils';

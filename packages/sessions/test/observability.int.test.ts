@@ -1,8 +1,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { startRedisServer, type RedisServerHandle } from '@rnh/test-utils';
 import type { SessionData } from 'express-session';
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createSessionMetrics,
   OneTimeTokens,
@@ -20,17 +19,11 @@ import {
   recordSpans,
   sleep,
   startApp,
+  useRedis,
 } from './helpers.js';
 
 const spans = recordSpans();
-let server: RedisServerHandle;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(async () => {
-  await server?.destroy();
-});
+const testRedis = useRedis();
 
 const swallow = (promise: Promise<unknown>) =>
   promise.then(
@@ -42,7 +35,7 @@ describe('metrics and spans', () => {
   it('move as sessions and tokens are used, and never carry a session id or token', async () => {
     spans.reset();
     const log = memoryLogger();
-    const connections = connectionsFor(server, log.logger);
+    const connections = connectionsFor(testRedis.target, log.logger);
     const redis = connections.shared('commands');
     const registry = new Registry();
     const metrics = createSessionMetrics(registry);
@@ -194,7 +187,7 @@ describe('metrics and spans', () => {
 
   it('sessions_active is a cached SCAN sample, counted once per keyspace', async () => {
     const log = memoryLogger();
-    const connections = connectionsFor(server, log.logger);
+    const connections = connectionsFor(testRedis.target, log.logger);
     const redis = connections.shared('commands');
     const registry = new Registry();
     const keys = connections.keys.child('sess');

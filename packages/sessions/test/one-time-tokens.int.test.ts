@@ -1,16 +1,16 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { OneTimeTokens, TokenRejectedError, UnknownTokenKindError } from '../src/index.js';
-import { useRedisServer, connectionsFor, dumpKeys, memoryLogger, metricValue, sleep } from './helpers.js';
+import { useRedis, connectionsFor, dumpKeys, memoryLogger, metricValue, sleep } from './helpers.js';
 
-const testRedis = useRedisServer();
+const testRedis = useRedis();
 
 function setup(
   ttlSeconds: Record<string, number> = { email_verification: 3600, password_reset: 900, invite: 86_400 },
   newestOnly?: string[],
 ) {
   const { logger } = memoryLogger();
-  const connections = connectionsFor(testRedis.server, logger);
+  const connections = connectionsFor(testRedis.target, logger);
   const registry = new Registry();
   const keys = connections.keys.child('tokens');
   const tokens = new OneTimeTokens(

@@ -13,10 +13,10 @@ import {
   SessionsArgumentError,
   type PruneResult,
 } from '../src/index.js';
-import { connectionsFor, memoryLogger, metricValue, recordSpans, useRedisServer } from './helpers.js';
+import { connectionsFor, deleteEach, memoryLogger, metricValue, recordSpans, useRedis } from './helpers.js';
 
 const spans = recordSpans();
-const testRedis = useRedisServer();
+const testRedis = useRedis();
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const data = (userId: string, extra: Record<string, unknown> = {}) =>
@@ -29,7 +29,7 @@ const data = (userId: string, extra: Record<string, unknown> = {}) =>
 
 function setup() {
   const log = memoryLogger();
-  const connections = connectionsFor(testRedis.server, log.logger);
+  const connections = connectionsFor(testRedis.target, log.logger);
   const redis = connections.shared('commands');
   const registry = new Registry();
   const metrics = createSessionMetrics(registry);
@@ -84,7 +84,7 @@ describe('SessionIndex.prune', () => {
     });
     await bareStore.destroy('a-destroyed'); // a tombstone, the index entry stays behind
     expect(await admin.exists(sessionKeys.key('{a-destroyed}', 'gone'))).toBe(1);
-    await admin.del(sessionKeys.key('{b-1}'), sessionKeys.key('{b-2}'));
+    await deleteEach(admin, [sessionKeys.key('{b-1}'), sessionKeys.key('{b-2}')]);
 
     // Look-alikes that prune must not touch: another keyspace whose prefix starts the same,
     // another app prefix, and a non-hash key inside the index keyspace.
@@ -155,7 +155,10 @@ describe('SessionIndex.prune', () => {
     await Promise.all(
       users.flatMap((user) => [store.set(`${user}-dead`, data(user)), store.set(`${user}-live`, data(user))]),
     );
-    await testRedis.admin.del(...users.map((user) => sessionKeys.key(`{${user}-dead}`)));
+    await deleteEach(
+      testRedis.admin,
+      users.map((user) => sessionKeys.key(`{${user}-dead}`)),
+    );
 
     const first = await index.prune({ maxKeys: 10, batchSize: 5 });
     expect(first.scannedKeys).toBeGreaterThanOrEqual(10);
@@ -178,7 +181,10 @@ describe('SessionIndex.prune', () => {
     expect(first.removedKeys + rest.removed).toBe(0);
 
     // Two workers at once: every dead entry and emptied key is counted by exactly one of them.
-    await testRedis.admin.del(...users.map((user) => sessionKeys.key(`{${user}-live}`)));
+    await deleteEach(
+      testRedis.admin,
+      users.map((user) => sessionKeys.key(`{${user}-live}`)),
+    );
     const both = await Promise.all([index.prune({ batchSize: 3 }), index.prune({ batchSize: 7 })]);
     expect(both[0].prunedEntries + both[1].prunedEntries).toBe(30);
     expect(both[0].removedKeys + both[1].removedKeys).toBe(30);
@@ -271,7 +277,10 @@ describe('OneTimeTokens.prune', () => {
     const issued = await Promise.all(
       Array.from({ length: 25 }, (_, i) => tokens.issue('invite', `team-${i}`)),
     );
-    await testRedis.admin.del(...issued.map(({ token }) => keys.key('t', sha256(`invite:${token}`))));
+    await deleteEach(
+      testRedis.admin,
+      issued.map(({ token }) => keys.key('t', sha256(`invite:${token}`))),
+    );
     const first = await tokens.prune({ maxKeys: 5, batchSize: 5 });
     expect(first.scannedKeys).toBeLessThan(25);
     expect(first.cursor).toEqual(expect.any(String));

@@ -1,17 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { readmeExample, runExample, useRedisServer } from '@rnh/test-utils';
-import { Redis } from 'ioredis';
+import { itOnStandalone, readmeExample, runExample, scanKeys, useRedis } from '@rnh/test-utils';
+import { Cluster, Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { OneTimeTokens, RedisSessionStore, RefreshTokens, SessionIndex } from '../src/index.js';
 import { Browser, startApp } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useRedis();
 const EXAMPLE = new URL('../examples/quick-start.ts', import.meta.url);
 
-function userClient(): Redis {
-  const client = new Redis({ host: redis.server.host, port: redis.server.port });
+/** The user's own ioredis client of the run's topology: a server, a Cluster, or a master found through Sentinel. */
+function userClient(): Redis | Cluster {
+  const { target } = redis;
+  const client =
+    'nodes' in target
+      ? new Cluster([...target.nodes])
+      : 'masterName' in target
+        ? new Redis({ sentinels: [{ host: target.host, port: target.port }], name: target.masterName })
+        : new Redis({ host: target.host, port: target.port });
   redis.cleanup.push(() => client.quit().then(() => undefined));
   return client;
 }
@@ -22,10 +29,14 @@ describe('the README quick start', () => {
     expect(await readmeExample(readme, 'examples/quick-start.ts')).toBe(await readFile(EXAMPLE, 'utf8'));
   });
 
-  it('runs against a real redis-server with only `{ redis }`: the token is redeemed once', async () => {
-    const printed = await runExample(EXAMPLE, `redis://${redis.server.host}:${redis.server.port}`);
-    expect(printed).toEqual(['{"subject":"user-42","data":{}}', 'sessions stored: 0']);
-  });
+  // The example connects with `new Redis(REDIS_URL)`: one server.
+  itOnStandalone(
+    'runs against a real redis-server with only `{ redis }`: the token is redeemed once',
+    async () => {
+      const printed = await runExample(EXAMPLE, redis.server.url);
+      expect(printed).toEqual(['{"subject":"user-42","data":{}}', 'sessions stored: 0']);
+    },
+  );
 });
 
 describe('built with only { redis }', () => {
@@ -36,7 +47,7 @@ describe('built with only { redis }', () => {
     const browser = new Browser(app.url);
     await browser.login('user-7');
     expect((await browser.me()).body.userId).toBe('user-7');
-    expect(await redis.admin.keys('rnh:sess:*')).not.toHaveLength(0);
+    expect(await scanKeys(redis.admin, 'rnh:sess:*')).not.toHaveLength(0);
   });
 
   it('the session index and refresh tokens work on their default keys', async () => {
@@ -47,8 +58,8 @@ describe('built with only { redis }', () => {
     const refresh = new RefreshTokens({ redis: client });
     const first = await refresh.issue('u-1');
     expect((await refresh.rotate(first.token)).userId).toBe('u-1');
-    expect(await redis.admin.keys('rnh:user-sessions:*')).not.toHaveLength(0);
-    expect(await redis.admin.keys('rnh:refresh:*')).not.toHaveLength(0);
+    expect(await scanKeys(redis.admin, 'rnh:user-sessions:*')).not.toHaveLength(0);
+    expect(await scanKeys(redis.admin, 'rnh:refresh:*')).not.toHaveLength(0);
   });
 });
 
@@ -61,6 +72,6 @@ describe('dependencies', () => {
     );
     await tokens.issue('invite', 'u-1');
     expect(await registry.metrics()).toMatch(/tokens_issued_total\{kind="invite"\} 1/);
-    expect(await redis.admin.keys('metrics-test:*')).not.toHaveLength(0);
+    expect(await scanKeys(redis.admin, 'metrics-test:*')).not.toHaveLength(0);
   });
 });

@@ -6,13 +6,13 @@ import {
   RefreshTokens,
   TokenRejectedError,
 } from '../src/index.js';
-import { useRedisServer, connectionsFor, dumpKeys, memoryLogger, metricValue, sleep } from './helpers.js';
+import { useRedis, connectionsFor, dumpKeys, memoryLogger, metricValue, sleep } from './helpers.js';
 
-const testRedis = useRedisServer();
+const testRedis = useRedis();
 
 function setup(options: { graceMs?: number; ttlSeconds?: number; familyMaxAgeSeconds?: number } = {}) {
   const log = memoryLogger();
-  const connections = connectionsFor(testRedis.server, log.logger);
+  const connections = connectionsFor(testRedis.target, log.logger);
   const registry = new Registry();
   const keys = connections.keys.child('refresh');
   const refresh = new RefreshTokens(
@@ -87,6 +87,16 @@ describe('RefreshTokens', () => {
     const c = await refresh.rotate(b.token);
     await expect(refresh.rotate(a.token)).rejects.toMatchObject({ code: 'REFRESH_TOKEN_REUSED' });
     expect(await rejectionReason(refresh.rotate(c.token))).toBe('expired_or_used');
+  });
+
+  it('without a grace period (graceMs 0) a replay is reuse, even in the millisecond of the rotation', async () => {
+    const { refresh, registry } = setup({ graceMs: 0 });
+    const { token } = await refresh.issue('user-9');
+    // Sent together (auto-pipelined): Redis runs both rotations back to back.
+    const results = await Promise.allSettled([refresh.rotate(token), refresh.rotate(token)]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(RefreshTokenReuseError);
+    expect(await metricValue(registry, 'refresh_token_reuse_detected_total')).toBe(1);
   });
 
   it('rejects malformed, unknown and forged tokens without revoking anything', async () => {

@@ -1,34 +1,39 @@
-// What one HTTP request through express-session costs in Redis, counted by the server itself
-// (INFO commandstats, which counts the commands a Lua script runs besides its EVALSHA), with the
-// per-user session index on, as the api runs it.
+// What one HTTP request through express-session costs in Redis, counted by the servers themselves
+// (INFO commandstats, which counts the commands a Lua script runs besides its EVALSHA; summed over
+// the masters of a Cluster), with the per-user session index on, as the api runs it.
 import type { SessionData } from 'express-session';
 import { describe, expect, it } from 'vitest';
 import { RedisSessionStore, SessionIndex, type RedisSessionStoreOptions } from '../src/index.js';
-import { Browser, connectionsFor, memoryLogger, sleep, startApp, useRedisServer } from './helpers.js';
+import {
+  Browser,
+  commandCalls,
+  connectionsFor,
+  memoryLogger,
+  sleep,
+  startApp,
+  TOPOLOGY_BACKGROUND_COMMANDS,
+  useRedis,
+} from './helpers.js';
 
-const testRedis = useRedisServer();
+const testRedis = useRedis();
 const READS = 25;
 
-async function commandCalls(): Promise<Map<string, number>> {
-  const info = await testRedis.admin.info('commandstats');
-  const calls = new Map<string, number>();
-  for (const match of info.matchAll(/^cmdstat_([^:\s]+):calls=(\d+)/gm))
-    calls.set(match[1]!.toLowerCase(), Number(match[2]));
-  return calls;
-}
-
-/** The commands the server ran while `work` did, without the INFO calls of this counting. */
+/**
+ * The commands the servers ran while `work` did, without those the topology sends by itself
+ * (this counting's INFO, a Cluster client's slot refreshes, a Sentinel's probes); no request
+ * here sends any of them.
+ */
 async function commandsDuring(
   work: () => Promise<void>,
 ): Promise<{ total: number; by: Record<string, number> }> {
-  const before = await commandCalls();
+  const before = await commandCalls(testRedis);
   await work();
-  const after = await commandCalls();
+  const after = await commandCalls(testRedis);
   const by: Record<string, number> = {};
   let total = 0;
   for (const [command, calls] of after) {
     const ran = calls - (before.get(command) ?? 0);
-    if (command === 'info' || ran <= 0) continue;
+    if (TOPOLOGY_BACKGROUND_COMMANDS.has(command) || ran <= 0) continue;
     by[command] = ran;
     total += ran;
   }
@@ -37,7 +42,7 @@ async function commandsDuring(
 
 async function setup(options: RedisSessionStoreOptions = {}, maxAgeMs?: number) {
   const { logger } = memoryLogger();
-  const connections = connectionsFor(testRedis.server, logger);
+  const connections = connectionsFor(testRedis.target, logger);
   const redis = connections.shared('commands');
   const sessionKeys = connections.keys.child('sess');
   const indexKeys = connections.keys.child('user-sessions');

@@ -8,21 +8,13 @@ import {
   SessionsArgumentError,
   type RedisSessionStoreOptions,
 } from '../src/index.js';
-import {
-  Browser,
-  connectionsFor,
-  memoryLogger,
-  metricValue,
-  sleep,
-  startApp,
-  useRedisServer,
-} from './helpers.js';
+import { Browser, connectionsFor, memoryLogger, metricValue, sleep, startApp, useRedis } from './helpers.js';
 
-const testRedis = useRedisServer();
+const testRedis = useRedis();
 
 async function setup(storeOptions: RedisSessionStoreOptions = {}) {
   const { logger } = memoryLogger();
-  const connections = connectionsFor(testRedis.server, logger);
+  const connections = connectionsFor(testRedis.target, logger);
   const redis = connections.shared('commands');
   const registry = new Registry();
   const metrics = createSessionMetrics(registry);

@@ -6,19 +6,20 @@ import { RedisSessionStore } from '../src/index.js';
 import {
   Browser,
   connectionsFor,
+  existing,
   memoryLogger,
   metricValue,
   sleep,
   startApp,
   type TestApp,
-  useRedisServer,
+  useRedis,
 } from './helpers.js';
 
-const testRedis = useRedisServer();
+const testRedis = useRedis();
 
 function setup(storeOptions: ConstructorParameters<typeof RedisSessionStore>[1] = {}) {
   const { logger, text: logText } = memoryLogger();
-  const connections: RedisConnections = connectionsFor(testRedis.server, logger);
+  const connections: RedisConnections = connectionsFor(testRedis.target, logger);
   const registry = new Registry();
   const keys = connections.keys.child('sess');
   const store = new RedisSessionStore(
@@ -130,7 +131,7 @@ describe('RedisSessionStore with express-session over HTTP', () => {
     await store.clear();
     expect(await store.length()).toBe(0);
     expect(await testRedis.admin.exists(keys.key('{c3}', 'gone'))).toBe(0);
-    expect(await testRedis.admin.exists(sibling, parent, outside)).toBe(3);
+    expect(await existing(testRedis.admin, [sibling, parent, outside])).toBe(3);
     await testRedis.admin.del(outside);
   });
 });

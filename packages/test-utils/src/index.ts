@@ -50,3 +50,4 @@ export {
   useRedis,
 } from './use-redis.js';
 export type { RedisTopology, TopologyRedis, TopologyTarget } from './use-redis.js';
+export { commandCalls, masterClients, TOPOLOGY_BACKGROUND_COMMANDS } from './server-stats.js';

@@ -61,7 +61,8 @@ if ARGV[1] == f[2] then
   return {'rotated', f[1], ARGV[2], exp}
 end
 if f[3] and ARGV[1] == f[3] then
-  if now - tonumber(f[5]) <= tonumber(ARGV[4]) then return {'grace', f[1], f[4], tonumber(f[6])} end
+  local grace = tonumber(ARGV[4])
+  if grace > 0 and now - tonumber(f[5]) <= grace then return {'grace', f[1], f[4], tonumber(f[6])} end
   redis.call('DEL', KEYS[1], KEYS[2])
   return {'reuse', f[1]}
 end
