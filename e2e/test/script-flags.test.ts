@@ -68,6 +68,7 @@ describe.each([
   ['scripts/run.mjs', /^Usage: node scripts\/run\.mjs start\|test\|test:consumer/],
   ['scripts/redis.mjs', /^Usage: node scripts\/redis\.mjs/],
   ['scripts/task.mjs', /^Usage: node scripts\/task\.mjs <command>/],
+  ['scripts/test-topologies.mjs', /^Usage: npm run test:topologies/],
 ])('node %s', (script, usage) => {
   const node = (...args: string[]) =>
     new Promise<Outcome>((resolve) =>

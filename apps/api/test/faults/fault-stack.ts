@@ -21,14 +21,19 @@ export async function startFaultStack(
   topology: Record<string, string>,
   counts: { apis?: number; workers?: number } = {},
 ): Promise<FaultStack> {
-  // The topology variables name the nodes; no REDIS_URL, so nothing points at one node.
-  const { REDIS_URL: _noUrl, ...env } = apiTestEnv('', name, {
+  // Only the topology's variables name the nodes: REDIS_SENTINELS or REDIS_CLUSTER_NODES alone,
+  // or a REDIS_URL of its own (without one, the apps would use 127.0.0.1:6379).
+  const { REDIS_URL: _noUrl, ...base } = apiTestEnv('', name, {
     // What the test is about is a fault, not a CPU-starved machine: on a busy 2-core machine a
     // session or limiter call can wait seconds for its turn. A real outage still fails them.
     SESSION_OPERATION_TIMEOUT_MS: '10000',
     RATE_LIMIT_OPERATION_TIMEOUT_MS: '10000',
-    ...topology,
   });
+  const env = { ...base, ...topology };
+  if (!['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'].some((name) => topology[name]))
+    throw new Error(
+      'startFaultStack: the topology names no Redis (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES)',
+    );
   const apis: ApiProcess[] = [];
   const workers: AppProcess[] = [];
   const stop = async () => {
