@@ -3,10 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readmeExample, runExample } from '@rnh/test-utils';
+import { readmeExample, runExample, startSmtpSink } from '@rnh/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readMailbox } from '../src/index.js';
-import { startSmtpSink } from './smtp-sink.js';
 
 const EXAMPLE = new URL('../examples/quick-start.ts', import.meta.url);
 const root = mkdtempSync(join(tmpdir(), 'rnh-mail-example-'));

@@ -1,8 +1,7 @@
-import { freePort, memoryLogger } from '@rnh/test-utils';
+import { freePort, memoryLogger, startSmtpSink, type SmtpSink } from '@rnh/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MailDeliveryError } from '../src/errors.js';
 import { createMailer } from '../src/mailer.js';
-import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
 
 describe('SMTP mailer', () => {
   let sink: SmtpSink;

@@ -51,3 +51,5 @@ export {
 } from './use-redis.js';
 export type { RedisTopology, TopologyRedis, TopologyTarget } from './use-redis.js';
 export { commandCalls, masterClients, TOPOLOGY_BACKGROUND_COMMANDS } from './server-stats.js';
+export { startSmtpSink } from './smtp-sink.js';
+export type { ReceivedMail, SmtpSink, SmtpSinkOptions } from './smtp-sink.js';

@@ -77,13 +77,8 @@ export function findRedisServerBinary(binary?: string): string {
 /** Starts a throwaway redis-server on a free port, with no persistence unless asked. */
 export async function startRedisServer(options: StartRedisServerOptions = {}): Promise<RedisServerHandle> {
   const binary = findRedisServerBinary(options.binary);
-  const dir = mkdtempSync(join(tmpdir(), 'rnh-redis-'));
-  const port = await freePortWithRetry();
-  const configPath = join(dir, 'redis.conf');
-  const tls = options.tls ? createTestCertificates(dir) : undefined;
-  writeFileSync(configPath, renderConfig(port, dir, options, tls));
-
-  let child: ChildProcess | undefined = await launch(binary, configPath, port);
+  const { dir, port, configPath, tls, child: started } = await launchOnFreePort(binary, options);
+  let child: ChildProcess | undefined = started;
   let destroyed = false;
 
   const stop = async () => {
@@ -127,6 +122,28 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Writes the config for a free port and starts the server there. A port that was free when
+ * asked can be taken before the server binds it, by another suite running meanwhile; so can a
+ * cluster node's bus port (its port + 10000). The server then exits with "Address already in
+ * use", and it is started again on another port, in a fresh directory.
+ */
+async function launchOnFreePort(binary: string, options: StartRedisServerOptions) {
+  for (let attempt = 1; ; attempt++) {
+    const dir = mkdtempSync(join(tmpdir(), 'rnh-redis-'));
+    const port = await freePortWithRetry();
+    const configPath = join(dir, 'redis.conf');
+    const tls = options.tls ? createTestCertificates(dir) : undefined;
+    writeFileSync(configPath, renderConfig(port, dir, options, tls));
+    try {
+      return { dir, port, configPath, tls, child: await launch(binary, configPath, port) };
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      if (attempt >= 5 || !/Address already in use/.test(String(error))) throw error;
+    }
+  }
 }
 
 function renderConfig(

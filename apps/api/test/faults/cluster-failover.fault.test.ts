@@ -7,7 +7,7 @@ import { openSse, startRedisCluster, waitFor, type RedisClusterHandle } from '@r
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from '../support/api-stack.js';
 import { HttpClient } from '../support/http-client.js';
-import { waitForDelivery } from './delivered-mail.js';
+import { mailPerRecipient, waitForDelivery } from './delivered-mail.js';
 import { FaultLoad } from './fault-load.js';
 import { startFaultStack, type FaultStack } from './fault-stack.js';
 
@@ -95,7 +95,7 @@ describe('a Redis Cluster master crashes while the api serves users', () => {
       stream.close();
 
       const sessionsAfter = await Promise.all(before.map((user) => load.me(user)));
-      const delivery = await waitForDelivery(stack.mailDir, load.acknowledgedSignups);
+      const delivery = await waitForDelivery(() => mailPerRecipient(stack.mailDir), load.acknowledgedSignups);
       const totals = load.totals();
       const errorWindow = load.errorWindow(crashStarted);
       console.log(

@@ -1,7 +1,8 @@
-// What the worker's file mailer delivered: messages per recipient, read from its .eml files.
+// What the workers delivered: messages per recipient, from the file mailer's .eml files or an
+// SMTP server's log, and whether every acknowledged job got its mail.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor } from '@rnh/test-utils';
+import { waitFor, type SmtpSink } from '@rnh/test-utils';
 
 /** Messages per recipient address in `mailDir`. */
 export function mailPerRecipient(mailDir: string): Map<string, number> {
@@ -30,17 +31,29 @@ export interface DeliveryCheck {
   duplicated: string[];
 }
 
+/** Messages per recipient address an SMTP server accepted. */
+export function smtpPerRecipient(sink: SmtpSink): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const message of sink.received)
+    for (const recipient of message.to) {
+      const address = recipient.replace(/^<|>$/g, '').toLowerCase();
+      counts.set(address, (counts.get(address) ?? 0) + 1);
+    }
+  return counts;
+}
+
 /**
  * Waits (up to `timeoutMs`) until every address in `owed` got its mail, then says what arrived.
- * Resolves either way: the test asserts on `lost`, and prints the whole check.
+ * `delivered` counts messages per address (`mailPerRecipient`, `smtpPerRecipient`). Resolves
+ * either way: the test asserts on `lost`, and prints the whole check.
  */
 export async function waitForDelivery(
-  mailDir: string,
+  delivered: () => Map<string, number>,
   owed: readonly string[],
   timeoutMs = 180_000,
 ): Promise<DeliveryCheck> {
   const missing = () => {
-    const counts = mailPerRecipient(mailDir);
+    const counts = delivered();
     return owed.filter((address) => !counts.has(address.toLowerCase()));
   };
   await waitFor(() => missing().length === 0, {
@@ -48,7 +61,7 @@ export async function waitForDelivery(
     intervalMs: 500,
     what: 'every acknowledged sign-up to get its mail',
   }).catch(() => undefined);
-  const counts = mailPerRecipient(mailDir);
+  const counts = delivered();
   const lost = missing();
   return {
     acknowledged: owed.length,

@@ -13,6 +13,8 @@ export interface FaultLoadOptions {
   users?: number;
   /** A request that takes longer counts as failed (default 15 s). */
   requestTimeoutMs?: number;
+  /** Each virtual user's pause between requests, as people pause between clicks (default 50 ms). */
+  thinkMs?: number;
 }
 
 /** A signed-up user: the address its verification mail goes to, and its session cookies. */
@@ -132,6 +134,7 @@ export class FaultLoad {
     path: string,
     body?: unknown,
   ): Promise<{ status: number | undefined }> {
+    await new Promise((resolve) => setTimeout(resolve, this.options.thinkMs ?? 50));
     const started = Date.now();
     let status: number | undefined;
     try {

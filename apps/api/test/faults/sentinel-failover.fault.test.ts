@@ -6,7 +6,7 @@
 // acknowledged sign-up got its mail.
 import { startRedisSentinelGroup, type RedisSentinelGroupHandle } from '@rnh/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitForDelivery } from './delivered-mail.js';
+import { mailPerRecipient, waitForDelivery } from './delivered-mail.js';
 import { FaultLoad } from './fault-load.js';
 import { startFaultStack, type FaultStack } from './fault-stack.js';
 
@@ -56,7 +56,7 @@ describe('Sentinel failover while the api serves users', () => {
       await load.stop();
 
       const sessionsAfter = await Promise.all(before.map((user) => load.me(user)));
-      const delivery = await waitForDelivery(stack.mailDir, load.acknowledgedSignups);
+      const delivery = await waitForDelivery(() => mailPerRecipient(stack.mailDir), load.acknowledgedSignups);
       const totals = load.totals();
       const failoverWindow = load.errorWindow(failoverStarted, crashStarted);
       const crashWindow = load.errorWindow(crashStarted);

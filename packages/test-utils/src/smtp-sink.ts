@@ -1,5 +1,6 @@
 // A minimal SMTP server (RFC 5321 happy path, no auth, no TLS) that keeps what it receives,
-// so the SMTP mailer is tested over a real socket conversation.
+// so mail is tested over a real socket conversation. It can take its time to accept each
+// message, as a slow relay does, so that a test can stop a sender in the middle of one.
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -15,7 +16,13 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
+export interface SmtpSinkOptions {
+  /** How long it waits after a message's data before it accepts it (default 0). */
+  acceptDelayMs?: number;
+}
+
+export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
+  const { acceptDelayMs = 0 } = options;
   const received: ReceivedMail[] = [];
   const server: Server = createServer((socket) => {
     let buffer = '';
@@ -31,9 +38,14 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         if (inData) {
           if (line === '.') {
             inData = false;
-            received.push(current);
+            const message = current;
             current = { from: '', to: [], data: '' };
-            reply('250 2.0.0 queued');
+            // Kept only once accepted: a sender that dies meanwhile never learns it was sent.
+            setTimeout(() => {
+              if (socket.destroyed) return;
+              received.push(message);
+              reply('250 2.0.0 queued');
+            }, acceptDelayMs);
           } else {
             current.data += `${line.startsWith('..') ? line.slice(1) : line}\n`;
           }
