@@ -130,19 +130,28 @@ async function setUp(url: string): Promise<Fixture> {
   const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
     const answer = await client.send('POST', path, { ...JSON_BODY, ...headers }, JSON.stringify(body), true);
     if (answer.status >= 300) throw new Error(`POST ${path}: HTTP ${answer.status} ${answer.body}`);
-    return { body: JSON.parse(answer.body) as Record<string, unknown>, cookie: answer.cookie };
+    return { body: JSON.parse(answer.body) as Record<string, unknown> };
   };
   try {
-    const credentials = { email: 'capacity@example.com', password: 'capacity: quiet heron sails at dawn 42' };
+    const credentials = { email: 'capacity@example.com', password: 'a quiet heron sails at dawn, 42 times' };
     await post('/auth/signup', { ...credentials, displayName: 'Capacity' });
-    const login = await post('/auth/login', credentials);
+    // Every cookie the sign-in sets (the session, the device), as a browser keeps them.
+    const login = await fetch(`${url}/auth/login`, {
+      method: 'POST',
+      headers: JSON_BODY,
+      body: JSON.stringify(credentials),
+    });
+    if (login.status !== 200) throw new Error(`POST /auth/login: HTTP ${login.status} ${await login.text()}`);
+    const cookie = login.headers
+      .getSetCookie()
+      .map((line) => line.split(';', 1)[0])
+      .join('; ');
     const tokens = (await post('/auth/token', credentials)).body as { accessToken: string };
     const bearer = `Bearer ${tokens.accessToken}`;
     const created = (
       await post('/orgs', { name: 'Capacity Org', description: 'measured' }, { authorization: bearer })
     ).body as { organization: { id: string } };
-    if (!login.cookie) throw new Error('POST /auth/login set no session cookie');
-    return { bearer, cookie: login.cookie, orgId: created.organization.id, credentials };
+    return { bearer, cookie, orgId: created.organization.id, credentials };
   } finally {
     client.close();
   }
@@ -237,7 +246,8 @@ function table(rows: Measured[]): string {
 }
 
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
+  // `pnpm run capacity -- --seconds 5` passes the `--` on.
+  const options = parseOptions(process.argv.slice(2).filter((arg) => arg !== '--'));
   const { startAppProcess, freePort, startRedisServer } = await loadTestUtils();
   // Production refuses a Redis without a password: the api gets an ACL user of its own.
   const server = await startRedisServer({
@@ -268,10 +278,10 @@ async function main(): Promise<void> {
       SESSION_SECRET: 'capacity-session-secret-0123456789abcdefghij',
       JOB_SECRET_KEY: 'capacity-job-secret-key-0123456789abcdefghij',
       // Every request comes from one address: the limiters decide each one but never deny.
-      RATE_LIMIT_GLOBAL: '100000000/1m',
-      RATE_LIMIT_API: '100000000/1m',
-      RATE_LIMIT_AUTH: '100000000/1m',
-      RATE_LIMIT_AUTH_ACCOUNT: '100000000/1m',
+      RATE_LIMIT_GLOBAL: '50000000/1m',
+      RATE_LIMIT_API: '50000000/1m',
+      RATE_LIMIT_AUTH: '50000000/1m',
+      RATE_LIMIT_AUTH_ACCOUNT: '50000000/1m',
       OTEL_TRACES_EXPORTER: 'otlp',
       OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint,
     },

@@ -76,6 +76,7 @@ export interface RateRule {
 }
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const MAX_PER_MS = 1000;
 
 /** `<count>/<duration>` such as `100/15m` (units s, m, h, d) -> `{ limit, windowMs }`; `off` -> undefined. */
 export const rateRule = (name: string, fallback: string) => {
@@ -90,6 +91,14 @@ export const rateRule = (name: string, fallback: string) => {
       const windowMs = Number(match?.[2] ?? 1) * (UNIT_MS[match?.[3] ?? ''] ?? NaN);
       if (!match || !Number.isSafeInteger(limit) || limit < 1 || !(windowMs > 0)) {
         ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      }
+      // The limiters count in whole units per millisecond at most (finer is no limit at all).
+      if (limit > windowMs * MAX_PER_MS) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} allows at most ${MAX_PER_MS} per millisecond of its window (${windowMs * MAX_PER_MS} for ${value.trim()}); use off for no limit`,
+        });
         return z.NEVER;
       }
       return { limit, windowMs };

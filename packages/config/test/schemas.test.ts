@@ -20,6 +20,12 @@ describe('rateRule', () => {
       expect(() => parseEnv(schema, { LIMIT: value })).toThrow(/LIMIT must look like 100\/15m/);
     },
   );
+  it('refuses more than the limiters can count (1000 per millisecond of the window), naming the variable', () => {
+    expect(parseEnv(schema, { LIMIT: '60000000/1m' }).LIMIT).toEqual({ limit: 60_000_000, windowMs: 60_000 });
+    expect(() => parseEnv(schema, { LIMIT: '60000001/1m' })).toThrow(
+      /LIMIT allows at most 1000 per millisecond of its window \(60000000 for 60000001\/1m\)/,
+    );
+  });
 });
 
 describe('count and fraction', () => {
