@@ -3,7 +3,8 @@
 // exporting to a local sink) on a redis-server of its own, drives each route with keep-alive
 // connections, and reads the CPU both processes spent: the api's from /proc, Redis's main
 // thread from INFO cpu. CPU per request is what the arithmetic for N instances needs; requests
-// per second on a 2-core machine shared with the load generator is only a floor.
+// per second on a 2-core machine shared with the load generator is only a floor. What the apps
+// do with no request at all (queue workers polling, schedules) is measured first and left out.
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,6 +175,7 @@ async function measure(
   redis: Redis,
   options: Options,
   infoCalls: { count: number },
+  idle: IdleRates,
 ): Promise<Measured> {
   const connections = route.connections ?? options.connections;
   const client = new KeepAliveClient(url, connections);
@@ -204,13 +206,37 @@ async function measure(
   await Promise.all(loops);
   client.close();
   const requests = Math.max(done, 1);
+  // What the apps do anyway (queue workers polling, schedules, metrics) is not the requests' cost.
+  const perRequest = (total: number, idlePerSecond: number) =>
+    Math.max(total - idlePerSecond * seconds, 0) / requests;
   return {
     route: route.name,
     requestsPerSecond: done / seconds,
-    apiCpuMsPerRequest: ((apiAfter - apiBefore) * 1000) / requests,
-    redisCpuUsPerRequest: ((after.cpuSeconds - before.cpuSeconds) * 1e6) / requests,
-    redisCommandsPerRequest: totalCalls(commandDelta(before, after)) / requests,
+    apiCpuMsPerRequest: perRequest((apiAfter - apiBefore) * 1000, idle.apiCpuMs),
+    redisCpuUsPerRequest: perRequest((after.cpuSeconds - before.cpuSeconds) * 1e6, idle.redisCpuUs),
+    redisCommandsPerRequest: perRequest(totalCalls(commandDelta(before, after)), idle.redisCommands),
     errors,
+  };
+}
+
+/** Per second while no request comes: the api's CPU (ms), Redis's CPU (µs) and commands. */
+interface IdleRates {
+  apiCpuMs: number;
+  redisCpuUs: number;
+  redisCommands: number;
+}
+
+async function measureIdle(apiPid: number, redis: Redis, seconds: number, infoCalls: { count: number }) {
+  const before = await snapshot(redis, infoCalls.count++);
+  const apiBefore = processCpuSeconds(apiPid);
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const elapsed = (performance.now() - started) / 1000;
+  const after = await snapshot(redis, infoCalls.count++);
+  return {
+    apiCpuMs: ((processCpuSeconds(apiPid) - apiBefore) * 1000) / elapsed,
+    redisCpuUs: ((after.cpuSeconds - before.cpuSeconds) * 1e6) / elapsed,
+    redisCommands: totalCalls(commandDelta(before, after)) / elapsed,
   };
 }
 
@@ -290,9 +316,14 @@ async function main(): Promise<void> {
   try {
     const fixture = await setUp(api.url);
     const infoCalls = { count: 0 };
+    process.stdout.write(`Measuring what the api does with no requests, for ${options.seconds} s…\n`);
+    const idle = await measureIdle(api.child.pid!, redis, options.seconds, infoCalls);
+    process.stdout.write(
+      `  api ${idle.apiCpuMs.toFixed(1)} ms CPU/s, Redis ${idle.redisCpuUs.toFixed(0)} µs CPU/s and ${idle.redisCommands.toFixed(1)} commands/s (left out of the figures below)\n`,
+    );
     for (const route of ROUTES) {
       process.stdout.write(`Measuring ${route.name} for ${options.seconds} s…\n`);
-      const result = await measure(route, api.url, fixture, api.child.pid!, redis, options, infoCalls);
+      const result = await measure(route, api.url, fixture, api.child.pid!, redis, options, infoCalls, idle);
       results.push(result);
       process.stdout.write(
         `  ${result.requestsPerSecond.toFixed(0)} req/s, api ${result.apiCpuMsPerRequest.toFixed(2)} ms CPU/req, ` +
