@@ -46,16 +46,21 @@ describe('ChannelRouter', () => {
     expect(router.size).toBe(0);
   });
 
-  it('after a reconnect, calls its listeners once every channel is subscribed again', async () => {
+  it('says when its connection drops, and after the reconnect calls its listeners once every channel is subscribed again', async () => {
     const router = new ChannelRouter(subscriberConnection());
     const seen: string[] = [];
     await router.subscribe('router:again', (text) => seen.push(text));
+    const order: string[] = [];
     let resubscribed = 0;
+    router.onDisconnected(() => order.push('disconnected'));
     router.onResubscribed(() => {
+      order.push('resubscribed');
       resubscribed += 1;
     });
     await redis.admin.client('KILL', 'TYPE', 'pubsub');
     await waitFor(() => resubscribed === 1, WAIT);
+    // Told of the drop first, once: a user that replays a durable copy holds live messages from then on.
+    expect(order).toEqual(['disconnected', 'resubscribed']);
     // When the listener runs, a message published now is received: nothing is lost from here on.
     await redis.admin.publish('router:again', 'after');
     await waitFor(() => seen.length === 1, WAIT);

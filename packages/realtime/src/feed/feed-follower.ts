@@ -75,7 +75,16 @@ export class FeedFollower<S extends EventSchemas> {
     this.unsubscribe = await this.router.subscribe(this.feed.channelOf(this.userId), (text) =>
       this.onMessage(text),
     );
-    this.stopResync = this.router.onResubscribed(() => void this.resync());
+    const stopResync = this.router.onResubscribed(() => void this.resync());
+    // From the moment the subscriber drops, live events wait for the catch-up after it is back:
+    // one that arrived first would move the cursor past those published while it was away.
+    const stopHolding = this.router.onDisconnected(() => {
+      if (this.state === 'live') this.state = 'catching_up';
+    });
+    this.stopResync = () => {
+      stopResync();
+      stopHolding();
+    };
     this.busy = true;
     try {
       // A new client starts at the feed's end; a resuming one continues from its cursor.

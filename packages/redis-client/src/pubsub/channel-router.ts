@@ -34,6 +34,7 @@ export class ChannelRouter {
     pattern: new Map(),
   };
   private readonly resubscribedListeners = new Set<() => void>();
+  private readonly disconnectedListeners = new Set<() => void>();
   private readonly detach: Array<() => void> = [];
   private wasDisconnected = false;
   /** Set when the subscriber is a Cluster: channels are shard channels. */
@@ -49,6 +50,7 @@ export class ChannelRouter {
     const onPatternMessage = (pattern: string, channel: string, text: string) =>
       this.route('pattern', pattern, text, channel);
     const onClose = () => {
+      if (!this.wasDisconnected) this.notify(this.disconnectedListeners);
       this.wasDisconnected = true;
     };
     const onReady = () => {
@@ -97,6 +99,17 @@ export class ChannelRouter {
     return () => this.resubscribedListeners.delete(listener);
   }
 
+  /**
+   * Calls `listener` when a subscriber connection closes: from then on messages may be lost
+   * until `onResubscribed` runs. ioredis subscribes again by itself as soon as it reconnects, so
+   * messages can arrive before `onResubscribed`; a user that replays a durable copy holds them
+   * from here on, or they would overtake what it has yet to replay.
+   */
+  onDisconnected(listener: () => void): () => void {
+    this.disconnectedListeners.add(listener);
+    return () => this.disconnectedListeners.delete(listener);
+  }
+
   /** How many channels and patterns are subscribed. */
   get size(): number {
     return this.routes.channel.size + this.routes.pattern.size;
@@ -110,6 +123,7 @@ export class ChannelRouter {
     this.routes.channel.clear();
     this.routes.pattern.clear();
     this.resubscribedListeners.clear();
+    this.disconnectedListeners.clear();
     if (this.shards) return this.shards.close();
     if (channels.length > 0) await this.subscriber.unsubscribe(...channels).catch(() => undefined);
     if (patterns.length > 0) await this.subscriber.punsubscribe(...patterns).catch(() => undefined);
@@ -172,13 +186,18 @@ export class ChannelRouter {
   }
 
   private notifyResubscribed(): void {
-    for (const listener of this.resubscribedListeners) listener();
+    this.notify(this.resubscribedListeners);
+  }
+
+  private notify(listeners: ReadonlySet<() => void>): void {
+    for (const listener of listeners) listener();
   }
 
   private shardsOn(cluster: Cluster): ShardSubscribers {
     return new ShardSubscribers(cluster, {
       message: (channel, text) => this.route('channel', channel, text, channel),
       resubscribed: () => this.notifyResubscribed(),
+      disconnected: () => this.notify(this.disconnectedListeners),
     });
   }
 }

@@ -6,6 +6,8 @@ export interface ShardSubscribersEvents {
   message(channel: string, text: string): void;
   /** Channels that had been lost (a connection came back, a slot moved) are subscribed again, confirmed. */
   resubscribed(): void;
+  /** A shard's connection closed: what is published on its channels is lost until `resubscribed`. */
+  disconnected(): void;
 }
 
 /** A channel answered MOVED: the slot table was stale; it is read again and the channel placed anew. */
@@ -211,6 +213,7 @@ export class ShardSubscribers {
     const { redis } = link;
     redis.on('smessage', (channel: string, text: string) => this.events.message(channel, text));
     redis.on('close', () => {
+      if (!link.lost && !this.closed) this.events.disconnected();
       link.lost = true;
     });
     redis.on('ready', () => {
