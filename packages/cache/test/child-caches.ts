@@ -2,11 +2,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { TopologyTarget } from '@rnh/test-utils';
 
 /** What a child process is started with (argv, as JSON). */
 export interface ChildConfig {
-  host: string;
-  port: number;
+  /** The run's Redis (`useRedis().target`): a server, a cluster's nodes, or a Sentinel and the master's name. */
+  target: TopologyTarget;
   /** The Redis key prefix: the same for every "process" of one test. */
   prefix: string;
   /** An L1 with the invalidation bus. */

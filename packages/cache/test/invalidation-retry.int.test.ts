@@ -2,8 +2,9 @@
 // entry outlives the outage by its whole TTL. Redis is frozen (SIGSTOP, data kept) so that what
 // lands after it is back is the retry's doing. A read that times out opens the breaker
 // (failureThreshold 1), so the invalidation is not even sent while Redis is frozen: without the
-// retry it would never happen.
-import { waitFor } from '@rnh/test-utils';
+// retry it would never happen. Freezing needs the one standalone redis-server: on Cluster and
+// Sentinel runs those tests are skipped.
+import { itOnStandalone, waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { CacheArgumentError, type CacheOptions } from '../src/index.js';
 import { metricValue, useTestRedis } from './helpers.js';
@@ -37,37 +38,42 @@ describe('invalidateTags', () => {
     );
   });
 
-  it('keeps a failed invalidation and retries it until Redis is back; never throws at the writer', async () => {
-    const { cache, registry, root, log } = redis.newCache({
-      ...FAILING,
-      invalidationRetry: { retryMs: 100 },
-    });
-    const users = cache.namespace('users');
-    await users.set('profile:2', 'old', { ttlSeconds: 60, tags: ['user:2'] });
+  itOnStandalone(
+    'keeps a failed invalidation and retries it until Redis is back; never throws at the writer',
+    async () => {
+      const { cache, registry, root, log } = redis.newCache({
+        ...FAILING,
+        invalidationRetry: { retryMs: 100 },
+      });
+      const users = cache.namespace('users');
+      await users.set('profile:2', 'old', { ttlSeconds: 60, tags: ['user:2'] });
 
-    await whileRedisIsFrozen(
-      () => users.get('profile:2'),
-      async () => {
-        await expect(users.invalidateTags('user:2')).resolves.toBeUndefined();
-        // One list for the cache and its namespaces; the gauge says which namespace asked.
-        expect(cache.pendingInvalidations).toBe(1);
-        expect(await metricValue(registry, 'cache_invalidations_pending', { cache: 'users' })).toBe(1);
-        expect(log.text()).toContain('cache invalidation failed; retrying in the background');
-      },
-    );
+      await whileRedisIsFrozen(
+        () => users.get('profile:2'),
+        async () => {
+          await expect(users.invalidateTags('user:2')).resolves.toBeUndefined();
+          // One list for the cache and its namespaces; the gauge says which namespace asked.
+          expect(cache.pendingInvalidations).toBe(1);
+          expect(await metricValue(registry, 'cache_invalidations_pending', { cache: 'users' })).toBe(1);
+          expect(log.text()).toContain('cache invalidation failed; retrying in the background');
+        },
+      );
 
-    await waitFor(() => cache.pendingInvalidations === 0, {
-      timeoutMs: 30_000,
-      what: 'the retried invalidation',
-    });
-    expect(await redis.admin.exists(`${root}__tags:user:2`)).toBe(0);
-    expect(await users.get('profile:2')).toBeUndefined();
-    expect(await metricValue(registry, 'cache_invalidations_pending', { cache: 'users' })).toBe(0);
-    expect(await metricValue(registry, 'cache_invalidations_total', { cache: 'users', kind: 'tag' })).toBe(1);
-    expect(log.text()).toContain('delayed cache invalidations done');
-  });
+      await waitFor(() => cache.pendingInvalidations === 0, {
+        timeoutMs: 30_000,
+        what: 'the retried invalidation',
+      });
+      expect(await redis.admin.exists(`${root}__tags:user:2`)).toBe(0);
+      expect(await users.get('profile:2')).toBeUndefined();
+      expect(await metricValue(registry, 'cache_invalidations_pending', { cache: 'users' })).toBe(0);
+      expect(await metricValue(registry, 'cache_invalidations_total', { cache: 'users', kind: 'tag' })).toBe(
+        1,
+      );
+      expect(log.text()).toContain('delayed cache invalidations done');
+    },
+  );
 
-  it('close() makes one last attempt at what is still pending', async () => {
+  itOnStandalone('close() makes one last attempt at what is still pending', async () => {
     // No retry is due for ten minutes: only close() can land it.
     const { cache, root } = redis.newCache({ ...FAILING, invalidationRetry: { retryMs: 600_000 } });
     await cache.set('profile', 'old', { ttlSeconds: 60, tags: ['user:3'] });
@@ -88,7 +94,7 @@ describe('invalidateTags', () => {
     expect(await redis.admin.exists(`${root}default:profile`)).toBe(1); // the entry is void, not deleted
   });
 
-  it('keeps at most maxPending tags, dropping the oldest', async () => {
+  itOnStandalone('keeps at most maxPending tags, dropping the oldest', async () => {
     const { cache, root, log } = redis.newCache({
       ...FAILING,
       invalidationRetry: { retryMs: 100, maxPending: 2 },

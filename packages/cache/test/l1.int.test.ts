@@ -1,4 +1,4 @@
-import { waitFor } from '@rnh/test-utils';
+import { masterClients, waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { metricValue, sleep, useTestRedis } from './helpers.js';
 
@@ -74,7 +74,8 @@ describe('L1 in front of Redis, with the invalidation bus', () => {
     await a.cache.set('k', 'v1', { ttlSeconds: 60 });
     expect(await b.cache.get('k')).toBe('v1');
     expect(await metricValue(b.registry, 'cache_l1_entries', { cache: 'default' })).toBe(1);
-    await redis.admin.client('KILL', 'TYPE', 'pubsub');
+    // Wherever the subscriber is connected (on Cluster, one of the masters).
+    await Promise.all(masterClients(redis).map((node) => node.client('KILL', 'TYPE', 'pubsub')));
     await waitFor(
       async () => (await metricValue(b.registry, 'cache_l1_entries', { cache: 'default' })) === 0,
       {

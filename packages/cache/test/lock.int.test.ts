@@ -1,4 +1,4 @@
-import { waitFor } from '@rnh/test-utils';
+import { scanKeys, waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import type { CacheOptions } from '../src/index.js';
 import { metricValue, sleep, TEST_LOCK, useTestRedis } from './helpers.js';
@@ -16,10 +16,10 @@ function processes(n: number, options: CacheOptions = { lock: TEST_LOCK }) {
 
 /** Resolves once the first cache's load lock is in Redis (that process is loading, not just started). */
 function lockTaken(prefix: string) {
-  return waitFor(
-    async () => (await redis.admin.scan('0', 'MATCH', `${prefix}*__lock*`, 'COUNT', 1000))[1].length > 0,
-    { timeoutMs: 5000, what: 'the load lock' },
-  );
+  return waitFor(async () => (await scanKeys(redis.admin, `${prefix}*__lock*`)).length > 0, {
+    timeoutMs: 5000,
+    what: 'the load lock',
+  });
 }
 
 describe('cross-process stampede protection (Redis lock)', () => {

@@ -1,5 +1,5 @@
 // The cross-process guarantees with real OS processes (node child processes, one
-// Cache each, on one redis-server), not several Cache instances in one process.
+// Cache each, on the run's Redis), not several Cache instances in one process.
 import { startCpuLoad, uniquePrefix } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { startChildCaches, type ChildCache, type ChildConfig } from './child-caches.js';
@@ -8,7 +8,7 @@ import { useTestRedis } from './helpers.js';
 const redis = useTestRedis();
 
 function config(l1: boolean): ChildConfig {
-  return { host: redis.server.host, port: redis.server.port, prefix: uniquePrefix('cache'), l1 };
+  return { target: redis.target, prefix: uniquePrefix('cache'), l1 };
 }
 
 // Starting Node processes under tsx is slow on a loaded machine: a generous test timeout.

@@ -1,8 +1,8 @@
-// How entries are read: batched GETs (one MGET per event-loop turn) and freshness
-// carried by the entry itself, so a read is a plain GET with no script and no PTTL.
+// How entries are read: batched GETs (one MGET per event-loop turn; on Cluster one GET per key,
+// as an MGET must stay in one slot) and freshness carried by the entry itself, so a read is a
+// plain GET with no script and no PTTL.
 import { keyspace } from '@rnh/redis-client';
-import { uniquePrefix, waitFor } from '@rnh/test-utils';
-import { Redis } from 'ioredis';
+import { commandCalls, resetCommandStats, topologyClient, uniquePrefix, waitFor } from '@rnh/test-utils';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { Cache } from '../src/index.js';
@@ -10,19 +10,24 @@ import { memoryLogger, metricValue, sleep, TEST_OPERATION_TIMEOUT_MS, useTestRed
 
 const redis = useTestRedis();
 
-/** Calls per command since the last CONFIG RESETSTAT (INFO commandstats of the test's own server). */
-async function commandCalls(): Promise<Record<string, number>> {
-  const stats = await redis.admin.info('commandstats');
-  const calls: Record<string, number> = {};
-  for (const [, command, count] of stats.matchAll(/^cmdstat_([a-z|]+):calls=(\d+)/gm))
-    calls[command!] = Number(count);
-  return calls;
+/** Calls of the commands that read cache entries or tag tokens since the last resetCommandStats (every master's). */
+async function readCalls() {
+  const calls = await commandCalls(redis);
+  return { get: calls.get('get') ?? 0, mget: calls.get('mget') ?? 0, evalsha: calls.get('evalsha') ?? 0 };
 }
 
-/** Calls of the commands that read cache entries or tag tokens. */
-async function readCalls() {
-  const calls = await commandCalls();
-  return { get: calls.get ?? 0, mget: calls.mget ?? 0, evalsha: calls.evalsha ?? 0 };
+/**
+ * The readCalls of batches holding these numbers of distinct keys: a batch of one key is a GET,
+ * a larger one an MGET; on Cluster every key is its own GET.
+ */
+function batchedReads(...batches: number[]) {
+  if (redis.topology === 'cluster')
+    return { get: batches.reduce((sum, keys) => sum + keys, 0), mget: 0, evalsha: 0 };
+  return {
+    get: batches.filter((keys) => keys === 1).length,
+    mget: batches.filter((keys) => keys > 1).length,
+    evalsha: 0,
+  };
 }
 
 describe('batched reads', () => {
@@ -34,7 +39,7 @@ describe('batched reads', () => {
       await users.set(`u${i}`, { i }, { ttlSeconds: 60 });
       await orgs.set(`o${i}`, `org ${i}`, { ttlSeconds: 60 });
     }
-    await redis.admin.config('RESETSTAT');
+    await resetCommandStats(redis);
     let loads = 0;
     const answers = await Promise.all([
       ...Array.from({ length: 8 }, (_, i) => users.getOrSet(`u${i}`, () => ++loads, { ttlSeconds: 60 })),
@@ -47,24 +52,25 @@ describe('batched reads', () => {
     expect(answers.slice(8, 16)).toEqual(Array.from({ length: 8 }, (_, i) => `org ${i}`));
     expect(answers.slice(16)).toEqual([true, { value: 'org 1', stale: false }, undefined]);
     expect(loads).toBe(0);
-    expect(await readCalls()).toEqual({ get: 0, mget: 1, evalsha: 0 });
+    // 17 keys: u0 (asked for twice) to u7, o0 (o1 twice) to o7, and absent.
+    expect(await readCalls()).toEqual(batchedReads(17));
 
     // A lone read is a plain GET.
     expect(await users.get('u3')).toEqual({ i: 3 });
-    expect(await readCalls()).toEqual({ get: 1, mget: 1, evalsha: 0 });
+    expect(await readCalls()).toEqual(batchedReads(17, 1));
   });
 
   it('the tag checks of a turn share one MGET too; an invalidated tag still voids its entries', async () => {
     const { cache } = redis.newCache();
     for (let i = 0; i < 10; i += 1)
       await cache.set(`k${i}`, i, { ttlSeconds: 60, tags: [`org:${i % 2}`, 'all'] });
-    await redis.admin.config('RESETSTAT');
+    await resetCommandStats(redis);
     const loader = () => -1;
     const read = () =>
       Promise.all(Array.from({ length: 10 }, (_, i) => cache.getOrSet(`k${i}`, loader, { ttlSeconds: 60 })));
     expect(await read()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     // One MGET for the ten entries, then one for their three tag tokens.
-    expect(await readCalls()).toEqual({ get: 0, mget: 2, evalsha: 0 });
+    expect(await readCalls()).toEqual(batchedReads(10, 3));
 
     await cache.invalidateTag('org:1');
     expect(await read()).toEqual([0, -1, 2, -1, 4, -1, 6, -1, 8, -1]);
@@ -73,15 +79,15 @@ describe('batched reads', () => {
   it('a large burst is sent in parts of at most 32 keys, in order', async () => {
     const { cache } = redis.newCache();
     for (let i = 0; i < 40; i += 1) await cache.set(`k${i}`, `v${i}`, { ttlSeconds: 60 });
-    await redis.admin.config('RESETSTAT');
+    await resetCommandStats(redis);
     const values = await Promise.all(Array.from({ length: 40 }, (_, i) => cache.get(`k${i}`)));
     expect(values).toEqual(Array.from({ length: 40 }, (_, i) => `v${i}`));
-    expect(await readCalls()).toEqual({ get: 0, mget: 2, evalsha: 0 });
+    expect(await readCalls()).toEqual(batchedReads(32, 8));
   });
 
   it("on a caller's own ioredis client with a keyPrefix, batched reads use the prefix like every other command", async () => {
     const prefix = uniquePrefix('own');
-    const client = new Redis({ host: redis.server.host, port: redis.server.port, keyPrefix: prefix });
+    const client = topologyClient(redis.target, { keyPrefix: prefix });
     redis.cleanup.push(() => client.quit().then(() => undefined));
     const cache = new Cache(
       {
@@ -125,7 +131,7 @@ describe('freshness carried by the entry', () => {
     expect(stored.e).toBeGreaterThanOrEqual(before + 1000);
     expect(stored.e).toBeLessThanOrEqual(after + 1000);
 
-    await redis.admin.config('RESETSTAT');
+    await resetCommandStats(redis);
     expect(await reader.cache.getWithState('k')).toEqual({ value: { n: 1 }, stale: false });
     expect(await reader.cache.get('k')).toEqual({ n: 1 });
     expect(await readCalls()).toEqual({ get: 2, mget: 0, evalsha: 0 });
@@ -180,7 +186,7 @@ describe('freshness carried by the entry', () => {
       'PX',
       60_200,
     );
-    await redis.admin.config('RESETSTAT');
+    await resetCommandStats(redis);
     expect(await cache.get('legacy')).toEqual({ at: new Date('2024-01-01T00:00:00.000Z') });
     expect((await readCalls()).evalsha).toBe(1); // GET + PTTL in one script
     await sleep(300);
@@ -190,7 +196,7 @@ describe('freshness carried by the entry', () => {
     });
     // Rewritten by this version: plain GETs from then on.
     expect(await cache.getOrSet('legacy', () => 'new', { ttlSeconds: 60, softTimeoutMs: 5000 })).toBe('new');
-    await redis.admin.config('RESETSTAT');
+    await resetCommandStats(redis);
     expect(await cache.get('legacy')).toBe('new');
     expect(await readCalls()).toEqual({ get: 1, mget: 0, evalsha: 0 });
   });

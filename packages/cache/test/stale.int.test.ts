@@ -1,4 +1,4 @@
-import { waitFor } from '@rnh/test-utils';
+import { commandCalls, waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { metricValue, recordSpans, sleep, useTestRedis } from './helpers.js';
 
@@ -174,10 +174,8 @@ describe('soft timeout on a stale entry (softTimeoutMs)', () => {
     // Entry reads are GETs (MGETs when batched); nothing else reads now, so a second
     // read by B means it found the entry stale, the lock busy, and is polling.
     const reads = async () => {
-      const stats = await redis.admin.info('commandstats');
-      const calls = (command: string) =>
-        Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
-      return calls('get') + calls('mget');
+      const calls = await commandCalls(redis);
+      return (calls.get('get') ?? 0) + (calls.get('mget') ?? 0);
     };
     const before = await reads();
     let bCalls = 0;

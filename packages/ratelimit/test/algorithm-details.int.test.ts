@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fixedWindow, gcra, slidingWindow, tokenBucket } from '../src/index.js';
-import { awayFromBoundary, redisNowMs, sleep, useRedisServer } from './helpers.js';
+import { awayFromBoundary, redisNowMs, sleep, useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 const HOUR = 3_600_000;
 
 describe('fixed window', () => {

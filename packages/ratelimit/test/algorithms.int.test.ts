@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fixedWindow, gcra, slidingWindow, tokenBucket, type Policy } from '../src/index.js';
-import { awayFromBoundary, redisNowMs, sleep, uniquePrefix, useRedisServer } from './helpers.js';
+import { awayFromBoundary, redisNowMs, sleep, uniquePrefix, useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 
 const HOUR = 3_600_000;
 

@@ -6,16 +6,9 @@ import {
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { RedisRateLimitStore, type ExpressRateLimitStore } from '../src/index.js';
-import {
-  memoryLogger,
-  metricValue,
-  sleep,
-  TEST_TIMEOUT_MS,
-  uniquePrefix,
-  useRedisServer,
-} from './helpers.js';
+import { memoryLogger, metricValue, sleep, TEST_TIMEOUT_MS, uniquePrefix, useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 
 function store(prefix = uniquePrefix('rl')) {
   const connections = redis.newConnections(prefix);

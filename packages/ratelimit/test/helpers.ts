@@ -1,22 +1,24 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { defaultRedisOptions, RedisConnections, type RedisClient } from '@rnh/redis-client';
+import type { RedisClient, RedisConnections } from '@rnh/redis-client';
+import { testConnections } from '@rnh/test-connections';
 import {
+  commandCalls as callsPerCommand,
   memoryLogger,
   uniquePrefix,
-  useRedisServer as useSharedRedisServer,
-  type TestRedis,
+  useRedis,
+  type TopologyRedis,
 } from '@rnh/test-utils';
 import type { Express } from 'express';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { Registry, type RegistryContentType } from 'prom-client';
 import { RateLimiter, type RateLimiterOptions } from '../src/index.js';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Redis's clock in ms (the limiter's clock). */
-export async function redisNowMs(client: Redis | RedisClient): Promise<number> {
+export async function redisNowMs(client: Redis | Cluster | RedisClient): Promise<number> {
   const [seconds, micros] = await client.time();
   return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
 }
@@ -25,17 +27,19 @@ export async function redisNowMs(client: Redis | RedisClient): Promise<number> {
  * For epoch-aligned windows (sliding window): waits until at least `marginMs` of the
  * current window are left, so a burst of requests stays inside one window.
  */
-export async function awayFromBoundary(client: Redis, windowMs: number, marginMs: number): Promise<void> {
+export async function awayFromBoundary(
+  client: Redis | Cluster,
+  windowMs: number,
+  marginMs: number,
+): Promise<void> {
   const now = await redisNowMs(client);
   const left = windowMs - (now % windowMs);
   if (left < marginMs) await sleep(left + 20);
 }
 
-/** Calls of one command on the server so far (INFO commandstats), e.g. `evalsha`. */
-export async function commandCalls(admin: Redis, command: string): Promise<number> {
-  const info = await admin.info('commandstats');
-  const match = new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(info);
-  return match ? Number(match[1]) : 0;
+/** Calls of one command so far, e.g. `evalsha` (INFO commandstats, summed over every master of a Cluster). */
+export async function commandCalls(redis: TopologyRedis, command: string): Promise<number> {
+  return (await callsPerCommand(redis)).get(command) ?? 0;
 }
 
 /**
@@ -53,7 +57,7 @@ export interface TestLimiter {
   log: ReturnType<typeof memoryLogger>;
 }
 
-export interface TestLimiterRedis extends TestRedis {
+export interface TestLimiterRedis extends TopologyRedis {
   /**
    * A limiter on its own connection, prefix and registry (unless given); closed after the test.
    * Its `operationTimeoutMs` is TEST_TIMEOUT_MS unless `options` sets one.
@@ -62,38 +66,28 @@ export interface TestLimiterRedis extends TestRedis {
     options: RateLimiterOptions,
     extra?: { prefix?: string; registry?: Registry<RegistryContentType> },
   ): TestLimiter;
-  /** A RedisConnections on the test server, closed after the test. */
+  /** A RedisConnections on the run's Redis, closed after the test. */
   newConnections(prefix: string, log?: ReturnType<typeof memoryLogger>): RedisConnections;
 }
 
-/** The shared redis-server fixture of @rnh/test-utils, plus limiters cleaned up after each test. */
-export function useRedisServer(): TestLimiterRedis {
-  const base = useSharedRedisServer();
+/**
+ * The Redis of the run's topology (`useRedis()` of @rnh/test-utils: one server, a Cluster or a
+ * Sentinel group), plus limiters and connections cleaned up after each test.
+ */
+export function useTestRedis(): TestLimiterRedis {
+  const base = useRedis();
   const newConnections = (prefix: string, log = memoryLogger()) => {
-    const connections = new RedisConnections({
-      options: defaultRedisOptions({
-        host: base.server.host,
-        port: base.server.port,
-        keyPrefix: prefix,
-        retryDelayMs: 20,
-        maxRetryDelayMs: 200,
-        connectTimeoutMs: 2000,
-      }),
-      logger: log.logger,
-    });
+    const connections = testConnections(base.target, { keyPrefix: prefix, logger: log.logger });
     base.cleanup.push(() => connections.close());
     return connections;
   };
-  return {
-    get server() {
-      return base.server;
-    },
-    get admin() {
-      return base.admin;
-    },
-    cleanup: base.cleanup,
+  // Inherits the fixture's getters: its Redis exists only once its beforeAll has run.
+  return Object.assign(Object.create(base) as TopologyRedis, {
     newConnections,
-    newLimiter(options, extra = {}) {
+    newLimiter(
+      options: RateLimiterOptions,
+      extra: { prefix?: string; registry?: Registry<RegistryContentType> } = {},
+    ): TestLimiter {
       const log = memoryLogger();
       const prefix = extra.prefix ?? uniquePrefix('rl');
       const connections = newConnections(prefix, log);
@@ -109,7 +103,7 @@ export function useRedisServer(): TestLimiterRedis {
       );
       return { limiter, registry, connections, prefix, log };
     },
-  };
+  });
 }
 
 /** Listens on a free port; `close()` ends keep-alive connections too. */

@@ -1,9 +1,9 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fixedWindow, tokenBucket } from '../src/index.js';
-import { commandCalls, redisNowMs, scanKeys, useRedisServer } from './helpers.js';
+import { commandCalls, redisNowMs, scanKeys, useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 
 const sha256Tag = (identifier: string) =>
   createHash('sha256').update(identifier).digest('base64url').slice(0, 22);
@@ -70,7 +70,7 @@ describe('Redis keys', () => {
     const [key] = limiter.redisKeys('k');
     const expiry = await redis.admin.pexpiretime(key!);
     const calls = async () =>
-      Promise.all(['hmget', 'hset', 'pexpireat'].map((command) => commandCalls(redis.admin, command)));
+      Promise.all(['hmget', 'hset', 'pexpireat'].map((command) => commandCalls(redis, command)));
     const before = await calls();
     for (let i = 0; i < 5; i += 1) await limiter.limit('k');
     const after = await calls();
@@ -91,10 +91,10 @@ describe('Redis keys', () => {
     // Full again in 6 s: the key lives that long, and at most an eighth of the window more.
     expect(expiry).toBeGreaterThanOrEqual(now + first.resetMs - 1000);
     expect(expiry).toBeLessThanOrEqual(now + first.resetMs + 7500 + 1000);
-    const before = await commandCalls(redis.admin, 'pexpireat');
+    const before = await commandCalls(redis, 'pexpireat');
     const second = await limiter.limit('k'); // full in 12 s: still before the expiry
     expect(second.remaining).toBe(8);
-    expect(await commandCalls(redis.admin, 'pexpireat')).toBe(before);
+    expect(await commandCalls(redis, 'pexpireat')).toBe(before);
     expect(await redis.admin.pexpiretime(key!)).toBe(expiry);
     await limiter.limit('k'); // full in 18 s: past it, so the expiry moves
     expect(await redis.admin.pexpiretime(key!)).toBeGreaterThanOrEqual(now + 18_000 - 1000);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fixedWindow, gcra } from '../src/index.js';
-import { commandCalls, metricValue, sleep, useRedisServer } from './helpers.js';
+import { commandCalls, metricValue, sleep, useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 
 describe('local deny cache', () => {
   it('after a key is limited, further calls until its retry-after do not reach Redis', async () => {
@@ -14,9 +14,9 @@ describe('local deny cache', () => {
     const denied = await limiter.limit('attacker');
     expect(denied.reason).toBe('limited');
 
-    const before = await commandCalls(redis.admin, 'evalsha');
+    const before = await commandCalls(redis, 'evalsha');
     const flood = await Promise.all(Array.from({ length: 1000 }, () => limiter.limit('attacker')));
-    expect(await commandCalls(redis.admin, 'evalsha')).toBe(before);
+    expect(await commandCalls(redis, 'evalsha')).toBe(before);
     expect(flood.every((d) => d.reason === 'local_block' && !d.allowed)).toBe(true);
     expect(flood[999]!.retryAfterMs).toBeGreaterThan(0);
     expect(flood[999]!.retryAfterMs).toBeLessThanOrEqual(denied.retryAfterMs);
@@ -32,7 +32,7 @@ describe('local deny cache', () => {
     // After the retry-after, Redis decides again.
     await sleep(denied.retryAfterMs + 30);
     expect((await limiter.limit('attacker')).reason).toBe('allowed');
-    expect(await commandCalls(redis.admin, 'evalsha')).toBeGreaterThan(before);
+    expect(await commandCalls(redis, 'evalsha')).toBeGreaterThan(before);
   });
 
   it('is bounded, and its size is a gauge', async () => {

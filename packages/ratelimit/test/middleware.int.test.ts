@@ -12,7 +12,7 @@ import {
   type RateLimitMiddlewareOptions,
   type Policy,
 } from '../src/index.js';
-import { listen, useRedisServer } from './helpers.js';
+import { listen, useTestRedis } from './helpers.js';
 import {
   Decimal,
   nonNegativeInteger,
@@ -22,7 +22,7 @@ import {
   type Item,
 } from './structured-fields.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 const HOUR = 3_600_000;
 
 async function app(

@@ -2,9 +2,9 @@ import express from 'express';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createRateLimitMetrics, fixedWindow, ipKey, rateLimit, TRACER_NAME } from '../src/index.js';
-import { listen, metricValue, recordSpans, scanKeys, useRedisServer } from './helpers.js';
+import { listen, metricValue, recordSpans, scanKeys, useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 const spans = recordSpans();
 
 describe('metrics and spans', () => {

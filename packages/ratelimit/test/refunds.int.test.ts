@@ -11,9 +11,9 @@ import {
   type Policy,
   type RateLimiter,
 } from '../src/index.js';
-import { awayFromBoundary, listen, sleep, useRedisServer } from './helpers.js';
+import { awayFromBoundary, listen, sleep, useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 const HOUR = 3_600_000;
 
 describe.each<[string, Policy]>([

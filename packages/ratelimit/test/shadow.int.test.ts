@@ -1,9 +1,9 @@
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { fixedWindow, ipKey, rateLimit } from '../src/index.js';
-import { listen, metricValue, useRedisServer } from './helpers.js';
+import { listen, metricValue, useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 const HOUR = 3_600_000;
 
 describe('shadow mode', () => {

@@ -1,9 +1,9 @@
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { fixedWindow, ipKey, rateLimit, slidingWindow, type Policy } from '../src/index.js';
-import { awayFromBoundary, listen, uniquePrefix, useRedisServer } from './helpers.js';
+import { awayFromBoundary, listen, uniquePrefix, useTestRedis } from './helpers.js';
 
-const redis = useRedisServer();
+const redis = useTestRedis();
 const HOUR = 3_600_000;
 
 /** One "instance" of an API: its own Redis connection and limiter, its own HTTP port. */

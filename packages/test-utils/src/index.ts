@@ -53,3 +53,4 @@ export type { RedisTopology, TopologyRedis, TopologyTarget } from './use-redis.j
 export { commandCalls, masterClients, TOPOLOGY_BACKGROUND_COMMANDS } from './server-stats.js';
 export { startSmtpSink } from './smtp-sink.js';
 export type { ReceivedMail, SmtpSink, SmtpSinkOptions } from './smtp-sink.js';
+export { resetCommandStats, topologyClient } from './topology-nodes.js';
