@@ -1,11 +1,10 @@
-import { waitFor } from '@rnh/test-utils';
+import { topologyClient, waitFor } from '@rnh/test-utils';
 import { Worker } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DeadJobNotFoundError, defineQueue, UnrecoverableError } from '../src/index.js';
 import { useQueueRedis } from './helpers.js';
 import { mailQueue } from './jobs.js';
-import { topologyClient } from './topology.js';
 
 const redis = useQueueRedis();
 

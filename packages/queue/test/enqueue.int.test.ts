@@ -1,9 +1,8 @@
-import { itOnStandalone, metricValue, waitFor } from '@rnh/test-utils';
+import { itOnStandalone, masterClients, metricValue, waitFor } from '@rnh/test-utils';
 import { describe, expect, it } from 'vitest';
 import { QueueUnavailableError, QueueValidationError, type JobContext } from '../src/index.js';
 import { keysUnder, useQueueRedis } from './helpers.js';
 import { EMAIL_MESSAGE, mailQueue } from './jobs.js';
-import { masterClients } from './topology.js';
 
 const redis = useQueueRedis();
 

@@ -3,6 +3,7 @@ import { testConnections } from '@rnh/test-connections';
 import {
   memoryLogger,
   scanKeys,
+  topologyClient,
   uniquePrefix,
   useRedis,
   type TopologyRedis,
@@ -20,7 +21,6 @@ import {
   type QueueProducerOptions,
   type QueueWorkerOptions,
 } from '../src/index.js';
-import { topologyClient } from './topology.js';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

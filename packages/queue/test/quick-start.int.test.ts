@@ -1,11 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { itOnStandalone, readmeExample, runExample, scanKeys, useRedis } from '@rnh/test-utils';
+import {
+  itOnStandalone,
+  readmeExample,
+  runExample,
+  scanKeys,
+  topologyClient,
+  useRedis,
+} from '@rnh/test-utils';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { QueueProducer } from '../src/index.js';
 import { mailQueue } from './jobs.js';
-import { topologyClient } from './topology.js';
 
 const redis = useRedis();
 const EXAMPLE = new URL('../examples/quick-start.ts', import.meta.url);

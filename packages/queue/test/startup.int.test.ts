@@ -1,10 +1,9 @@
-import { freePort, itOnStandalone, memoryLogger, startRedisServer } from '@rnh/test-utils';
+import { freePort, itOnStandalone, masterClients, memoryLogger, startRedisServer } from '@rnh/test-utils';
 import { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { checkEvictionPolicy } from '../src/index.js';
 import { useQueueRedis } from './helpers.js';
 import { mailQueue } from './jobs.js';
-import { masterClients } from './topology.js';
 
 const redis = useQueueRedis();
 
