@@ -18,6 +18,8 @@ export interface AppSettings {
   /** Where GET /metrics is served; undefined when the api's metrics listener is off. */
   metrics: { host: string; port: number } | undefined;
   shutdownTimeoutMs: number;
+  /** How long the app serves after SIGTERM before it starts to stop (the api's drain; 0 for the worker). */
+  shutdownDrainMs: number;
   redis: RedisOptions;
   /** API_TRUST_PROXY as the api reads it (the worker has no HTTP clients). */
   trustProxy?: boolean | number | string[];
@@ -37,6 +39,7 @@ export function appSettings(app: AppName, env: Env): AppSettings {
       port: config.http.port,
       metrics: config.metrics,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
+      shutdownDrainMs: config.shutdownDrainMs,
       redis: config.redis,
       trustProxy: config.http.trustProxy,
       databaseUrl: config.databaseUrl,
@@ -49,6 +52,7 @@ export function appSettings(app: AppName, env: Env): AppSettings {
     // The worker serves /metrics beside /health and /ready.
     metrics: config.http,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    shutdownDrainMs: 0,
     redis: config.redis,
     smtpUrl: config.mail.smtpUrl,
   };

@@ -6,8 +6,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { prometheusScaleConfigFile, renderPrometheusConfig, repoRoot, rulesDir } from '../src/index.js';
-import { APPS, appSettings, knownVariables, type AppName } from './app-config.js';
+import {
+  haproxyConfigFile,
+  prometheusScaleConfigFile,
+  renderPrometheusConfig,
+  repoRoot,
+  rulesDir,
+} from '../src/index.js';
+import { APPS, appSettings, knownVariables, SHUTDOWN_STEPS, type AppName } from './app-config.js';
 import {
   environment,
   redisNodes,
@@ -122,6 +128,27 @@ describe('the replicas in the scale stack', () => {
     const { port } = settingsOf(name, app);
     expect(scaleService(name).healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${port}/ready`);
   });
+
+  it.each(replicas)('%s gets the time its shutdown may take before Docker sends SIGKILL', (name, app) => {
+    const settings = settingsOf(name, app);
+    const grace = /^(?:(\d+)m)?(?:(\d+)s)?$/.exec(scaleService(name).stop_grace_period ?? '');
+    const graceMs = (Number(grace?.[1] ?? 0) * 60 + Number(grace?.[2] ?? 0)) * 1000 || 10_000;
+    expect(graceMs).toBeGreaterThan(
+      settings.shutdownDrainMs + SHUTDOWN_STEPS[app] * settings.shutdownTimeoutMs,
+    );
+  });
+
+  it.each(replicasOf('api'))(
+    '%s keeps serving after SIGTERM until HAProxy has taken it out (two failed /ready checks)',
+    (name) => {
+      const { shutdownDrainMs } = appSettings('api', environment(name));
+      const checks = /default-server .*\binter (\d+)s\b.*\bfall (\d+)\b/.exec(
+        readFileSync(haproxyConfigFile, 'utf8'),
+      );
+      expect(checks).not.toBeNull();
+      expect(shutdownDrainMs).toBeGreaterThanOrEqual(Number(checks![1]) * 1000 * Number(checks![2]));
+    },
+  );
 
   it('api and worker share one JOB_SECRET_KEY (the worker opens what the api seals)', () => {
     const keys = replicas.map(([name]) => environment(name).JOB_SECRET_KEY);

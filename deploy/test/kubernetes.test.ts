@@ -150,7 +150,10 @@ describe.each(APPS)('the %s Deployment', (app) => {
 
   it(`gives the app time to finish its shutdown (${SHUTDOWN_VARIABLE[app]}) before SIGKILL`, () => {
     const graceMs = pod.spec!.terminationGracePeriodSeconds! * 1000;
-    const shutdownMs = preStopSeconds(container) * 1000 + SHUTDOWN_STEPS[app] * settings.shutdownTimeoutMs;
+    const shutdownMs =
+      preStopSeconds(container) * 1000 +
+      settings.shutdownDrainMs +
+      SHUTDOWN_STEPS[app] * settings.shutdownTimeoutMs;
     expect(graceMs).toBeGreaterThan(shutdownMs);
   });
 

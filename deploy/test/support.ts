@@ -124,6 +124,8 @@ export interface ComposeService {
   volumes?: string[];
   depends_on?: string[] | Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
+  /** Compose duration, such as `40s` or `1m30s`. */
+  stop_grace_period?: string;
 }
 export interface ComposeFile {
   name?: string;

@@ -42,6 +42,8 @@ export interface ApiConfig {
   log: { level: string; pretty: boolean };
   redis: RedisOptions;
   shutdownTimeoutMs: number;
+  /** After SIGTERM, serve this long with `/ready` answering 503 before closing the listener. */
+  shutdownDrainMs: number;
   /** Where embedded data lives (PGlite's database): an absolute path, relative ones resolved from apps/api. */
   dataDir: string;
   /** A PostgreSQL URL; without one the api uses embedded PGlite under `dataDir`. */
@@ -149,6 +151,9 @@ export const configSchema = z.object({
     .describe("port of the api's `GET /metrics` listener; `0`: no metrics listener"),
   API_SHUTDOWN_TIMEOUT_MS: milliseconds('API_SHUTDOWN_TIMEOUT_MS', 10_000).describe(
     'how long in-flight requests may finish after SIGTERM, ms',
+  ),
+  API_SHUTDOWN_DRAIN_MS: milliseconds('API_SHUTDOWN_DRAIN_MS', 0).describe(
+    'after SIGTERM, how long the api keeps serving while `GET /ready` answers 503, ms, so that a load balancer checking it takes it out before it stops accepting; 0 stops at once (Kubernetes: a preStop sleep does it)',
   ),
   LOG_LEVEL: logLevel(),
   LOG_PRETTY: logPretty(),
@@ -378,6 +383,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     log: { level: values.LOG_LEVEL, pretty: values.LOG_PRETTY },
     redis: values.redis,
     shutdownTimeoutMs: values.API_SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainMs: values.API_SHUTDOWN_DRAIN_MS,
     dataDir: resolve(APP_DIR, values.API_DATA_DIR),
     databaseUrl: values.DATABASE_URL,
     publicUrl,

@@ -64,6 +64,8 @@ export interface ApiContainer {
   profileResponseCache: RequestHandler;
   /** Whether the api is shutting down (readiness turns false first, so balancers stop sending traffic). */
   isShuttingDown(): boolean;
+  /** From now on `GET /ready` answers 503; requests are still served. */
+  beginShutdown(): void;
   /** Closes what the container built, in reverse order of need. Idempotent. */
   shutdown(): Promise<void>;
 }
@@ -180,6 +182,9 @@ export async function createContainer(
     rateLimiters,
     realtime,
     isShuttingDown: () => shuttingDown,
+    beginShutdown() {
+      shuttingDown = true;
+    },
     shutdown() {
       shuttingDown = true;
       closing ??= (async () => {

@@ -51,6 +51,14 @@ export async function startApi(container: ApiContainer, listen = container.confi
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      // Not ready from now on: a load balancer that checks /ready stops sending requests here
+      // while this instance still serves them, so none arrives on a connection being closed.
+      container.beginShutdown();
+      const { shutdownDrainMs } = container.config;
+      if (shutdownDrainMs > 0) {
+        container.logger.info({ drainMs: shutdownDrainMs }, 'api draining: /ready answers 503');
+        await new Promise((resolve) => setTimeout(resolve, shutdownDrainMs));
+      }
       // Live connections never end by themselves: tell them to reconnect elsewhere first.
       await liveWebSocket.close();
       await container.realtime.hub.drain();

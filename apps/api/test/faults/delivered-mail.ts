@@ -70,3 +70,15 @@ export async function waitForDelivery(
     duplicated: owed.filter((address) => (counts.get(address.toLowerCase()) ?? 0) > 1),
   };
 }
+
+/**
+ * What a crashed master may lose by design: writes it acknowledged but had not yet sent to its
+ * replica (replication is asynchronous). Everything acknowledged more than this before the crash
+ * must survive it; what falls within it is reported, not required.
+ */
+export const REPLICATION_WINDOW_MS = 1000;
+
+/** Whether something acknowledged at `at` falls within the replication window of a crash at `crashAt`. */
+export function withinReplicationWindow(at: number, crashAt: number): boolean {
+  return at >= crashAt - REPLICATION_WINDOW_MS && at <= crashAt + REPLICATION_WINDOW_MS;
+}

@@ -18,17 +18,22 @@ export interface FaultLoadOptions {
 }
 
 /** A signed-up user: the address its verification mail goes to, and its session cookies. */
-interface VirtualUser {
+export interface VirtualUser {
   email: string;
   password: string;
   cookies: Map<string, string>;
 }
 
 export class FaultLoad {
-  /** Addresses whose sign-up was answered 201: each is owed one verification mail. */
-  readonly acknowledgedSignups: string[] = [];
-  /** Users whose session answered `GET /me` once, to check it is still there after the faults. */
-  readonly signedIn: VirtualUser[] = [];
+  /** Sign-ups answered 201, and when: each address is owed one verification mail. */
+  readonly acknowledged: Array<{ email: string; at: number }> = [];
+  /** Users whose session answered `GET /me` once, and when, to check it is still there after the faults. */
+  readonly signedIn: Array<VirtualUser & { at: number }> = [];
+
+  /** Addresses whose sign-up was answered 201. */
+  get acknowledgedSignups(): string[] {
+    return this.acknowledged.map(({ email }) => email);
+  }
   private readonly perSecond = new Map<number, Record<Outcome, number>>();
   private readonly markers = new Map<number, string[]>();
   private readonly startedAt = Date.now();
@@ -113,7 +118,7 @@ export class FaultLoad {
         password: user.password,
         displayName: `Fault user ${index}-${round}`,
       });
-      if (signup.status === 201) this.acknowledgedSignups.push(user.email);
+      if (signup.status === 201) this.acknowledged.push({ email: user.email, at: Date.now() });
       else continue;
       let profileRead = false;
       for (let step = 0; step < 4 && !this.stopping; step += 1) {
@@ -122,7 +127,7 @@ export class FaultLoad {
         const { status } = await this.request(user, 'GET', '/me');
         if (status === 200 && !profileRead) {
           profileRead = true;
-          this.signedIn.push(user);
+          this.signedIn.push({ ...user, at: Date.now() });
         }
       }
     }
@@ -180,7 +185,8 @@ export class FaultLoad {
   private count(at: number, status: number | undefined): void {
     const outcome: Outcome =
       status === undefined ? 'failed' : status >= 500 ? '5xx' : status >= 400 ? '4xx' : '2xx';
-    if (outcome === '5xx' || outcome === 'failed') this.failedAt.push(at);
+    // A failure counts when its answer came: one sent just before a fault fails because of it.
+    if (outcome === '5xx' || outcome === 'failed') this.failedAt.push(Date.now());
     const second = this.secondOf(at);
     const counts = this.perSecond.get(second) ?? { '2xx': 0, '4xx': 0, '5xx': 0, failed: 0 };
     counts[outcome] += 1;

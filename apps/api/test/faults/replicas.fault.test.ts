@@ -36,7 +36,14 @@ beforeAll(async () => {
   relay = await startSmtpSink({ acceptDelayMs: SMTP_ACCEPT_MS });
   stack = await startFaultStack(
     'replicas',
-    { REDIS_URL: redis.url, DATABASE_URL: database.url, API_TRUST_PROXY: 'loopback', SMTP_URL: relay.url },
+    {
+      REDIS_URL: redis.url,
+      DATABASE_URL: database.url,
+      API_TRUST_PROXY: 'loopback',
+      SMTP_URL: relay.url,
+      // As docker-compose.scale.yml sets it: longer than HAProxy takes to see /ready fail twice.
+      API_SHUTDOWN_DRAIN_MS: '5000',
+    },
     { apis: 2, workers: 2 },
   );
   proxy = await startHaproxy(stack.apis.map((api) => Number(new URL(api.url).port)));
@@ -62,7 +69,10 @@ describe('api and worker replicas behind the shipped HAProxy config', () => {
 
       const [stopped, remaining] = stack.apis;
       load.mark('api-1 SIGTERM');
-      const apiExit = await stopped!.stop('SIGTERM');
+      const exiting = stopped!.stop('SIGTERM');
+      // Draining: still serving, but no longer ready, so the proxy takes it out.
+      const readyWhileDraining = (await fetch(`${stopped!.url}/ready`)).status;
+      const apiExit = await exiting;
       load.mark(`api-1 exited (code ${apiExit.code})`);
       await waitFor(async () => (await proxy.replicaStates())['api-1'] !== 'UP', {
         timeoutMs: 30_000,
@@ -94,13 +104,14 @@ describe('api and worker replicas behind the shipped HAProxy config', () => {
           'answers other than 2xx:',
           load.problemSummary(),
           `requests: ${totals['2xx']} 2xx, ${totals['4xx']} 4xx, ${totals['5xx']} 5xx, ${totals.failed} without answer`,
-          `api-1 exit code after SIGTERM: ${apiExit.code}; api-2 still serving: ${remaining!.url}`,
+          `api-1 after SIGTERM: /ready ${readyWhileDraining} while draining, exit code ${apiExit.code}; api-2 still serving: ${remaining!.url}`,
           `jobs (sign-up mails): ${delivery.acknowledged} acknowledged, ${delivery.delivered} delivered, ` +
             `${delivery.lost.length} lost, ${delivery.duplicated.length} delivered twice ` +
             '(a job the killed worker had handed to the relay is run again: at-least-once)',
         ].join('\n'),
       );
 
+      expect(readyWhileDraining).toBe(503);
       expect(apiExit.code).toBe(0);
       expect(totals['5xx'] + totals.failed).toBe(0);
       expect(delivery.lost).toEqual([]);
