@@ -7,12 +7,7 @@ import { openSse, startRedisCluster, waitFor, type RedisClusterHandle } from '@r
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from '../support/api-stack.js';
 import { HttpClient } from '../support/http-client.js';
-import {
-  mailPerRecipient,
-  REPLICATION_WINDOW_MS,
-  waitForDelivery,
-  withinReplicationWindow,
-} from './delivered-mail.js';
+import { deliveryAcrossCrash, describeDelivery, REPLICATION_WINDOW_MS } from './delivered-mail.js';
 import { FaultLoad } from './fault-load.js';
 import { startFaultStack, type FaultStack } from './fault-stack.js';
 
@@ -102,30 +97,15 @@ describe('a Redis Cluster master crashes while the api serves users', () => {
       // Sessions made well before the crash must survive it; those within the replication window may not.
       const settled = before.filter(({ at }) => at < crashStarted - REPLICATION_WINDOW_MS);
       const sessionsAfter = await Promise.all(settled.map((user) => load.me(user)));
-      const delivery = await waitForDelivery(
-        () => mailPerRecipient(stack.mailDir),
-        load.acknowledged
-          .filter(({ at }) => !withinReplicationWindow(at, crashStarted))
-          .map(({ email }) => email),
-      );
-      // Acknowledged by the master just before it was killed: lost if it had not sent them on yet.
-      const delivered = mailPerRecipient(stack.mailDir);
-      const atRisk = load.acknowledged.filter(({ at }) => withinReplicationWindow(at, crashStarted));
-      const atRiskLost = atRisk.filter(({ email }) => !delivered.has(email));
-      const totals = load.totals();
+      const delivery = await deliveryAcrossCrash(stack.mailDir, load.acknowledged, crashStarted);
       const errorWindow = load.errorWindow(crashStarted);
       console.log(
         [
           'Redis Cluster master crash under load (3 masters, 1 replica each; api and worker on the cluster)',
-          load.timeline(),
-          'answers other than 2xx:',
-          load.problemSummary(),
-          `requests: ${totals['2xx']} 2xx, ${totals['4xx']} 4xx, ${totals['5xx']} 5xx, ${totals.failed} without answer`,
+          ...load.report(),
           `error window: ${errorWindow} ms after the master's SIGKILL`,
           `sessions made over ${REPLICATION_WINDOW_MS} ms before the crash still valid after it: ${sessionsAfter.filter((status) => status === 200).length}/${settled.length}`,
-          `jobs (sign-up mails): ${delivery.acknowledged} acknowledged, ${delivery.delivered} delivered, ` +
-            `${delivery.lost.length} lost, ${delivery.duplicated.length} delivered twice; ` +
-            `within ${REPLICATION_WINDOW_MS} ms of the crash: ${atRisk.length} more acknowledged, ${atRiskLost.length} of them lost`,
+          describeDelivery(delivery),
           `live event after the crash: referral ${referred.status}, notification ${liveNotification ? 'delivered' : 'NOT delivered'} on the open stream`,
         ].join('\n'),
       );

@@ -82,3 +82,41 @@ export const REPLICATION_WINDOW_MS = 1000;
 export function withinReplicationWindow(at: number, crashAt: number): boolean {
   return at >= crashAt - REPLICATION_WINDOW_MS && at <= crashAt + REPLICATION_WINDOW_MS;
 }
+
+export interface CrashDelivery extends DeliveryCheck {
+  /** Acknowledged within the replication window of the crash, and of those, not delivered. */
+  atRisk: number;
+  atRiskLost: number;
+}
+
+/**
+ * Waits for the mail of every sign-up acknowledged outside the replication window of a crash at
+ * `crashAt` (all must arrive), then counts those within it apart (they may be lost).
+ */
+export async function deliveryAcrossCrash(
+  mailDir: string,
+  acknowledged: ReadonlyArray<{ email: string; at: number }>,
+  crashAt: number,
+): Promise<CrashDelivery> {
+  const within = ({ at }: { at: number }) => withinReplicationWindow(at, crashAt);
+  const check = await waitForDelivery(
+    () => mailPerRecipient(mailDir),
+    acknowledged.filter((entry) => !within(entry)).map(({ email }) => email),
+  );
+  const delivered = mailPerRecipient(mailDir);
+  const atRisk = acknowledged.filter(within);
+  return {
+    ...check,
+    atRisk: atRisk.length,
+    atRiskLost: atRisk.filter(({ email }) => !delivered.has(email.toLowerCase())).length,
+  };
+}
+
+/** One line of a fault test's report: jobs acknowledged, delivered, lost, twice. */
+export function describeDelivery(check: DeliveryCheck | CrashDelivery): string {
+  const line =
+    `jobs (sign-up mails): ${check.acknowledged} acknowledged, ${check.delivered} delivered, ` +
+    `${check.lost.length} lost, ${check.duplicated.length} delivered twice`;
+  if (!('atRisk' in check)) return line;
+  return `${line}; within ${REPLICATION_WINDOW_MS} ms of the crash: ${check.atRisk} more acknowledged, ${check.atRiskLost} of them lost`;
+}

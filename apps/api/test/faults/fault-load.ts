@@ -101,6 +101,17 @@ export class FaultLoad {
     return lines.join('\n');
   }
 
+  /** The report's common part: requests per second, the answers other than 2xx, the totals. */
+  report(): string[] {
+    const totals = this.totals();
+    return [
+      this.timeline(),
+      'answers other than 2xx:',
+      this.problemSummary(),
+      `requests: ${totals['2xx']} 2xx, ${totals['4xx']} 4xx, ${totals['5xx']} 5xx, ${totals.failed} without answer`,
+    ];
+  }
+
   /** `GET /me` with a user's session cookies; the status. */
   async me(user: VirtualUser): Promise<number | undefined> {
     return (await this.request(user, 'GET', '/me')).status;

@@ -15,7 +15,7 @@ import {
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../db/support/postgres.js';
-import { smtpPerRecipient, waitForDelivery } from './delivered-mail.js';
+import { describeDelivery, smtpPerRecipient, waitForDelivery } from './delivered-mail.js';
 import { FaultLoad } from './fault-load.js';
 import { startFaultStack, type FaultStack } from './fault-stack.js';
 import { startHaproxy, type HaproxyHandle } from './haproxy.js';
@@ -100,14 +100,9 @@ describe('api and worker replicas behind the shipped HAProxy config', () => {
       console.log(
         [
           'Replicas under load (2 api behind HAProxy with deploy/haproxy/haproxy.cfg, 2 workers, PostgreSQL, Redis, an SMTP relay taking 300 ms per message)',
-          load.timeline(),
-          'answers other than 2xx:',
-          load.problemSummary(),
-          `requests: ${totals['2xx']} 2xx, ${totals['4xx']} 4xx, ${totals['5xx']} 5xx, ${totals.failed} without answer`,
+          ...load.report(),
           `api-1 after SIGTERM: /ready ${readyWhileDraining} while draining, exit code ${apiExit.code}; api-2 still serving: ${remaining!.url}`,
-          `jobs (sign-up mails): ${delivery.acknowledged} acknowledged, ${delivery.delivered} delivered, ` +
-            `${delivery.lost.length} lost, ${delivery.duplicated.length} delivered twice ` +
-            '(a job the killed worker had handed to the relay is run again: at-least-once)',
+          `${describeDelivery(delivery)} (a job the killed worker had handed to the relay is run again: at least once)`,
         ].join('\n'),
       );
 

@@ -6,12 +6,7 @@
 // acknowledged sign-up got its mail.
 import { startRedisSentinelGroup, type RedisSentinelGroupHandle } from '@rnh/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  mailPerRecipient,
-  REPLICATION_WINDOW_MS,
-  waitForDelivery,
-  withinReplicationWindow,
-} from './delivered-mail.js';
+import { deliveryAcrossCrash, describeDelivery } from './delivered-mail.js';
 import { FaultLoad } from './fault-load.js';
 import { startFaultStack, type FaultStack } from './fault-stack.js';
 
@@ -61,31 +56,16 @@ describe('Sentinel failover while the api serves users', () => {
       await load.stop();
 
       const sessionsAfter = await Promise.all(before.map((user) => load.me(user)));
-      const delivery = await waitForDelivery(
-        () => mailPerRecipient(stack.mailDir),
-        load.acknowledged
-          .filter(({ at }) => !withinReplicationWindow(at, crashStarted))
-          .map(({ email }) => email),
-      );
-      // Acknowledged by the master just before it was killed: lost if it had not sent them on yet.
-      const delivered = mailPerRecipient(stack.mailDir);
-      const atRisk = load.acknowledged.filter(({ at }) => withinReplicationWindow(at, crashStarted));
-      const atRiskLost = atRisk.filter(({ email }) => !delivered.has(email));
-      const totals = load.totals();
+      const delivery = await deliveryAcrossCrash(stack.mailDir, load.acknowledged, crashStarted);
       const failoverWindow = load.errorWindow(failoverStarted, crashStarted);
       const crashWindow = load.errorWindow(crashStarted);
       console.log(
         [
           'Sentinel failover under load (1 master, 2 replicas, 3 Sentinels; api and worker through the Sentinels)',
-          load.timeline(),
-          'answers other than 2xx:',
-          load.problemSummary(),
-          `requests: ${totals['2xx']} 2xx, ${totals['4xx']} 4xx, ${totals['5xx']} 5xx, ${totals.failed} without answer`,
+          ...load.report(),
           `error window: ${failoverWindow} ms after SENTINEL FAILOVER, ${crashWindow} ms after the master's SIGKILL`,
           `sessions made before the faults still valid after them: ${sessionsAfter.filter((status) => status === 200).length}/${before.length}`,
-          `jobs (sign-up mails): ${delivery.acknowledged} acknowledged, ${delivery.delivered} delivered, ` +
-            `${delivery.lost.length} lost, ${delivery.duplicated.length} delivered twice; ` +
-            `within ${REPLICATION_WINDOW_MS} ms of the crash: ${atRisk.length} more acknowledged, ${atRiskLost.length} of them lost`,
+          describeDelivery(delivery),
         ].join('\n'),
       );
 

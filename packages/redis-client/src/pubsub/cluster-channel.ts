@@ -1,5 +1,6 @@
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { RedisConnectionError } from '../errors.js';
+import { clusterReady } from './cluster-ready.js';
 
 export interface ClusterChannelEvents {
   message(text: string): void;
@@ -132,25 +133,7 @@ export class ClusterChannel {
 
   /** The masters of the slot table, once the cluster is connected (it knows none before). */
   private async masters(): Promise<string[]> {
-    if (this.cluster.status !== 'ready') {
-      if (this.cluster.status === 'wait') this.cluster.connect().catch(noop);
-      await new Promise<void>((resolve, reject) => {
-        const settle = () => {
-          this.cluster.off('ready', onReady);
-          this.cluster.off('end', onEnd);
-        };
-        const onReady = () => {
-          settle();
-          resolve();
-        };
-        const onEnd = () => {
-          settle();
-          reject(new RedisConnectionError('the Redis Cluster connection ended'));
-        };
-        this.cluster.on('ready', onReady);
-        this.cluster.on('end', onEnd);
-      });
-    }
+    await clusterReady(this.cluster);
     return mastersOf(this.cluster);
   }
 }

@@ -1,5 +1,6 @@
 import { type Cluster, Redis, type RedisOptions } from 'ioredis';
 import { RedisConnectionError } from '../errors.js';
+import { clusterReady } from './cluster-ready.js';
 import { keySlot } from './key-slot.js';
 
 export interface ShardSubscribersEvents {
@@ -165,23 +166,8 @@ export class ShardSubscribers {
 
   /** Waits for the cluster to connect (it knows no slot before), as a command would in its offline queue. */
   private clusterReady(): Promise<void> {
-    this.connecting ??= new Promise<void>((resolve, reject) => {
-      const settle = () => {
-        this.cluster.off('ready', onReady);
-        this.cluster.off('end', onEnd);
-        this.connecting = undefined;
-      };
-      const onReady = () => {
-        settle();
-        resolve();
-      };
-      const onEnd = () => {
-        settle();
-        reject(new RedisConnectionError('the Redis Cluster connection ended'));
-      };
-      this.cluster.on('ready', onReady);
-      this.cluster.on('end', onEnd);
-      if (this.cluster.status === 'wait') this.cluster.connect().catch(() => undefined);
+    this.connecting ??= clusterReady(this.cluster).finally(() => {
+      this.connecting = undefined;
     });
     return this.connecting;
   }
