@@ -152,7 +152,7 @@ export const configSchema = z.object({
   API_SHUTDOWN_TIMEOUT_MS: milliseconds('API_SHUTDOWN_TIMEOUT_MS', 10_000).describe(
     'how long in-flight requests may finish after SIGTERM, ms',
   ),
-  API_SHUTDOWN_DRAIN_MS: milliseconds('API_SHUTDOWN_DRAIN_MS', 0).describe(
+  API_SHUTDOWN_DRAIN_MS: count('API_SHUTDOWN_DRAIN_MS', 0).describe(
     'after SIGTERM, how long the api keeps serving while `GET /ready` answers 503, ms, so that a load balancer checking it takes it out before it stops accepting; 0 stops at once (Kubernetes: a preStop sleep does it)',
   ),
   LOG_LEVEL: logLevel(),
