@@ -57,6 +57,7 @@ async function closeOnce(client: RedisClient, timeoutMs: number): Promise<void> 
  * does for a client that never connected.
  */
 function hardDisconnect(client: RedisClient): void {
+  for (const connection of isCluster(client) ? client.nodes('all') : [client]) markAbandoned(connection);
   client.disconnect();
   if (!isCluster(client)) {
     if (client.status === 'reconnecting') closeHandler(client)();
@@ -67,4 +68,24 @@ function hardDisconnect(client: RedisClient): void {
     internals.setStatus('close');
     internals.handleCloseEvent();
   }
+}
+
+interface QueuedCommand {
+  command?: { promise?: Promise<unknown> };
+}
+interface CommandQueues {
+  commandQueue?: { toArray?(): QueuedCommand[] };
+  offlineQueue?: { toArray?(): QueuedCommand[] };
+}
+
+/**
+ * The commands still waiting on a connection closed now fail ("Connection is closed"). Some are
+ * ioredis's own, which nobody awaits: after a reconnect it subscribes again without handling the
+ * outcome, and a close before Redis answered would be an unhandled rejection in the app. A caller
+ * that awaits a command still gets its error; this only marks the failure as expected.
+ */
+function markAbandoned(connection: unknown): void {
+  const queues = connection as CommandQueues;
+  for (const queue of [queues.commandQueue, queues.offlineQueue])
+    for (const item of queue?.toArray?.() ?? []) item.command?.promise?.catch(() => undefined);
 }
