@@ -16,6 +16,8 @@ export function packageConfig(overrides = {}) {
       testTimeout: 60_000,
       hookTimeout: 90_000,
       pool: 'forks',
+      // The run's Redis topology, for useRedis() of @rnh/test-utils (which reads no environment).
+      provide: { redisTopology: topology ?? 'standalone' },
       // On a Cluster or Sentinel run, files that do not use that topology report their tests as skipped.
       ...(topology && topology !== 'standalone' && { setupFiles: ['@rnh/test-utils/topology-setup'] }),
       ...overrides,

@@ -1,7 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { itOnStandalone, readmeExample, runExample, scanKeys, useRedis } from '@rnh/test-utils';
-import { Cluster, Redis } from 'ioredis';
+import {
+  itOnStandalone,
+  readmeExample,
+  runExample,
+  scanKeys,
+  topologyClient,
+  useRedis,
+} from '@rnh/test-utils';
+import type { Cluster, Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { OneTimeTokens, RedisSessionStore, RefreshTokens, SessionIndex } from '../src/index.js';
@@ -12,13 +19,7 @@ const EXAMPLE = new URL('../examples/quick-start.ts', import.meta.url);
 
 /** The user's own ioredis client of the run's topology: a server, a Cluster, or a master found through Sentinel. */
 function userClient(): Redis | Cluster {
-  const { target } = redis;
-  const client =
-    'nodes' in target
-      ? new Cluster([...target.nodes])
-      : 'masterName' in target
-        ? new Redis({ sentinels: [{ host: target.host, port: target.port }], name: target.masterName })
-        : new Redis({ host: target.host, port: target.port });
+  const client = topologyClient(redis.target);
   redis.cleanup.push(() => client.quit().then(() => undefined));
   return client;
 }

@@ -6,21 +6,11 @@ import {
   defaultRedisOptions,
   RedisConnections,
   silentLogger,
-  type HostPort,
   type RedisConnectionsDeps,
   type RedisOptions,
 } from '@rnh/redis-client';
 import { uniquePrefix } from '@rnh/test-utils';
-
-/**
- * Where the test's Redis is: a server (`startRedisServer()`, `useRedisServer().server`), a
- * cluster (`startRedisCluster()`, or any `{ nodes }`) or a Sentinel (`startRedisSentinel()`).
- */
-export type TestRedisTarget = HostPort | { readonly nodes: readonly HostPort[] } | SentinelTarget;
-
-interface SentinelTarget extends HostPort {
-  readonly masterName: string;
-}
+import { redisModeOf, type TestRedisTarget } from './redis-mode.js';
 
 /** Any Redis option (`keyPrefix`, `password`, …) and the other dependencies of RedisConnections. */
 export interface TestConnectionsOptions
@@ -49,7 +39,7 @@ export function testConnections(
   const { logger = silentLogger(), registry, serverInfoCacheMs, ...redisOptions } = options;
   return new RedisConnections({
     options: defaultRedisOptions({
-      ...modeOf(target),
+      ...redisModeOf(target),
       keyPrefix: uniquePrefix('conn'),
       ...TEST_SETTINGS,
       ...redisOptions,
@@ -58,16 +48,4 @@ export function testConnections(
     registry,
     serverInfoCacheMs,
   });
-}
-
-function modeOf(target: TestRedisTarget): Partial<RedisOptions> {
-  if ('nodes' in target)
-    return { mode: 'cluster', clusterNodes: target.nodes.map(({ host, port }) => ({ host, port })) };
-  if ('masterName' in target)
-    return {
-      mode: 'sentinel',
-      sentinels: [{ host: target.host, port: target.port }],
-      sentinelName: target.masterName,
-    };
-  return { mode: 'standalone', host: target.host, port: target.port };
 }

@@ -46,7 +46,6 @@ export {
   itOnStandalone,
   REDIS_TOPOLOGIES,
   testRedisTopology,
-  TOPOLOGY_VARIABLE,
   useRedis,
 } from './use-redis.js';
 export type { RedisTopology, TopologyRedis, TopologyTarget } from './use-redis.js';

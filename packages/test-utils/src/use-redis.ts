@@ -2,7 +2,7 @@
 // Cluster or a Sentinel group when the run asks for one (`npm run test:topologies`), so the same
 // tests prove the package on every topology users deploy.
 import { Cluster, Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, it, type TestFunction } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, inject, it, type TestFunction } from 'vitest';
 import type { HostPort } from './node-inspector.js';
 import { startRedisCluster, type RedisClusterHandle } from './redis-cluster.js';
 import { startRedisSentinelGroup, type RedisSentinelGroupHandle } from './redis-sentinel-group.js';
@@ -11,14 +11,18 @@ import { startRedisServer, type RedisServerHandle } from './redis-server.js';
 export const REDIS_TOPOLOGIES = ['standalone', 'cluster', 'sentinel'] as const;
 export type RedisTopology = (typeof REDIS_TOPOLOGIES)[number];
 
-/** The variable `npm run test:topologies` sets for each run; the test runner passes it through. */
-export const TOPOLOGY_VARIABLE = 'TEST_REDIS_TOPOLOGY';
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The run's Redis topology: @rnh/vitest-config provides it (`npm run test:topologies` chooses it). */
+    redisTopology?: string;
+  }
+}
 
-/** The topology this test run targets: `TEST_REDIS_TOPOLOGY`, standalone when unset. */
+/** The topology this test run targets, as the Vitest config provides it; standalone when none. */
 export function testRedisTopology(): RedisTopology {
-  const value = process.env[TOPOLOGY_VARIABLE] ?? 'standalone';
+  const value = inject('redisTopology') ?? 'standalone';
   if (!(REDIS_TOPOLOGIES as readonly string[]).includes(value))
-    throw new Error(`${TOPOLOGY_VARIABLE}="${value}": expected one of ${REDIS_TOPOLOGIES.join(', ')}`);
+    throw new Error(`Redis topology "${value}": expected one of ${REDIS_TOPOLOGIES.join(', ')}`);
   return value as RedisTopology;
 }
 
