@@ -20,6 +20,7 @@ import {
   type ServerSnapshot,
 } from './matrix/commandstats.js';
 import { startOtlpSink } from './matrix/otlp-sink.js';
+import { productionApiEnv } from './matrix/production-api-env.js';
 
 const USAGE = `Usage: pnpm --filter @rnh/bench run capacity [-- --seconds N] [--connections N]
 
@@ -291,18 +292,15 @@ async function main(): Promise<void> {
     port,
     readyTimeoutMs: 180_000,
     env: {
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      API_HOST: '127.0.0.1',
-      API_PORT: String(port),
-      API_METRICS_PORT: String(metricsPort),
-      API_TRUST_PROXY: 'loopback',
-      API_DATA_DIR: dataDir,
-      REDIS_URL: server.url,
-      REDIS_USERNAME: REDIS_USER,
-      REDIS_PASSWORD,
-      SESSION_SECRET: 'capacity-session-secret-0123456789abcdefghij',
-      JOB_SECRET_KEY: 'capacity-job-secret-key-0123456789abcdefghij',
+      ...productionApiEnv({
+        port,
+        metricsPort,
+        dataDir,
+        redisUrl: server.url,
+        redisUser: REDIS_USER,
+        redisPassword: REDIS_PASSWORD,
+        name: 'capacity',
+      }),
       // Every request comes from one address: the limiters decide each one but never deny.
       RATE_LIMIT_GLOBAL: '50000000/1m',
       RATE_LIMIT_API: '50000000/1m',

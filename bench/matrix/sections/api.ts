@@ -15,6 +15,7 @@ import type { Operation } from '../../lib/measure.js';
 import { describeError } from '../../lib/report.js';
 import { withCellRedis, type BenchServer, type CellGroup, type CellInfo, type Context } from '../cell.js';
 import { KeepAliveClient } from '../http-pool.js';
+import { productionApiEnv } from '../production-api-env.js';
 import { startOtlpSink, type OtlpSink } from '../otlp-sink.js';
 import { runRatioCell, type MatrixContender } from '../ratio-cell.js';
 import { skippedCell } from '../results.js';
@@ -83,20 +84,16 @@ async function startApi(telemetry: Telemetry, server: BenchServer, sink: OtlpSin
   while (metricsPort === port) metricsPort = await freePort();
   await grantApiUser(server);
   const env: Record<string, string> = {
-    // Production settings: what production refuses to start without, and its defaults otherwise.
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    API_HOST: '127.0.0.1',
-    API_PORT: String(port),
-    API_METRICS_PORT: String(metricsPort),
-    API_TRUST_PROXY: 'loopback',
-    API_DATA_DIR: dataDir,
-    REDIS_URL: server.url,
-    REDIS_USERNAME: API_REDIS_USER,
-    REDIS_PASSWORD: API_REDIS_PASSWORD,
+    ...productionApiEnv({
+      port,
+      metricsPort,
+      dataDir,
+      redisUrl: server.url,
+      redisUser: API_REDIS_USER,
+      redisPassword: API_REDIS_PASSWORD,
+      name: 'bench',
+    }),
     REDIS_KEY_PREFIX: 'bench:',
-    SESSION_SECRET: 'bench-session-secret-0123456789abcdefghij',
-    JOB_SECRET_KEY: 'bench-job-secret-key-0123456789abcdefghij',
     ACCESS_TOKEN_TTL_SECONDS: '3600',
     // On and counting, but never denying: every request of the bench comes from one address.
     RATE_LIMIT_GLOBAL: '10000000/1m',
