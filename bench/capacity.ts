@@ -1,5 +1,5 @@
 // `pnpm --filter @rnh/bench run capacity`: what one api instance and one Redis core can serve on
-// this machine, per main route. It starts the built api (production settings, telemetry on,
+// this machine, per main route. It starts the built api (production settings, telemetry on unless --telemetry off,
 // exporting to a local sink) on a redis-server of its own, drives each route with keep-alive
 // connections, and reads the CPU both processes spent: the api's from /proc, Redis's main
 // thread from INFO cpu. CPU per request is what the arithmetic for N instances needs; requests
@@ -22,14 +22,16 @@ import {
 import { startOtlpSink } from './matrix/otlp-sink.js';
 import { productionApiEnv } from './matrix/production-api-env.js';
 
-const USAGE = `Usage: pnpm --filter @rnh/bench run capacity [-- --seconds N] [--connections N]
+const USAGE = `Usage: pnpm --filter @rnh/bench run capacity [-- --seconds N] [--connections N] [--telemetry off]
 
 Measures, per main api route, requests/s of one api instance, the api's and Redis's CPU per
 request, and what that means for N instances: which saturates first. Needs the api built
 (pnpm turbo run build --filter=@rnh/api...) and redis-server installed. About 2 minutes.
 
   --seconds N       measuring time per route (default 10; 2 s of warm-up come first)
-  --connections N   keep-alive connections in flight (default 32; sign-in uses 4)`;
+  --connections N   keep-alive connections in flight (default 32; sign-in uses 4)
+  --telemetry off   the OTel SDK off (OTEL_SDK_DISABLED=true), to see what tracing costs
+                    (default on: every span exported over OTLP/HTTP to a local sink)`;
 
 const API_DIR = fileURLToPath(new URL('../apps/api/', import.meta.url));
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -39,10 +41,11 @@ const REDIS_PASSWORD = 'capacity-redis-password-0123456789';
 interface Options {
   seconds: number;
   connections: number;
+  telemetry: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { seconds: 10, connections: 32 };
+  const options: Options = { seconds: 10, connections: 32, telemetry: true };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') {
@@ -54,6 +57,10 @@ function parseOptions(argv: string[]): Options {
       const value = Number(inline ?? argv[(i += 1)]);
       if (!Number.isInteger(value) || value < 1) fail(`${flag} takes a positive whole number`);
       options[flag === '--seconds' ? 'seconds' : 'connections'] = value;
+    } else if (flag === '--telemetry') {
+      const value = inline ?? argv[(i += 1)];
+      if (value !== 'on' && value !== 'off') fail('--telemetry takes on or off');
+      options.telemetry = value === 'on';
     } else fail(`unknown option ${JSON.stringify(arg)} (see --help)`);
   }
   return options;
@@ -286,7 +293,9 @@ async function main(): Promise<void> {
   const port = await freePort();
   let metricsPort = await freePort();
   while (metricsPort === port) metricsPort = await freePort();
-  process.stdout.write('Starting redis-server and the api (production settings, telemetry on)…\n');
+  process.stdout.write(
+    `Starting redis-server and the api (production settings, telemetry ${options.telemetry ? 'on' : 'off'})…\n`,
+  );
   const api = await startAppProcess({
     cwd: API_DIR,
     port,
@@ -306,8 +315,9 @@ async function main(): Promise<void> {
       RATE_LIMIT_API: '50000000/1m',
       RATE_LIMIT_AUTH: '50000000/1m',
       RATE_LIMIT_AUTH_ACCOUNT: '50000000/1m',
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint,
+      ...(options.telemetry
+        ? { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint }
+        : { OTEL_SDK_DISABLED: 'true' }),
     },
   });
   const results: Measured[] = [];

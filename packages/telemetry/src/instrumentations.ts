@@ -1,8 +1,9 @@
 // The instrumentations every RNH service runs: one trace per request, from the HTTP
-// server span through Express layers down to each Redis command.
+// server span (named by its route, see http-metrics.ts) down to each Redis command. No
+// Express instrumentation: a span per middleware layer doubled the CPU a traced request
+// costs (docs/decisions/0017-no-express-layer-spans.md).
 import type { IncomingMessage } from 'node:http';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { redisStatementSerializer } from './redis-statement.js';
@@ -12,7 +13,7 @@ import { redisStatementSerializer } from './redis-statement.js';
  * instrumentation below patches; intercepting only these keeps the hook off the
  * rest of the module graph (faster startup, fewer loader incompatibilities).
  */
-export const ESM_INSTRUMENTED_MODULES = ['http', 'https', 'express', 'ioredis'] as const;
+export const ESM_INSTRUMENTED_MODULES = ['http', 'https', 'ioredis'] as const;
 
 export const DEFAULT_IGNORED_INCOMING_PATHS = ['/metrics', '/health', '/ready'];
 
@@ -55,7 +56,6 @@ export function createInstrumentations(options: InstrumentationOptions): Instrum
       redactedQueryParams: REDACTED_QUERY_PARAMS,
       redactedQueryParamsServer: REDACTED_QUERY_PARAMS,
     }),
-    new ExpressInstrumentation(),
     new IORedisInstrumentation({
       dbStatementSerializer: redisStatementSerializer,
       // The worker's commands have no HTTP parent and must still be traced.
