@@ -2,7 +2,7 @@
 // own (sections/realtime.ts forks one per server): the lag of a delivery is the time it was read
 // here minus the `sentAt` this process put in it, one clock, no cross-process skew. Broadcasts go
 // one at a time: the next is sent once every client has the last one (or after a timeout).
-import { request as httpGet } from 'node:http';
+import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Emitter } from '@socket.io/redis-emitter';
@@ -12,9 +12,9 @@ import { WebSocket } from 'ws';
 import { openFilesLimit } from './fd-limit.js';
 import { serveRequests } from './ipc-process.js';
 import {
+  ChunkedSseReader,
   isTick,
   parseSocketIoFrame,
-  parseSse,
   SOCKET_IO_CONNECT,
   SOCKET_IO_PATH,
   SOCKET_IO_PONG,
@@ -121,40 +121,44 @@ function rnhWebSocket(baseUrl: string, user: string): Promise<{ close(): void }>
   });
 }
 
-/** An @rnh/realtime SSE client (what EventSource does): ready once the `ready` event arrives. */
+/**
+ * An @rnh/realtime SSE client (what EventSource does), on a bare TCP socket read by
+ * ChunkedSseReader: ready once the `ready` event arrives.
+ */
 function rnhSse(baseUrl: string, user: string): Promise<{ close(): void }> {
   return new Promise((resolve, reject) => {
-    const request = httpGet(`${baseUrl}/events?user=${user}`, {
-      agent: false,
-      headers: { accept: 'text/event-stream' },
-    });
+    const { hostname, port } = new URL(baseUrl);
+    const socket = connect(Number(port), hostname);
+    socket.setNoDelay(true);
+    const reader = new ChunkedSseReader();
     let ready = false;
-    request.on('response', (response) => {
-      if (response.statusCode !== 200) {
-        response.resume();
-        reject(new Error(`SSE refused: HTTP ${response.statusCode}`));
+    socket.on('connect', () =>
+      socket.write(
+        `GET /events?user=${user} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\n\r\n`,
+      ),
+    );
+    socket.on('data', (bytes: Buffer) => {
+      const at = now();
+      let events;
+      try {
+        events = reader.read(bytes);
+      } catch (error) {
+        socket.destroy();
+        if (!ready) reject(error as Error);
         return;
       }
-      response.setEncoding('utf8');
-      let buffer = '';
-      response.on('data', (chunk: string) => {
-        const at = now();
-        const { events, rest } = parseSse(buffer + chunk);
-        buffer = rest;
-        for (const event of events) {
-          if (event.event === 'tick') received(at, JSON.parse(event.data));
-          else if (event.event === 'ready' && !ready) {
-            ready = true;
-            resolve({ close: () => request.destroy() });
-          }
+      for (const event of events) {
+        if (event.event === 'tick') received(at, JSON.parse(event.data));
+        else if (event.event === 'ready' && !ready) {
+          ready = true;
+          resolve({ close: () => socket.destroy() });
         }
-      });
-      response.on('close', () => (ready ? lost() : reject(new Error('SSE stream ended before ready'))));
+      }
     });
-    request.on('error', (error) => {
+    socket.on('error', (error) => {
       if (!ready) reject(error);
     });
-    request.end();
+    socket.on('close', () => (ready ? lost() : reject(new Error('SSE stream ended before ready'))));
   });
 }
 

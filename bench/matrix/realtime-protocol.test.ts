@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTick, parseSocketIoFrame, parseSse } from './realtime-protocol.js';
+import { ChunkedSseReader, isTick, parseSocketIoFrame, parseSse } from './realtime-protocol.js';
 
 describe('parseSse', () => {
   it('returns the complete events and keeps an unfinished one for the next chunk', () => {
@@ -18,6 +18,42 @@ describe('parseSse', () => {
       { event: 'message', data: 'a\nb' },
       { event: 'message', data: 'c' },
     ]);
+  });
+});
+
+describe('ChunkedSseReader', () => {
+  const chunk = (text: string) => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`;
+  const head = 'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n';
+
+  it('reads events from chunks split anywhere, multi-byte text included, until the last chunk', () => {
+    const body =
+      head +
+      chunk('retry: 2000\n\n') +
+      chunk('event: ready\ndata: {"cursor":"1-0"}\n\n') +
+      chunk('event: tick\ndata: {"text":"héllo') +
+      chunk('"}\n\n') +
+      '0\r\n\r\n';
+    const bytes = Buffer.from(body);
+    const reader = new ChunkedSseReader();
+    const events = [];
+    // One byte at a time: every boundary (headers, size lines, a two-byte character) is split.
+    for (let index = 0; index < bytes.length; index++)
+      events.push(...reader.read(bytes.subarray(index, index + 1)));
+    expect(events).toEqual([
+      { event: 'ready', data: '{"cursor":"1-0"}' },
+      { event: 'tick', data: '{"text":"héllo"}' },
+    ]);
+    expect(reader.status).toBe(200);
+    expect(reader.ended).toBe(true);
+  });
+
+  it('refuses a response that is not a chunked 200', () => {
+    expect(() => new ChunkedSseReader().read(Buffer.from('HTTP/1.1 401 Unauthorized\r\n\r\n'))).toThrow(
+      /SSE refused: HTTP\/1.1 401/,
+    );
+    expect(() =>
+      new ChunkedSseReader().read(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc')),
+    ).toThrow(/not chunked/);
   });
 });
 

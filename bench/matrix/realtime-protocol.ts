@@ -30,6 +30,54 @@ export function parseSse(text: string): { events: SseEvent[]; rest: string } {
 }
 
 /**
+ * An HTTP/1.1 SSE response read straight off a TCP socket, as thin as the Socket.IO clients:
+ * the status line and headers, then a chunked body whose chunks are joined and split into
+ * events. Node's HTTP client would put a readable stream and a string decoder between every
+ * chunk and the parse, which the WebSocket clients do not pay.
+ */
+export class ChunkedSseReader {
+  private pending: Buffer = Buffer.alloc(0);
+  private headersRead = false;
+  private text = '';
+  /** Set once the headers are read. */
+  status: number | undefined;
+  ended = false;
+
+  /** The complete events in what has come so far; throws on a response that is not a chunked 200. */
+  read(bytes: Buffer): SseEvent[] {
+    this.pending = this.pending.length === 0 ? bytes : Buffer.concat([this.pending, bytes]);
+    if (!this.headersRead && !this.readHeaders()) return [];
+    while (!this.ended) {
+      const lineEnd = this.pending.indexOf('\r\n');
+      if (lineEnd < 0) break;
+      const size = Number.parseInt(this.pending.toString('latin1', 0, lineEnd), 16);
+      if (Number.isNaN(size)) throw new Error('SSE: a chunk size line is not hexadecimal');
+      const end = lineEnd + 2 + size;
+      if (this.pending.length < end + 2) break;
+      if (size === 0) this.ended = true;
+      else this.text += this.pending.toString('utf8', lineEnd + 2, end);
+      this.pending = this.pending.subarray(end + 2);
+    }
+    const { events, rest } = parseSse(this.text);
+    this.text = rest;
+    return events;
+  }
+
+  private readHeaders(): boolean {
+    const end = this.pending.indexOf('\r\n\r\n');
+    if (end < 0) return false;
+    const [statusLine = '', ...headers] = this.pending.toString('latin1', 0, end).split('\r\n');
+    this.status = Number(statusLine.split(' ')[1]);
+    if (this.status !== 200) throw new Error(`SSE refused: ${statusLine}`);
+    if (!headers.some((header) => /^transfer-encoding:\s*chunked$/i.test(header)))
+      throw new Error('SSE: the body is not chunked');
+    this.headersRead = true;
+    this.pending = this.pending.subarray(end + 4);
+    return true;
+  }
+}
+
+/**
  * A text frame of Socket.IO over WebSocket (Engine.IO protocol 4, Socket.IO protocol 5): the
  * Engine.IO packet type is the first character (0 open, 2 ping, 4 message), and a message
  * carries a Socket.IO packet (0 connect, 2 event, 4 connect error) on the main namespace.

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, get, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import {
   metricValue,
   openSse,
@@ -47,6 +47,39 @@ async function serve(
   return { server, url, ws: url.replace('http', 'ws') + '/ws' };
 }
 
+/** A request written by hand on a TCP socket, to see the bytes of the answer as they come. */
+async function rawRequest(
+  url: string,
+  path: string,
+  version: 'HTTP/1.0' | 'HTTP/1.1',
+  headers: Record<string, string>,
+): Promise<{ text(): string; close(): void }> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  await once(socket, 'connect');
+  let received = '';
+  socket.setEncoding('utf8').on('data', (text: string) => (received += text));
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  socket.write(`GET ${path} ${version}\r\nHost: ${hostname}\r\n${lines.join('')}\r\n`);
+  return { text: () => received, close: () => socket.destroy() };
+}
+
+/** The chunks of a chunked body, each as sent (the size line checked against its bytes). */
+function dechunk(body: string): string[] {
+  const chunks: string[] = [];
+  let rest = Buffer.from(body);
+  for (;;) {
+    const lineEnd = rest.indexOf('\r\n');
+    if (lineEnd < 0) return chunks;
+    const size = Number.parseInt(rest.subarray(0, lineEnd).toString(), 16);
+    const chunk = rest.subarray(lineEnd + 2, lineEnd + 2 + size);
+    if (chunk.length < size) return chunks;
+    expect(rest.subarray(lineEnd + 2 + size, lineEnd + 4 + size).toString()).toBe('\r\n');
+    chunks.push(chunk.toString());
+    rest = rest.subarray(lineEnd + 4 + size);
+  }
+}
+
 describe('server-sent events', () => {
   it('refuses an unauthenticated request with 401 JSON, and a malformed Last-Event-ID with 400', async () => {
     const app = instance(redis, testKeys());
@@ -84,6 +117,29 @@ describe('server-sent events', () => {
     await waitFor(() => again.texts().length === 4, WAIT);
     expect(again.texts()).toEqual(['b', 'c', 'd', 'e']);
     again.close();
+  });
+
+  it('frames each event as a valid chunk of an HTTP/1.1 body, and sends a plain body to an HTTP/1.0 client', async () => {
+    const app = instance(redis, testKeys());
+    const { url } = await serve(app);
+    const modern = await rawRequest(url, '/events', 'HTTP/1.1', as('ada'));
+    const old = await rawRequest(url, '/events', 'HTTP/1.0', as('bob'));
+    await waitFor(() => modern.text().includes('event: ready') && old.text().includes('event: ready'), WAIT);
+    await app.feed.publish('ada', 'notification', { text: 'for ada' });
+    await app.feed.publish('bob', 'notification', { text: 'for bob' });
+    await waitFor(() => modern.text().includes('for ada') && old.text().includes('for bob'), WAIT);
+
+    const [modernHead, modernBody] = modern.text().split('\r\n\r\n', 2) as [string, string];
+    expect(modernHead.toLowerCase()).toContain('transfer-encoding: chunked');
+    const chunks = dechunk(modernBody);
+    const event = chunks.find((chunk) => chunk.includes('for ada'));
+    expect(event).toMatch(/^id: \S+\nevent: notification\ndata: \{"data":\{"text":"for ada"\}.*\n\n$/);
+
+    const [oldHead, oldBody] = old.text().split('\r\n\r\n', 2) as [string, string];
+    expect(oldHead.toLowerCase()).not.toContain('transfer-encoding');
+    expect(oldBody).toMatch(/\n\nid: \S+\nevent: notification\ndata: \{"data":\{"text":"for bob"\}.*\n\n$/);
+    modern.close();
+    old.close();
   });
 
   it('refuses a user’s connection past the limit with 429', async () => {

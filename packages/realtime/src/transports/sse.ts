@@ -32,6 +32,7 @@ export function sseHandler<S extends EventSchemas>(
   const retryMs = options.retryMs ?? 2000;
   const metrics = metricsFor(options.registry);
   const encoded = encodeOnce<S>(frame);
+  const encodedChunk = encodeOnce<S>((delivery) => chunk(frame(delivery)));
   const refuse = (response: ServerResponse, answer: Refusal) => {
     metrics.rejected.inc({ transport: 'sse', reason: answer.reason });
     response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
@@ -66,6 +67,16 @@ export function sseHandler<S extends EventSchemas>(
       'x-accel-buffering': 'no',
     });
     response.write(`retry: ${retryMs}\n\n`);
+    // Once the headers are on the socket, each event goes to it as one pre-built chunk (one write,
+    // the same bytes for every client). Node's own chunked write makes four socket writes of it,
+    // often four packets for the client to read. A response still queued behind another on its
+    // connection (pipelining) has no socket yet, and an HTTP/1.0 client gets no chunked body:
+    // those keep Node's writes.
+    const socket = response.chunkedEncoding ? response.socket : null;
+    const send: (delivery: Delivery<S>) => void = socket
+      ? (delivery) => socket.write(encodedChunk(delivery))
+      : (delivery) => response.write(encoded(delivery));
+    const buffered = socket ? () => socket.writableLength : () => response.writableLength;
     let connection: HubConnection | undefined;
     let gone = false;
     request.on('close', () => {
@@ -76,11 +87,11 @@ export function sseHandler<S extends EventSchemas>(
       transport: 'sse',
       write: (delivery) => {
         if (gone) return false;
-        response.write(encoded(delivery));
-        return response.writableLength <= maxBuffered;
+        send(delivery);
+        return buffered() <= maxBuffered;
       },
       // A comment line: keeps proxies from closing an idle stream, and fills the buffer of a dead client.
-      ping: () => !gone && (response.write(': ping\n\n'), response.writableLength <= maxBuffered),
+      ping: () => !gone && (socket ? socket.write(PING_CHUNK) : response.write(PING), buffered() <= maxBuffered),
       close: (reason) => {
         gone = true;
         // A client that reads nothing would never let `end` finish: its socket is freed at once.
@@ -101,6 +112,14 @@ export function sseHandler<S extends EventSchemas>(
 function lastEventIdParameter(url: string | undefined): string | undefined {
   if (!url) return undefined;
   return new URL(url, 'http://localhost').searchParams.get('lastEventId') ?? undefined;
+}
+
+const PING = ': ping\n\n';
+const PING_CHUNK = Buffer.from(chunk(PING));
+
+/** `text` as one HTTP/1.1 chunk of a chunked body: its size in hex, CRLF, the bytes, CRLF. */
+function chunk(text: string): string {
+  return `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`;
 }
 
 /** One SSE frame. Events and cursors carry `id:` (what the browser sends back as Last-Event-ID). */
