@@ -27,6 +27,10 @@ import { metricsFor, type RealtimeMetricsSink } from '../metrics.js';
 import type { Presence, PresenceChange } from '../presence/presence.js';
 import type { Delivery, EventSchemas, RealtimeDeps } from '../types.js';
 import type { ClientSink, CloseReason } from './client-sink.js';
+import { HeartbeatSlots } from './heartbeat-slots.js';
+
+/** Ticks per heartbeat interval: each pings and renews a tenth of the connections. */
+const HEARTBEAT_SLOTS = 10;
 
 /** One object for every connection told to reconnect, so each transport encodes it once. */
 const RECONNECT = { kind: 'reconnect' } as const satisfies Delivery;
@@ -36,7 +40,10 @@ export interface RealtimeHubOptions<S extends EventSchemas> {
   feed: EventFeed<S>;
   /** Presence: who is online, the per-user connection limit, and changes sent to organization members. */
   presence: Presence;
-  /** Connections renew their presence and clients are pinged this often. Default 10 s. */
+  /**
+   * Connections renew their presence and clients are pinged this often. Default 10 s. The work is
+   * spread over the interval: each tenth of it takes a tenth of the connections.
+   */
   heartbeatIntervalMs?: number;
   /** Users of processes that died are taken offline this often. Default 5 s. */
   sweepIntervalMs?: number;
@@ -94,6 +101,7 @@ export class RealtimeHub<S extends EventSchemas> {
   private readonly sweepMs: number;
   private readonly maxPendingLiveEvents: number | undefined;
   private readonly live = new Map<string, LiveConnection<S>>();
+  private readonly heartbeatSlots: HeartbeatSlots<LiveConnection<S>>;
   private readonly redis: RedisClient;
   /** One pub/sub channel for messages to every connection of every instance. */
   private readonly broadcastChannel: string;
@@ -122,6 +130,7 @@ export class RealtimeHub<S extends EventSchemas> {
       'sweepIntervalMs',
       options.sweepIntervalMs ?? DEFAULT_PRESENCE_SWEEP_INTERVAL_MS,
     );
+    this.heartbeatSlots = new HeartbeatSlots(Math.min(HEARTBEAT_SLOTS, this.heartbeatMs));
     if (this.heartbeatMs >= this.presence.ttlMs) {
       throw new RealtimeArgumentError(
         `heartbeatIntervalMs (${this.heartbeatMs}) must be shorter than the presence ttlMs (${this.presence.ttlMs})`,
@@ -220,6 +229,7 @@ export class RealtimeHub<S extends EventSchemas> {
       { after, maxPendingLiveEvents: this.maxPendingLiveEvents },
     );
     this.live.set(id, connection);
+    this.heartbeatSlots.add(connection);
     this.metrics.clients.inc({ transport: sink.transport });
     try {
       await this.followBroadcasts();
@@ -336,6 +346,7 @@ export class RealtimeHub<S extends EventSchemas> {
     if (connection.closed) return;
     connection.closed = true;
     this.live.delete(connection.id);
+    this.heartbeatSlots.delete(connection);
     this.metrics.clients.dec({ transport: connection.sink.transport });
     connection.follower.close();
     for (const stop of connection.stops.splice(0)) stop();
@@ -348,16 +359,17 @@ export class RealtimeHub<S extends EventSchemas> {
 
   private startTimers(): void {
     if (this.timers.length > 0 || this.draining) return;
-    const heartbeat = setInterval(() => void this.heartbeat(), this.heartbeatMs);
+    const heartbeat = setInterval(() => void this.heartbeat(), this.heartbeatMs / this.heartbeatSlots.count);
     const sweep = setInterval(() => void this.presence.sweep().catch(() => undefined), this.sweepMs);
     heartbeat.unref();
     sweep.unref();
     this.timers.push(heartbeat, sweep);
   }
 
+  /** One tick: pings and renews the connections of one slot (each connection's turn comes once per interval). */
   private async heartbeat(): Promise<void> {
     const renewals: Array<Promise<unknown>> = [];
-    for (const connection of this.live.values()) {
+    for (const connection of this.heartbeatSlots.due()) {
       if (!connection.sink.ping()) {
         this.metrics.dropped.inc({ transport: connection.sink.transport, reason: 'heartbeat_timeout' });
         void this.end(connection, 'heartbeat_timeout');
