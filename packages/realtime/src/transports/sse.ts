@@ -91,7 +91,8 @@ export function sseHandler<S extends EventSchemas>(
         return buffered() <= maxBuffered;
       },
       // A comment line: keeps proxies from closing an idle stream, and fills the buffer of a dead client.
-      ping: () => !gone && (socket ? socket.write(PING_CHUNK) : response.write(PING), buffered() <= maxBuffered),
+      ping: () =>
+        !gone && (socket ? socket.write(PING_CHUNK) : response.write(PING), buffered() <= maxBuffered),
       close: (reason) => {
         gone = true;
         // A client that reads nothing would never let `end` finish: its socket is freed at once.
