@@ -1,10 +1,11 @@
 // `pnpm --filter @rnh/bench run capacity`: what one api instance and one Redis core can serve on
-// this machine, per main route. It starts the built api (production settings, telemetry on unless --telemetry off,
-// exporting to a local sink) on a redis-server of its own, drives each route with keep-alive
-// connections, and reads the CPU both processes spent: the api's from /proc, Redis's main
-// thread from INFO cpu. CPU per request is what the arithmetic for N instances needs; requests
-// per second on a 2-core machine shared with the load generator is only a floor. What the apps
-// do with no request at all (queue workers polling, schedules) is measured first and left out.
+// this machine, per main route. It starts the built api (production settings; telemetry on and
+// exporting to a local sink, unless --telemetry off) on a redis-server of its own, drives each
+// route with keep-alive connections, and reads the CPU both processes spent: the api's from
+// /proc, Redis's main thread from INFO cpu. CPU per request is what the arithmetic for N
+// instances needs; requests per second on a 2-core machine shared with the load generator is
+// only a floor. What the apps do with no request at all (queue workers polling, schedules) is
+// measured first and left out.
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
